@@ -1,0 +1,280 @@
+//! The command line: arguments (clap derive, doc comments as help), one
+//! file per command, and the printing of diagnostics.
+
+mod build;
+mod check;
+mod init;
+mod new;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+
+use crate::diag::{Diagnostic, Severity, emit_text};
+use crate::source::Sources;
+
+/// Collective books in Markdown and git: assemble, review, typeset.
+#[derive(Debug, Parser)]
+#[command(name = "ouvrage", version, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  ouvrage init mon-livre\n  ouvrage check\n  ouvrage build --html"
+)]
+pub struct Cli {
+    /// The book's folder (default: the nearest folder upwards holding a book.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub book: Option<PathBuf>,
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more about what is done.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// When to use colours (NO_COLOR is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colours on a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new book that builds as it is.
+    #[command(
+        after_help = "Example:\n  ouvrage init mon-livre --title \"Les communs\" --language fr"
+    )]
+    Init(init::InitArgs),
+    /// Add a chapter from the template.
+    #[command(
+        after_help = "Example:\n  ouvrage new fablabs --title \"L'expérience des fablabs\" --author gheorghiu"
+    )]
+    New(new::NewArgs),
+    /// Build the book's outputs into _book/.
+    #[command(
+        after_help = "Examples:\n  ouvrage build            every format\n  ouvrage build --html     the site alone, in _book/html\n  ouvrage build --out /tmp/site"
+    )]
+    Build(build::BuildArgs),
+    /// Validate everything and write nothing.
+    #[command(
+        after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
+    )]
+    Check(check::CheckArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum DiagnosticFormat {
+    /// For people: file:line:col, the source line and a caret.
+    #[default]
+    Text,
+    /// One JSON object with every diagnostic.
+    Json,
+    /// GitHub Actions workflow commands (`::error file=…,line=…::`).
+    Github,
+}
+
+/// Shared state of one invocation.
+pub struct Context {
+    /// The current directory.
+    pub cwd: PathBuf,
+    /// `--book`.
+    pub book: Option<PathBuf>,
+    /// `-q`.
+    pub quiet: bool,
+    /// `-v`.
+    pub verbose: u8,
+    color: ColorChoice,
+}
+
+impl Context {
+    /// The book root, or a diagnostic saying why there is none.
+    pub fn root(&self) -> Result<PathBuf, Diagnostic> {
+        crate::load::find_root(&self.cwd, self.book.as_deref())
+    }
+
+    /// Prints a line of progress unless `-q`.
+    pub fn info(&self, message: impl AsRef<str>) {
+        if !self.quiet {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{}", message.as_ref());
+        }
+    }
+
+    /// Prints diagnostics to stderr in the given format. Warnings are hidden by `-q`.
+    pub fn print_diagnostics(
+        &self,
+        sources: &Sources,
+        diagnostics: &[Diagnostic],
+        format: DiagnosticFormat,
+    ) {
+        let shown: Vec<Diagnostic> = diagnostics
+            .iter()
+            .filter(|d| !(self.quiet && d.severity == Severity::Warning))
+            .cloned()
+            .collect();
+        match format {
+            DiagnosticFormat::Text => {
+                let mut err = StandardStream::stderr(self.color);
+                let _ = emit_text(&mut err, sources, &shown);
+                let errors = shown
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let warnings = shown.len() - errors;
+                if errors + warnings > 0 {
+                    let _ = err.reset();
+                    let _ = writeln!(err, "{}", summary(errors, warnings));
+                }
+            }
+            DiagnosticFormat::Json => {
+                let items: Vec<serde_json::Value> = shown
+                    .iter()
+                    .map(|d| {
+                        let loc = d.location(sources);
+                        serde_json::json!({
+                            "severity": d.severity,
+                            "message": d.message,
+                            "file": loc.as_ref().map(|l| l.file.display().to_string()),
+                            "line": loc.as_ref().and_then(|l| l.line),
+                            "column": loc.as_ref().and_then(|l| l.column),
+                            "hints": d.hints,
+                        })
+                    })
+                    .collect();
+                let errors = shown
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                let doc = serde_json::json!({"errors": errors, "warnings": shown.len() - errors, "diagnostics": items});
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
+            DiagnosticFormat::Github => {
+                for d in &shown {
+                    println!("{}", github_annotation(d, sources));
+                }
+            }
+        }
+    }
+}
+
+fn summary(errors: usize, warnings: usize) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(errors, "error"),
+        plural(warnings, "warning")
+    )
+}
+
+/// One GitHub Actions annotation line.
+pub fn github_annotation(d: &Diagnostic, sources: &Sources) -> String {
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    // Workflow commands end at a newline; % and newlines are escaped.
+    let esc = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let esc_prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
+    let mut props = Vec::new();
+    if let Some(loc) = d.location(sources) {
+        props.push(format!(
+            "file={}",
+            esc_prop(&loc.file.display().to_string())
+        ));
+        if let Some(line) = loc.line {
+            props.push(format!("line={line}"));
+        }
+        if let Some(col) = loc.column {
+            props.push(format!("col={col}"));
+        }
+    }
+    let mut message = d.message.clone();
+    for h in &d.hints {
+        message.push_str(&format!("\n{h}"));
+    }
+    format!("::{level} {}::{}", props.join(","), esc(&message))
+}
+
+/// What a command ends with.
+pub enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the book has errors (already printed).
+    BookErrors,
+}
+
+/// Runs the parsed command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let color = match cli.color {
+        Color::Always => ColorChoice::Always,
+        Color::Never => ColorChoice::Never,
+        Color::Auto if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) => {
+            ColorChoice::Never
+        }
+        Color::Auto if std::io::IsTerminal::is_terminal(&std::io::stderr()) => ColorChoice::Auto,
+        Color::Auto => ColorChoice::Never,
+    };
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let ctx = Context {
+        cwd,
+        book: cli.book.clone(),
+        quiet: cli.quiet,
+        verbose: cli.verbose,
+        color,
+    };
+    let outcome = match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::New(args) => new::run(&ctx, args),
+        Command::Build(args) => build::run(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
+    };
+    match outcome {
+        Outcome::Success => 0,
+        Outcome::BookErrors => 1,
+    }
+}
+
+/// Prints one diagnostic that has no source (no book found, a write failed).
+pub fn fail(ctx: &Context, diagnostic: Diagnostic) -> Outcome {
+    ctx.print_diagnostics(&Sources::default(), &[diagnostic], DiagnosticFormat::Text);
+    Outcome::BookErrors
+}
+
+/// Writes a file atomically: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Diagnostic> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| {
+        Diagnostic::error_in(Some(path.to_path_buf()), format!("cannot write: {e}"))
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(contents).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
+/// Common arguments of commands that read the book.
+#[derive(Debug, Args, Default)]
+pub struct FormatArg {
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
+    pub format: DiagnosticFormat,
+}

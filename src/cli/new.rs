@@ -1,0 +1,119 @@
+//! `ouvrage new`: a new chapter file with its front matter.
+
+use clap::Args;
+
+use super::{Context, Outcome, fail, write_atomically};
+use crate::config::read::is_valid_id;
+use crate::diag::{Diagnostic, Sink};
+use crate::load::{CHAPTERS_DIR, load_book};
+
+/// Arguments of `new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The chapter id: lowercase ASCII letters, digits and `-`.
+    pub id: String,
+    /// The chapter's title.
+    #[arg(long)]
+    pub title: String,
+    /// Contributor id of an author (repeat for several).
+    #[arg(long = "author", required = true)]
+    pub authors: Vec<String>,
+}
+
+/// Runs `new`.
+pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
+    let root = match ctx.root() {
+        Ok(root) => root,
+        Err(d) => return fail(ctx, d),
+    };
+    if !is_valid_id(&args.id) {
+        return fail(
+            ctx,
+            Diagnostic::error_in(None, format!("`{}` is not a valid chapter id", args.id))
+                .hint("use lowercase ASCII letters, digits and `-`, e.g. fablabs"),
+        );
+    }
+    let mut sink = Sink::default();
+    let loaded = load_book(&root, &mut sink);
+    if let Some(existing) = loaded.chapters.iter().find(|c| c.id == args.id) {
+        return fail(
+            ctx,
+            Diagnostic::error_in(
+                Some(existing.path.clone()),
+                format!("a chapter with the id `{}` already exists", args.id),
+            ),
+        );
+    }
+    for author in &args.authors {
+        if loaded.contributors.get(author).is_none() {
+            return fail(
+                ctx,
+                Diagnostic::error_in(None, format!("unknown contributor `{author}`"))
+                    .suggest(author, loaded.contributors.ids())
+                    .hint("add them to contributors.toml first"),
+            );
+        }
+    }
+    let next = loaded
+        .chapters
+        .iter()
+        .filter_map(|c| {
+            let name = c.path.file_name()?.to_string_lossy().into_owned();
+            let digits: String = name.chars().take_while(|c| c.is_ascii_digit()).collect();
+            digits.parse::<u32>().ok()
+        })
+        .max()
+        .map(|n| n + 1)
+        .unwrap_or(1);
+    let rel = std::path::Path::new(CHAPTERS_DIR).join(format!("{next:02}-{}.md", args.id));
+    let authors = args.authors.join(", ");
+    let text = format!(
+        "---\ntitle: {}\nauthors: [{authors}]\nreviewers: []\n---\n\n## {}\n\n",
+        yaml_quote(&args.title),
+        args.title.replace('\n', " ")
+    );
+    if let Err(d) = write_atomically(&root.join(&rel), text.as_bytes()) {
+        return fail(ctx, d);
+    }
+    if let Err(d) = add_to_chapter_list(&root.join("book.toml"), &args.id) {
+        return fail(ctx, d);
+    }
+    ctx.info(format!("created {}", rel.display()));
+    Outcome::Success
+}
+
+/// Quotes a YAML scalar so that any title stays a string.
+fn yaml_quote(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Appends the id to `book.chapters` when book.toml lists the chapters,
+/// keeping the file's comments and layout.
+fn add_to_chapter_list(book_toml: &std::path::Path, id: &str) -> Result<(), Diagnostic> {
+    let text = std::fs::read_to_string(book_toml).map_err(|e| {
+        Diagnostic::error_in(Some(book_toml.to_path_buf()), format!("cannot read: {e}"))
+    })?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| {
+        Diagnostic::error_in(Some(book_toml.to_path_buf()), format!("cannot parse: {e}"))
+    })?;
+    let Some(list) = doc
+        .get_mut("book")
+        .and_then(|b| b.get_mut("chapters"))
+        .and_then(|c| c.as_array_mut())
+    else {
+        return Ok(());
+    };
+    list.push(id);
+    write_atomically(book_toml, doc.to_string().as_bytes())
+}

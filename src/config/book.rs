@@ -1,0 +1,475 @@
+//! `book.toml`: what the editors wrote about the book (SPEC §2).
+
+use super::read::{Entries, Reader};
+use super::value::{Node, Value};
+use crate::diag::{Diagnostic, Sink, Spanned};
+use crate::source::FileId;
+
+/// The contents of book.toml.
+#[derive(Debug, Clone)]
+pub struct BookConfig {
+    /// `[book]` table.
+    pub book: BookSection,
+    /// `[[part]]` tables, in order.
+    pub parts: Vec<PartConfig>,
+    /// `[bibliography]`.
+    pub bibliography: BibliographyConfig,
+    /// `[pdf]`.
+    pub pdf: PdfConfig,
+    /// `[html]`.
+    pub html: HtmlConfig,
+    /// `[review]`.
+    pub review: ReviewConfig,
+}
+
+/// The `[book]` table.
+#[derive(Debug, Clone)]
+pub struct BookSection {
+    /// The only required key.
+    pub title: String,
+    /// Optional subtitle.
+    pub subtitle: Option<String>,
+    /// BCP 47 tag; the default language of every chapter.
+    pub language: String,
+    /// Contributor ids of the editors.
+    pub editors: Vec<Spanned<String>>,
+    /// Publisher's name.
+    pub publisher: Option<String>,
+    /// Year of publication.
+    pub year: Option<i64>,
+    /// ISBN, checksum validated.
+    pub isbn: Option<String>,
+    /// Licence, e.g. "CC BY-SA 4.0".
+    pub license: Option<String>,
+    /// Chapter ids in reading order, when given.
+    pub chapters: Option<Vec<Spanned<String>>>,
+}
+
+/// One `[[part]]`.
+#[derive(Debug, Clone)]
+pub struct PartConfig {
+    /// The part's title.
+    pub title: String,
+    /// Chapter ids in the part.
+    pub chapters: Vec<Spanned<String>>,
+}
+
+/// `[bibliography]`.
+#[derive(Debug, Clone, Default)]
+pub struct BibliographyConfig {
+    /// Bibliography files, relative to the book root.
+    pub files: Vec<Spanned<String>>,
+    /// CSL style name or path.
+    pub style: Option<String>,
+    /// A reference list per chapter (default) or one for the book.
+    pub per_chapter: bool,
+}
+
+/// `[pdf]`.
+#[derive(Debug, Clone)]
+pub struct PdfConfig {
+    /// Typst paper name.
+    pub paper: Option<String>,
+    /// Page width, when no paper is named.
+    pub width: Option<String>,
+    /// Page height, when no paper is named.
+    pub height: Option<String>,
+    /// Font families, in order of preference.
+    pub font: Vec<String>,
+    /// Body font size, e.g. "10pt".
+    pub font_size: Option<String>,
+    /// Every chapter opens on an odd page.
+    pub recto_chapters: bool,
+    /// PDF/A conformance, e.g. "a-2b".
+    pub standard: Option<String>,
+    /// Whether ```{=typst} blocks reach the PDF.
+    pub raw_typst: bool,
+}
+
+/// What happens to raw HTML written in a chapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RawHtml {
+    /// Shown as text (the default).
+    Escape,
+    /// Cleaned by an HTML sanitizer: no script, no event handler.
+    Sanitize,
+    /// Passed through as written.
+    Allow,
+}
+
+/// `[html]`.
+#[derive(Debug, Clone)]
+pub struct HtmlConfig {
+    /// Whether the site has an offline search.
+    pub search: bool,
+    /// Canonical base URL of the published site.
+    pub base_url: Option<String>,
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+}
+
+/// `[review]`.
+#[derive(Debug, Clone)]
+pub struct ReviewConfig {
+    /// Distinct reviewers' approvals of the current revision.
+    pub required_approvals: u32,
+}
+
+const TOP_KEYS: &[&str] = &["book", "part", "bibliography", "pdf", "html", "review"];
+const BOOK_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "language",
+    "editors",
+    "publisher",
+    "year",
+    "isbn",
+    "license",
+    "chapters",
+];
+const PART_KEYS: &[&str] = &["title", "chapters"];
+const BIBLIOGRAPHY_KEYS: &[&str] = &["files", "style", "per-chapter"];
+const PDF_KEYS: &[&str] = &[
+    "paper",
+    "width",
+    "height",
+    "font",
+    "font-size",
+    "recto-chapters",
+    "standard",
+    "raw-typst",
+];
+const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
+const REVIEW_KEYS: &[&str] = &["required-approvals"];
+
+/// Validates book.toml's tree. Returns `None` when the title is missing or
+/// `[book]` is unusable; every fault goes to `sink`.
+pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<BookConfig> {
+    let mut r = Reader { file, sink };
+    let top = r.table("book.toml", root)?;
+    r.check_keys(top, TOP_KEYS, "book.toml");
+
+    let empty: &Entries = &[];
+    let book = match Reader::get(top, "book") {
+        Some(node) => r.table("book", node).unwrap_or(empty),
+        None => {
+            r.sink.push(
+                Diagnostic::error(r.span(&(0..0)), "book.toml has no [book] table")
+                    .hint("add `[book]` with at least `title = \"…\"`"),
+            );
+            return None;
+        }
+    };
+    let book_span = Reader::get(top, "book")
+        .map(|n| n.span.clone())
+        .unwrap_or(0..0);
+    r.check_keys(book, BOOK_KEYS, "[book]");
+    let title = r.string(book, "title");
+    if title.is_none() && Reader::get(book, "title").is_none() {
+        let span = r.span(&(book_span.start..book_span.start));
+        r.sink.push(
+            Diagnostic::error(span, "[book] has no `title`")
+                .hint("add `title = \"…\"` under [book]: it is the one required key"),
+        );
+    }
+    let language = r.string(book, "language");
+    if let Some(lang) = &language
+        && !is_language_tag(lang)
+    {
+        r.sink.push(
+            Diagnostic::error(
+                lang.span.clone(),
+                format!("`{}` is not a BCP 47 language tag", lang.value),
+            )
+            .hint("write a tag such as \"fr\", \"it\", \"en-GB\""),
+        );
+    }
+    let isbn = r.string(book, "isbn");
+    if let Some(isbn) = &isbn
+        && !isbn_is_valid(isbn)
+    {
+        r.sink.push(
+            Diagnostic::error(
+                isbn.span.clone(),
+                format!(
+                    "`{}` is not a valid ISBN: its check digit is wrong",
+                    isbn.value
+                ),
+            )
+            .hint("copy the ISBN from the agency's record, or remove the key"),
+        );
+    }
+    let section = BookSection {
+        title: title.map(|t| t.value).unwrap_or_default(),
+        subtitle: r.string(book, "subtitle").map(|s| s.value),
+        language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
+        editors: r.strings(book, "editors").unwrap_or_default(),
+        publisher: r.string(book, "publisher").map(|s| s.value),
+        year: r.integer(book, "year").map(|y| y.value),
+        isbn: isbn.map(|s| s.value),
+        license: r.string(book, "license").map(|s| s.value),
+        chapters: r.strings(book, "chapters"),
+    };
+
+    let mut parts = Vec::new();
+    for node in r.tables(top, "part") {
+        let Value::Table(entries) = &node.value else {
+            continue;
+        };
+        r.check_keys(entries, PART_KEYS, "[[part]]");
+        let title = r.string(entries, "title");
+        if title.is_none() {
+            r.error(&node.span, "a [[part]] needs a `title`");
+        }
+        parts.push(PartConfig {
+            title: title.map(|t| t.value).unwrap_or_default(),
+            chapters: r.strings(entries, "chapters").unwrap_or_default(),
+        });
+    }
+
+    let bibliography = section_table(&mut r, top, "bibliography", BIBLIOGRAPHY_KEYS);
+    let bibliography = BibliographyConfig {
+        files: r.strings(bibliography, "files").unwrap_or_default(),
+        style: r.string(bibliography, "style").map(|s| s.value),
+        per_chapter: r.boolean(bibliography, "per-chapter").unwrap_or(true),
+    };
+
+    let pdf = section_table(&mut r, top, "pdf", PDF_KEYS);
+    let pdf = PdfConfig {
+        paper: r.string(pdf, "paper").map(|s| s.value),
+        width: r.string(pdf, "width").map(|s| s.value),
+        height: r.string(pdf, "height").map(|s| s.value),
+        font: r
+            .strings(pdf, "font")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+        font_size: r.string(pdf, "font-size").map(|s| s.value),
+        recto_chapters: r.boolean(pdf, "recto-chapters").unwrap_or(true),
+        standard: r.string(pdf, "standard").map(|s| s.value),
+        raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),
+    };
+
+    let html = section_table(&mut r, top, "html", HTML_KEYS);
+    let raw_html = match r.string(html, "raw-html") {
+        None => RawHtml::Escape,
+        Some(s) => match s.value.as_str() {
+            "escape" => RawHtml::Escape,
+            "sanitize" => RawHtml::Sanitize,
+            "allow" => RawHtml::Allow,
+            other => {
+                let options = ["escape", "sanitize", "allow"];
+                r.sink.push(
+                    Diagnostic::error(s.span.clone(), format!("unknown raw-html policy `{other}`"))
+                        .suggest(other, options)
+                        .hint("use \"escape\", \"sanitize\" or \"allow\""),
+                );
+                RawHtml::Escape
+            }
+        },
+    };
+    let html = HtmlConfig {
+        search: r.boolean(html, "search").unwrap_or(true),
+        base_url: r
+            .string(html, "base-url")
+            .map(|s| s.value)
+            .filter(|s| !s.is_empty()),
+        raw_html,
+    };
+
+    let review = section_table(&mut r, top, "review", REVIEW_KEYS);
+    let required_approvals = match r.integer(review, "required-approvals") {
+        Some(n) if n.value >= 1 && n.value <= 100 => n.value as u32,
+        Some(n) => {
+            r.sink.push(Diagnostic::error(
+                n.span.clone(),
+                "`required-approvals` must be between 1 and 100",
+            ));
+            1
+        }
+        None => 1,
+    };
+
+    if section.title.is_empty() {
+        return None;
+    }
+    Some(BookConfig {
+        book: section,
+        parts,
+        bibliography,
+        pdf,
+        html,
+        review: ReviewConfig { required_approvals },
+    })
+}
+
+fn section_table<'n>(
+    r: &mut Reader<'_>,
+    top: &'n Entries,
+    name: &str,
+    known: &[&str],
+) -> &'n Entries {
+    let Some(node) = Reader::get(top, name) else {
+        return &[];
+    };
+    match r.table(name, node) {
+        Some(entries) => {
+            r.check_keys(entries, known, &format!("[{name}]"));
+            entries
+        }
+        None => &[],
+    }
+}
+
+/// A loose check of a BCP 47 tag: alphanumeric subtags of 1 to 8 characters,
+/// the first of 2 or 3 letters.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let first = subtags.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// Validates an ISBN-10 or ISBN-13 check digit; hyphens and spaces are ignored.
+pub fn isbn_is_valid(isbn: &str) -> bool {
+    let chars: Vec<char> = isbn.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    match chars.len() {
+        13 => {
+            let Some(digits) = chars
+                .iter()
+                .map(|c| c.to_digit(10))
+                .collect::<Option<Vec<_>>>()
+            else {
+                return false;
+            };
+            let sum: u32 = digits
+                .iter()
+                .enumerate()
+                .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
+                .sum();
+            sum % 10 == 0
+        }
+        10 => {
+            let mut sum = 0;
+            for (i, c) in chars.iter().enumerate() {
+                let value = match (i, c) {
+                    (9, 'X' | 'x') => 10,
+                    _ => match c.to_digit(10) {
+                        Some(d) => d,
+                        None => return false,
+                    },
+                };
+                sum += value * (10 - i as u32);
+            }
+            sum % 11 == 0
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::value::parse_toml;
+    use crate::source::Sources;
+
+    fn read(text: &str) -> (Option<BookConfig>, Vec<Diagnostic>, Sources) {
+        let mut sources = Sources::default();
+        let file = sources.add("book.toml", text.into());
+        let (root, _) = parse_toml(text, 0);
+        let mut sink = Sink::default();
+        let config = read_book_config(file, &root, &mut sink);
+        (config, sink.into_sorted(), sources)
+    }
+
+    #[test]
+    fn a_full_book_toml_reads() {
+        let (config, diags, _) = read(
+            "[book]\ntitle = \"T\"\nlanguage = \"fr\"\nisbn = \"978-2-07-036822-8\"\n\
+             [[part]]\ntitle = \"P\"\nchapters = [\"a\"]\n[pdf]\npaper = \"a5\"\n\
+             [html]\nraw-html = \"sanitize\"\n[review]\nrequired-approvals = 2\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let config = config.unwrap();
+        assert_eq!(config.book.title, "T");
+        assert_eq!(config.parts[0].chapters[0].value, "a");
+        assert_eq!(config.html.raw_html, RawHtml::Sanitize);
+        assert_eq!(config.review.required_approvals, 2);
+        assert!(config.pdf.recto_chapters);
+    }
+
+    #[test]
+    fn faults_point_at_their_lines() {
+        let (config, diags, sources) =
+            read("[book]\ntitel = \"T\"\nyear = \"2024\"\n[htm]\nsearch = true\n");
+        assert!(config.is_none());
+        let where_: Vec<String> = diags
+            .iter()
+            .map(|d| d.location(&sources).unwrap().to_string())
+            .collect();
+        assert_eq!(
+            where_,
+            [
+                "book.toml:1:1",
+                "book.toml:2:1",
+                "book.toml:3:8",
+                "book.toml:4:2"
+            ]
+        );
+        assert!(diags[1].hints.iter().any(|h| h.contains("`title`")));
+        assert!(diags[3].hints.iter().any(|h| h.contains("`html`")));
+    }
+
+    #[test]
+    fn isbn_checksums() {
+        assert!(isbn_is_valid("978-2-07-036822-8"));
+        assert!(!isbn_is_valid("978-2-07-036822-9"));
+        assert!(isbn_is_valid("0-306-40615-2"));
+        assert!(!isbn_is_valid("0-306-40615-3"));
+    }
+}
+
+impl Default for BookConfig {
+    /// The settings of a book.toml that gives a title and nothing else.
+    fn default() -> Self {
+        BookConfig {
+            book: BookSection {
+                title: String::new(),
+                subtitle: None,
+                language: "en".into(),
+                editors: Vec::new(),
+                publisher: None,
+                year: None,
+                isbn: None,
+                license: None,
+                chapters: None,
+            },
+            parts: Vec::new(),
+            bibliography: BibliographyConfig {
+                per_chapter: true,
+                ..Default::default()
+            },
+            pdf: PdfConfig {
+                paper: None,
+                width: None,
+                height: None,
+                font: Vec::new(),
+                font_size: None,
+                recto_chapters: true,
+                standard: None,
+                raw_typst: false,
+            },
+            html: HtmlConfig {
+                search: true,
+                base_url: None,
+                raw_html: RawHtml::Escape,
+            },
+            review: ReviewConfig {
+                required_approvals: 1,
+            },
+        }
+    }
+}

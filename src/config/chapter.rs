@@ -1,0 +1,90 @@
+//! A chapter's front matter (SPEC §4), YAML or TOML, as the author wrote it.
+
+use super::book::is_language_tag;
+use super::read::{Reader, is_valid_id};
+use super::value::Node;
+use crate::diag::{Diagnostic, Sink, Spanned};
+use crate::source::FileId;
+
+/// The front matter of one chapter.
+#[derive(Debug, Clone, Default)]
+pub struct ChapterConfig {
+    /// Explicit chapter id.
+    pub id: Option<Spanned<String>>,
+    /// Chapter title.
+    pub title: Option<Spanned<String>>,
+    /// Contributor ids of the authors.
+    pub authors: Vec<Spanned<String>>,
+    /// Contributor ids of the assigned reviewers.
+    pub reviewers: Vec<Spanned<String>>,
+    /// Language, overriding the book's.
+    pub lang: Option<Spanned<String>>,
+    /// Abstract, in Markdown, with the span of its value.
+    pub abstract_: Option<Spanned<String>>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// False for a foreword or an introduction.
+    pub numbered: bool,
+}
+
+const KEYS: &[&str] = &[
+    "id",
+    "title",
+    "authors",
+    "reviewers",
+    "lang",
+    "abstract",
+    "keywords",
+    "numbered",
+];
+
+/// Validates a front matter tree; every fault goes to `sink`.
+pub fn read_chapter_config(file: FileId, root: &Node, sink: &mut Sink) -> ChapterConfig {
+    let mut r = Reader { file, sink };
+    let Some(entries) = r.table("front matter", root) else {
+        return ChapterConfig {
+            numbered: true,
+            ..Default::default()
+        };
+    };
+    r.check_keys(entries, KEYS, "the front matter");
+    let id = r.string(entries, "id");
+    if let Some(id) = &id
+        && !is_valid_id(&id.value)
+    {
+        r.sink.push(
+            Diagnostic::error(
+                id.span.clone(),
+                format!("`{}` is not a valid chapter id", id.value),
+            )
+            .hint("ids are lowercase ASCII letters, digits and `-`"),
+        );
+    }
+    let lang = r.string(entries, "lang");
+    if let Some(lang) = &lang
+        && !is_language_tag(&lang.value)
+    {
+        r.sink.push(
+            Diagnostic::error(
+                lang.span.clone(),
+                format!("`{}` is not a BCP 47 language tag", lang.value),
+            )
+            .hint("write a tag such as fr, it or en"),
+        );
+    }
+    ChapterConfig {
+        id,
+        title: r.string(entries, "title"),
+        authors: r.strings(entries, "authors").unwrap_or_default(),
+        reviewers: r.strings(entries, "reviewers").unwrap_or_default(),
+        lang,
+        abstract_: r.string(entries, "abstract"),
+        keywords: r
+            .strings(entries, "keywords")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|k| k.value)
+            .collect(),
+        numbered: r.boolean(entries, "numbered").unwrap_or(true),
+    }
+}

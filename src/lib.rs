@@ -1,0 +1,19 @@
+//! `ouvrage`: collective books in Markdown and git.
+//!
+//! The library holds every stage; the binary (`main.rs`) only parses the
+//! command line, calls [`cli::run`] and turns the outcome into an exit code.
+//!
+//! ```text
+//! cli ─► load (config) ─► parse ─► model ─► passes ─► render::html
+//! ```
+
+pub mod cli;
+pub mod config;
+pub mod diag;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod passes;
+pub mod pipeline;
+pub mod render;
+pub mod source;

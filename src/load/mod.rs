@@ -1,0 +1,370 @@
+//! Loading: find the book root, read book.toml, contributors.toml and every
+//! chapter file, split and validate front matter, and work out chapter ids,
+//! reading order and parts.
+//!
+//! Input: a folder. Output: [`Loaded`], the validated configuration and the
+//! chapters' sources, ready for `parse`. Every fault is a diagnostic; the
+//! stage never stops at the first one.
+
+mod front_matter;
+mod order;
+
+pub use front_matter::{FrontMatter, FrontMatterFormat, split_front_matter};
+pub use order::{Order, order_chapters};
+
+use std::path::{Path, PathBuf};
+
+use crate::config::book::read_book_config;
+use crate::config::chapter::read_chapter_config;
+use crate::config::contributors::read_contributors;
+use crate::config::value::{parse_toml, parse_yaml};
+use crate::config::{BookConfig, ChapterConfig, Contributors};
+use crate::diag::{Diagnostic, Sink, Span, Spanned};
+use crate::source::{FileId, Sources};
+
+/// The name of the file that marks a book root.
+pub const BOOK_FILE: &str = "book.toml";
+/// The contributors file.
+pub const CONTRIBUTORS_FILE: &str = "contributors.toml";
+/// The folder of chapters.
+pub const CHAPTERS_DIR: &str = "chapters";
+/// The folder of templates that replace the built-in ones by name.
+pub const TEMPLATES_DIR: &str = "templates";
+/// The templates a book may replace.
+pub const TEMPLATE_NAMES: &[&str] = &[
+    "layout.html",
+    "index.html",
+    "chapter.html",
+    "contributors.html",
+    "style.css",
+    "search.js",
+];
+
+/// The book root: `explicit` if given (it must hold a book.toml), else the
+/// nearest folder from `start` upwards that holds one.
+pub fn find_root(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+    if let Some(dir) = explicit {
+        let dir = if dir.is_absolute() {
+            dir.to_path_buf()
+        } else {
+            start.join(dir)
+        };
+        if dir.join(BOOK_FILE).is_file() {
+            return Ok(dir);
+        }
+        return Err(Diagnostic::error_in(
+            Some(dir.join(BOOK_FILE)),
+            "no book.toml in the folder given by --book",
+        )
+        .hint("give the folder that holds book.toml, or create a book with `ouvrage init DIR`"));
+    }
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        if d.join(BOOK_FILE).is_file() {
+            return Ok(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    Err(Diagnostic::error_in(
+        None,
+        format!("no book.toml in {} or any folder above it", start.display()),
+    )
+    .hint("run ouvrage inside a book, pass --book DIR, or create one with `ouvrage init DIR`"))
+}
+
+/// A chapter file read and its front matter validated, not yet parsed.
+#[derive(Debug, Clone)]
+pub struct LoadedChapter {
+    /// The chapter id.
+    pub id: String,
+    /// Where the id comes from: the front matter `id`, or the file's first line.
+    pub id_span: Span,
+    /// The chapter file in [`Sources`].
+    pub file: FileId,
+    /// Path relative to the book root.
+    pub path: PathBuf,
+    /// Front matter.
+    pub config: ChapterConfig,
+    /// The file's text with the front matter blanked out, so that comrak's
+    /// byte offsets and lines are the file's own.
+    pub body: String,
+}
+
+/// Everything read from disk.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The book root.
+    pub root: PathBuf,
+    /// Every file read.
+    pub sources: Sources,
+    /// book.toml, when its title could be read.
+    pub config: Option<BookConfig>,
+    /// contributors.toml (empty when the file is missing).
+    pub contributors: Contributors,
+    /// Chapters in path order.
+    pub chapters: Vec<LoadedChapter>,
+    /// The book's own templates (`templates/<name>`), by file name.
+    pub templates: std::collections::BTreeMap<String, FileId>,
+}
+
+/// Reads a file of the book into `sources`. A non-UTF-8 file is an error at
+/// its first bad byte; its text is kept (lossily) so that the line can be quoted.
+pub fn read_source(
+    root: &Path,
+    rel: &Path,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) -> Option<FileId> {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            sink.push(
+                Diagnostic::error_in(
+                    Some(rel.to_path_buf()),
+                    format!("cannot read the file: {e}"),
+                )
+                .hint("check that the file exists and that you may read it"),
+            );
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(sources.add(rel, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let id = sources.add(rel, text);
+            sink.push(
+                Diagnostic::error(Span::new(id, at..at + 1), "this file is not valid UTF-8")
+                    .hint("save the file as UTF-8 in your editor (other encodings are not read)"),
+            );
+            Some(id)
+        }
+    }
+}
+
+/// Loads a book from its root. Returns what could be read; faults go to `sink`.
+pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
+    let mut sources = Sources::default();
+    let config = read_source(root, Path::new(BOOK_FILE), &mut sources, sink).and_then(|file| {
+        let text = sources.get(file).text.clone();
+        let (tree, errors) = parse_toml(&text, 0);
+        for e in &errors {
+            sink.push(Diagnostic::error(
+                Span::new(file, e.span.clone()),
+                &e.message,
+            ));
+        }
+        read_book_config(file, &tree, sink)
+    });
+
+    let contributors = if root.join(CONTRIBUTORS_FILE).exists() {
+        read_source(root, Path::new(CONTRIBUTORS_FILE), &mut sources, sink)
+            .map(|file| {
+                let text = sources.get(file).text.clone();
+                let (tree, errors) = parse_toml(&text, 0);
+                for e in &errors {
+                    sink.push(Diagnostic::error(
+                        Span::new(file, e.span.clone()),
+                        &e.message,
+                    ));
+                }
+                read_contributors(file, &tree, sink)
+            })
+            .unwrap_or_default()
+    } else {
+        Contributors::default()
+    };
+
+    let mut chapters = Vec::new();
+    for rel in chapter_paths(root, sink) {
+        if let Some(file) = read_source(root, &rel, &mut sources, sink) {
+            chapters.push(load_chapter(file, rel, &sources, sink));
+        }
+    }
+    let mut templates = std::collections::BTreeMap::new();
+    for name in TEMPLATE_NAMES {
+        let rel = Path::new(TEMPLATES_DIR).join(name);
+        if root.join(&rel).is_file()
+            && let Some(file) = read_source(root, &rel, &mut sources, sink)
+        {
+            templates.insert(name.to_string(), file);
+        }
+    }
+    Loaded {
+        root: root.to_path_buf(),
+        sources,
+        config,
+        contributors,
+        chapters,
+        templates,
+    }
+}
+
+/// Markdown files under `chapters/`, relative to the root, in path order.
+/// Hidden files and folders (editors' swap files, `.git`) are skipped.
+pub fn chapter_paths(root: &Path, sink: &mut Sink) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let dir = root.join(CHAPTERS_DIR);
+    if !dir.is_dir() {
+        sink.push(
+            Diagnostic::error_in(
+                Some(PathBuf::from(CHAPTERS_DIR)),
+                "the book has no chapters folder",
+            )
+            .hint("create chapters/ and add a chapter with `ouvrage new ID --title T --author C`"),
+        );
+        return found;
+    }
+    let mut stack = vec![dir];
+    while let Some(dir) = stack.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                let rel = dir.strip_prefix(root).unwrap_or(&dir).to_path_buf();
+                sink.push(Diagnostic::error_in(
+                    Some(rel),
+                    format!("cannot read the folder: {e}"),
+                ));
+                continue;
+            }
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name.starts_with('_') {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                found.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+/// The id a chapter file gets from its name: the stem without a leading
+/// number prefix (`03-fablabs.md` → `fablabs`).
+pub fn id_from_path(path: &Path) -> String {
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let trimmed = stem.trim_start_matches(|c: char| c.is_ascii_digit());
+    let trimmed = if trimmed.len() < stem.len() {
+        trimmed.trim_start_matches(['-', '_', '.', ' '])
+    } else {
+        trimmed
+    };
+    if trimmed.is_empty() {
+        stem
+    } else {
+        trimmed.to_string()
+    }
+}
+
+fn load_chapter(file: FileId, path: PathBuf, sources: &Sources, sink: &mut Sink) -> LoadedChapter {
+    let text = &sources.get(file).text;
+    let mut body = text.clone();
+    let mut config = ChapterConfig {
+        numbered: true,
+        ..Default::default()
+    };
+    match split_front_matter(text) {
+        Ok(Some(fm)) => {
+            let content = &text[fm.content.clone()];
+            let tree = match fm.format {
+                FrontMatterFormat::Yaml => {
+                    parse_yaml(content, fm.content.start).map_err(|e| vec![e])
+                }
+                FrontMatterFormat::Toml => {
+                    let (tree, errors) = parse_toml(content, fm.content.start);
+                    if errors.is_empty() {
+                        Ok(tree)
+                    } else {
+                        Err(errors)
+                    }
+                }
+            };
+            match tree {
+                Ok(tree) => config = read_chapter_config(file, &tree, sink),
+                Err(errors) => {
+                    for e in errors {
+                        sink.push(
+                            Diagnostic::error(Span::new(file, e.span), format!("front matter: {}", e.message))
+                                .hint("front matter is YAML between `---` lines or TOML between `+++` lines"),
+                        );
+                    }
+                }
+            }
+            // Blank the front matter byte for byte, keeping every newline, so
+            // that comrak's offsets and lines are the file's own.
+            body = blank_preserving(&text[..fm.end]) + &text[fm.end..];
+        }
+        Ok(None) => {}
+        Err(e) => sink.push(
+            Diagnostic::error(Span::new(file, e.span), e.message)
+                .hint("close the front matter with a line holding only `---` (or `+++` for TOML)"),
+        ),
+    }
+    let (id, id_span) = match &config.id {
+        Some(Spanned { value, span }) => (value.clone(), span.clone()),
+        None => {
+            let id = id_from_path(&path);
+            let first_line = sources.get(file).line_range(0).unwrap_or(0..0);
+            if !crate::config::read::is_valid_id(&id) {
+                sink.push(
+                    Diagnostic::error(
+                        Span::new(file, first_line.clone()),
+                        format!("the file name gives the chapter id `{id}`, which is not valid"),
+                    )
+                    .hint("rename the file with lowercase ASCII letters, digits and `-`, or set `id:` in its front matter"),
+                );
+            }
+            (id, Span::new(file, first_line))
+        }
+    };
+    LoadedChapter {
+        id,
+        id_span,
+        file,
+        path,
+        config,
+        body,
+    }
+}
+
+/// Replaces every byte but newlines with a space, byte for byte.
+fn blank_preserving(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_file_names() {
+        assert_eq!(id_from_path(Path::new("chapters/03-fablabs.md")), "fablabs");
+        assert_eq!(
+            id_from_path(Path::new("chapters/part/10_intro.md")),
+            "intro"
+        );
+        assert_eq!(id_from_path(Path::new("chapters/fablabs.md")), "fablabs");
+        assert_eq!(id_from_path(Path::new("chapters/2024.md")), "2024");
+    }
+
+    #[test]
+    fn blanking_keeps_offsets() {
+        let text = "---\ntitle: « É »\n---\nbody";
+        let blank = blank_preserving(&text[..text.find("body").unwrap()]);
+        assert_eq!(blank.len(), text.find("body").unwrap());
+        assert_eq!(blank.matches('\n').count(), 3);
+    }
+}

@@ -1,0 +1,310 @@
+//! Block and inline nodes of a chapter.
+
+use crate::diag::Span;
+
+/// A block-level node with the span it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// What it is.
+    pub kind: BlockKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Horizontal alignment of a table column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// Not specified.
+    None,
+    /// Left.
+    Left,
+    /// Centre.
+    Center,
+    /// Right.
+    Right,
+}
+
+/// One item of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListItem {
+    /// `Some(checked)` for a task list item.
+    pub task: Option<bool>,
+    /// Its content.
+    pub blocks: Vec<Block>,
+}
+
+/// A section heading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    /// Depth below the chapter title: 1 for `##`, 2 for `###`…
+    pub depth: u8,
+    /// Its anchor id (explicit `{#id}` or generated), set by the ids pass.
+    pub id: String,
+    /// Whether the id was written by the author.
+    pub explicit_id: bool,
+    /// Its number such as `2.1`, set by the numbering pass (none in unnumbered chapters).
+    pub number: Option<String>,
+    /// Its text.
+    pub content: Vec<Inline>,
+}
+
+/// An image, inline or as a figure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// The URL as written.
+    pub url: String,
+    /// Resolved path relative to the book root, when it is a local file.
+    pub asset: Option<String>,
+    /// Title attribute.
+    pub title: String,
+    /// Alt text, as inlines (it is the caption of a figure).
+    pub alt: Vec<Inline>,
+}
+
+/// A numbered figure: an image alone in its paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// The image.
+    pub image: Image,
+    /// `fig:…` label, when given.
+    pub label: Option<String>,
+    /// Number such as `2.1`, set by the numbering pass.
+    pub number: Option<String>,
+}
+
+/// A table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Column alignments.
+    pub aligns: Vec<Align>,
+    /// Header row cells.
+    pub header: Vec<Vec<Inline>>,
+    /// Body rows.
+    pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Caption from a `Table:` line.
+    pub caption: Vec<Inline>,
+    /// `tbl:…` label.
+    pub label: Option<String>,
+    /// Number such as `2.1`, set by the numbering pass, for captioned tables.
+    pub number: Option<String>,
+}
+
+/// Block-level content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// A paragraph.
+    Paragraph(Vec<Inline>),
+    /// A section heading.
+    Heading(Heading),
+    /// A block quote.
+    BlockQuote(Vec<Block>),
+    /// A GitHub alert (`> [!NOTE]`): kind and content.
+    Alert {
+        /// note, tip, important, warning, caution.
+        kind: String,
+        /// Its content.
+        blocks: Vec<Block>,
+    },
+    /// A list.
+    List {
+        /// `Some(start)` for an ordered list.
+        start: Option<u64>,
+        /// Tight lists have no paragraph spacing.
+        tight: bool,
+        /// Items.
+        items: Vec<ListItem>,
+    },
+    /// A code block.
+    CodeBlock {
+        /// Language, the first word of the info string.
+        lang: Option<String>,
+        /// The code.
+        code: String,
+    },
+    /// A raw block for one output (```` ```{=typst} ````, ```` ```{=html} ````).
+    Raw {
+        /// The output format it is meant for.
+        format: String,
+        /// Its content, passed through where allowed.
+        content: String,
+    },
+    /// An HTML block written in the Markdown.
+    Html(String),
+    /// Display math in LaTeX syntax.
+    Math(String),
+    /// A numbered figure.
+    Figure(Figure),
+    /// A table.
+    Table(Table),
+    /// A thematic break.
+    Rule,
+}
+
+/// Where a link goes, once resolved by the links pass.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    /// Not resolved yet, or an external URL.
+    External,
+    /// An anchor or a whole chapter of this book.
+    Chapter {
+        /// Target chapter id.
+        chapter: String,
+        /// Anchor in it.
+        anchor: Option<String>,
+    },
+    /// A file of the book that is not a chapter (copied as an asset).
+    Asset(String),
+}
+
+/// Inline content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    /// Text.
+    Text(String),
+    /// Inline code.
+    Code(String),
+    /// Emphasis.
+    Emph(Vec<Inline>),
+    /// Strong emphasis.
+    Strong(Vec<Inline>),
+    /// Strikethrough.
+    Strike(Vec<Inline>),
+    /// Superscript.
+    Sup(Vec<Inline>),
+    /// Subscript.
+    Sub(Vec<Inline>),
+    /// A link.
+    Link {
+        /// The URL as written.
+        url: String,
+        /// Title attribute.
+        title: String,
+        /// Resolved target.
+        target: LinkTarget,
+        /// Link text.
+        content: Vec<Inline>,
+        /// Where it was written.
+        span: crate::diag::Span,
+    },
+    /// An inline image.
+    Image(Image),
+    /// A footnote reference, by number.
+    FootnoteRef(u32),
+    /// Inline math in LaTeX syntax.
+    Math(String),
+    /// Inline HTML as written.
+    Html(String),
+    /// A soft line break.
+    SoftBreak,
+    /// A hard line break.
+    LineBreak,
+}
+
+/// Plain text of inlines, for titles, alt text and the search index.
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => out.push_str(t),
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c) => push_plain(c, out),
+            Inline::Link { content, .. } => push_plain(content, out),
+            Inline::Image(img) => push_plain(&img.alt, out),
+            Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+            Inline::FootnoteRef(_) | Inline::Html(_) => {}
+        }
+    }
+}
+
+/// Plain text of blocks, paragraphs separated by a space.
+pub fn blocks_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        let piece = match &block.kind {
+            BlockKind::Paragraph(i) => plain_text(i),
+            BlockKind::Heading(h) => plain_text(&h.content),
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => blocks_text(b),
+            BlockKind::List { items, .. } => items
+                .iter()
+                .map(|i| blocks_text(&i.blocks))
+                .collect::<Vec<_>>()
+                .join(" "),
+            BlockKind::CodeBlock { code, .. } => code.clone(),
+            BlockKind::Math(m) => m.clone(),
+            BlockKind::Figure(f) => plain_text(&f.image.alt),
+            BlockKind::Table(t) => {
+                let mut s = plain_text(&t.caption);
+                for cell in t.header.iter().chain(t.rows.iter().flatten()) {
+                    s.push(' ');
+                    s.push_str(&plain_text(cell));
+                }
+                s
+            }
+            BlockKind::Raw { .. } | BlockKind::Html(_) | BlockKind::Rule => String::new(),
+        };
+        if !piece.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&piece);
+        }
+    }
+    out
+}
+
+/// Calls `f` on every block, depth first, including those nested in quotes, lists and footnotes' callers.
+pub fn walk_blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+    for block in blocks {
+        f(block);
+        match &mut block.kind {
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => walk_blocks_mut(b, f),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    walk_blocks_mut(&mut item.blocks, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline sequence of a block (paragraphs, headings, captions, cells).
+pub fn block_inlines_mut(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    match &mut block.kind {
+        BlockKind::Paragraph(i) => f(i),
+        BlockKind::Heading(h) => f(&mut h.content),
+        BlockKind::Figure(fig) => f(&mut fig.image.alt),
+        BlockKind::Table(t) => {
+            f(&mut t.caption);
+            for cell in t.header.iter_mut().chain(t.rows.iter_mut().flatten()) {
+                f(cell);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f` on every inline, depth first.
+pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+    for inline in inlines {
+        f(inline);
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Link { content: c, .. } => walk_inlines_mut(c, f),
+            Inline::Image(img) => walk_inlines_mut(&mut img.alt, f),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Parsing: Markdown → the document model.
+//!
+//! comrak's arena AST never leaves this module: each chapter is parsed and
+//! lowered at once into owned [`Block`]s and [`Inline`]s carrying spans into
+//! the chapter file. Pandoc's conventions that CommonMark lacks are applied
+//! here: lone images become figures, `Table:` paragraphs become captions,
+//! `{#id}` attributes label headings and figures.
+
+mod lower;
+
+use comrak::{Arena, Options, parse_document};
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::load::LoadedChapter;
+use crate::model::{Block, BlockKind, Chapter, Footnote, plain_text};
+use crate::source::{FileId, Sources};
+
+pub use lower::Positions;
+
+/// The one place where comrak's options are set.
+pub fn comrak_options() -> Options<'static> {
+    let mut options = Options::default();
+    let ext = &mut options.extension;
+    ext.strikethrough = true;
+    ext.table = true;
+    ext.autolink = true;
+    ext.tasklist = true;
+    ext.footnotes = true;
+    ext.superscript = true;
+    ext.alerts = true;
+    ext.math_dollars = true;
+    ext.header_attributes = true;
+    ext.link_attributes = true;
+    options
+}
+
+/// Parsed Markdown: blocks and footnotes.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The blocks.
+    pub blocks: Vec<Block>,
+    /// Footnotes, numbered in order of first reference.
+    pub footnotes: Vec<Footnote>,
+}
+
+/// Parses Markdown `text`; `positions` turns comrak's positions into spans.
+pub fn parse_markdown(text: &str, positions: &Positions, sink: &mut Sink) -> Parsed {
+    let arena = Arena::new();
+    let options = comrak_options();
+    let root = parse_document(&arena, text, &options);
+    lower::lower_document(root, positions, sink)
+}
+
+/// Parses one chapter into the model. Title, language and abstract come from
+/// front matter; a chapter with no `title` takes its first `#` heading.
+pub fn parse_chapter(
+    loaded: &LoadedChapter,
+    sources: &Sources,
+    book_lang: &str,
+    sink: &mut Sink,
+) -> Chapter {
+    let file = sources.get(loaded.file);
+    let positions = Positions::File {
+        file: loaded.file,
+        source: file,
+    };
+    let mut parsed = parse_markdown(&loaded.body, &positions, sink);
+
+    let title = match &loaded.config.title {
+        Some(t) => t.value.clone(),
+        None => {
+            match parsed.blocks.first() {
+                Some(Block {
+                    kind: BlockKind::Heading(h),
+                    ..
+                }) if h.depth == 0 => {
+                    let t = plain_text(&h.content);
+                    parsed.blocks.remove(0);
+                    t
+                }
+                _ => {
+                    let first_line = file.line_range(0).unwrap_or(0..0);
+                    sink.push(
+                    Diagnostic::error(Span::new(loaded.file, first_line), "this chapter has no title")
+                        .hint("add `title: \"…\"` to its front matter, or start it with a `# Title` line"),
+                );
+                    loaded.id.clone()
+                }
+            }
+        }
+    };
+    // Body headings start at `##`; a stray `#` is taken as a section too.
+    crate::model::walk_blocks_mut(&mut parsed.blocks, &mut |b| {
+        if let BlockKind::Heading(h) = &mut b.kind {
+            h.depth = h.depth.max(1);
+        }
+    });
+
+    let abstract_ = match &loaded.config.abstract_ {
+        Some(a) => {
+            let positions = Positions::Fixed(a.span.clone());
+            parse_markdown(&a.value, &positions, sink).blocks
+        }
+        None => Vec::new(),
+    };
+
+    Chapter {
+        id: loaded.id.clone(),
+        file: loaded.file,
+        path: loaded.path.clone(),
+        config: loaded.config.clone(),
+        title,
+        lang: loaded
+            .config
+            .lang
+            .as_ref()
+            .map(|l| l.value.clone())
+            .unwrap_or_else(|| book_lang.to_string()),
+        number: None,
+        abstract_,
+        blocks: parsed.blocks,
+        footnotes: parsed.footnotes,
+    }
+}
+
+/// Parses a short Markdown text kept in a config file (a contributor's bio),
+/// with every span on the value.
+pub fn parse_snippet(
+    text: &str,
+    file: FileId,
+    span: std::ops::Range<usize>,
+    sink: &mut Sink,
+) -> Parsed {
+    parse_markdown(text, &Positions::Fixed(Span::new(file, span)), sink)
+}

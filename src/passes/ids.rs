@@ -1,0 +1,92 @@
+//! Heading ids and labels.
+//!
+//! Explicit ids (`{#id}`) are kept and must be unique in their chapter;
+//! other headings get a slug of their text, made unique with `-1`, `-2`.
+//! Figure and table labels must be unique in the whole book, since a
+//! cross-reference may point into another chapter.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::model::{Block, BlockKind, Book, plain_text, slug, walk_blocks_mut};
+
+/// Assigns heading ids and checks that ids and labels are unique.
+pub fn assign_ids(book: &mut Book, sink: &mut Sink) {
+    let mut labels: HashMap<String, (String, Span)> = HashMap::new();
+    for chapter in &mut book.chapters {
+        let mut explicit: HashMap<String, Span> = HashMap::new();
+        walk_blocks_mut(&mut chapter.blocks, &mut |b: &mut Block| {
+            if let BlockKind::Heading(h) = &b.kind
+                && h.explicit_id
+            {
+                if explicit.contains_key(&h.id) {
+                    sink.push(
+                        Diagnostic::error(
+                            b.span.clone(),
+                            format!("the id `{}` is given to two headings", h.id),
+                        )
+                        .hint("each {#id} must be unique in its chapter"),
+                    );
+                } else {
+                    explicit.insert(h.id.clone(), b.span.clone());
+                }
+            }
+        });
+        let mut used: HashSet<String> = explicit.keys().cloned().collect();
+        walk_blocks_mut(
+            &mut chapter.blocks,
+            &mut |b: &mut Block| match &mut b.kind {
+                BlockKind::Heading(h) if !h.explicit_id => {
+                    let base = slug(&plain_text(&h.content), "section");
+                    let mut id = base.clone();
+                    let mut n = 1;
+                    while used.contains(&id) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    used.insert(id.clone());
+                    h.id = id;
+                }
+                BlockKind::Figure(f) => {
+                    if let Some(label) = &f.label {
+                        record_label(&mut labels, label, &chapter.id, &b.span, sink);
+                    }
+                }
+                BlockKind::Table(t) => {
+                    if let Some(label) = &t.label {
+                        record_label(&mut labels, label, &chapter.id, &b.span, sink);
+                    }
+                }
+                _ => {}
+            },
+        );
+        for (id, span) in &explicit {
+            if id.starts_with("fig:") || id.starts_with("tbl:") {
+                sink.push(Diagnostic::warning(
+                    span.clone(),
+                    format!("the heading id `{id}` has a figure or table prefix"),
+                ));
+            }
+        }
+    }
+}
+
+fn record_label(
+    labels: &mut HashMap<String, (String, Span)>,
+    label: &str,
+    chapter: &str,
+    span: &Span,
+    sink: &mut Sink,
+) {
+    if let Some((other, _)) = labels.get(label) {
+        sink.push(
+            Diagnostic::error(
+                span.clone(),
+                format!("the label `{label}` is already used in chapter `{other}`"),
+            )
+            .hint("labels of figures and tables must be unique in the whole book"),
+        );
+    } else {
+        labels.insert(label.to_string(), (chapter.to_string(), span.clone()));
+    }
+}

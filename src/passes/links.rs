@@ -1,0 +1,373 @@
+//! Links and images.
+//!
+//! A link to another chapter's file (`03-fablabs.md#id`) becomes a link to
+//! that chapter and anchor in every output; `#id` points into the same
+//! chapter. Unknown files and anchors are errors at the link. Images and
+//! linked files must be files inside the book root: they become assets that
+//! the outputs copy. No path may leave the book, through `..` or a symlink.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::model::{
+    Asset, Block, BlockKind, Book, Image, Inline, LinkTarget, block_inlines_mut, walk_blocks_mut,
+    walk_inlines_mut,
+};
+
+/// True when `url` has a scheme (`https:`, `mailto:`) or is protocol-relative.
+pub fn has_scheme(url: &str) -> bool {
+    if url.starts_with("//") {
+        return true;
+    }
+    match url.find(':') {
+        Some(colon) => {
+            let scheme = &url[..colon];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !url[..colon].contains('/')
+        }
+        None => false,
+    }
+}
+
+/// Every anchor a chapter page has: heading ids and figure and table labels.
+pub fn chapter_anchors(blocks: &mut [Block]) -> HashSet<String> {
+    let mut anchors = HashSet::new();
+    walk_blocks_mut(blocks, &mut |b| match &b.kind {
+        BlockKind::Heading(h) => {
+            anchors.insert(h.id.clone());
+        }
+        BlockKind::Figure(f) => {
+            if let Some(l) = &f.label {
+                anchors.insert(l.clone());
+            }
+        }
+        BlockKind::Table(t) => {
+            if let Some(l) = &t.label {
+                anchors.insert(l.clone());
+            }
+        }
+        _ => {}
+    });
+    anchors
+}
+
+/// Lexically normalises `base/rel`; `None` if it climbs above the root.
+fn join_inside(base: &Path, rel: &str) -> Option<PathBuf> {
+    let mut out: Vec<String> = base
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect();
+    if rel.starts_with('/') || rel.starts_with('\\') || Path::new(rel).is_absolute() {
+        return None;
+    }
+    for part in rel.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p.to_string()),
+        }
+    }
+    Some(out.iter().collect())
+}
+
+/// Percent-decodes a relative URL path (`image%201.png`).
+fn decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(
+                std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("zz"),
+                16,
+            )
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+}
+
+/// Where a relative path of a chapter points, checked to stay in the book.
+enum Local {
+    /// A file inside the book (relative to the root, `/` separators).
+    File(String),
+    /// Escapes the book root.
+    Outside,
+    /// Does not exist.
+    Missing(String),
+}
+
+fn resolve_local(root: &Path, chapter_dir: &Path, raw: &str) -> Local {
+    let Some(rel) = join_inside(chapter_dir, &decode(raw)) else {
+        return Local::Outside;
+    };
+    let full = root.join(&rel);
+    let rel_str = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    match (full.canonicalize(), root.canonicalize()) {
+        (Ok(real), Ok(real_root)) => {
+            if !real.starts_with(&real_root) {
+                Local::Outside
+            } else if real.is_file() {
+                Local::File(rel_str)
+            } else {
+                Local::Missing(rel_str)
+            }
+        }
+        _ => Local::Missing(rel_str),
+    }
+}
+
+/// Resolves every link and image of the book.
+pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
+    let root = book.root.clone();
+    let by_path: HashMap<String, String> = book
+        .chapters
+        .iter()
+        .map(|c| (path_key(&c.path), c.id.clone()))
+        .collect();
+    let anchors: HashMap<String, HashSet<String>> = book
+        .chapters
+        .iter_mut()
+        .map(|c| (c.id.clone(), chapter_anchors(&mut c.blocks)))
+        .collect();
+    let chapter_files: Vec<String> = by_path.keys().cloned().collect();
+    let mut assets: BTreeSet<String> = BTreeSet::new();
+
+    for chapter in &mut book.chapters {
+        let dir = chapter
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let ctx = Ctx {
+            root: &root,
+            dir: &dir,
+            chapter_id: &chapter.id,
+            by_path: &by_path,
+            anchors: &anchors,
+            chapter_files: &chapter_files,
+        };
+        let visit = |block: &mut Block, sink: &mut Sink, assets: &mut BTreeSet<String>| {
+            let block_span = block.span.clone();
+            if let BlockKind::Figure(f) = &mut block.kind {
+                ctx.image(&mut f.image, &block_span, sink, assets);
+            }
+            block_inlines_mut(block, &mut |inlines| {
+                walk_inlines_mut(inlines, &mut |inline| match inline {
+                    Inline::Link {
+                        url, target, span, ..
+                    } => {
+                        *target = ctx.link(url, span, sink, assets);
+                    }
+                    Inline::Image(img) => ctx.image(img, &block_span, sink, assets),
+                    _ => {}
+                });
+            });
+        };
+        let mut all: Vec<&mut Vec<Block>> = vec![&mut chapter.blocks, &mut chapter.abstract_];
+        for f in &mut chapter.footnotes {
+            all.push(&mut f.blocks);
+        }
+        for blocks in all {
+            walk_blocks_mut(blocks, &mut |b| visit(b, sink, &mut assets));
+        }
+    }
+    book.assets = assets.into_iter().map(|path| Asset { path }).collect();
+}
+
+fn path_key(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+struct Ctx<'a> {
+    root: &'a Path,
+    dir: &'a Path,
+    chapter_id: &'a str,
+    by_path: &'a HashMap<String, String>,
+    anchors: &'a HashMap<String, HashSet<String>>,
+    chapter_files: &'a [String],
+}
+
+impl Ctx<'_> {
+    fn check_anchor(&self, chapter: &str, anchor: &str, span: &Span, sink: &mut Sink) {
+        let Some(known) = self.anchors.get(chapter) else {
+            return;
+        };
+        if !known.contains(anchor) {
+            sink.push(
+                Diagnostic::error(
+                    span.clone(),
+                    format!("chapter `{chapter}` has no anchor `#{anchor}`"),
+                )
+                .suggest(anchor, known.iter().map(String::as_str))
+                .hint("anchors are heading ids ({#id} or generated), and fig:/tbl: labels"),
+            );
+        }
+    }
+
+    fn link(
+        &self,
+        url: &str,
+        span: &Span,
+        sink: &mut Sink,
+        assets: &mut BTreeSet<String>,
+    ) -> LinkTarget {
+        if has_scheme(url) || url.is_empty() {
+            return LinkTarget::External;
+        }
+        let (path, anchor) = match url.split_once('#') {
+            Some((p, a)) => (p, Some(a.to_string()).filter(|a| !a.is_empty())),
+            None => (url, None),
+        };
+        let path = path.split('?').next().unwrap_or("");
+        if path.is_empty() {
+            if let Some(a) = &anchor {
+                self.check_anchor(self.chapter_id, a, span, sink);
+            }
+            return LinkTarget::Chapter {
+                chapter: self.chapter_id.to_string(),
+                anchor,
+            };
+        }
+        match resolve_local(self.root, self.dir, path) {
+            Local::File(rel) => {
+                if let Some(id) = self.by_path.get(&rel) {
+                    if let Some(a) = &anchor {
+                        self.check_anchor(id, a, span, sink);
+                    }
+                    LinkTarget::Chapter {
+                        chapter: id.clone(),
+                        anchor,
+                    }
+                } else {
+                    assets.insert(rel.clone());
+                    LinkTarget::Asset(rel)
+                }
+            }
+            Local::Outside => {
+                sink.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        format!("the link `{url}` points outside the book"),
+                    )
+                    .hint("link only to files inside the book folder"),
+                );
+                LinkTarget::External
+            }
+            Local::Missing(rel) => {
+                let names: Vec<&str> = self.chapter_files.iter().map(String::as_str).collect();
+                let rel_from_dir = |f: &str| {
+                    f.strip_prefix(&format!("{}/", path_key(self.dir)))
+                        .unwrap_or(f)
+                        .to_string()
+                };
+                let mut d = Diagnostic::error(
+                    span.clone(),
+                    format!("the link `{url}` points to `{rel}`, which does not exist"),
+                );
+                if let Some(best) = crate::diag::closest(&rel, names.iter().copied()) {
+                    d = d.hint(format!("did you mean `{}`?", rel_from_dir(best)));
+                }
+                sink.push(d.hint(
+                    "links to other chapters use their file name, e.g. [text](03-fablabs.md#id)",
+                ));
+                LinkTarget::External
+            }
+        }
+    }
+
+    fn image(
+        &self,
+        image: &mut Image,
+        span: &Span,
+        sink: &mut Sink,
+        assets: &mut BTreeSet<String>,
+    ) {
+        if has_scheme(&image.url) {
+            if image.url.starts_with("data:image/") {
+                return;
+            }
+            sink.push(
+                Diagnostic::error(span.clone(), format!("the image `{}` is not a file of the book", image.url))
+                    .hint("download the image into the book (e.g. chapters/images/) and link to it: the outputs load nothing from another host"),
+            );
+            return;
+        }
+        match resolve_local(self.root, self.dir, &image.url) {
+            Local::File(rel) => {
+                assets.insert(rel.clone());
+                image.asset = Some(rel);
+            }
+            Local::Outside => sink.push(
+                Diagnostic::error(
+                    span.clone(),
+                    format!("the image `{}` is outside the book", image.url),
+                )
+                .hint("copy the image inside the book folder"),
+            ),
+            Local::Missing(rel) => sink.push(
+                Diagnostic::error(
+                    span.clone(),
+                    format!(
+                        "the image `{}` does not exist (looked for {rel})",
+                        image.url
+                    ),
+                )
+                .hint("image paths are relative to the chapter file"),
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert!(has_scheme("https://example.org"));
+        assert!(has_scheme("mailto:a@b"));
+        assert!(has_scheme("JavaScript:alert(1)"));
+        assert!(has_scheme("//evil.example"));
+        assert!(!has_scheme("02-fablabs.md#x"));
+        assert!(!has_scheme("images/a:b.png"));
+        assert!(!has_scheme("#sec:x"));
+    }
+
+    #[test]
+    fn paths_stay_inside() {
+        assert_eq!(
+            join_inside(Path::new("chapters"), "../x.md"),
+            Some(PathBuf::from("x.md"))
+        );
+        assert_eq!(join_inside(Path::new("chapters"), "../../x.md"), None);
+        assert_eq!(join_inside(Path::new("chapters"), "/etc/passwd"), None);
+        assert_eq!(decode("a%20b.png"), "a b.png");
+    }
+}

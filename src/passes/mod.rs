@@ -1,0 +1,26 @@
+//! Passes over the model, in a fixed order. Each is a function that
+//! completes or checks the model and pushes diagnostics into the sink.
+//!
+//! 1. `people`: authors, reviewers and editors are known contributors.
+//! 2. `ids`: heading ids (explicit or generated) and unique labels.
+//! 3. `numbering`: chapter, section, figure and table numbers.
+//! 4. `links`: links between chapters and to anchors, images and other files.
+//! 5. `raw`: raw blocks reach only the outputs book.toml allows.
+
+pub mod ids;
+pub mod links;
+pub mod numbering;
+pub mod people;
+pub mod raw;
+
+use crate::diag::Sink;
+use crate::model::Book;
+
+/// Runs every pass in order.
+pub fn run_all(book: &mut Book, sink: &mut Sink) {
+    people::check_people(book, sink);
+    ids::assign_ids(book, sink);
+    numbering::number(book);
+    links::resolve_links(book, sink);
+    raw::filter_raw(book, sink);
+}

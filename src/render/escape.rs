@@ -1,0 +1,115 @@
+//! Escaping, in one place. Every piece of chapter text that reaches an output
+//! goes through one of these functions: "no input runs code or injects a
+//! script" is kept here.
+
+/// Escapes text for an HTML text node.
+pub fn html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    push_html_text(&mut out, text);
+    out
+}
+
+/// Appends `text` escaped for an HTML text node.
+pub fn push_html_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// Escapes text for a double-quoted HTML attribute value.
+pub fn html_attr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const SAFE_SCHEMES: &[&str] = &["http", "https", "mailto", "tel", "ftp", "ftps"];
+
+/// The URL to put in an `href` or `src`, or `None` if it could run code or
+/// load something dangerous (`javascript:`, `vbscript:`, `data:` other than
+/// images, `file:`). Browsers ignore tabs and newlines inside a scheme and
+/// leading control characters and spaces, so the check does too.
+pub fn safe_url(url: &str) -> Option<String> {
+    let cleaned: String = url
+        .trim_start_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    if let Some(end) = scheme_end
+        && cleaned[end..].starts_with(':')
+    {
+        let scheme = cleaned[..end].to_ascii_lowercase();
+        if SAFE_SCHEMES.contains(&scheme.as_str()) {
+            return Some(url.trim().to_string());
+        }
+        let lower = cleaned.to_ascii_lowercase();
+        let safe_image = [
+            "data:image/png",
+            "data:image/jpeg",
+            "data:image/gif",
+            "data:image/webp",
+        ]
+        .iter()
+        .any(|p| lower.starts_with(p));
+        return safe_image.then(|| cleaned.clone());
+    }
+    Some(url.trim().to_string())
+}
+
+/// A safe URL escaped for an attribute, or `None`.
+pub fn url_attr(url: &str) -> Option<String> {
+    safe_url(url).map(|u| html_attr(&u))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_attributes_cannot_open_tags() {
+        assert_eq!(html_text("<script>&"), "&lt;script&gt;&amp;");
+        assert_eq!(html_attr("\" onload='x'"), "&quot; onload=&#39;x&#39;");
+    }
+
+    #[test]
+    fn dangerous_urls_are_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\u{1}javascript:alert(1)",
+            "vbscript:msgbox",
+            "data:text/html,<script>",
+            "file:///etc/passwd",
+        ] {
+            assert_eq!(safe_url(bad), None, "{bad:?}");
+        }
+        for good in [
+            "https://example.org/a?b#c",
+            "mailto:a@b.org",
+            "02-b.html#x",
+            "#fn-1",
+            "img/a:b.png",
+            "data:image/png;base64,AA",
+        ] {
+            assert!(safe_url(good).is_some(), "{good:?}");
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! Blocks and inlines → HTML. One `match` over node kinds sends each to its
+//! own function, so a new node kind does not compile until it is rendered.
+
+use crate::config::RawHtml;
+use crate::model::{
+    Align, Block, BlockKind, Chapter, Figure, Heading, Image, Inline, LinkTarget, ListItem, Table,
+    plain_text,
+};
+use crate::render::escape::{html_attr, html_text, push_html_text, url_attr};
+use crate::render::labels::Labels;
+
+/// What the HTML body renderer needs to know beyond the model.
+pub struct BodyContext<'a> {
+    /// The chapter being rendered (links to its own anchors stay on the page).
+    pub chapter_id: &'a str,
+    /// Raw HTML policy.
+    pub raw_html: RawHtml,
+    /// Words in the chapter's language.
+    pub labels: &'a Labels,
+    /// Prefix from the page to the site root ("" for the flat site, "../" for EPUB subfolders).
+    pub root: &'a str,
+}
+
+/// Renders blocks of one chapter.
+pub struct BodyWriter<'a> {
+    ctx: &'a BodyContext<'a>,
+    out: String,
+    /// How many times each footnote was referenced so far, for unique ids.
+    footnote_refs: Vec<u32>,
+}
+
+impl<'a> BodyWriter<'a> {
+    /// A writer for one chapter page.
+    pub fn new(ctx: &'a BodyContext<'a>) -> Self {
+        BodyWriter {
+            ctx,
+            out: String::new(),
+            footnote_refs: Vec::new(),
+        }
+    }
+
+    /// Renders blocks and returns the HTML written so far, emptying the buffer.
+    pub fn blocks(&mut self, blocks: &[Block]) -> String {
+        for block in blocks {
+            self.block(block, false);
+        }
+        std::mem::take(&mut self.out)
+    }
+
+    fn block(&mut self, block: &Block, tight: bool) {
+        let start = self.out.len();
+        let has_raw_inline = match &block.kind {
+            BlockKind::Paragraph(inl) => contains_html(inl),
+            _ => false,
+        };
+        match &block.kind {
+            BlockKind::Paragraph(inlines) => self.paragraph(inlines, tight),
+            BlockKind::Heading(h) => self.heading(h),
+            BlockKind::BlockQuote(blocks) => {
+                self.wrapped("<blockquote>\n", blocks, "</blockquote>\n")
+            }
+            BlockKind::Alert { kind, blocks } => {
+                let open = format!(
+                    "<div class=\"alert alert-{}\" role=\"note\">\n",
+                    html_attr(kind)
+                );
+                self.wrapped(&open, blocks, "</div>\n");
+            }
+            BlockKind::List {
+                start,
+                tight,
+                items,
+            } => self.list(*start, *tight, items),
+            BlockKind::CodeBlock { lang, code } => self.code_block(lang.as_deref(), code),
+            BlockKind::Raw { format, content } => self.raw_block(format, content),
+            BlockKind::Html(html) => self.html_block(html),
+            BlockKind::Math(tex) => self.display_math(tex),
+            BlockKind::Figure(fig) => self.figure(fig),
+            BlockKind::Table(table) => self.table(table),
+            BlockKind::Rule => self.out.push_str("<hr>\n"),
+        }
+        // Sanitize mode: clean the whole block, so that inline tags that open
+        // and close in separate fragments are judged together.
+        if has_raw_inline && self.ctx.raw_html == RawHtml::Sanitize {
+            let cleaned = sanitize(&self.out[start..]);
+            self.out.truncate(start);
+            self.out.push_str(&cleaned);
+            self.out.push('\n');
+        }
+    }
+
+    fn wrapped(&mut self, open: &str, blocks: &[Block], close: &str) {
+        self.out.push_str(open);
+        for b in blocks {
+            self.block(b, false);
+        }
+        self.out.push_str(close);
+    }
+
+    fn paragraph(&mut self, inlines: &[Inline], tight: bool) {
+        if !tight {
+            self.out.push_str("<p>");
+        }
+        self.inlines(inlines);
+        if !tight {
+            self.out.push_str("</p>");
+        }
+        self.out.push('\n');
+    }
+
+    fn heading(&mut self, h: &Heading) {
+        let level = (h.depth as usize + 1).clamp(2, 6);
+        let id = html_attr(&h.id);
+        self.out.push_str(&format!("<h{level} id=\"{id}\">"));
+        if let Some(n) = &h.number {
+            self.out.push_str(&format!(
+                "<span class=\"section-number\">{}</span> ",
+                html_text(n)
+            ));
+        }
+        self.inlines(&h.content);
+        self.out.push_str(&format!(
+            " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
+        ));
+    }
+
+    fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem]) {
+        let is_task = items.iter().any(|i| i.task.is_some());
+        let class = if is_task { " class=\"task-list\"" } else { "" };
+        match start {
+            Some(1) => self.out.push_str(&format!("<ol{class}>\n")),
+            Some(n) => self.out.push_str(&format!("<ol start=\"{n}\"{class}>\n")),
+            None => self.out.push_str(&format!("<ul{class}>\n")),
+        }
+        for item in items {
+            match item.task {
+                Some(checked) => {
+                    let mark = if checked { " checked" } else { "" };
+                    self.out.push_str(&format!(
+                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled{mark}> "
+                    ));
+                }
+                None => self.out.push_str("<li>"),
+            }
+            for b in &item.blocks {
+                self.block(b, tight);
+            }
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str(if start.is_some() {
+            "</ol>\n"
+        } else {
+            "</ul>\n"
+        });
+    }
+
+    fn code_block(&mut self, lang: Option<&str>, code: &str) {
+        match lang {
+            Some(l) => self
+                .out
+                .push_str(&format!("<pre><code class=\"language-{}\">", html_attr(l))),
+            None => self.out.push_str("<pre><code>"),
+        }
+        push_html_text(&mut self.out, code);
+        self.out.push_str("</code></pre>\n");
+    }
+
+    fn raw_block(&mut self, format: &str, content: &str) {
+        if format != "html" {
+            return; // for another output
+        }
+        match self.ctx.raw_html {
+            RawHtml::Allow => self.out.push_str(content),
+            RawHtml::Sanitize => self.out.push_str(&sanitize(content)),
+            // The raw pass drops these under `escape`; show them as text if one remains.
+            RawHtml::Escape => self.escaped_html_block(content),
+        }
+        self.out.push('\n');
+    }
+
+    fn html_block(&mut self, html: &str) {
+        match self.ctx.raw_html {
+            RawHtml::Allow => self.out.push_str(html),
+            RawHtml::Sanitize => self.out.push_str(&sanitize(html)),
+            RawHtml::Escape => self.escaped_html_block(html),
+        }
+        self.out.push('\n');
+    }
+
+    fn escaped_html_block(&mut self, html: &str) {
+        self.out.push_str("<pre class=\"raw-html-escaped\">");
+        push_html_text(&mut self.out, html);
+        self.out.push_str("</pre>");
+    }
+
+    fn display_math(&mut self, tex: &str) {
+        self.out.push_str("<div class=\"math math-display\"><code>");
+        push_html_text(&mut self.out, tex);
+        self.out.push_str("</code></div>\n");
+    }
+
+    fn figure(&mut self, fig: &Figure) {
+        match &fig.label {
+            Some(l) => self.out.push_str(&format!(
+                "<figure class=\"figure\" id=\"{}\">\n",
+                html_attr(l)
+            )),
+            None => self.out.push_str("<figure class=\"figure\">\n"),
+        }
+        self.image(&fig.image);
+        self.out.push_str("\n<figcaption>");
+        if let Some(n) = &fig.number {
+            self.out.push_str(&format!(
+                "<span class=\"figure-number\">{} {}</span> ",
+                html_text(self.ctx.labels.figure),
+                html_text(n)
+            ));
+        }
+        self.inlines(&fig.image.alt);
+        self.out.push_str("</figcaption>\n</figure>\n");
+    }
+
+    fn table(&mut self, table: &Table) {
+        let captioned = !table.caption.is_empty();
+        if captioned {
+            match &table.label {
+                Some(l) => self.out.push_str(&format!(
+                    "<figure class=\"table\" id=\"{}\">\n",
+                    html_attr(l)
+                )),
+                None => self.out.push_str("<figure class=\"table\">\n"),
+            }
+            self.out.push_str("<figcaption>");
+            if let Some(n) = &table.number {
+                self.out.push_str(&format!(
+                    "<span class=\"figure-number\">{} {}</span> ",
+                    html_text(self.ctx.labels.table),
+                    html_text(n)
+                ));
+            }
+            self.inlines(&table.caption);
+            self.out.push_str("</figcaption>\n");
+        }
+        self.out.push_str("<div class=\"table-wrap\"><table>\n");
+        let style = |i: usize| match table.aligns.get(i) {
+            Some(Align::Left) => " style=\"text-align:left\"",
+            Some(Align::Center) => " style=\"text-align:center\"",
+            Some(Align::Right) => " style=\"text-align:right\"",
+            _ => "",
+        };
+        if !table.header.is_empty() {
+            self.out.push_str("<thead><tr>");
+            for (i, cell) in table.header.iter().enumerate() {
+                self.out.push_str(&format!("<th{}>", style(i)));
+                self.inlines(cell);
+                self.out.push_str("</th>");
+            }
+            self.out.push_str("</tr></thead>\n");
+        }
+        self.out.push_str("<tbody>\n");
+        for row in &table.rows {
+            self.out.push_str("<tr>");
+            for (i, cell) in row.iter().enumerate() {
+                self.out.push_str(&format!("<td{}>", style(i)));
+                self.inlines(cell);
+                self.out.push_str("</td>");
+            }
+            self.out.push_str("</tr>\n");
+        }
+        self.out.push_str("</tbody>\n</table></div>\n");
+        if captioned {
+            self.out.push_str("</figure>\n");
+        }
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match inline {
+            Inline::Text(t) => push_html_text(&mut self.out, t),
+            Inline::Code(c) => {
+                self.out.push_str("<code>");
+                push_html_text(&mut self.out, c);
+                self.out.push_str("</code>");
+            }
+            Inline::Emph(c) => self.tagged("em", c),
+            Inline::Strong(c) => self.tagged("strong", c),
+            Inline::Strike(c) => self.tagged("del", c),
+            Inline::Sup(c) => self.tagged("sup", c),
+            Inline::Sub(c) => self.tagged("sub", c),
+            Inline::Link {
+                url,
+                title,
+                target,
+                content,
+                ..
+            } => self.link(url, title, target, content),
+            Inline::Image(img) => self.image(img),
+            Inline::FootnoteRef(n) => self.footnote_ref(*n),
+            Inline::Math(tex) => {
+                self.out.push_str("<span class=\"math math-inline\"><code>");
+                push_html_text(&mut self.out, tex);
+                self.out.push_str("</code></span>");
+            }
+            Inline::Html(html) => match self.ctx.raw_html {
+                // Sanitize: kept here, cleaned with its whole block.
+                RawHtml::Allow | RawHtml::Sanitize => self.out.push_str(html),
+                RawHtml::Escape => {
+                    self.out.push_str("<code class=\"raw-html-escaped\">");
+                    push_html_text(&mut self.out, html);
+                    self.out.push_str("</code>");
+                }
+            },
+            Inline::SoftBreak => self.out.push('\n'),
+            Inline::LineBreak => self.out.push_str("<br>\n"),
+        }
+    }
+
+    fn tagged(&mut self, tag: &str, content: &[Inline]) {
+        self.out.push_str(&format!("<{tag}>"));
+        self.inlines(content);
+        self.out.push_str(&format!("</{tag}>"));
+    }
+
+    fn link(&mut self, url: &str, title: &str, target: &LinkTarget, content: &[Inline]) {
+        let href = match target {
+            LinkTarget::Chapter { chapter, anchor } => {
+                let page = if chapter == self.ctx.chapter_id {
+                    String::new()
+                } else {
+                    format!("{}{chapter}.html", self.ctx.root)
+                };
+                let href = match anchor {
+                    Some(a) => format!("{page}#{a}"),
+                    None if page.is_empty() => "#".to_string(),
+                    None => page,
+                };
+                Some(html_attr(&href))
+            }
+            LinkTarget::Asset(path) => Some(html_attr(&format!("{}{path}", self.ctx.root))),
+            LinkTarget::External => url_attr(url),
+        };
+        let Some(href) = href else {
+            // A link that could run code keeps its text and loses its target.
+            self.tagged("span", content);
+            return;
+        };
+        self.out.push_str(&format!("<a href=\"{href}\""));
+        if !title.is_empty() {
+            self.out
+                .push_str(&format!(" title=\"{}\"", html_attr(title)));
+        }
+        self.out.push('>');
+        self.inlines(content);
+        self.out.push_str("</a>");
+    }
+
+    fn image(&mut self, img: &Image) {
+        let src = match &img.asset {
+            Some(path) => Some(html_attr(&format!("{}{path}", self.ctx.root))),
+            None if img.url.starts_with("data:image/") => url_attr(&img.url),
+            None => None,
+        };
+        let alt = html_attr(&plain_text(&img.alt));
+        match src {
+            Some(src) => {
+                self.out.push_str(&format!(
+                    "<img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\""
+                ));
+                if !img.title.is_empty() {
+                    self.out
+                        .push_str(&format!(" title=\"{}\"", html_attr(&img.title)));
+                }
+                self.out.push('>');
+            }
+            None => self
+                .out
+                .push_str(&format!("<span class=\"missing-image\">[{alt}]</span>")),
+        }
+    }
+
+    fn footnote_ref(&mut self, n: u32) {
+        let i = n as usize;
+        if self.footnote_refs.len() < i {
+            self.footnote_refs.resize(i, 0);
+        }
+        self.footnote_refs[i - 1] += 1;
+        let count = self.footnote_refs[i - 1];
+        let id = if count == 1 {
+            format!("fnref-{n}")
+        } else {
+            format!("fnref-{n}-{count}")
+        };
+        self.out.push_str(&format!(
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\" role=\"doc-noteref\">{n}</a></sup>"
+        ));
+    }
+}
+
+fn contains_html(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|i| match i {
+        Inline::Html(_) => true,
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sup(c)
+        | Inline::Sub(c) => contains_html(c),
+        Inline::Link { content, .. } => contains_html(content),
+        _ => false,
+    })
+}
+
+/// Cleans HTML with ammonia: no script, no event handler, no dangerous URL,
+/// while keeping the ids and classes our own markup uses.
+pub fn sanitize(html: &str) -> String {
+    ammonia::Builder::default()
+        .add_generic_attributes(["id", "class", "role", "lang", "aria-hidden"])
+        .add_tags(["figure", "figcaption", "input"])
+        .add_tag_attributes("input", ["type", "disabled", "checked"])
+        .add_tag_attributes("td", ["style"])
+        .add_tag_attributes("th", ["style"])
+        .clean(html)
+        .to_string()
+}
+
+/// Renders a chapter's body, abstract and footnotes.
+pub struct ChapterHtml {
+    /// The abstract, if any.
+    pub abstract_html: Option<String>,
+    /// The body.
+    pub body_html: String,
+    /// Footnotes: number and HTML.
+    pub footnotes: Vec<(u32, String)>,
+}
+
+/// Renders one chapter.
+pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
+    let mut w = BodyWriter::new(ctx);
+    let abstract_html = (!chapter.abstract_.is_empty()).then(|| w.blocks(&chapter.abstract_));
+    let body_html = w.blocks(&chapter.blocks);
+    let footnotes = chapter
+        .footnotes
+        .iter()
+        .map(|f| (f.number, w.blocks(&f.blocks)))
+        .collect();
+    ChapterHtml {
+        abstract_html,
+        body_html,
+        footnotes,
+    }
+}

@@ -1,0 +1,392 @@
+//! The typed contexts the site's templates receive (documented in the
+//! README: a user's template may use every field here).
+
+use serde::Serialize;
+
+use super::HtmlOptions;
+use super::body::{BodyContext, render_chapter};
+use crate::config::Role;
+use crate::model::Book;
+use crate::parse::parse_snippet;
+use crate::render::labels::Labels;
+
+/// A person, as templates show them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonRef {
+    /// Contributor id (anchor on the contributors page).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Affiliation.
+    pub affiliation: Option<String>,
+}
+
+/// A chapter in the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocChapter {
+    /// Chapter id.
+    pub id: String,
+    /// Page file name.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Number, for numbered chapters.
+    pub number: Option<String>,
+    /// Authors.
+    pub authors: Vec<PersonRef>,
+}
+
+/// A group of the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocGroup {
+    /// Part title, or none for chapters outside parts.
+    pub part: Option<String>,
+    /// Its chapters.
+    pub chapters: Vec<TocChapter>,
+}
+
+/// The book, as every page sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookContext {
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Language.
+    pub language: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year.
+    pub year: Option<i64>,
+    /// ISBN.
+    pub isbn: Option<String>,
+    /// Licence.
+    pub license: Option<String>,
+    /// Editors.
+    pub editors: Vec<PersonRef>,
+    /// Link to the PDF.
+    pub pdf: Option<String>,
+    /// Link to the EPUB.
+    pub epub: Option<String>,
+    /// Whether the search box is shown.
+    pub search: bool,
+    /// Table of contents.
+    pub toc: Vec<TocGroup>,
+}
+
+/// The page being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageContext {
+    /// `lang` of the page.
+    pub lang: String,
+    /// `<title>`.
+    pub title: String,
+    /// This page's file name.
+    pub url: String,
+    /// index, chapter or contributors.
+    pub kind: &'static str,
+}
+
+/// A neighbour chapter.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavLink {
+    /// Page file name.
+    pub url: String,
+    /// Title.
+    pub title: String,
+}
+
+/// One footnote.
+#[derive(Debug, Clone, Serialize)]
+pub struct FootnoteContext {
+    /// Its number.
+    pub number: u32,
+    /// Its element id.
+    pub id: String,
+    /// The id of its first reference in the text.
+    pub backref: String,
+    /// Its content.
+    pub html: String,
+}
+
+/// A chapter page's own data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterContext {
+    /// Chapter id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Number.
+    pub number: Option<String>,
+    /// Language.
+    pub lang: String,
+    /// Authors with affiliations.
+    pub authors: Vec<PersonRef>,
+    /// Abstract.
+    pub abstract_html: Option<String>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// The body.
+    pub body_html: String,
+    /// Notes.
+    pub footnotes: Vec<FootnoteContext>,
+    /// Previous chapter.
+    pub prev: Option<NavLink>,
+    /// Next chapter.
+    pub next: Option<NavLink>,
+}
+
+/// A chapter link on the contributors page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterLink {
+    /// Page file name.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Number.
+    pub number: Option<String>,
+}
+
+/// A contributor on the contributors page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributorContext {
+    /// Id (the anchor).
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Affiliation.
+    pub affiliation: Option<String>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// ORCID iD.
+    pub orcid: Option<String>,
+    /// Biography, rendered.
+    pub bio_html: Option<String>,
+    /// Chapters they wrote.
+    pub chapters: Vec<ChapterLink>,
+}
+
+/// Everything a page template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageData {
+    /// The book.
+    pub book: BookContext,
+    /// Words in the page's language.
+    pub labels: &'static Labels,
+    /// The page.
+    pub page: PageContext,
+    /// "ouvrage x.y.z".
+    pub generator: &'static str,
+    /// On chapter pages.
+    pub chapter: Option<ChapterContext>,
+    /// On the contributors page.
+    pub contributors: Option<Vec<ContributorContext>>,
+}
+
+/// One page to write.
+pub struct Page {
+    /// Template name.
+    pub template: &'static str,
+    /// Output file name.
+    pub file: String,
+    /// Its context.
+    pub context: PageData,
+}
+
+const GENERATOR: &str = concat!("ouvrage ", env!("CARGO_PKG_VERSION"));
+
+/// The URL of a chapter page.
+pub fn chapter_url(id: &str) -> String {
+    format!("{id}.html")
+}
+
+fn person(book: &Book, id: &str) -> PersonRef {
+    match book.contributors.get(id) {
+        Some(c) => PersonRef {
+            id: id.to_string(),
+            name: c.name.clone(),
+            affiliation: c.affiliation.clone(),
+        },
+        None => PersonRef {
+            id: id.to_string(),
+            name: id.to_string(),
+            affiliation: None,
+        },
+    }
+}
+
+/// Builds the context of every page of the site.
+pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
+    let authors_of = |i: usize| -> Vec<PersonRef> {
+        book.chapters[i]
+            .config
+            .authors
+            .iter()
+            .map(|a| person(book, &a.value))
+            .collect()
+    };
+    let toc = book
+        .parts
+        .iter()
+        .map(|part| TocGroup {
+            part: part.title.clone(),
+            chapters: part
+                .chapters
+                .iter()
+                .map(|&i| {
+                    let ch = &book.chapters[i];
+                    TocChapter {
+                        id: ch.id.clone(),
+                        url: chapter_url(&ch.id),
+                        title: ch.title.clone(),
+                        number: ch.number.map(|n| n.to_string()),
+                        authors: authors_of(i),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let cfg = &book.config.book;
+    let book_ctx = BookContext {
+        title: cfg.title.clone(),
+        subtitle: cfg.subtitle.clone(),
+        language: cfg.language.clone(),
+        publisher: cfg.publisher.clone(),
+        year: cfg.year,
+        isbn: cfg.isbn.clone(),
+        license: cfg.license.clone(),
+        editors: cfg.editors.iter().map(|e| person(book, &e.value)).collect(),
+        pdf: options.pdf.clone(),
+        epub: options.epub.clone(),
+        search: book.config.html.search,
+        toc,
+    };
+    let book_labels = Labels::for_lang(&cfg.language);
+    let page_data = |page: PageContext, labels: &'static Labels| PageData {
+        book: book_ctx.clone(),
+        labels,
+        page,
+        generator: GENERATOR,
+        chapter: None,
+        contributors: None,
+    };
+
+    let mut pages = vec![Page {
+        template: "index.html",
+        file: "index.html".into(),
+        context: page_data(
+            PageContext {
+                lang: cfg.language.clone(),
+                title: cfg.title.clone(),
+                url: "index.html".into(),
+                kind: "index",
+            },
+            book_labels,
+        ),
+    }];
+
+    for (i, ch) in book.chapters.iter().enumerate() {
+        let labels = Labels::for_lang(&ch.lang);
+        let body_ctx = BodyContext {
+            chapter_id: &ch.id,
+            raw_html: options.raw_html,
+            labels,
+            root: "",
+        };
+        let html = render_chapter(ch, &body_ctx);
+        let nav = |j: usize| NavLink {
+            url: chapter_url(&book.chapters[j].id),
+            title: book.chapters[j].title.clone(),
+        };
+        let chapter = ChapterContext {
+            id: ch.id.clone(),
+            title: ch.title.clone(),
+            number: ch.number.map(|n| n.to_string()),
+            lang: ch.lang.clone(),
+            authors: authors_of(i),
+            abstract_html: html.abstract_html,
+            keywords: ch.config.keywords.clone(),
+            body_html: html.body_html,
+            footnotes: html
+                .footnotes
+                .into_iter()
+                .map(|(n, html)| FootnoteContext {
+                    number: n,
+                    id: format!("fn-{n}"),
+                    backref: format!("fnref-{n}"),
+                    html,
+                })
+                .collect(),
+            prev: i.checked_sub(1).map(nav),
+            next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
+        };
+        let mut data = page_data(
+            PageContext {
+                lang: ch.lang.clone(),
+                title: format!("{} · {}", ch.title, cfg.title),
+                url: chapter_url(&ch.id),
+                kind: "chapter",
+            },
+            labels,
+        );
+        data.chapter = Some(chapter);
+        pages.push(Page {
+            template: "chapter.html",
+            file: chapter_url(&ch.id),
+            context: data,
+        });
+    }
+
+    let contributors = book
+        .contributors
+        .list
+        .iter()
+        .map(|c| {
+            let bio_html = c.bio.as_ref().map(|bio| {
+                let mut sink = crate::diag::Sink::default();
+                let parsed = parse_snippet(bio, c.id.span.file, c.id.span.range.clone(), &mut sink);
+                let ctx = BodyContext {
+                    chapter_id: "",
+                    raw_html: options.raw_html,
+                    labels: book_labels,
+                    root: "",
+                };
+                super::body::BodyWriter::new(&ctx).blocks(&parsed.blocks)
+            });
+            ContributorContext {
+                id: c.id.value.clone(),
+                name: c.name.clone(),
+                affiliation: c.affiliation.clone(),
+                roles: c.roles.clone(),
+                orcid: c.orcid.clone(),
+                bio_html,
+                chapters: book
+                    .chapters
+                    .iter()
+                    .filter(|ch| ch.config.authors.iter().any(|a| a.value == c.id.value))
+                    .map(|ch| ChapterLink {
+                        url: chapter_url(&ch.id),
+                        title: ch.title.clone(),
+                        number: ch.number.map(|n| n.to_string()),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut data = page_data(
+        PageContext {
+            lang: cfg.language.clone(),
+            title: format!("{} · {}", book_labels.contributors, cfg.title),
+            url: "contributors.html".into(),
+            kind: "contributors",
+        },
+        book_labels,
+    );
+    data.contributors = Some(contributors);
+    pages.push(Page {
+        template: "contributors.html",
+        file: "contributors.html".into(),
+        context: data,
+    });
+    pages
+}

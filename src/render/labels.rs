@@ -1,0 +1,183 @@
+//! Words the outputs print around the text, in the language of the page.
+
+use serde::Serialize;
+
+/// Fixed words of the site and the book, in one language.
+#[derive(Debug, Clone, Serialize)]
+pub struct Labels {
+    /// "Table des matières".
+    pub contents: &'static str,
+    /// "Contributeurs".
+    pub contributors: &'static str,
+    /// "Précédent".
+    pub previous: &'static str,
+    /// "Suivant".
+    pub next: &'static str,
+    /// "Rechercher".
+    pub search: &'static str,
+    /// Placeholder of the search box.
+    pub search_placeholder: &'static str,
+    /// Shown when a search finds nothing.
+    pub no_results: &'static str,
+    /// Heading of the notes.
+    pub notes: &'static str,
+    /// "Résumé".
+    #[serde(rename = "abstract")]
+    pub abstract_: &'static str,
+    /// "Mots-clés".
+    pub keywords: &'static str,
+    /// "Auteurs".
+    pub authors: &'static str,
+    /// "Sous la direction de".
+    pub editors: &'static str,
+    /// "Télécharger le PDF".
+    pub download_pdf: &'static str,
+    /// "Télécharger l'EPUB".
+    pub download_epub: &'static str,
+    /// Back-link of a footnote.
+    pub back_to_text: &'static str,
+    /// "Chapitre".
+    pub chapter: &'static str,
+    /// "Partie".
+    pub part: &'static str,
+    /// "Accueil".
+    pub home: &'static str,
+    /// "Éditeur".
+    pub publisher: &'static str,
+    /// "Licence".
+    pub license: &'static str,
+    /// "ISBN".
+    pub isbn: &'static str,
+    /// "Année".
+    pub year: &'static str,
+    /// "ORCID".
+    pub orcid: &'static str,
+    /// Skip link.
+    pub skip_to_content: &'static str,
+    /// "Figure".
+    pub figure: &'static str,
+    /// "Tableau".
+    pub table: &'static str,
+    /// "Section".
+    pub section: &'static str,
+    /// Role names.
+    pub role_author: &'static str,
+    /// Role names.
+    pub role_reviewer: &'static str,
+    /// Role names.
+    pub role_editor: &'static str,
+}
+
+impl Labels {
+    /// The labels for a BCP 47 tag: French, Italian, else English.
+    pub fn for_lang(lang: &str) -> &'static Labels {
+        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => &FR,
+            "it" => &IT,
+            _ => &EN,
+        }
+    }
+}
+
+/// French.
+pub static FR: Labels = Labels {
+    contents: "Table des matières",
+    contributors: "Contributeurs et contributrices",
+    previous: "Précédent",
+    next: "Suivant",
+    search: "Rechercher",
+    search_placeholder: "Rechercher dans le livre…",
+    no_results: "Aucun résultat",
+    notes: "Notes",
+    abstract_: "Résumé",
+    keywords: "Mots-clés",
+    authors: "Auteurs",
+    editors: "Sous la direction de",
+    download_pdf: "Télécharger le PDF",
+    download_epub: "Télécharger l'EPUB",
+    back_to_text: "Retour au texte",
+    chapter: "Chapitre",
+    part: "Partie",
+    home: "Accueil",
+    publisher: "Éditeur",
+    license: "Licence",
+    isbn: "ISBN",
+    year: "Année",
+    orcid: "ORCID",
+    skip_to_content: "Aller au contenu",
+    figure: "Figure",
+    table: "Tableau",
+    section: "section",
+    role_author: "autrice ou auteur",
+    role_reviewer: "relecture",
+    role_editor: "direction",
+};
+
+/// Italian.
+pub static IT: Labels = Labels {
+    contents: "Indice",
+    contributors: "Autrici e autori",
+    previous: "Precedente",
+    next: "Successivo",
+    search: "Cerca",
+    search_placeholder: "Cerca nel libro…",
+    no_results: "Nessun risultato",
+    notes: "Note",
+    abstract_: "Sommario",
+    keywords: "Parole chiave",
+    authors: "Autori",
+    editors: "A cura di",
+    download_pdf: "Scarica il PDF",
+    download_epub: "Scarica l'EPUB",
+    back_to_text: "Torna al testo",
+    chapter: "Capitolo",
+    part: "Parte",
+    home: "Inizio",
+    publisher: "Editore",
+    license: "Licenza",
+    isbn: "ISBN",
+    year: "Anno",
+    orcid: "ORCID",
+    skip_to_content: "Vai al contenuto",
+    figure: "Figura",
+    table: "Tabella",
+    section: "sezione",
+    role_author: "autore",
+    role_reviewer: "revisione",
+    role_editor: "cura",
+};
+
+/// English.
+pub static EN: Labels = Labels {
+    contents: "Contents",
+    contributors: "Contributors",
+    previous: "Previous",
+    next: "Next",
+    search: "Search",
+    search_placeholder: "Search the book…",
+    no_results: "No results",
+    notes: "Notes",
+    abstract_: "Abstract",
+    keywords: "Keywords",
+    authors: "Authors",
+    editors: "Edited by",
+    download_pdf: "Download the PDF",
+    download_epub: "Download the EPUB",
+    back_to_text: "Back to text",
+    chapter: "Chapter",
+    part: "Part",
+    home: "Home",
+    publisher: "Publisher",
+    license: "Licence",
+    isbn: "ISBN",
+    year: "Year",
+    orcid: "ORCID",
+    skip_to_content: "Skip to content",
+    figure: "Figure",
+    table: "Table",
+    section: "section",
+    role_author: "author",
+    role_reviewer: "reviewer",
+    role_editor: "editor",
+};

@@ -1,0 +1,199 @@
+//! Helpers shared by the integration tests: fixture books copied to a
+//! temporary folder, the binary run on them, and HTML read with scraper.
+
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use scraper::{Html, Selector};
+
+/// The repository root (the sample book).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Copies a folder recursively, skipping build outputs and git data.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "_book" || name == "target" || name == ".git" {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            copy_dir(&path, &to.join(&name));
+        } else {
+            std::fs::copy(&path, to.join(&name)).unwrap();
+        }
+    }
+}
+
+/// A fixture book (`tests/fixtures/<name>`) copied into a fresh temporary folder.
+pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join(name);
+    copy_dir(&repo_root().join("tests/fixtures").join(name), &dest);
+    (tmp, dest)
+}
+
+/// The sample manuscript at the repository root, copied (book files only).
+pub fn sample_book() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dest = tmp.path().join("sample");
+    let root = repo_root();
+    std::fs::create_dir_all(&dest).unwrap();
+    for f in ["book.toml", "contributors.toml", "references.bib"] {
+        if root.join(f).exists() {
+            std::fs::copy(root.join(f), dest.join(f)).unwrap();
+        }
+    }
+    for d in ["chapters", "templates"] {
+        if root.join(d).exists() {
+            copy_dir(&root.join(d), &dest.join(d));
+        }
+    }
+    (tmp, dest)
+}
+
+/// Runs `ouvrage` with `args` in `dir`, colours off.
+pub fn ouvrage(dir: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// stdout and stderr of a run, as text.
+pub fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs and asserts success.
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let out = ouvrage(dir, args);
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "ouvrage {args:?} failed:\n{stdout}\n{stderr}"
+    );
+    stdout + &stderr
+}
+
+/// Parses an HTML file.
+pub fn page(path: &Path) -> Html {
+    Html::parse_document(
+        &std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+}
+
+/// Every element matching `selector`, as its text.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .map(|e| e.text().collect::<String>())
+        .collect()
+}
+
+/// The values of `attr` on the elements matching `selector`.
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(str::to_string))
+        .collect()
+}
+
+/// Every id in a page.
+pub fn ids(html: &Html) -> HashSet<String> {
+    attrs(html, "[id]", "id").into_iter().collect()
+}
+
+/// Checks that every internal `href` and `src` of every page of a site
+/// resolves to a file, and every `#fragment` to an id in its page; and that
+/// nothing is loaded from another host. Returns the number of links checked.
+pub fn check_site_links(site: &Path) -> usize {
+    let mut pages: BTreeMap<PathBuf, Html> = BTreeMap::new();
+    for entry in walk(site) {
+        if entry.extension().is_some_and(|e| e == "html") {
+            pages.insert(entry.clone(), page(&entry));
+        }
+    }
+    assert!(!pages.is_empty(), "no page in {}", site.display());
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for (path, html) in &pages {
+        for (selector, attr) in [
+            ("a[href]", "href"),
+            ("img[src]", "src"),
+            ("link[href]", "href"),
+            ("script[src]", "src"),
+        ] {
+            for url in attrs(html, selector, attr) {
+                if url.starts_with("http://")
+                    || url.starts_with("https://")
+                    || url.starts_with("//")
+                {
+                    if selector != "a[href]" {
+                        problems.push(format!("{}: loads {url} from another host", path.display()));
+                    }
+                    continue;
+                }
+                if url.starts_with("mailto:") || url == "data:," {
+                    continue;
+                }
+                checked += 1;
+                let (file, fragment) = match url.split_once('#') {
+                    Some((f, frag)) => (f, Some(frag)),
+                    None => (url.as_str(), None),
+                };
+                let target = if file.is_empty() {
+                    path.clone()
+                } else {
+                    path.parent().unwrap().join(file)
+                };
+                if !target.is_file() {
+                    problems.push(format!("{}: {url} → missing file", path.display()));
+                    continue;
+                }
+                if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                    let target_page = pages.get(&target).map(ids).unwrap_or_default();
+                    if !target_page.contains(fragment) {
+                        problems.push(format!("{}: {url} → no id `{fragment}`", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
+    checked
+}
+
+/// Every file under `dir`.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}

@@ -1,0 +1,254 @@
+//! The HTML site, checked by its content.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn sample_book_builds_and_every_link_resolves() {
+    let (_tmp, book) = sample_book();
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let index = page(&site.join("index.html"));
+    let toc_titles = texts(&index, ".toc a[href$='.html']");
+    let chapters = walk(&book.join("chapters"))
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .count();
+    assert!(chapters >= 9, "the sample has {chapters} chapters");
+    for id in [
+        "introduction",
+        "transition-nourriciere",
+        "fablabs",
+        "centres-de-sante",
+        "definition",
+        "mouvement-associatif",
+        "services-publics",
+        "service-public-sans-capture",
+        "ecoles-italie",
+    ] {
+        let file = site.join(format!("{id}.html"));
+        assert!(file.is_file(), "no page for {id}");
+        let chapter = page(&file);
+        assert_eq!(texts(&chapter, "h1").len(), 1, "{id} has one title");
+        assert!(
+            attrs(&index, "a", "href")
+                .iter()
+                .any(|h| h == &format!("{id}.html")),
+            "index links to {id}"
+        );
+    }
+    assert!(toc_titles.len() >= 9, "{toc_titles:?}");
+    // Authors appear in the table of contents.
+    let index_text = texts(&index, "main").join(" ");
+    for name in [
+        "Julie Lequin",
+        "Matei Gheorghiu",
+        "Dominique Acker",
+        "Benjamin Coriat",
+        "Nicole Alix",
+        "Jean-Claude Boual",
+        "Thomas Perroud",
+        "Daniela Ciaffi",
+        "Emanuela Saporito",
+        "Ianira Vasallo",
+    ] {
+        assert!(index_text.contains(name), "{name} missing from the index");
+    }
+    let italian = page(&site.join("ecoles-italie.html"));
+    assert_eq!(attrs(&italian, "html", "lang"), ["it"]);
+    let checked = check_site_links(&site);
+    assert!(checked > 50, "only {checked} links checked");
+}
+
+#[test]
+fn features_reach_the_site() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    check_site_links(&site);
+
+    let index = page(&site.join("index.html"));
+    let toc = texts(&index, "main").join(" ");
+    assert!(
+        toc.contains("Première partie") && toc.contains("Altrove"),
+        "parts in the toc: {toc}"
+    );
+    assert!(toc.contains("Ana Autrice"), "authors in the toc");
+
+    let first = page(&site.join("premier.html"));
+    assert_eq!(attrs(&first, "html", "lang"), ["fr"]);
+    // Footnotes with back-links; the note referenced twice keeps unique ids.
+    assert_eq!(
+        attrs(&first, "sup.footnote-ref a", "href"),
+        ["#fn-1", "#fn-2", "#fn-1"]
+    );
+    let ref_ids = attrs(&first, "sup.footnote-ref a", "id");
+    assert_eq!(ref_ids.len(), 3);
+    assert_eq!(
+        ref_ids
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len(),
+        3,
+        "{ref_ids:?}"
+    );
+    assert!(texts(&first, "#fn-1").join("").contains("Première note."));
+    assert!(attrs(&first, "#fn-1 a", "href").contains(&"#fnref-1".to_string()));
+    // Figure and table with numbers and captions.
+    let fig = texts(&first, "figure#fig\\:schema figcaption").join("");
+    assert!(
+        fig.contains("Figure 1.1") && fig.contains("Schéma des acteurs"),
+        "{fig}"
+    );
+    assert_eq!(
+        attrs(&first, "figure#fig\\:schema img", "src"),
+        ["chapters/images/schema.svg"]
+    );
+    assert!(site.join("chapters/images/schema.svg").is_file());
+    let table = texts(&first, "figure#tbl\\:budget figcaption").join("");
+    assert!(
+        table.contains("Tableau 1.1") && table.contains("Budget du projet"),
+        "{table}"
+    );
+    assert_eq!(
+        attrs(&first, "td", "style"),
+        ["text-align:left", "text-align:right"]
+    );
+    // Sections are numbered; the abstract, the authors and the affiliation are shown.
+    assert!(texts(&first, "h2#sec\\:methode").join("").contains("1.1"));
+    let main = texts(&first, "main").join(" ");
+    assert!(main.contains("Un résumé avec de"), "abstract");
+    assert!(main.contains("Université d'essai"), "affiliation");
+    // Cross-chapter link to a page and an anchor.
+    assert!(attrs(&first, "a", "href").contains(&"second.html#resultats".to_string()));
+    // Previous/next.
+    assert_eq!(attrs(&first, "a[rel=prev]", "href"), ["avant-propos.html"]);
+    assert_eq!(attrs(&first, "a[rel=next]", "href"), ["second.html"]);
+
+    let italian = page(&site.join("scuola.html"));
+    assert_eq!(attrs(&italian, "html", "lang"), ["it"]);
+
+    let people = page(&site.join("contributors.html"));
+    assert!(attrs(&people, "[id]", "id").contains(&"ana".to_string()));
+    assert_eq!(
+        texts(&people, "#ed em"),
+        ["livre d'essai"],
+        "bio rendered from Markdown"
+    );
+}
+
+#[test]
+fn no_script_from_a_chapter_reaches_the_site() {
+    for policy in ["escape", "sanitize"] {
+        let (_tmp, book) = fixture("features");
+        let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+        let toml = toml.replace("[html]\n", &format!("[html]\nraw-html = \"{policy}\"\n"));
+        std::fs::write(book.join("book.toml"), toml).unwrap();
+        ok(&book, &["build", "--html"]);
+        let html = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();
+        let parsed = page(&book.join("_book/html/premier.html"));
+        // The only script of the page is the site's own search.
+        assert_eq!(attrs(&parsed, "script", "src"), ["search.js"], "{policy}");
+        assert_eq!(
+            texts(&parsed, "script").join("").trim(),
+            "",
+            "{policy}: inline script"
+        );
+        let urls: Vec<String> = attrs(&parsed, "[href]", "href")
+            .into_iter()
+            .chain(attrs(&parsed, "[src]", "src"))
+            .collect();
+        assert!(
+            !urls.iter().any(|u| u.to_lowercase().contains("javascript")),
+            "{policy}: javascript: link emitted: {urls:?}"
+        );
+        assert!(
+            attrs(&parsed, "[onclick]", "onclick").is_empty(),
+            "{policy}: event handler emitted"
+        );
+        if policy == "escape" {
+            assert!(
+                html.contains("&lt;script&gt;"),
+                "escaped script shown as text"
+            );
+        } else {
+            assert!(
+                texts(&parsed, "main").join("").contains("bloc HTML"),
+                "sanitized block keeps its text"
+            );
+        }
+    }
+}
+
+#[test]
+fn search_index_lists_sections() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    let json = std::fs::read_to_string(book.join("_book/html/search-index.json")).unwrap();
+    let index: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let docs = index["docs"].as_array().unwrap();
+    let methode = docs
+        .iter()
+        .find(|d| d["url"] == "premier.html#sec:methode")
+        .expect("a doc for the Méthode section");
+    assert_eq!(methode["chapter"], "Le premier chapitre");
+    assert_eq!(methode["section"], "Méthode");
+    assert!(
+        methode["text"]
+            .as_str()
+            .unwrap()
+            .contains("Budget du projet")
+    );
+    assert!(book.join("_book/html/search-index.js").is_file());
+    assert!(book.join("_book/html/search.js").is_file());
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    let before = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();
+    // Break the book: an unknown contributor.
+    let path = book.join("chapters/01-premier.md");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("authors: [ana]", "authors: [anna]");
+    std::fs::write(&path, text).unwrap();
+    let out = ouvrage(&book, &["build", "--html"]);
+    assert_eq!(out.status.code(), Some(1));
+    let after = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();
+    assert_eq!(before, after);
+    // No staging folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(book.join("_book"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(leftovers, ["html"]);
+}
+
+#[test]
+fn a_broken_user_template_is_an_error_at_its_line_and_keeps_the_site() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    std::fs::create_dir_all(book.join("templates")).unwrap();
+    std::fs::write(
+        book.join("templates/index.html"),
+        "<p>ok</p>\n{% for x in %}\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--html"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("templates/index.html:2:"), "{stderr}");
+    assert!(book.join("_book/html/premier.html").is_file());
+    // A valid override replaces the built-in template.
+    std::fs::write(
+        book.join("templates/index.html"),
+        "{% extends \"layout.html\" %}{% block content %}<p id=\"mine\">{{ book.title }}</p>{% endblock %}",
+    )
+    .unwrap();
+    ok(&book, &["build", "--html"]);
+    let index = page(&book.join("_book/html/index.html"));
+    assert_eq!(texts(&index, "#mine"), ["Livre d'essai"]);
+}
