@@ -350,7 +350,7 @@ pub fn isbn_is_valid(isbn: &str) -> bool {
                 .enumerate()
                 .map(|(i, d)| if i % 2 == 0 { *d } else { d * 3 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         }
         10 => {
             let mut sum = 0;
@@ -364,9 +364,51 @@ pub fn isbn_is_valid(isbn: &str) -> bool {
                 };
                 sum += value * (10 - i as u32);
             }
-            sum % 11 == 0
+            sum.is_multiple_of(11)
         }
         _ => false,
+    }
+}
+
+impl Default for BookConfig {
+    /// The settings of a book.toml that gives a title and nothing else.
+    fn default() -> Self {
+        BookConfig {
+            book: BookSection {
+                title: String::new(),
+                subtitle: None,
+                language: "en".into(),
+                editors: Vec::new(),
+                publisher: None,
+                year: None,
+                isbn: None,
+                license: None,
+                chapters: None,
+            },
+            parts: Vec::new(),
+            bibliography: BibliographyConfig {
+                per_chapter: true,
+                ..Default::default()
+            },
+            pdf: PdfConfig {
+                paper: None,
+                width: None,
+                height: None,
+                font: Vec::new(),
+                font_size: None,
+                recto_chapters: true,
+                standard: None,
+                raw_typst: false,
+            },
+            html: HtmlConfig {
+                search: true,
+                base_url: None,
+                raw_html: RawHtml::Escape,
+            },
+            review: ReviewConfig {
+                required_approvals: 1,
+            },
+        }
     }
 }
 
@@ -429,47 +471,5 @@ mod tests {
         assert!(!isbn_is_valid("978-2-07-036822-9"));
         assert!(isbn_is_valid("0-306-40615-2"));
         assert!(!isbn_is_valid("0-306-40615-3"));
-    }
-}
-
-impl Default for BookConfig {
-    /// The settings of a book.toml that gives a title and nothing else.
-    fn default() -> Self {
-        BookConfig {
-            book: BookSection {
-                title: String::new(),
-                subtitle: None,
-                language: "en".into(),
-                editors: Vec::new(),
-                publisher: None,
-                year: None,
-                isbn: None,
-                license: None,
-                chapters: None,
-            },
-            parts: Vec::new(),
-            bibliography: BibliographyConfig {
-                per_chapter: true,
-                ..Default::default()
-            },
-            pdf: PdfConfig {
-                paper: None,
-                width: None,
-                height: None,
-                font: Vec::new(),
-                font_size: None,
-                recto_chapters: true,
-                standard: None,
-                raw_typst: false,
-            },
-            html: HtmlConfig {
-                search: true,
-                base_url: None,
-                raw_html: RawHtml::Escape,
-            },
-            review: ReviewConfig {
-                required_approvals: 1,
-            },
-        }
     }
 }

@@ -55,17 +55,16 @@ pub fn order_chapters(chapters: &[LoadedChapter], config: &BookConfig, sink: &mu
         for id in &part.chapters {
             match by_id.get(id.value.as_str()) {
                 None => unknown(id, sink, "in a [[part]]"),
-                Some(&i) => {
-                    if part_of.contains_key(&i) {
-                        sink.push(Diagnostic::error(
-                            id.span.clone(),
-                            format!("chapter `{}` is already in another part", id.value),
-                        ));
-                    } else {
-                        part_of.insert(i, p);
+                Some(&i) => match part_of.entry(i) {
+                    std::collections::hash_map::Entry::Occupied(_) => sink.push(Diagnostic::error(
+                        id.span.clone(),
+                        format!("chapter `{}` is already in another part", id.value),
+                    )),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(p);
                         members.push(i);
                     }
-                }
+                },
             }
         }
         part_members.push(members);

@@ -49,7 +49,7 @@ pub fn safe_url(url: &str) -> Option<String> {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
         .collect();
-    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
     if let Some(end) = scheme_end
         && cleaned[end..].starts_with(':')
     {

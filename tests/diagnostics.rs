@@ -1,0 +1,218 @@
+//! Bad input gives diagnostics at file:line:col, all of them in one run,
+//! and exit code 1; never a panic.
+
+mod common;
+
+use common::*;
+
+fn check_json(book: &std::path::Path) -> (Option<i32>, Vec<serde_json::Value>) {
+    let out = ouvrage(book, &["check", "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    let doc: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
+    (
+        out.status.code(),
+        doc["diagnostics"].as_array().unwrap().clone(),
+    )
+}
+
+fn located(d: &serde_json::Value) -> String {
+    format!(
+        "{}:{}:{}",
+        d["file"].as_str().unwrap_or("?"),
+        d["line"],
+        d["column"]
+    )
+}
+
+#[test]
+fn broken_book_gives_one_diagnostic_per_fault() {
+    let (_tmp, book) = fixture("broken");
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for expected in [
+        "book.toml:4:1",
+        "chapters/01-fablabs.md:3:11",
+        "chapters/01-fablabs.md:10:1",
+        "chapters/01-fablabs.md:12:9",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected} in:\n{stderr}"
+        );
+    }
+    // The source line is quoted with a caret, and suggestions are made.
+    assert!(
+        stderr.contains("editor = [\"ed\"]") && stderr.contains("^^^^^^"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `editors`?"), "{stderr}");
+    assert!(stderr.contains("did you mean `gheorghiu`?"), "{stderr}");
+    assert!(stderr.contains("4 errors, 0 warnings"), "{stderr}");
+
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let places: Vec<String> = diags.iter().map(located).collect();
+    assert_eq!(
+        places,
+        [
+            "book.toml:4:1",
+            "chapters/01-fablabs.md:3:11",
+            "chapters/01-fablabs.md:10:1",
+            "chapters/01-fablabs.md:12:9"
+        ]
+    );
+    // check writes nothing.
+    assert!(!book.join("_book").exists());
+}
+
+#[test]
+fn github_annotations_name_file_and_line() {
+    let (_tmp, book) = fixture("broken");
+    let out = ouvrage(&book, &["check", "--format", "github"]);
+    let (stdout, _) = text(&out);
+    let lines: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
+    assert_eq!(lines.len(), 4, "{stdout}");
+    assert!(
+        lines[0].starts_with("::error file=book.toml,line=4,col=1::unknown key"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn many_kinds_of_fault_are_all_reported() {
+    let (_tmp, book) = fixture("features");
+    let w = |rel: &str, text: &str| std::fs::write(book.join(rel), text).unwrap();
+    // Wrong types in book.toml, an unknown chapter in the order, a bad ISBN.
+    let toml = std::fs::read_to_string(book.join("book.toml"))
+        .unwrap()
+        .replace(
+            "year = 2026",
+            "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
+        )
+        .replace("\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
+    w("book.toml", &toml);
+    // A duplicate chapter id, a non-UTF-8 chapter, an unknown anchor, a bad front matter key.
+    w(
+        "chapters/04-copie.md",
+        "---\ntitle: Copie\nid: premier\n---\n\nTexte.\n",
+    );
+    std::fs::write(
+        book.join("chapters/05-latin1.md"),
+        b"---\ntitle: x\n---\n\nCaf\xe9\n",
+    )
+    .unwrap();
+    w(
+        "chapters/06-ancre.md",
+        "---\ntitle: Ancre\nautors: [ana]\n---\n\nVoir [ici](01-premier.md#sec:methdoe).\n",
+    );
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let all: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {} {}", located(d), d["message"], d["hints"]))
+        .collect();
+    let has = |place: &str, words: &str| {
+        assert!(
+            all.iter()
+                .any(|d| d.starts_with(place) && d.contains(words)),
+            "no `{words}` at {place} in:\n{}",
+            all.join("\n")
+        )
+    };
+    has("book.toml:7:8", "must be a whole number");
+    has("book.toml:8:8", "ISBN");
+    has("book.toml:10:40", "did you mean `second`");
+    has("chapters/04-copie.md:3:5", "already used");
+    has("chapters/05-latin1.md:5:4", "UTF-8");
+    has("chapters/06-ancre.md:3:1", "did you mean `authors`");
+    has("chapters/06-ancre.md:6:6", "did you mean `sec:methode`");
+}
+
+#[test]
+fn no_book_and_missing_title() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ouvrage(tmp.path(), &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("no book.toml") && stderr.contains("ouvrage init"),
+        "{stderr}"
+    );
+
+    std::fs::write(tmp.path().join("book.toml"), "[book]\nsubtitle = \"x\"\n").unwrap();
+    std::fs::create_dir(tmp.path().join("chapters")).unwrap();
+    let out = ouvrage(tmp.path(), &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("has no `title`") && stderr.contains("book.toml:1:1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(
+        ouvrage(tmp.path(), &["build", "--no-such-flag"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(ouvrage(tmp.path(), &["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn garbage_never_panics() {
+    let (_tmp, book) = fixture("minimal");
+    let samples: &[&[u8]] = &[
+        b"---\n",
+        b"+++\ntitle = \n+++\n",
+        b"---\n- a\n- b\n---\n",
+        b"---\ntitle: [unclosed\n---\n",
+        b"---\ntitle: &a x\nid: *a\n---\n",
+        b"\xff\xfe\x00garbage",
+        b"# \n\n![](\n\n[x](../../../../etc/passwd)\n\n![a](/etc/passwd)\n",
+        b"| a |\n|---|\n| b | c | d |\n\nTable: {#tbl:}\n\n[^x]\n\n[^x]: \n",
+        b"## {#}\n\n## {#a}\n\n## {#a}\n\n```{=}\n```\n\n$$\n\n$x$\n",
+    ];
+    for (i, sample) in samples.iter().enumerate() {
+        std::fs::write(book.join("chapters/zz.md"), sample).unwrap();
+        let out = ouvrage(&book, &["build", "--html"]);
+        let (_, stderr) = text(&out);
+        assert!(
+            !stderr.contains("panicked") && out.status.code().is_some_and(|c| c <= 1),
+            "sample {i}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn paths_outside_the_book_are_refused() {
+    let (tmp, book) = fixture("minimal");
+    std::fs::write(tmp.path().join("secret.png"), b"x").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        tmp.path().join("secret.png"),
+        book.join("chapters/link.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\n![a](../../secret.png)\n\n![b](link.png)\n\n[c](../../secret.png)\n",
+    )
+    .unwrap();
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let outside = diags
+        .iter()
+        .filter(|d| d["message"].as_str().unwrap().contains("outside the book"))
+        .count();
+    assert_eq!(outside, if cfg!(unix) { 3 } else { 2 }, "{diags:?}");
+}
