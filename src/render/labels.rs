@@ -60,12 +60,19 @@ pub struct Labels {
     pub table: &'static str,
     /// "Section".
     pub section: &'static str,
-    /// Role names.
-    pub role_author: &'static str,
-    /// Role names.
-    pub role_reviewer: &'static str,
-    /// Role names.
-    pub role_editor: &'static str,
+    /// Names of the contributors' roles.
+    pub roles: RoleLabels,
+}
+
+/// Names of the roles of contributors.toml, keyed like the roles themselves.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleLabels {
+    /// `author`.
+    pub author: &'static str,
+    /// `reviewer`.
+    pub reviewer: &'static str,
+    /// `editor`.
+    pub editor: &'static str,
 }
 
 impl Labels {
@@ -109,9 +116,11 @@ pub static FR: Labels = Labels {
     figure: "Figure",
     table: "Tableau",
     section: "section",
-    role_author: "autrice ou auteur",
-    role_reviewer: "relecture",
-    role_editor: "direction",
+    roles: RoleLabels {
+        author: "autrice ou auteur",
+        reviewer: "relecture",
+        editor: "direction",
+    },
 };
 
 /// Italian.
@@ -143,9 +152,11 @@ pub static IT: Labels = Labels {
     figure: "Figura",
     table: "Tabella",
     section: "sezione",
-    role_author: "autore",
-    role_reviewer: "revisione",
-    role_editor: "cura",
+    roles: RoleLabels {
+        author: "autore",
+        reviewer: "revisione",
+        editor: "cura",
+    },
 };
 
 /// English.
@@ -177,7 +188,9 @@ pub static EN: Labels = Labels {
     figure: "Figure",
     table: "Table",
     section: "section",
-    role_author: "author",
-    role_reviewer: "reviewer",
-    role_editor: "editor",
+    roles: RoleLabels {
+        author: "author",
+        reviewer: "reviewer",
+        editor: "editor",
+    },
 };

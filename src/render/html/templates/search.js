@@ -254,7 +254,16 @@
     return pieces;
   }
 
+  /** The index holds pages of this site: a URL with a scheme other than
+   *  http(s) (javascript:, data:…) becomes "#". Browsers ignore spaces and
+   *  control characters in a scheme, so the check does too. */
+  function safeUrl(url) {
+    var u = String(url).replace(/[\x00-\x20]/g, '');
+    return (/^[a-z][a-z0-9+.-]*:/i.test(u) && !/^https?:/i.test(u)) ? '#' : String(url);
+  }
+
   var api = {
+    safeUrl: safeUrl,
     normalize: normalize,
     normalizeWithMap: normalizeWithMap,
     parseQuery: parseQuery,
@@ -389,7 +398,7 @@
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
         var a = document.createElement('a');
-        a.href = d.url;
+        a.href = safeUrl(d.url);
         a.tabIndex = -1;
         a.appendChild(span('search-result-chapter', highlightPieces(d.chapter, hit.terms)));
         if (d.section && d.section !== d.chapter) {
