@@ -4,9 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Context, DiagnosticFormat, Outcome, fail};
-use crate::diag::Sink;
-use crate::pipeline::load_model;
+use super::{Context, DiagnosticFormat, Outcome, load_checked};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
 use crate::render::{Renderer, render_atomically};
 
@@ -26,18 +24,11 @@ pub struct BuildArgs {
 
 /// Runs `build`.
 pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
-    let root = match ctx.root() {
-        Ok(root) => root,
-        Err(d) => return fail(ctx, d),
-    };
     let started = std::time::Instant::now();
-    let mut sink = Sink::default();
-    let book = load_model(&root, &mut sink);
-    let failed = sink.has_errors();
-    ctx.print_diagnostics(&book.sources, &sink.into_sorted(), args.format);
-    if failed {
-        return Outcome::BookErrors;
-    }
+    let (root, book) = match load_checked(ctx, args.format) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
     let out_dir = match args.out {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => ctx.cwd.join(dir),

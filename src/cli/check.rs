@@ -2,9 +2,7 @@
 
 use clap::Args;
 
-use super::{Context, DiagnosticFormat, Outcome, fail};
-use crate::diag::Sink;
-use crate::pipeline::load_model;
+use super::{Context, DiagnosticFormat, Outcome, load_checked};
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -16,17 +14,10 @@ pub struct CheckArgs {
 
 /// Runs `check`.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
-    let root = match ctx.root() {
-        Ok(root) => root,
-        Err(d) => return fail(ctx, d),
+    let book = match load_checked(ctx, args.format) {
+        Ok((_, book)) => book,
+        Err(outcome) => return outcome,
     };
-    let mut sink = Sink::default();
-    let book = load_model(&root, &mut sink);
-    let failed = sink.has_errors();
-    ctx.print_diagnostics(&book.sources, &sink.into_sorted(), args.format);
-    if failed {
-        return Outcome::BookErrors;
-    }
     if args.format == DiagnosticFormat::Text {
         ctx.info(format!(
             "{}: {} chapters, {} contributors, no errors",

@@ -258,6 +258,23 @@ pub fn fail(ctx: &Context, diagnostic: Diagnostic) -> Outcome {
     Outcome::BookErrors
 }
 
+/// Finds the book, loads and checks it, and prints every diagnostic.
+/// `Err` when the book has errors: the caller stops with that outcome.
+pub fn load_checked(
+    ctx: &Context,
+    format: DiagnosticFormat,
+) -> Result<(PathBuf, crate::model::Book), Outcome> {
+    let root = ctx.root().map_err(|d| fail(ctx, d))?;
+    let mut sink = crate::diag::Sink::default();
+    let book = crate::pipeline::load_model(&root, &mut sink);
+    let failed = sink.has_errors();
+    ctx.print_diagnostics(&book.sources, &sink.into_sorted(), format);
+    if failed {
+        return Err(Outcome::BookErrors);
+    }
+    Ok((root, book))
+}
+
 /// Writes a file atomically: a temporary file beside it, then a rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Diagnostic> {
     let dir = path.parent().unwrap_or(Path::new("."));

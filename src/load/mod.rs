@@ -143,34 +143,29 @@ pub fn read_source(
     }
 }
 
+/// Reads a TOML file of the book into a spanned tree; syntax errors go to `sink`.
+fn read_toml_file(
+    root: &Path,
+    name: &str,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) -> Option<(FileId, crate::config::value::Node)> {
+    let file = read_source(root, Path::new(name), sources, sink)?;
+    let (tree, errors) = parse_toml(&sources.get(file).text, 0);
+    for e in errors {
+        sink.push(Diagnostic::error(Span::new(file, e.span), e.message));
+    }
+    Some((file, tree))
+}
+
 /// Loads a book from its root. Returns what could be read; faults go to `sink`.
 pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
     let mut sources = Sources::default();
-    let config = read_source(root, Path::new(BOOK_FILE), &mut sources, sink).and_then(|file| {
-        let text = sources.get(file).text.clone();
-        let (tree, errors) = parse_toml(&text, 0);
-        for e in &errors {
-            sink.push(Diagnostic::error(
-                Span::new(file, e.span.clone()),
-                &e.message,
-            ));
-        }
-        read_book_config(file, &tree, sink)
-    });
-
+    let config = read_toml_file(root, BOOK_FILE, &mut sources, sink)
+        .and_then(|(file, tree)| read_book_config(file, &tree, sink));
     let contributors = if root.join(CONTRIBUTORS_FILE).exists() {
-        read_source(root, Path::new(CONTRIBUTORS_FILE), &mut sources, sink)
-            .map(|file| {
-                let text = sources.get(file).text.clone();
-                let (tree, errors) = parse_toml(&text, 0);
-                for e in &errors {
-                    sink.push(Diagnostic::error(
-                        Span::new(file, e.span.clone()),
-                        &e.message,
-                    ));
-                }
-                read_contributors(file, &tree, sink)
-            })
+        read_toml_file(root, CONTRIBUTORS_FILE, &mut sources, sink)
+            .map(|(file, tree)| read_contributors(file, &tree, sink))
             .unwrap_or_default()
     } else {
         Contributors::default()
