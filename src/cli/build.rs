@@ -6,6 +6,7 @@ use clap::Args;
 
 use super::{Context, DiagnosticFormat, Outcome, load_checked};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
+use crate::render::typst::{PdfOptions, PdfRenderer};
 use crate::render::{Renderer, render_atomically};
 
 /// Arguments of `build`.
@@ -14,6 +15,16 @@ pub struct BuildArgs {
     /// Build the HTML site (_book/html).
     #[arg(long)]
     pub html: bool,
+    /// Build the print PDF (_book/<book-id>.pdf).
+    #[arg(long)]
+    pub pdf: bool,
+    /// A draft for reviewers: review state and revision in the footers, line numbers.
+    #[arg(long)]
+    pub draft: bool,
+    /// Also write the generated Typst sources into DIR, for debugging
+    /// (`typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book).
+    #[arg(long, value_name = "DIR")]
+    pub emit_typst: Option<PathBuf>,
     /// Output folder (default: _book in the book root).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
@@ -34,23 +45,46 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         Some(dir) => ctx.cwd.join(dir),
         None => root.join("_book"),
     };
-    // With no format flag, every format that exists is built (the site, for now).
-    let all = !args.html;
+    // With no format flag, every format is built. The PDF goes first so that
+    // the site can link to it.
+    let all = !(args.html || args.pdf);
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
+    let resolve = |dir: PathBuf| {
+        if dir.is_absolute() {
+            dir
+        } else {
+            ctx.cwd.join(dir)
+        }
+    };
+    let pdf_options = PdfOptions {
+        draft: args.draft,
+        emit_dir: args.emit_typst.map(resolve),
+        ..Default::default()
+    };
+    if all || args.pdf {
+        renderers.push(Box::new(PdfRenderer::new(pdf_options)));
+    }
     if all || args.html {
-        renderers.push(Box::new(HtmlRenderer {
-            options: HtmlOptions::from_book(&book),
-        }));
+        let mut options = HtmlOptions::from_book(&book);
+        let pdf_name = PdfRenderer::file_name(&book);
+        if all || args.pdf || out_dir.join(&pdf_name).is_file() {
+            options.pdf = Some(format!("../{pdf_name}"));
+        }
+        renderers.push(Box::new(HtmlRenderer { options }));
     }
     for renderer in renderers {
         let t = std::time::Instant::now();
         match render_atomically(renderer.as_ref(), &book, &out_dir) {
-            Ok(path) => ctx.info(format!(
-                "wrote {} ({} ms)",
-                path.strip_prefix(&ctx.cwd).unwrap_or(&path).display(),
-                t.elapsed().as_millis()
-            )),
-            Err(diagnostics) => {
+            Ok((path, warnings)) => {
+                ctx.print_diagnostics(&book.sources, &warnings, args.format);
+                ctx.info(format!(
+                    "wrote {} ({} ms)",
+                    path.strip_prefix(&ctx.cwd).unwrap_or(&path).display(),
+                    t.elapsed().as_millis()
+                ))
+            }
+            Err(mut diagnostics) => {
+                diagnostics.sort_by_key(|d| d.span.as_ref().map(|s| (s.file, s.range.start)));
                 ctx.print_diagnostics(&book.sources, &diagnostics, args.format);
                 return Outcome::BookErrors;
             }

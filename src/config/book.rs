@@ -84,7 +84,16 @@ pub struct PdfConfig {
     pub standard: Option<String>,
     /// Whether ```{=typst} blocks reach the PDF.
     pub raw_typst: bool,
+    /// Whether the system's fonts are offered to Typst (off by default, so
+    /// that the PDF is the same on every machine).
+    pub system_fonts: bool,
 }
+
+/// The PDF standards Typst can enforce, by the names book.toml uses.
+pub const PDF_STANDARDS: &[&str] = &[
+    "1.4", "1.5", "1.6", "1.7", "2.0", "a-1b", "a-1a", "a-2b", "a-2u", "a-2a", "a-3b", "a-3u",
+    "a-3a", "a-4", "a-4f", "a-4e", "ua-1",
+];
 
 /// What happens to raw HTML written in a chapter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,6 +147,7 @@ const PDF_KEYS: &[&str] = &[
     "recto-chapters",
     "standard",
     "raw-typst",
+    "system-fonts",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals"];
@@ -235,8 +245,56 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     };
 
     let pdf = section_table(&mut r, top, "pdf", PDF_KEYS);
+    let paper = r.string(pdf, "paper");
+    if let Some(p) = &paper
+        && p.value.parse::<typst::layout::Paper>().is_err()
+    {
+        r.sink.push(
+            Diagnostic::error(
+                p.span.clone(),
+                format!("`{}` is not a paper size Typst knows", p.value),
+            )
+            .suggest(
+                &p.value,
+                [
+                    "a4",
+                    "a5",
+                    "a6",
+                    "b5",
+                    "us-letter",
+                    "us-trade",
+                    "us-digest",
+                    "iso-b5",
+                ],
+            )
+            .hint("use a Typst paper name (a5, b5, us-trade…) or give width and height instead"),
+        );
+    }
+    let standard = r.string(pdf, "standard");
+    if let Some(st) = &standard
+        && !PDF_STANDARDS.contains(&st.value.as_str())
+    {
+        r.sink.push(
+            Diagnostic::error(
+                st.span.clone(),
+                format!("unknown PDF standard `{}`", st.value),
+            )
+            .suggest(&st.value, PDF_STANDARDS.iter().copied())
+            .hint(format!("the standards are: {}", PDF_STANDARDS.join(", "))),
+        );
+    }
+    for key in ["width", "height", "font-size"] {
+        if let Some(v) = r.string(pdf, key)
+            && !crate::model::is_image_size(&v.value)
+        {
+            r.sink.push(
+                Diagnostic::error(v.span.clone(), format!("`{}` is not a length", v.value))
+                    .hint("write a number and a unit, e.g. \"148mm\" or \"10pt\""),
+            );
+        }
+    }
     let pdf = PdfConfig {
-        paper: r.string(pdf, "paper").map(|s| s.value),
+        paper: paper.map(|s| s.value),
         width: r.string(pdf, "width").map(|s| s.value),
         height: r.string(pdf, "height").map(|s| s.value),
         font: r
@@ -247,8 +305,9 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
             .collect(),
         font_size: r.string(pdf, "font-size").map(|s| s.value),
         recto_chapters: r.boolean(pdf, "recto-chapters").unwrap_or(true),
-        standard: r.string(pdf, "standard").map(|s| s.value),
+        standard: standard.map(|s| s.value),
         raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),
+        system_fonts: r.boolean(pdf, "system-fonts").unwrap_or(false),
     };
 
     let html = section_table(&mut r, top, "html", HTML_KEYS);
@@ -399,6 +458,7 @@ impl Default for BookConfig {
                 recto_chapters: true,
                 standard: None,
                 raw_typst: false,
+                system_fonts: false,
             },
             html: HtmlConfig {
                 search: true,

@@ -38,6 +38,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "contributors.html",
     "style.css",
     "search.js",
+    "book.typ",
 ];
 
 /// The book root: `explicit` if given (it must hold a book.toml), else the

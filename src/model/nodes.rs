@@ -59,6 +59,21 @@ pub struct Image {
     pub title: String,
     /// Alt text, as inlines (it is the caption of a figure).
     pub alt: Vec<Inline>,
+    /// Width from `{width=50%}`: a number with `%`, `cm`, `mm`, `in`, `pt`, `em` or `px`.
+    pub width: Option<String>,
+    /// Height, likewise.
+    pub height: Option<String>,
+}
+
+/// True for an image size the outputs understand: a number and a unit of
+/// `%`, `cm`, `mm`, `in`, `pt`, `em` or `px` (a bare number is pixels).
+pub fn is_image_size(size: &str) -> bool {
+    let number_end = size
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(size.len());
+    let (number, unit) = size.split_at(number_end);
+    number.parse::<f64>().is_ok_and(|n| n > 0.0)
+        && matches!(unit, "" | "%" | "cm" | "mm" | "in" | "pt" | "em" | "px")
 }
 
 /// A numbered figure: an image alone in its paragraph.

@@ -8,6 +8,7 @@ use super::Parsed;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
     Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Table,
+    is_image_size,
 };
 use crate::source::{FileId, SourceFile};
 
@@ -273,12 +274,41 @@ impl Lowerer<'_, '_> {
                 content: self.inlines(node),
                 span: self.positions.span(node),
             },
-            NodeValue::Image(link) => Inline::Image(Image {
-                url: link.url.clone(),
-                asset: None,
-                title: link.title.clone(),
-                alt: self.inlines(node),
-            }),
+            NodeValue::Image(link) => {
+                let size = |key: &str, sink: &mut Sink| -> Option<String> {
+                    let data = node.data();
+                    let value = data
+                        .attrs
+                        .as_ref()?
+                        .pairs
+                        .iter()
+                        .find(|(k, _)| k == key)?
+                        .1
+                        .clone();
+                    if is_image_size(&value) {
+                        Some(value)
+                    } else {
+                        sink.push(
+                            Diagnostic::warning(
+                                self.positions.span(node),
+                                format!("`{key}={value}` is not an image size; it is ignored"),
+                            )
+                            .hint("write a number and a unit: 50%, 8cm, 300px"),
+                        );
+                        None
+                    }
+                };
+                let width = size("width", self.sink);
+                let height = size("height", self.sink);
+                Inline::Image(Image {
+                    url: link.url.clone(),
+                    asset: None,
+                    title: link.title.clone(),
+                    alt: self.inlines(node),
+                    width,
+                    height,
+                })
+            }
             NodeValue::FootnoteReference(r) => {
                 let next = self.footnote_numbers.len() as u32 + 1;
                 let number = *self.footnote_numbers.entry(r.name.clone()).or_insert(next);

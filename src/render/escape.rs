@@ -76,6 +76,65 @@ pub fn url_attr(url: &str) -> Option<String> {
     safe_url(url).map(|u| html_attr(&u))
 }
 
+/// Escapes text for Typst markup: every ASCII punctuation character gets a
+/// backslash, so that no `#`, `$`, `*`, `_`, `<`, `@`, `[`, `//`, `=`, `-`…
+/// can start code, math, markup, a label, a reference or a comment, and no
+/// URL is auto-linked. Line breaks become spaces (breaks are our own markup).
+pub fn typst_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    push_typst_markup(&mut out, text);
+    out
+}
+
+/// Appends `text` escaped for Typst markup.
+pub fn push_typst_markup(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            // Other control characters are invisible and some break Typst's
+            // lexer; drop them.
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// A Typst string literal, quotes included.
+pub fn typst_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A Typst label name made of the characters labels allow (letters, digits,
+/// `_`, `-`, `:`, `.`); anything else is written as `_xx` hex bytes.
+pub fn typst_label(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for b in name.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b':' | b'.' => out.push(b as char),
+            _ => out.push_str(&format!("_{b:02x}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +143,17 @@ mod tests {
     fn text_and_attributes_cannot_open_tags() {
         assert_eq!(html_text("<script>&"), "&lt;script&gt;&amp;");
         assert_eq!(html_attr("\" onload='x'"), "&quot; onload=&#39;x&#39;");
+    }
+
+    #[test]
+    fn typst_escapes() {
+        assert_eq!(
+            typst_markup("#read(\"/x\") // c"),
+            "\\#read\\(\\\"\\/x\\\"\\) \\/\\/ c"
+        );
+        assert_eq!(typst_markup("été\nà"), "été à");
+        assert_eq!(typst_string("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+        assert_eq!(typst_label("sec:méthode x"), "sec:m_c3_a9thode_20x");
     }
 
     #[test]

@@ -60,6 +60,12 @@ pub struct Labels {
     pub table: &'static str,
     /// "Section".
     pub section: &'static str,
+    /// "Brouillon": the mark of draft builds.
+    pub draft: &'static str,
+    /// "révision".
+    pub revision: &'static str,
+    /// "état".
+    pub state: &'static str,
     /// Names of the contributors' roles.
     pub roles: RoleLabels,
 }
@@ -116,6 +122,9 @@ pub static FR: Labels = Labels {
     figure: "Figure",
     table: "Tableau",
     section: "section",
+    draft: "Brouillon",
+    revision: "révision",
+    state: "état",
     roles: RoleLabels {
         author: "autrice ou auteur",
         reviewer: "relecture",
@@ -152,6 +161,9 @@ pub static IT: Labels = Labels {
     figure: "Figura",
     table: "Tabella",
     section: "sezione",
+    draft: "Bozza",
+    revision: "revisione",
+    state: "stato",
     roles: RoleLabels {
         author: "autore",
         reviewer: "revisione",
@@ -188,6 +200,9 @@ pub static EN: Labels = Labels {
     figure: "Figure",
     table: "Table",
     section: "section",
+    draft: "Draft",
+    revision: "revision",
+    state: "state",
     roles: RoleLabels {
         author: "author",
         reviewer: "reviewer",

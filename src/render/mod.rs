@@ -5,14 +5,15 @@
 pub mod escape;
 pub mod html;
 pub mod labels;
+pub mod typst;
 
 use std::path::{Path, PathBuf};
 
 use crate::diag::Diagnostic;
 use crate::model::Book;
 
-/// What a renderer reports when it cannot finish.
-pub type RenderResult = Result<(), Vec<Diagnostic>>;
+/// A renderer's warnings when it finishes, its errors when it cannot.
+pub type RenderResult = Result<Vec<Diagnostic>, Vec<Diagnostic>>;
 
 /// One output format.
 pub trait Renderer {
@@ -37,7 +38,7 @@ pub fn render_atomically(
     renderer: &dyn Renderer,
     book: &Book,
     out_dir: &Path,
-) -> Result<PathBuf, Vec<Diagnostic>> {
+) -> Result<(PathBuf, Vec<Diagnostic>), Vec<Diagnostic>> {
     std::fs::create_dir_all(out_dir)
         .map_err(|e| io_error(out_dir, "create the output folder", e))?;
     let name = renderer.output_name(book);
@@ -46,7 +47,7 @@ pub fn render_atomically(
         .prefix(&format!(".{name}.new-"))
         .tempdir_in(out_dir)
         .map_err(|e| io_error(out_dir, "create a staging folder", e))?;
-    renderer.render(book, staging.path())?;
+    let warnings = renderer.render(book, staging.path())?;
     // A single-file output is written as the only file of the staging folder.
     let single = staging.path().join(&name);
     let produced = if single.is_file() {
@@ -55,7 +56,7 @@ pub fn render_atomically(
         staging.path().to_path_buf()
     };
     replace(&produced, &target)?;
-    Ok(target)
+    Ok((target, warnings))
 }
 
 /// Moves `new` to `target`, replacing what was there. The old output is

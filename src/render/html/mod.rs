@@ -92,13 +92,13 @@ impl Renderer for HtmlRenderer {
             }
         }
         if errors.is_empty() {
-            Ok(())
+            Ok(Vec::new())
         } else {
             Err(errors)
         }
     }
 }
 
-fn write(path: &Path, bytes: &[u8]) -> RenderResult {
+fn write(path: &Path, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
     std::fs::write(path, bytes).map_err(|e| io_error(path, "write", e))
 }

@@ -1,0 +1,102 @@
+//! Typst's diagnostics, reported where the user can act on them: at the
+//! Markdown line that produced the generated code, at the line of the book's
+//! own `templates/book.typ`, or, for the built-in template and the generated
+//! structure files, as an error of ouvrage itself (never at a line of
+//! generated code the user has not seen).
+
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic, Tracepoint};
+use typst::{World, WorldExt};
+
+use super::emit::{Emitted, TEMPLATE_PATH};
+use super::world::BookWorld;
+use crate::diag::{Diagnostic, Severity, Span};
+use crate::model::Book;
+
+/// Where a Typst span points, in the book's terms.
+fn locate(
+    world: &BookWorld,
+    book: &Book,
+    emitted: &Emitted,
+    span: impl Into<typst::syntax::DiagSpan>,
+) -> Option<Located> {
+    let span = span.into();
+    let id = span.id()?;
+    let path = BookWorld::path_of(id);
+    let range = world.range(span)?;
+    if let Some(chapter) = emitted.chapters.iter().find(|c| c.path == path) {
+        return chapter.map.lookup(range).map(Located::Markdown);
+    }
+    if path == TEMPLATE_PATH {
+        return Some(match book.templates.get("book.typ") {
+            Some(&file) => Located::Markdown(Span::new(file, range)),
+            None => Located::Builtin(path, range),
+        });
+    }
+    Some(Located::Builtin(path, range))
+}
+
+enum Located {
+    /// A place in a file of the book (a chapter or the book's template).
+    Markdown(Span),
+    /// A place in code the user did not write.
+    Builtin(String, std::ops::Range<usize>),
+}
+
+/// Translates one Typst diagnostic.
+pub fn map(world: &BookWorld, book: &Book, emitted: &Emitted, d: &SourceDiagnostic) -> Diagnostic {
+    let severity = match d.severity {
+        TypstSeverity::Error => Severity::Error,
+        TypstSeverity::Warning => Severity::Warning,
+    };
+    let hints: Vec<String> = d.hints.iter().map(|h| h.v.to_string()).collect();
+    // The error's own place, else the innermost call from the book's text
+    // (an error inside the template raised for a chapter's content).
+    let mut place = locate(world, book, emitted, d.span);
+    if !matches!(place, Some(Located::Markdown(_))) {
+        for trace in d.trace.iter() {
+            if let Some(found @ Located::Markdown(_)) = locate(world, book, emitted, trace.span) {
+                place = Some(found);
+                break;
+            }
+        }
+    }
+    let mut diagnostic = match place {
+        Some(Located::Markdown(span)) => Diagnostic {
+            severity,
+            message: format!("typst: {}", d.message),
+            span: Some(span),
+            path: None,
+            hints,
+        },
+        Some(Located::Builtin(path, range)) => {
+            let source = d.span.id().and_then(|id| world.source(id).ok());
+            let line = source
+                .as_ref()
+                .and_then(|s| s.lines().byte_to_line(range.start))
+                .map(|l| l + 1)
+                .unwrap_or(0);
+            Diagnostic {
+                severity,
+                message: format!("typst: {} (in ouvrage's {path}, line {line})", d.message),
+                span: None,
+                path: None,
+                hints,
+            }
+            .hint("this comes from ouvrage's built-in Typst, not from your text: please report it")
+        }
+        None => Diagnostic {
+            severity,
+            message: format!("typst: {}", d.message),
+            span: None,
+            path: None,
+            hints,
+        },
+    };
+    for trace in d.trace.iter() {
+        if let Tracepoint::Call(Some(name)) = &trace.v {
+            diagnostic.hints.push(format!("in a call to `{name}`"));
+            break;
+        }
+    }
+    diagnostic
+}

@@ -1,0 +1,288 @@
+//! The print PDF, typeset in-process by the Typst compiler.
+//!
+//! `emit` turns the model into Typst sources; `world` serves them, the
+//! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
+//! back to the Markdown line that caused them; `typst-pdf` writes the file.
+
+pub mod date;
+pub mod diagnostics;
+pub mod emit;
+pub mod sourcemap;
+pub mod world;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use typst::foundations::Smart;
+use typst_layout::PagedDocument;
+
+use self::emit::{EmitOptions, Emitted, TEMPLATE_PATH, emit_book};
+use self::world::{BookWorld, FontOptions};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Book;
+use crate::render::{RenderResult, Renderer, io_error};
+
+/// The built-in book design; a book's `templates/book.typ` replaces it.
+pub const BUILTIN_TEMPLATE: &str = include_str!("book.typ");
+
+/// Options of the PDF renderer.
+#[derive(Debug, Clone, Default)]
+pub struct PdfOptions {
+    /// Draft build: line numbers, review state and revision in footers.
+    pub draft: bool,
+    /// Where to write the generated Typst for debugging (`--emit-typst`).
+    pub emit_dir: Option<PathBuf>,
+    /// Fonts beyond the embedded ones.
+    pub fonts: FontOptions,
+}
+
+/// A compiled book: the document and the sources it came from.
+pub struct Compiled {
+    /// The laid-out pages.
+    pub document: PagedDocument,
+    /// The generated sources.
+    pub emitted: Emitted,
+    /// Typst's warnings, mapped to the Markdown.
+    pub warnings: Vec<Diagnostic>,
+    /// The document date.
+    pub date: Option<date::DocDate>,
+}
+
+/// A Typst session: the World, kept between compiles so that Typst's
+/// memoisation reuses the work of chapters that did not change.
+pub struct Session {
+    world: BookWorld,
+}
+
+impl Session {
+    /// A session for the book at `root`.
+    pub fn new(root: &Path, fonts: &FontOptions) -> Result<Self, Vec<Diagnostic>> {
+        let world = BookWorld::new(root, fonts)
+            .map_err(|e| io_error(root, "open the book for Typst", e))?;
+        Ok(Session { world })
+    }
+
+    /// Emits and compiles the book. Errors are diagnostics at the Markdown
+    /// (or template) line that caused them.
+    pub fn compile(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        let files = book
+            .chapters
+            .iter()
+            .map(|c| c.path.clone())
+            .chain([PathBuf::from(crate::load::BOOK_FILE)]);
+        let date = date::document_date(&book.root, files);
+        let states = book
+            .chapters
+            .iter()
+            .map(|c| {
+                options.draft.then(|| emit::DraftState {
+                    state: "draft".into(),
+                    revision: crate::git::blob_id(book.sources.get(c.file).text.as_bytes())
+                        .chars()
+                        .take(7)
+                        .collect(),
+                })
+            })
+            .collect();
+        let emit_options = EmitOptions {
+            draft: options.draft,
+            states,
+            date: date.map(date::DocDate::tuple),
+        };
+        let emitted = emit_book(book, &emit_options);
+        let template = match book.templates.get("book.typ") {
+            Some(file) => book.sources.get(*file).text.clone(),
+            None => BUILTIN_TEMPLATE.to_string(),
+        };
+        let mut generated = vec![
+            (emit::MAIN_PATH.to_string(), emitted.main.clone()),
+            (emit::META_PATH.to_string(), emitted.meta.clone()),
+            (TEMPLATE_PATH.to_string(), template.clone()),
+        ];
+        generated.extend(
+            emitted
+                .chapters
+                .iter()
+                .map(|c| (c.path.clone(), c.text.clone())),
+        );
+        if let Some(dir) = &options.emit_dir {
+            write_emitted(dir, book, &generated)?;
+        }
+        self.world
+            .update(generated, date.and_then(date::DocDate::to_typst));
+
+        let result = typst::compile::<PagedDocument>(&self.world);
+        let mut warnings: Vec<Diagnostic> = result
+            .warnings
+            .iter()
+            .map(|w| diagnostics::map(&self.world, book, &emitted, w))
+            .collect();
+        match result.output {
+            Ok(document) => Ok(Compiled {
+                document,
+                emitted,
+                warnings,
+                date,
+            }),
+            Err(errors) => {
+                let mut all: Vec<Diagnostic> = errors
+                    .iter()
+                    .map(|e| diagnostics::map(&self.world, book, &emitted, e))
+                    .collect();
+                all.append(&mut warnings);
+                Err(all)
+            }
+        }
+    }
+}
+
+/// Writes the generated sources and the book's assets into `dir`, so that
+/// `typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book.
+fn write_emitted(
+    dir: &Path,
+    book: &Book,
+    generated: &[(String, String)],
+) -> Result<(), Vec<Diagnostic>> {
+    for (vpath, text) in generated {
+        let path = dir.join(vpath.trim_start_matches('/'));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create a folder", e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| io_error(&path, "write", e))?;
+    }
+    for asset in &book.assets {
+        let to = dir.join(&asset.path);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create a folder", e))?;
+        }
+        std::fs::copy(book.root.join(&asset.path), &to).map_err(|e| io_error(&to, "copy", e))?;
+    }
+    Ok(())
+}
+
+/// A PDF standard by its book.toml name (see `config::book::PDF_STANDARDS`).
+pub fn parse_standard(name: &str) -> Option<typst_pdf::PdfStandard> {
+    use typst_pdf::PdfStandard as S;
+    Some(match name {
+        "1.4" => S::V_1_4,
+        "1.5" => S::V_1_5,
+        "1.6" => S::V_1_6,
+        "1.7" => S::V_1_7,
+        "2.0" => S::V_2_0,
+        "a-1b" => S::A_1b,
+        "a-1a" => S::A_1a,
+        "a-2b" => S::A_2b,
+        "a-2u" => S::A_2u,
+        "a-2a" => S::A_2a,
+        "a-3b" => S::A_3b,
+        "a-3u" => S::A_3u,
+        "a-3a" => S::A_3a,
+        "a-4" => S::A_4,
+        "a-4f" => S::A_4f,
+        "a-4e" => S::A_4e,
+        "ua-1" => S::Ua_1,
+        _ => return None,
+    })
+}
+
+/// Writes a compiled document as PDF bytes, all pages or a range.
+pub fn export(
+    book: &Book,
+    compiled: &Compiled,
+    pages: Option<std::ops::RangeInclusive<usize>>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let standards: Vec<typst_pdf::PdfStandard> = book
+        .config
+        .pdf
+        .standard
+        .as_deref()
+        .and_then(parse_standard)
+        .into_iter()
+        .collect();
+    let standards = typst_pdf::PdfStandards::new(&standards).map_err(|e| {
+        vec![Diagnostic::error_in(
+            Some(PathBuf::from("book.toml")),
+            format!("[pdf] standard: {}", e.message()),
+        )]
+    })?;
+    let page_ranges = pages.map(|r| {
+        let (start, end) = r.into_inner();
+        typst::layout::PageRanges::new(vec![
+            std::num::NonZeroUsize::new(start)..=std::num::NonZeroUsize::new(end),
+        ])
+    });
+    let options = typst_pdf::PdfOptions {
+        ident: Smart::Custom(book.id()),
+        creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
+        timestamp: compiled
+            .date
+            .and_then(date::DocDate::to_typst)
+            .map(typst_pdf::Timestamp::new_utc),
+        page_ranges,
+        standards,
+        tagged: true,
+        pretty: false,
+    };
+    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| {
+                let mut d = Diagnostic::error_in(None, format!("PDF export: {}", e.message));
+                d.severity = Severity::Error;
+                for h in &e.hints {
+                    d.hints.push(h.v.to_string());
+                }
+                d
+            })
+            .collect()
+    })
+}
+
+/// Renders `_book/<book-id>.pdf`.
+pub struct PdfRenderer {
+    /// Its options.
+    pub options: PdfOptions,
+    /// The Typst session, created at the first render and kept.
+    pub session: Mutex<Option<Session>>,
+}
+
+impl PdfRenderer {
+    /// A renderer with these options.
+    pub fn new(options: PdfOptions) -> Self {
+        PdfRenderer {
+            options,
+            session: Mutex::new(None),
+        }
+    }
+
+    /// The file name of the book's PDF.
+    pub fn file_name(book: &Book) -> String {
+        format!("{}.pdf", book.id())
+    }
+}
+
+impl Renderer for PdfRenderer {
+    fn output_name(&self, book: &Book) -> String {
+        Self::file_name(book)
+    }
+
+    fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let mut fonts = self.options.fonts.clone();
+            fonts.dirs.push(book.root.join("fonts"));
+            fonts.system |= book.config.pdf.system_fonts;
+            *guard = Some(Session::new(&book.root, &fonts)?);
+        }
+        let session = guard.as_mut().expect("just set");
+        let compiled = session.compile(book, &self.options)?;
+        let bytes = export(book, &compiled, None)?;
+        let path = staging.join(Self::file_name(book));
+        std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
+        Ok(compiled.warnings)
+    }
+}
