@@ -8,6 +8,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod emit;
 pub mod sourcemap;
+pub mod text;
 pub mod world;
 
 use std::path::{Path, PathBuf};

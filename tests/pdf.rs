@@ -1,0 +1,306 @@
+//! The PDF, checked by its content with Rust crates only (lopdf for the file,
+//! the compiled document for the text), so that `cargo test` needs nothing
+//! but the Rust toolchain. `pdf_conformance.rs` runs the reference tools.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use lopdf::{Document, Object};
+use ouvrage::diag::Sink;
+use ouvrage::render::typst::{PdfOptions, Session};
+
+/// The PDF written by a build of `book`.
+fn built_pdf(book: &Path) -> PathBuf {
+    let pdfs: Vec<PathBuf> = walk(&book.join("_book"))
+        .into_iter()
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "pdf") && !p.to_string_lossy().contains("offprints")
+        })
+        .collect();
+    assert_eq!(pdfs.len(), 1, "{pdfs:?}");
+    pdfs[0].clone()
+}
+
+/// The whole text of a book compiled in-process, whitespace removed.
+fn compiled_text(book: &Path) -> String {
+    let mut sink = Sink::default();
+    let model = ouvrage::pipeline::load_model(book, &mut sink);
+    assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+    let mut session = Session::new(book, &Default::default()).unwrap();
+    let compiled = session
+        .compile(&model, &PdfOptions::default())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    ouvrage::render::typst::text::page_texts(&compiled.document).join(" ")
+}
+
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn info_string(doc: &Document, key: &[u8]) -> String {
+    let info = doc
+        .trailer
+        .get(b"Info")
+        .and_then(|o| o.as_reference())
+        .unwrap();
+    let dict = doc.get_dictionary(info).unwrap();
+    let bytes = dict.get(key).and_then(Object::as_str).unwrap().to_vec();
+    // PDF text strings are UTF-16BE with a BOM, or PDFDocEncoding.
+    if bytes.starts_with(&[0xfe, 0xff]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else {
+        bytes.iter().map(|&b| b as char).collect()
+    }
+}
+
+#[test]
+fn sample_pdf_has_its_metadata_paper_and_embedded_fonts() {
+    let (_tmp, book) = sample_book();
+    ok(&book, &["build", "--pdf"]);
+    let pdf = built_pdf(&book);
+    assert_eq!(
+        pdf.file_name().unwrap(),
+        "les-communs-de-services-de-proximite.pdf"
+    );
+    let doc = Document::load(&pdf).unwrap();
+    assert_eq!(
+        info_string(&doc, b"Title"),
+        "Les communs de services de proximité"
+    );
+    let author = info_string(&doc, b"Author");
+    for name in ["Julie Lequin", "Benjamin Coriat", "Ianira Vasallo"] {
+        assert!(author.contains(name), "{author}");
+    }
+    let pages = doc.get_pages();
+    assert!(pages.len() >= 20, "{} pages", pages.len());
+    // A5 is 148 × 210 mm.
+    for (_, page) in pages.iter().take(3) {
+        let media = doc
+            .get_dictionary(*page)
+            .unwrap()
+            .get(b"MediaBox")
+            .unwrap()
+            .as_array()
+            .unwrap();
+        let n = |o: &Object| o.as_float().unwrap_or_else(|_| o.as_i64().unwrap() as f32);
+        let (w, h) = (n(&media[2]) - n(&media[0]), n(&media[3]) - n(&media[1]));
+        assert!(
+            (w - 419.53).abs() < 0.5 && (h - 595.28).abs() < 0.5,
+            "{w} × {h}"
+        );
+    }
+    // Every font is embedded.
+    let mut fonts = 0;
+    for (_, object) in doc.objects.iter() {
+        if let Ok(dict) = object.as_dict()
+            && dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor")
+        {
+            fonts += 1;
+            assert!(
+                dict.has(b"FontFile") || dict.has(b"FontFile2") || dict.has(b"FontFile3"),
+                "font not embedded: {dict:?}"
+            );
+        }
+    }
+    assert!(fonts >= 3, "{fonts} font descriptors");
+}
+
+#[test]
+fn sample_text_reaches_the_pdf() {
+    let (_tmp, book) = sample_book();
+    let text = compiled_text(&book);
+    for words in [
+        "Les communs de services de proximité",
+        "Texte provisoire",
+        "Testo provvisorio",
+        "Julie Lequin",
+        "Contributeurs et contributrices",
+    ] {
+        assert!(squeeze(&text).contains(&squeeze(words)), "missing {words}");
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_tmp, book) = fixture("features");
+    let build = |out: &str| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+            .args(["build", "--pdf", "--out", out])
+            .current_dir(&book)
+            .env("SOURCE_DATE_EPOCH", "1714557600")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read(book.join(out).join("livre-d-essai.pdf")).unwrap()
+    };
+    let first = build("a");
+    let second = build("b");
+    assert!(first == second, "the two PDFs differ");
+    let doc = Document::load_mem(&first).unwrap();
+    let date = doc
+        .get_dictionary(doc.trailer.get(b"Info").unwrap().as_reference().unwrap())
+        .unwrap()
+        .get(b"CreationDate")
+        .and_then(Object::as_str)
+        .unwrap()
+        .to_vec();
+    assert!(
+        String::from_utf8_lossy(&date).starts_with("D:20240501100000"),
+        "{:?}",
+        String::from_utf8_lossy(&date)
+    );
+}
+
+#[test]
+fn pdf_a_2b_is_declared() {
+    let (_tmp, book) = fixture("features");
+    let toml =
+        std::fs::read_to_string(book.join("book.toml")).unwrap() + "\n[pdf]\nstandard = \"a-2b\"\n";
+    std::fs::write(book.join("book.toml"), toml).unwrap();
+    ok(&book, &["build", "--pdf"]);
+    let bytes = std::fs::read(built_pdf(&book)).unwrap();
+    let doc = Document::load_mem(&bytes).unwrap();
+    let catalog = doc.catalog().unwrap();
+    let metadata = doc
+        .get_object(catalog.get(b"Metadata").unwrap().as_reference().unwrap())
+        .unwrap();
+    let stream = metadata.as_stream().unwrap();
+    let xmp = String::from_utf8_lossy(&stream.content).into_owned();
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+    assert!(
+        xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "{xmp}"
+    );
+}
+
+#[test]
+fn hostile_text_is_printed_literally() {
+    let (_tmp, book) = fixture("hostile");
+    ok(&book, &["build", "--pdf"]);
+    let text = squeeze(&compiled_text(&book));
+    for literal in [
+        "#read(\"/etc/passwd\")",
+        "#import \"/book.toml\": * fin.",
+        "#set page(fill: red)",
+        "#[ contenu ] et ]]][[ déséquilibré",
+        "// pas un commentaire /* ni celui-ci */",
+        "@sec:nulle <etiquette> \\ antislash = égal - tiret + plus ~ tilde",
+        "שלום",
+        "مرحبا",
+        "zéro\u{200b}largeur",
+        "#code(\"inline\")",
+        "https://example.org/x?y=1",
+        "#panic(\"code block, not raw typst\")",
+        "Titre #set text(red) ][",
+        "Résumé #eval(\"1+1\") @ref <lbl>",
+        "Une bio avec #read(\"/etc/passwd\") et #import.",
+        "Edith #set page(fill: red)",
+    ] {
+        assert!(text.contains(&squeeze(literal)), "missing {literal:?}");
+    }
+}
+
+#[test]
+fn a_raw_typst_error_is_reported_at_the_markdown_line() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Minimal\"\n[pdf]\nraw-typst = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\nUn paragraphe.\n\n```{=typst}\n#let x = 1\n#nope(x)\n```\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("chapters/seul.md:9:2"), "{stderr}");
+    assert!(stderr.contains("unknown variable: nope"), "{stderr}");
+    // Without raw-typst the block is dropped with a warning, and the build succeeds.
+    std::fs::write(book.join("book.toml"), "[book]\ntitle = \"Minimal\"\n").unwrap();
+    let out = ok(&book, &["build", "--pdf"]);
+    assert!(
+        out.contains("chapters/seul.md:7:1") && out.contains("raw `typst` block is dropped"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_template_error_is_reported_in_the_template() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::create_dir_all(book.join("templates")).unwrap();
+    let builtin = std::fs::read_to_string(repo_root().join("src/render/typst/book.typ")).unwrap();
+    std::fs::write(
+        book.join("templates/book.typ"),
+        format!("{builtin}\n#let broken = (1 +)\n"),
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = builtin.lines().count() + 2;
+    assert!(
+        stderr.contains(&format!("templates/book.typ:{line}:")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn draft_builds_show_state_and_revision() {
+    let (_tmp, book) = fixture("minimal");
+    ok(&book, &["build", "--pdf", "--draft"]);
+    let mut sink = Sink::default();
+    let model = ouvrage::pipeline::load_model(&book, &mut sink);
+    let mut session = Session::new(&book, &Default::default()).unwrap();
+    let options = PdfOptions {
+        draft: true,
+        ..Default::default()
+    };
+    let compiled = session.compile(&model, &options).unwrap();
+    let text = ouvrage::render::typst::text::page_texts(&compiled.document).join(" ");
+    let revision =
+        &ouvrage::git::blob_id(&std::fs::read(book.join("chapters/seul.md")).unwrap())[..7];
+    assert!(text.contains(revision), "no revision {revision} in {text}");
+    assert!(text.contains("draft"), "no state in {text}");
+}
+
+#[test]
+fn files_outside_the_book_are_refused_to_typst() {
+    let (tmp, book) = fixture("minimal");
+    std::fs::write(tmp.path().join("secret.txt"), "SECRET").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path().join("secret.txt"), book.join("link.txt")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Minimal\"\n[pdf]\nraw-typst = true\n",
+    )
+    .unwrap();
+    for (i, path) in ["/../secret.txt", "/link.txt", "/etc/passwd"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(
+            book.join("chapters/seul.md"),
+            format!("---\ntitle: Seul\n---\n\n```{{=typst}}\n#read(\"{path}\")\n```\n"),
+        )
+        .unwrap();
+        let out = ouvrage(&book, &["build", "--pdf"]);
+        let (_, stderr) = text(&out);
+        if cfg!(unix) || i != 1 {
+            assert_eq!(out.status.code(), Some(1), "{path}: {stderr}");
+            assert!(stderr.contains("chapters/seul.md:6:"), "{path}: {stderr}");
+        }
+    }
+}

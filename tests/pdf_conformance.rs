@@ -1,0 +1,120 @@
+//! Conformance of the PDF against the reference tools (poppler's pdftotext,
+//! pdfinfo, pdffonts, and qpdf). Marked `#[ignore]`: `.ci/run` installs the
+//! tools and runs these with `--include-ignored`. A missing tool is a
+//! failure with a clear message, never a silent skip.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+
+/// Runs `name ARGS PDF [-]`: with `to_stdout`, a `-` after the file sends
+/// pdftotext's output to stdout.
+fn tool(name: &str, args: &[&str], pdf: &Path) -> String {
+    let to_stdout = name == "pdftotext";
+    let mut cmd = Command::new(name);
+    cmd.args(args).arg(pdf);
+    if to_stdout {
+        cmd.arg("-");
+    }
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("`{name}` is needed by this conformance test and could not run ({e}): apt-get install poppler-utils qpdf")
+    });
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{name} failed on {}:\n{stdout}\n{}",
+        pdf.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn build_pdf(book: &Path, extra: &[&str]) -> PathBuf {
+    let mut args = vec!["build", "--pdf"];
+    args.extend_from_slice(extra);
+    ok(book, &args);
+    walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .expect("a PDF")
+}
+
+#[test]
+#[ignore = "needs poppler-utils and qpdf; run by .ci/run"]
+fn sample_pdf_passes_the_reference_tools() {
+    let (_tmp, book) = sample_book();
+    let pdf = build_pdf(&book, &[]);
+
+    let fonts = tool("pdffonts", &[], &pdf);
+    let rows: Vec<&str> = fonts.lines().skip(2).collect();
+    assert!(!rows.is_empty(), "{fonts}");
+    for row in &rows {
+        // Columns: name type encoding emb sub uni object ID
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let emb = cols[cols.len() - 5];
+        assert_eq!(emb, "yes", "font not embedded: {row}");
+    }
+
+    tool("qpdf", &["--check"], &pdf);
+
+    let info = tool("pdfinfo", &[], &pdf);
+    assert!(
+        info.contains("Title:           Les communs de services de proximité"),
+        "{info}"
+    );
+    assert!(info.contains("Julie Lequin"), "{info}");
+    assert!(
+        info.contains("Page size:       419.528 x 595.276 pts"),
+        "{info}"
+    );
+
+    let text = tool("pdftotext", &["-enc", "UTF-8"], &pdf);
+    for words in [
+        "Texte provisoire",
+        "Testo provvisorio",
+        "Contributeurs et contributrices",
+    ] {
+        assert!(text.contains(words), "pdftotext lacks {words}");
+    }
+}
+
+#[test]
+#[ignore = "needs poppler-utils; run by .ci/run"]
+fn hostile_text_appears_literally_in_pdftotext() {
+    let (_tmp, book) = fixture("hostile");
+    let pdf = build_pdf(&book, &[]);
+    let text = tool("pdftotext", &["-enc", "UTF-8", "-raw"], &pdf);
+    for literal in [
+        "#read(\"/etc/passwd\")",
+        "#import \"/book.toml\": * fin.",
+        "#set page(fill: red)",
+        "]]][[",
+        "// pas un commentaire /* ni celui-ci */",
+        "@sec:nulle <etiquette> \\ antislash = égal - tiret + plus ~ tilde.",
+        "שלום",
+        "مرحبا",
+        "#code(\"inline\")",
+        "#panic(\"code block, not raw typst\")",
+    ] {
+        assert!(
+            text.contains(literal),
+            "pdftotext lacks {literal:?}:\n{text}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs poppler-utils and qpdf; run by .ci/run"]
+fn pdf_a_2b_passes_qpdf_and_declares_itself() {
+    let (_tmp, book) = fixture("features");
+    let toml =
+        std::fs::read_to_string(book.join("book.toml")).unwrap() + "\n[pdf]\nstandard = \"a-2b\"\n";
+    std::fs::write(book.join("book.toml"), toml).unwrap();
+    let pdf = build_pdf(&book, &[]);
+    tool("qpdf", &["--check"], &pdf);
+    let meta = tool("pdfinfo", &["-meta"], &pdf);
+    assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
+}
