@@ -118,3 +118,31 @@ fn pdf_a_2b_passes_qpdf_and_declares_itself() {
     let meta = tool("pdfinfo", &["-meta"], &pdf);
     assert!(meta.contains("<pdfaid:part>2</pdfaid:part>"), "{meta}");
 }
+
+#[test]
+#[ignore = "needs poppler-utils; run by .ci/run"]
+fn offprints_have_the_right_pages_and_name_the_book() {
+    let (_tmp, book) = fixture("print");
+    ok(&book, &["build", "--offprints"]);
+    let whole = tool(
+        "pdftotext",
+        &["-enc", "UTF-8", "-layout"],
+        &book.join("_book/livre-a-imprimer.pdf"),
+    );
+    for id in ["un", "deux"] {
+        let pdf = book.join(format!("_book/offprints/{id}.pdf"));
+        let info = tool("pdfinfo", &[], &pdf);
+        assert!(info.contains("Pages:"), "{info}");
+        let text = tool("pdftotext", &["-enc", "UTF-8", "-f", "1", "-l", "1"], &pdf);
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+        assert!(
+            first.starts_with("Tiré à part de Livre à imprimer"),
+            "{id}: {first:?}"
+        );
+    }
+    assert!(
+        !whole.contains("Tiré à part"),
+        "the book itself has no offprint line"
+    );
+    tool("qpdf", &["--check"], &book.join("_book/offprints/un.pdf"));
+}

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{Context, DiagnosticFormat, Outcome, load_checked};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
-use crate::render::typst::{PdfOptions, PdfRenderer};
+use crate::render::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use crate::render::{Renderer, render_atomically};
 
 /// Arguments of `build`.
@@ -21,6 +21,9 @@ pub struct BuildArgs {
     /// A draft for reviewers: review state and revision in the footers, line numbers.
     #[arg(long)]
     pub draft: bool,
+    /// Also cut each chapter from the book PDF into _book/offprints/<chapter-id>.pdf.
+    #[arg(long)]
+    pub offprints: bool,
     /// Also write the generated Typst sources into DIR, for debugging
     /// (`typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book).
     #[arg(long, value_name = "DIR")]
@@ -47,7 +50,7 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     };
     // With no format flag, every format is built. The PDF goes first so that
     // the site can link to it.
-    let all = !(args.html || args.pdf);
+    let all = !(args.html || args.pdf || args.offprints);
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
     let resolve = |dir: PathBuf| {
         if dir.is_absolute() {
@@ -61,13 +64,23 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         emit_dir: args.emit_typst.map(resolve),
         ..Default::default()
     };
-    if all || args.pdf {
-        renderers.push(Box::new(PdfRenderer::new(pdf_options)));
+    let session = SharedSession::default();
+    if all || args.pdf || args.offprints {
+        renderers.push(Box::new(PdfRenderer::new(
+            pdf_options.clone(),
+            session.clone(),
+        )));
+    }
+    if args.offprints {
+        renderers.push(Box::new(OffprintsRenderer {
+            options: pdf_options,
+            session,
+        }));
     }
     if all || args.html {
         let mut options = HtmlOptions::from_book(&book);
         let pdf_name = PdfRenderer::file_name(&book);
-        if all || args.pdf || out_dir.join(&pdf_name).is_file() {
+        if all || args.pdf || args.offprints || out_dir.join(&pdf_name).is_file() {
             options.pdf = Some(format!("../{pdf_name}"));
         }
         renderers.push(Box::new(HtmlRenderer { options }));

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::{Context, DiagnosticFormat, Outcome, load_checked};
+use super::{Context, DiagnosticFormat, Outcome, load_checked, load_quietly};
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -10,10 +10,20 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
+    /// The printer's preflight: typeset the PDF (writing nothing) and check
+    /// its fonts, PDF/A level, image resolutions and page count.
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// Runs `check`.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
+    if args.print {
+        return match load_quietly(ctx, args.format) {
+            Ok((_, book, warnings)) => print_preflight(ctx, &book, warnings, args.format),
+            Err(outcome) => outcome,
+        };
+    }
     let book = match load_checked(ctx, args.format) {
         Ok((_, book)) => book,
         Err(outcome) => return outcome,
@@ -27,4 +37,79 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
         ));
     }
     Outcome::Success
+}
+
+fn print_preflight(
+    ctx: &Context,
+    book: &crate::model::Book,
+    mut diagnostics: Vec<crate::diag::Diagnostic>,
+    format: DiagnosticFormat,
+) -> Outcome {
+    use crate::render::typst::{PdfOptions, Session, export, preflight};
+    let options = PdfOptions::default();
+    let mut fonts = options.fonts.clone();
+    fonts.dirs.push(book.root.join("fonts"));
+    fonts.system |= book.config.pdf.system_fonts;
+    let result = Session::new(&book.root, &fonts).and_then(|mut session| {
+        let compiled = session.compile(book, &options)?;
+        let pdf = export(book, &compiled, None)?;
+        Ok(preflight::preflight(session.world(), book, &compiled, &pdf))
+    });
+    let report = match result {
+        Ok(report) => report,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            ctx.print_diagnostics(&book.sources, &diagnostics, format);
+            return Outcome::BookErrors;
+        }
+    };
+    diagnostics.extend(report.diagnostics.iter().cloned());
+    let failed = diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diag::Severity::Error);
+    if format != DiagnosticFormat::Json {
+        ctx.print_diagnostics(&book.sources, &diagnostics, format);
+    }
+    if format == DiagnosticFormat::Json {
+        let mut json = super::diagnostics_json(&book.sources, &diagnostics);
+        json["preflight"] = serde_json::json!({
+            "pages": report.pages,
+            "page_mm": [report.page_mm.0, report.page_mm.1],
+            "blank_pages_for_signature_of_16": report.blank_for_signature,
+            "fonts": report.fonts.iter().map(|f| serde_json::json!({"name": f.name, "embedded": f.embedded})).collect::<Vec<_>>(),
+            "pdfa": report.pdfa,
+            "raster_images": report.raster_images,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
+    } else {
+        let embedded = report.fonts.iter().filter(|f| f.embedded).count();
+        ctx.info(format!(
+            "preflight: {} pages of {:.0} × {:.0} mm; a signature of {} needs {} blank page(s) more",
+            report.pages,
+            report.page_mm.0,
+            report.page_mm.1,
+            crate::render::typst::preflight::SIGNATURE,
+            report.blank_for_signature
+        ));
+        ctx.info(format!(
+            "fonts: {embedded} of {} embedded",
+            report.fonts.len()
+        ));
+        ctx.info(format!(
+            "PDF/A: {}",
+            report.pdfa.as_deref().unwrap_or("none declared")
+        ));
+        ctx.info(format!(
+            "raster images: {} checked at their printed size",
+            report.raster_images
+        ));
+    }
+    if failed {
+        Outcome::BookErrors
+    } else {
+        Outcome::Success
+    }
 }

@@ -141,25 +141,7 @@ impl Context {
                 }
             }
             DiagnosticFormat::Json => {
-                let items: Vec<serde_json::Value> = shown
-                    .iter()
-                    .map(|d| {
-                        let loc = d.location(sources);
-                        serde_json::json!({
-                            "severity": d.severity,
-                            "message": d.message,
-                            "file": loc.as_ref().map(|l| l.file.display().to_string()),
-                            "line": loc.as_ref().and_then(|l| l.line),
-                            "column": loc.as_ref().and_then(|l| l.column),
-                            "hints": d.hints,
-                        })
-                    })
-                    .collect();
-                let errors = shown
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .count();
-                let doc = serde_json::json!({"errors": errors, "warnings": shown.len() - errors, "diagnostics": items});
+                let doc = diagnostics_json(sources, &shown);
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             }
             DiagnosticFormat::Github => {
@@ -169,6 +151,29 @@ impl Context {
             }
         }
     }
+}
+
+/// Diagnostics as one JSON object: counts and the list, each with its location.
+pub fn diagnostics_json(sources: &Sources, diagnostics: &[Diagnostic]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let loc = d.location(sources);
+            serde_json::json!({
+                "severity": d.severity,
+                "message": d.message,
+                "file": loc.as_ref().map(|l| l.file.display().to_string()),
+                "line": loc.as_ref().and_then(|l| l.line),
+                "column": loc.as_ref().and_then(|l| l.column),
+                "hints": d.hints,
+            })
+        })
+        .collect();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    serde_json::json!({"errors": errors, "warnings": diagnostics.len() - errors, "diagnostics": items})
 }
 
 fn summary(errors: usize, warnings: usize) -> String {
@@ -264,15 +269,27 @@ pub fn load_checked(
     ctx: &Context,
     format: DiagnosticFormat,
 ) -> Result<(PathBuf, crate::model::Book), Outcome> {
+    let (root, book, warnings) = load_quietly(ctx, format)?;
+    ctx.print_diagnostics(&book.sources, &warnings, format);
+    Ok((root, book))
+}
+
+/// Like [`load_checked`], but hands the warnings back instead of printing
+/// them (errors are printed, and end the command).
+pub fn load_quietly(
+    ctx: &Context,
+    format: DiagnosticFormat,
+) -> Result<(PathBuf, crate::model::Book, Vec<Diagnostic>), Outcome> {
     let root = ctx.root().map_err(|d| fail(ctx, d))?;
     let mut sink = crate::diag::Sink::default();
     let book = crate::pipeline::load_model(&root, &mut sink);
     let failed = sink.has_errors();
-    ctx.print_diagnostics(&book.sources, &sink.into_sorted(), format);
+    let diagnostics = sink.into_sorted();
     if failed {
+        ctx.print_diagnostics(&book.sources, &diagnostics, format);
         return Err(Outcome::BookErrors);
     }
-    Ok((root, book))
+    Ok((root, book, diagnostics))
 }
 
 /// Writes a file atomically: a temporary file beside it, then a rename.

@@ -66,6 +66,8 @@ pub struct Labels {
     pub revision: &'static str,
     /// "état".
     pub state: &'static str,
+    /// "Tiré à part de": the first line of an offprint.
+    pub offprint: &'static str,
     /// Names of the contributors' roles.
     pub roles: RoleLabels,
 }
@@ -125,6 +127,7 @@ pub static FR: Labels = Labels {
     draft: "Brouillon",
     revision: "révision",
     state: "état",
+    offprint: "Tiré à part de",
     roles: RoleLabels {
         author: "autrice ou auteur",
         reviewer: "relecture",
@@ -164,6 +167,7 @@ pub static IT: Labels = Labels {
     draft: "Bozza",
     revision: "revisione",
     state: "stato",
+    offprint: "Estratto da",
     roles: RoleLabels {
         author: "autore",
         reviewer: "revisione",
@@ -203,6 +207,7 @@ pub static EN: Labels = Labels {
     draft: "Draft",
     revision: "revision",
     state: "state",
+    offprint: "Offprint from",
     roles: RoleLabels {
         author: "author",
         reviewer: "reviewer",

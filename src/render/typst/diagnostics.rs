@@ -35,6 +35,19 @@ fn locate(
     Some(Located::Builtin(path, range))
 }
 
+/// The Markdown (or book template) span behind a Typst span, if any.
+pub fn locate_span(
+    world: &BookWorld,
+    book: &Book,
+    emitted: &Emitted,
+    span: impl Into<typst::syntax::DiagSpan>,
+) -> Option<Span> {
+    match locate(world, book, emitted, span)? {
+        Located::Markdown(span) => Some(span),
+        Located::Builtin(..) => None,
+    }
+}
+
 enum Located {
     /// A place in a file of the book (a chapter or the book's template).
     Markdown(Span),

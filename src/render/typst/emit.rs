@@ -51,6 +51,10 @@ pub struct EmitOptions {
     pub states: Vec<Option<DraftState>>,
     /// The document date, as `datetime(…)` arguments (year, month, day, hour, minute, second).
     pub date: Option<(i32, u8, u8, u8, u8, u8)>,
+    /// For offprints: the line printed at the top of each chapter's opening
+    /// page, saying which book it is from. It sits in the head, so the
+    /// pages break exactly as in the book.
+    pub offprint: Option<String>,
 }
 
 /// One generated chapter source with its map back to the Markdown.
@@ -282,6 +286,7 @@ fn emit_meta(book: &Book, options: &EmitOptions) -> String {
         ("state", labels.state),
         ("figure", labels.figure),
         ("table", labels.table),
+        ("offprint", labels.offprint),
     ];
     let labels_dict: Vec<String> = label_pairs
         .iter()
@@ -324,6 +329,7 @@ fn emit_meta(book: &Book, options: &EmitOptions) -> String {
     );
     field("recto-chapters", cfg.pdf.recto_chapters.to_string());
     field("draft", options.draft.to_string());
+    field("offprint", string_or_none(options.offprint.as_deref()));
     field(
         "contributors",
         match contributors.len() {

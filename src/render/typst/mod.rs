@@ -7,12 +7,14 @@
 pub mod date;
 pub mod diagnostics;
 pub mod emit;
+pub mod offprints;
+pub mod preflight;
 pub mod sourcemap;
 pub mod text;
 pub mod world;
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use typst::foundations::Smart;
 use typst_layout::PagedDocument;
@@ -56,6 +58,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// The World, for the preflight's look at compiled images.
+    pub fn world(&self) -> &BookWorld {
+        &self.world
+    }
+
     /// A session for the book at `root`.
     pub fn new(root: &Path, fonts: &FontOptions) -> Result<Self, Vec<Diagnostic>> {
         let world = BookWorld::new(root, fonts)
@@ -69,6 +76,17 @@ impl Session {
         &mut self,
         book: &Book,
         options: &PdfOptions,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        self.compile_variant(book, options, None)
+    }
+
+    /// Compiles the book with `offprint` as the line that heads each
+    /// chapter's opening page (see `offprints`), or as the book itself.
+    pub fn compile_variant(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+        offprint: Option<String>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
         let files = book
             .chapters
@@ -93,6 +111,7 @@ impl Session {
             draft: options.draft,
             states,
             date: date.map(date::DocDate::tuple),
+            offprint,
         };
         let emitted = emit_book(book, &emit_options);
         let template = match book.templates.get("book.typ") {
@@ -110,7 +129,11 @@ impl Session {
                 .iter()
                 .map(|c| (c.path.clone(), c.text.clone())),
         );
-        if let Some(dir) = &options.emit_dir {
+        if let Some(dir) = options
+            .emit_dir
+            .as_ref()
+            .filter(|_| emit_options.offprint.is_none())
+        {
             write_emitted(dir, book, &generated)?;
         }
         self.world
@@ -216,6 +239,7 @@ pub fn export(
             std::num::NonZeroUsize::new(start)..=std::num::NonZeroUsize::new(end),
         ])
     });
+    let tagged = page_ranges.is_none();
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
@@ -225,7 +249,8 @@ pub fn export(
             .map(typst_pdf::Timestamp::new_utc),
         page_ranges,
         standards,
-        tagged: true,
+        // Typst cannot tag a page range: offprints are untagged.
+        tagged,
         pretty: false,
     };
     typst_pdf::pdf(&compiled.document, &options).map_err(|errors| {
@@ -247,17 +272,35 @@ pub fn export(
 pub struct PdfRenderer {
     /// Its options.
     pub options: PdfOptions,
-    /// The Typst session, created at the first render and kept.
-    pub session: Mutex<Option<Session>>,
+    /// The Typst session, created at the first render and kept (shared with
+    /// the offprints, which reuse its memoised work).
+    pub session: SharedSession,
+}
+
+/// A Typst session shared by the renderers of one build (or of a watch).
+pub type SharedSession = Arc<Mutex<Option<Session>>>;
+
+/// Runs `f` with the shared session, creating it at first use.
+fn with_session<T>(
+    shared: &SharedSession,
+    book: &Book,
+    options: &PdfOptions,
+    f: impl FnOnce(&mut Session) -> Result<T, Vec<Diagnostic>>,
+) -> Result<T, Vec<Diagnostic>> {
+    let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.is_none() {
+        let mut fonts = options.fonts.clone();
+        fonts.dirs.push(book.root.join("fonts"));
+        fonts.system |= book.config.pdf.system_fonts;
+        *guard = Some(Session::new(&book.root, &fonts)?);
+    }
+    f(guard.as_mut().expect("just set"))
 }
 
 impl PdfRenderer {
     /// A renderer with these options.
-    pub fn new(options: PdfOptions) -> Self {
-        PdfRenderer {
-            options,
-            session: Mutex::new(None),
-        }
+    pub fn new(options: PdfOptions, session: SharedSession) -> Self {
+        PdfRenderer { options, session }
     }
 
     /// The file name of the book's PDF.
@@ -272,18 +315,85 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let mut guard = self.session.lock().unwrap_or_else(|e| e.into_inner());
-        if guard.is_none() {
-            let mut fonts = self.options.fonts.clone();
-            fonts.dirs.push(book.root.join("fonts"));
-            fonts.system |= book.config.pdf.system_fonts;
-            *guard = Some(Session::new(&book.root, &fonts)?);
-        }
-        let session = guard.as_mut().expect("just set");
-        let compiled = session.compile(book, &self.options)?;
+        let compiled = with_session(&self.session, book, &self.options, |s| {
+            s.compile(book, &self.options)
+        })?;
         let bytes = export(book, &compiled, None)?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
         Ok(compiled.warnings)
+    }
+}
+
+/// Renders `_book/offprints/<chapter-id>.pdf`: each chapter cut from the
+/// book, with the book's page numbers and a first line naming the book.
+pub struct OffprintsRenderer {
+    /// The book's PDF options.
+    pub options: PdfOptions,
+    /// The session shared with the book's PDF.
+    pub session: SharedSession,
+}
+
+/// The line that heads an offprint: which book it is from.
+pub fn provenance(book: &Book) -> String {
+    let cfg = &book.config.book;
+    let labels = crate::render::labels::Labels::for_lang(&cfg.language);
+    let mut line = format!("{} {}", labels.offprint, cfg.title);
+    let editors: Vec<&str> = cfg
+        .editors
+        .iter()
+        .map(|e| {
+            book.contributors
+                .get(&e.value)
+                .map(|c| c.name.as_str())
+                .unwrap_or(&e.value)
+        })
+        .collect();
+    if !editors.is_empty() {
+        let mut direction = labels.editors.to_string();
+        if let Some(first) = direction.get(..1) {
+            direction = first.to_lowercase() + &direction[1..];
+        }
+        line.push_str(&format!(", {direction} {}", editors.join(", ")));
+    }
+    if let Some(p) = &cfg.publisher {
+        line.push_str(&format!(", {p}"));
+    }
+    if let Some(y) = cfg.year {
+        line.push_str(&format!(", {y}"));
+    }
+    line
+}
+
+impl Renderer for OffprintsRenderer {
+    fn output_name(&self, _book: &Book) -> String {
+        "offprints".to_string()
+    }
+
+    fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        let compiled = with_session(&self.session, book, &self.options, |s| {
+            s.compile_variant(book, &self.options, Some(provenance(book)))
+        })?;
+        let ranges = offprints::chapter_pages(&compiled.document);
+        let mut errors = Vec::new();
+        for chapter in &book.chapters {
+            let Some((_, pages)) = ranges.iter().find(|(id, _)| *id == chapter.id) else {
+                errors.push(Diagnostic::error_in(
+                    Some(chapter.path.clone()),
+                    "the template left no mark for this chapter: its offprint cannot be cut",
+                ).hint("a book's own templates/book.typ must keep the <ouvrage-mark> metadata of the built-in one"));
+                continue;
+            };
+            let bytes = export(book, &compiled, Some(pages.clone()))?;
+            let path = staging.join(format!("{}.pdf", chapter.id));
+            if let Err(e) = std::fs::write(&path, bytes) {
+                errors.extend(io_error(&path, "write", e));
+            }
+        }
+        if errors.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(errors)
+        }
     }
 }
