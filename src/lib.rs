@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod date;
 pub mod diag;
 pub mod git;
 pub mod load;
@@ -17,4 +18,6 @@ pub mod parse;
 pub mod passes;
 pub mod pipeline;
 pub mod render;
+pub mod review;
 pub mod source;
+pub mod status;

@@ -316,8 +316,16 @@ fn local_typst_packages_are_found_where_typst_finds_them() {
         "[package]\nname = \"salut\"\nversion = \"0.1.0\"\nentrypoint = \"lib.typ\"\nauthors = [\"x\"]\nlicense = \"MIT\"\ndescription = \"x\"\n",
     )
     .unwrap();
-    std::fs::write(pkg.join("lib.typ"), "#let salut = [Salut du paquet local]\n").unwrap();
-    std::fs::write(book.join("book.toml"), "[book]\ntitle = \"Minimal\"\n[pdf]\nraw-typst = true\n").unwrap();
+    std::fs::write(
+        pkg.join("lib.typ"),
+        "#let salut = [Salut du paquet local]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Minimal\"\n[pdf]\nraw-typst = true\n",
+    )
+    .unwrap();
     std::fs::write(
         book.join("chapters/seul.md"),
         "---\ntitle: Seul\n---\n\n```{=typst}\n#import \"@local/salut:0.1.0\": salut\n#salut\n```\n",
@@ -325,20 +333,37 @@ fn local_typst_packages_are_found_where_typst_finds_them() {
     .unwrap();
     let run = |extra_env: Option<&Path>| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"));
-        cmd.args(["build", "--pdf", "--emit-typst", "typ"]).current_dir(&book).env("NO_COLOR", "1");
-        cmd.env("XDG_DATA_HOME", extra_env.unwrap_or(Path::new("/nonexistent")));
+        cmd.args(["build", "--pdf", "--emit-typst", "typ"])
+            .current_dir(&book)
+            .env("NO_COLOR", "1");
+        cmd.env(
+            "XDG_DATA_HOME",
+            extra_env.unwrap_or(Path::new("/nonexistent")),
+        );
         cmd.env("XDG_CACHE_HOME", "/nonexistent");
         cmd.output().unwrap()
     };
     let out = run(Some(&data));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The generated sources are written for debugging.
-    for f in ["__ouvrage/main.typ", "__ouvrage/meta.typ", "__ouvrage/template.typ", "__ouvrage/chapters/seul.typ"] {
+    for f in [
+        "__ouvrage/main.typ",
+        "__ouvrage/meta.typ",
+        "__ouvrage/template.typ",
+        "__ouvrage/chapters/seul.typ",
+    ] {
         assert!(book.join("typ").join(f).is_file(), "{f}");
     }
     // Without the package, the error names it, at the chapter's line.
     let out = run(None);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("chapters/seul.md:6:") && stderr.contains("@local/salut:0.1.0"), "{stderr}");
+    assert!(
+        stderr.contains("chapters/seul.md:6:") && stderr.contains("@local/salut:0.1.0"),
+        "{stderr}"
+    );
 }

@@ -146,3 +146,24 @@ fn offprints_have_the_right_pages_and_name_the_book() {
     );
     tool("qpdf", &["--check"], &book.join("_book/offprints/un.pdf"));
 }
+
+/// Debian's fonts-symbola: an outline font with emoji.
+const SYMBOLA: &str = "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf";
+
+#[test]
+#[ignore = "needs poppler-utils and fonts-symbola; run by .ci/run"]
+fn a_font_in_the_book_carries_the_emoji() {
+    let (_tmp, book) = fixture("hostile");
+    assert!(
+        Path::new(SYMBOLA).is_file(),
+        "{SYMBOLA} is needed by this conformance test: apt-get install fonts-symbola"
+    );
+    // Typst's embedded fonts have no emoji: a book that needs them brings a font.
+    std::fs::create_dir_all(book.join("fonts")).unwrap();
+    std::fs::copy(SYMBOLA, book.join("fonts/Symbola.ttf")).unwrap();
+    let pdf = build_pdf(&book, &[]);
+    let text = tool("pdftotext", &["-enc", "UTF-8"], &pdf);
+    assert!(text.contains("emoji 🌍 hébreu"), "{text}");
+    let fonts = tool("pdffonts", &[], &pdf);
+    assert!(fonts.contains("Symbola"), "{fonts}");
+}

@@ -5,6 +5,8 @@ mod build;
 mod check;
 mod init;
 mod new;
+mod review;
+mod status;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -68,6 +70,22 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage build            every format\n  ouvrage build --html     the site alone, in _book/html\n  ouvrage build --out /tmp/site"
     )]
     Build(build::BuildArgs),
+    /// An author: this revision of the chapter is ready for review.
+    #[command(after_help = "Example:\n  ouvrage submit fablabs -m \"Prêt pour relecture\"")]
+    Submit(review::SubmitArgs),
+    /// A reviewer: approve, ask for changes or comment on the chapter's current revision.
+    #[command(
+        after_help = "Examples:\n  ouvrage review fablabs --approve\n  ouvrage review fablabs --request-changes -m \"Voir la section 2\""
+    )]
+    Review(review::ReviewArgs),
+    /// An editor: this approved revision is final.
+    #[command(after_help = "Example:\n  ouvrage finalize fablabs")]
+    Finalize(review::FinalizeArgs),
+    /// The review state of each chapter and contributor, from git history.
+    #[command(
+        after_help = "Examples:\n  ouvrage status\n  ouvrage status --by contributor\n  ouvrage status --format json\n  ouvrage status --format markdown >> \"$GITHUB_STEP_SUMMARY\""
+    )]
+    Status(status::StatusArgs),
     /// Validate everything and write nothing.
     #[command(
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
@@ -104,6 +122,15 @@ impl Context {
     /// The book root, or a diagnostic saying why there is none.
     pub fn root(&self) -> Result<PathBuf, Diagnostic> {
         crate::load::find_root(&self.cwd, self.book.as_deref())
+    }
+
+    /// Whether stdout gets colours (same rules as diagnostics, for stdout).
+    pub fn color_stdout(&self) -> bool {
+        match self.color {
+            ColorChoice::Always | ColorChoice::AlwaysAnsi => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        }
     }
 
     /// Prints a line of progress unless `-q`.
@@ -250,6 +277,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::New(args) => new::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Submit(args) => review::submit(&ctx, args),
+        Command::Review(args) => review::review(&ctx, args),
+        Command::Finalize(args) => review::finalize(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
     };
     match outcome {
         Outcome::Success => 0,

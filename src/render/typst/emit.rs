@@ -133,13 +133,17 @@ fn string_or_none(value: Option<&str>) -> String {
     value.map(typst_string).unwrap_or_else(|| "none".into())
 }
 
-fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let items: Vec<String> = items.into_iter().map(typst_string).collect();
-    match items.len() {
-        0 => "()".into(),
-        1 => format!("({},)", items[0]),
+/// A Typst array of already-written values (`(x,)` for one).
+fn typst_array(items: &[String]) -> String {
+    match items {
+        [] => "()".into(),
+        [one] => format!("({one},)"),
         _ => format!("({})", items.join(", ")),
     }
+}
+
+fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    typst_array(&items.into_iter().map(typst_string).collect::<Vec<_>>())
 }
 
 /// `lang` and `region` from a BCP 47 tag (`en-GB` → `en`, `gb`).
@@ -179,12 +183,11 @@ fn person(book: &Book, id: &str) -> String {
 }
 
 fn people(book: &Book, ids: &[crate::diag::Spanned<String>]) -> String {
-    let items: Vec<String> = ids.iter().map(|id| person(book, &id.value)).collect();
-    match items.len() {
-        0 => "()".into(),
-        1 => format!("({},)", items[0]),
-        _ => format!("({})", items.join(", ")),
-    }
+    typst_array(
+        &ids.iter()
+            .map(|id| person(book, &id.value))
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn emit_meta(book: &Book, options: &EmitOptions) -> String {
@@ -256,11 +259,7 @@ fn emit_meta(book: &Book, options: &EmitOptions) -> String {
                 string_or_none(c.affiliation.as_deref()),
                 string_or_none(c.orcid.as_deref()),
                 string_array(roles.iter().map(String::as_str)),
-                match chapters.len() {
-                    0 => "()".into(),
-                    1 => format!("({},)", chapters[0]),
-                    _ => format!("({})", chapters.join(", ")),
-                }
+                typst_array(&chapters)
             )
         })
         .collect();
@@ -330,14 +329,7 @@ fn emit_meta(book: &Book, options: &EmitOptions) -> String {
     field("recto-chapters", cfg.pdf.recto_chapters.to_string());
     field("draft", options.draft.to_string());
     field("offprint", string_or_none(options.offprint.as_deref()));
-    field(
-        "contributors",
-        match contributors.len() {
-            0 => "()".into(),
-            1 => format!("({},)", contributors[0]),
-            _ => format!("(\n    {},\n  )", contributors.join(",\n    ")),
-        },
-    );
+    field("contributors", typst_array(&contributors));
     field("labels", format!("({})", labels_dict.join(", ")));
     out.push_str(")\n");
     out

@@ -136,8 +136,7 @@ impl Session {
         {
             write_emitted(dir, book, &generated)?;
         }
-        self.world
-            .update(generated, date.and_then(date::DocDate::to_typst));
+        self.world.update(generated, date.and_then(date::to_typst));
 
         let result = typst::compile::<PagedDocument>(&self.world);
         let mut warnings: Vec<Diagnostic> = result
@@ -245,7 +244,7 @@ pub fn export(
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
         timestamp: compiled
             .date
-            .and_then(date::DocDate::to_typst)
+            .and_then(date::to_typst)
             .map(typst_pdf::Timestamp::new_utc),
         page_ranges,
         standards,

@@ -1,0 +1,93 @@
+//! `ouvrage status`: each chapter's review state from git history.
+
+use clap::{Args, ValueEnum};
+
+use super::review::git_diagnostic;
+use super::{Context, DiagnosticFormat, Outcome, fail, load_checked};
+use crate::git::Repo;
+use crate::status::{StatusOptions, compute_status, render_markdown, render_table};
+
+/// How the report is grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum By {
+    /// One row per chapter.
+    #[default]
+    Chapter,
+    /// One row per contributor.
+    Contributor,
+}
+
+/// Output format of `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum StatusFormat {
+    /// A table for the terminal.
+    #[default]
+    Table,
+    /// One JSON object (SPEC §6; schema in schemas/status.schema.json).
+    Json,
+    /// Markdown, e.g. for a CI job summary.
+    Markdown,
+}
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Only these chapters.
+    pub chapters: Vec<String>,
+    /// Group by chapter or by contributor.
+    #[arg(long, value_enum, default_value_t = By::Chapter)]
+    pub by: By,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// Also report chapter changes on other local and remote-tracking branches.
+    #[arg(long)]
+    pub all_branches: bool,
+}
+
+/// Runs `status`.
+pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
+    let (root, book) = match load_checked(ctx, DiagnosticFormat::Text) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
+    };
+    let repo = match Repo::open(&root) {
+        Ok(repo) => repo,
+        Err(e) => return fail(ctx, git_diagnostic(&e)),
+    };
+    let options = StatusOptions {
+        all_branches: args.all_branches,
+    };
+    let mut report = match compute_status(&book, &repo, options) {
+        Ok(report) => report,
+        Err(e) => return fail(ctx, git_diagnostic(&e)),
+    };
+    for wanted in &args.chapters {
+        if !report.chapters.iter().any(|c| &c.id == wanted) {
+            return fail(
+                ctx,
+                crate::diag::Diagnostic::error_in(
+                    None,
+                    format!("no chapter has the id `{wanted}`"),
+                )
+                .suggest(wanted, report.chapters.iter().map(|c| c.id.as_str())),
+            );
+        }
+    }
+    if !args.chapters.is_empty() {
+        report.chapters.retain(|c| args.chapters.contains(&c.id));
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let text = match args.format {
+        StatusFormat::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        StatusFormat::Markdown => render_markdown(&report),
+        StatusFormat::Table => {
+            render_table(&report, args.by == By::Contributor, ctx.color_stdout(), now)
+        }
+    };
+    print!("{text}");
+    Outcome::Success
+}

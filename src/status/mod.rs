@@ -1,0 +1,487 @@
+//! Review status from git history: the report of `ouvrage status` (SPEC §6),
+//! built by walking the history reachable from HEAD once and feeding the
+//! pure state machine of `review`.
+
+mod format;
+
+pub use format::{render_markdown, render_table};
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::date::rfc3339;
+use crate::git::{GitError, Repo};
+use crate::model::{Book, blocks_text};
+use crate::review::{self, ChangeRef, ChapterFacts, Event, EventKind, State, parse_trailers};
+
+/// A commit as reports show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CommitRef {
+    /// Commit id.
+    pub commit: String,
+    /// Contributor id, or the raw email.
+    pub author: String,
+    /// RFC 3339 date.
+    pub date: String,
+    /// Seconds since the epoch, for sorting and relative dates.
+    #[serde(skip)]
+    pub time: i64,
+}
+
+/// A verified review.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ReviewReport {
+    /// Reviewer id.
+    pub reviewer: String,
+    /// approved, changes-requested, commented.
+    pub verdict: EventKind,
+    /// Revision reviewed.
+    pub revision: String,
+    /// Whether it is the current revision.
+    pub current: bool,
+    /// Event commit.
+    pub commit: String,
+    /// RFC 3339 date.
+    pub date: String,
+}
+
+/// An event that counts for nothing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnverifiedReport {
+    /// Event commit.
+    pub commit: String,
+    /// Its author email.
+    pub email: String,
+    /// What it claimed.
+    pub event: EventKind,
+    /// Why it does not count.
+    pub why: String,
+}
+
+/// A change to the chapter on another branch (`--all-branches`).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnmergedReport {
+    /// Branch name.
+    pub branch: String,
+    /// Commit id.
+    pub commit: String,
+    /// Contributor id or email.
+    pub author: String,
+    /// RFC 3339 date.
+    pub date: String,
+}
+
+/// One chapter's status.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterReport {
+    /// Chapter id.
+    pub id: String,
+    /// Path relative to the book root.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// State.
+    pub state: State,
+    /// Blob id of the file in HEAD, null if not committed.
+    pub revision: Option<String>,
+    /// Word count.
+    pub words: usize,
+    /// Author ids.
+    pub authors: Vec<String>,
+    /// Assigned reviewer ids.
+    pub reviewers: Vec<String>,
+    /// Verified reviews, oldest first.
+    pub reviews: Vec<ReviewReport>,
+    /// Commits since the last approval of an older revision.
+    pub changed_since_approval: Vec<CommitRef>,
+    /// The last commit that changed the chapter.
+    pub last_change: Option<CommitRef>,
+    /// Events that count for nothing.
+    pub unverified: Vec<UnverifiedReport>,
+    /// Changes on other branches not in HEAD (with `--all-branches`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmerged: Vec<UnmergedReport>,
+}
+
+/// A chapter and its state, in a contributor's report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthoredReport {
+    /// Chapter id.
+    pub chapter: String,
+    /// Its state.
+    pub state: State,
+}
+
+/// A contributor's latest review of a chapter.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewedReport {
+    /// Chapter id.
+    pub chapter: String,
+    /// Latest verdict.
+    pub verdict: EventKind,
+    /// Whether it is of the current revision.
+    pub current: bool,
+}
+
+/// One contributor's activity.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributorReport {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Chapters they wrote.
+    pub authored: Vec<AuthoredReport>,
+    /// Chapters assigned to them whose current revision they have not approved.
+    pub to_review: Vec<String>,
+    /// Their latest review of each chapter.
+    pub reviewed: Vec<ReviewedReport>,
+    /// Commits they authored.
+    pub commits: usize,
+    /// Date of their latest commit.
+    pub last_activity: Option<String>,
+}
+
+/// A commit author who is no contributor.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnknownAuthor {
+    /// Email.
+    pub email: String,
+    /// Name as recorded.
+    pub name: String,
+    /// Number of commits.
+    pub commits: usize,
+}
+
+/// The whole report (`status --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusReport {
+    /// Book title.
+    pub book: String,
+    /// HEAD's commit id.
+    pub head: String,
+    /// `[review] required-approvals`.
+    pub required_approvals: u32,
+    /// Chapters in reading order.
+    pub chapters: Vec<ChapterReport>,
+    /// Contributors in file order.
+    pub contributors: Vec<ContributorReport>,
+    /// Commit authors who are no contributor.
+    pub unknown_authors: Vec<UnknownAuthor>,
+}
+
+/// Options of the report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusOptions {
+    /// Also report chapter changes on other branches.
+    pub all_branches: bool,
+}
+
+/// Path of a chapter relative to the book root, with `/`.
+fn chapter_path(book: &Book, i: usize) -> String {
+    book.chapters[i]
+        .path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Contributor ids of the editors: the book's editors and everyone with the editor role.
+pub fn editor_ids(book: &Book) -> Vec<String> {
+    let mut ids: Vec<String> = book
+        .config
+        .book
+        .editors
+        .iter()
+        .map(|e| e.value.clone())
+        .collect();
+    for c in &book.contributors.list {
+        if c.roles.contains(&crate::config::Role::Editor) && !ids.contains(&c.id.value) {
+            ids.push(c.id.value.clone());
+        }
+    }
+    ids
+}
+
+/// Builds the status report of the book in `repo`.
+pub fn compute_status(
+    book: &Book,
+    repo: &Repo,
+    options: StatusOptions,
+) -> Result<StatusReport, GitError> {
+    let head = repo.head_commit()?;
+    let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
+    let by_email: HashMap<&str, &str> = book
+        .contributors
+        .list
+        .iter()
+        .flat_map(|c| {
+            c.emails
+                .iter()
+                .map(move |e| (e.as_str(), c.id.value.as_str()))
+        })
+        .collect();
+    let who = |email: &str| -> String {
+        by_email
+            .get(email)
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| email.to_string())
+    };
+
+    // Which commits changed each chapter, following renames backwards.
+    let mut path_to_chapter: HashMap<String, usize> = (0..book.chapters.len())
+        .map(|i| (chapter_path(book, i), i))
+        .collect();
+    let mut changes: Vec<Vec<ChangeRef>> = vec![Vec::new(); book.chapters.len()];
+    for (seq, commit) in history.iter().enumerate().rev() {
+        for change in &commit.changes {
+            let Some(new_path) = &change.new_path else {
+                continue;
+            };
+            let Some(&i) = path_to_chapter.get(new_path) else {
+                continue;
+            };
+            if changes[i].last().is_none_or(|c| c.commit != commit.id) {
+                changes[i].push(ChangeRef {
+                    commit: commit.id.clone(),
+                    author: who(&commit.author.email),
+                    time: commit.time,
+                    seq,
+                });
+            }
+            if let Some(old) = &change.old_path
+                && old != new_path
+            {
+                path_to_chapter.insert(old.clone(), i);
+            }
+        }
+    }
+    for list in &mut changes {
+        list.reverse();
+    }
+
+    // Review events, by chapter id.
+    let chapter_index: HashMap<&str, usize> = book
+        .chapters
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let mut events: Vec<Vec<Event>> = vec![Vec::new(); book.chapters.len()];
+    for (seq, commit) in history.iter().enumerate() {
+        let Some(trailers) = parse_trailers(&commit.message) else {
+            continue;
+        };
+        let Some(&i) = chapter_index.get(trailers.chapter.as_str()) else {
+            continue; // an event about a chapter that no longer exists
+        };
+        events[i].push(Event {
+            commit: commit.id.clone(),
+            email: commit.author.email.clone(),
+            actor: by_email
+                .get(commit.author.email.as_str())
+                .map(|s| s.to_string()),
+            time: commit.time,
+            seq,
+            kind: trailers.kind,
+            revision: trailers.revision,
+        });
+    }
+
+    let editors = editor_ids(book);
+    let commit_ref = |c: &ChangeRef| CommitRef {
+        commit: c.commit.clone(),
+        author: c.author.clone(),
+        date: rfc3339(c.time),
+        time: c.time,
+    };
+    let mut chapters = Vec::new();
+    for (i, chapter) in book.chapters.iter().enumerate() {
+        let path = chapter_path(book, i);
+        let revision = repo.blob_at_head(&path);
+        let authors: Vec<String> = chapter
+            .config
+            .authors
+            .iter()
+            .map(|a| a.value.clone())
+            .collect();
+        let reviewers: Vec<String> = chapter
+            .config
+            .reviewers
+            .iter()
+            .map(|a| a.value.clone())
+            .collect();
+        let facts = ChapterFacts {
+            revision: revision.as_deref(),
+            authors: &authors,
+            reviewers: &reviewers,
+            editors: &editors,
+            required_approvals: book.config.review.required_approvals,
+        };
+        let outcome = review::evaluate(&facts, &events[i], &changes[i]);
+        chapters.push(ChapterReport {
+            id: chapter.id.clone(),
+            path,
+            title: chapter.title.clone(),
+            state: outcome.state,
+            revision,
+            words: blocks_text(&chapter.blocks).split_whitespace().count(),
+            authors,
+            reviewers,
+            reviews: outcome
+                .reviews
+                .iter()
+                .map(|r| ReviewReport {
+                    reviewer: r.reviewer.clone(),
+                    verdict: r.verdict,
+                    revision: r.revision.clone(),
+                    current: r.current,
+                    commit: r.commit.clone(),
+                    date: rfc3339(r.time),
+                })
+                .collect(),
+            changed_since_approval: outcome
+                .changed_since_approval
+                .iter()
+                .map(commit_ref)
+                .collect(),
+            last_change: changes[i].last().map(commit_ref),
+            unverified: outcome
+                .unverified
+                .iter()
+                .map(|u| UnverifiedReport {
+                    commit: u.commit.clone(),
+                    email: u.email.clone(),
+                    event: u.event,
+                    why: u.why.clone(),
+                })
+                .collect(),
+            unmerged: Vec::new(),
+        });
+    }
+
+    if options.all_branches {
+        add_unmerged(book, repo, &mut chapters, &who)?;
+    }
+
+    // People.
+    let mut commits_by_email: HashMap<&str, (usize, i64, &str)> = HashMap::new();
+    for commit in &history {
+        let entry = commits_by_email
+            .entry(commit.author.email.as_str())
+            .or_insert((0, i64::MIN, commit.author.name.as_str()));
+        entry.0 += 1;
+        entry.1 = entry.1.max(commit.time);
+    }
+    let contributors = book
+        .contributors
+        .list
+        .iter()
+        .map(|c| {
+            let id = &c.id.value;
+            let (commits, last) = c
+                .emails
+                .iter()
+                .filter_map(|e| commits_by_email.get(e.as_str()))
+                .fold((0, None::<i64>), |(n, last), (k, t, _)| {
+                    (n + k, Some(last.map_or(*t, |l| l.max(*t))))
+                });
+            let mut reviewed = Vec::new();
+            let mut to_review = Vec::new();
+            for ch in &chapters {
+                let mine: Vec<&ReviewReport> =
+                    ch.reviews.iter().filter(|r| &r.reviewer == id).collect();
+                if let Some(latest) = mine.last() {
+                    reviewed.push(ReviewedReport {
+                        chapter: ch.id.clone(),
+                        verdict: latest.verdict,
+                        current: latest.current,
+                    });
+                }
+                let approved_current = mine
+                    .iter()
+                    .any(|r| r.verdict == EventKind::Approved && r.current)
+                    && mine
+                        .last()
+                        .is_some_and(|r| r.verdict != EventKind::ChangesRequested);
+                if ch.reviewers.contains(id)
+                    && !approved_current
+                    && !matches!(ch.state, State::Final)
+                {
+                    to_review.push(ch.id.clone());
+                }
+            }
+            ContributorReport {
+                id: id.clone(),
+                name: c.name.clone(),
+                authored: chapters
+                    .iter()
+                    .filter(|ch| ch.authors.contains(id))
+                    .map(|ch| AuthoredReport {
+                        chapter: ch.id.clone(),
+                        state: ch.state,
+                    })
+                    .collect(),
+                to_review,
+                reviewed,
+                commits,
+                last_activity: last.map(rfc3339),
+            }
+        })
+        .collect();
+
+    let mut unknown_authors: Vec<UnknownAuthor> = commits_by_email
+        .iter()
+        .filter(|(email, _)| !by_email.contains_key(*email))
+        .map(|(email, (n, _, name))| UnknownAuthor {
+            email: email.to_string(),
+            name: name.to_string(),
+            commits: *n,
+        })
+        .collect();
+    unknown_authors.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.email.cmp(&b.email)));
+
+    Ok(StatusReport {
+        book: book.config.book.title.clone(),
+        head,
+        required_approvals: book.config.review.required_approvals,
+        chapters,
+        contributors,
+        unknown_authors,
+    })
+}
+
+/// Chapter changes on other local and remote-tracking branches that HEAD
+/// does not contain.
+fn add_unmerged(
+    book: &Book,
+    repo: &Repo,
+    chapters: &mut [ChapterReport],
+    who: &dyn Fn(&str) -> String,
+) -> Result<(), GitError> {
+    let by_path: HashMap<String, usize> = (0..book.chapters.len())
+        .map(|i| (chapter_path(book, i), i))
+        .collect();
+    for (branch, tip) in repo.other_branches()? {
+        for commit in repo.history(crate::load::CHAPTERS_DIR, Some(tip), true)? {
+            for change in &commit.changes {
+                let path = change.new_path.as_ref().or(change.old_path.as_ref());
+                let Some(&i) = path.and_then(|p| by_path.get(p)) else {
+                    continue;
+                };
+                let report = UnmergedReport {
+                    branch: branch.clone(),
+                    commit: commit.id.clone(),
+                    author: who(&commit.author.email),
+                    date: rfc3339(commit.time),
+                };
+                if !chapters[i].unmerged.contains(&report) {
+                    chapters[i].unmerged.push(report);
+                }
+            }
+        }
+    }
+    Ok(())
+}
