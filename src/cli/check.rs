@@ -10,6 +10,9 @@ pub struct CheckArgs {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
+    /// The gate before a print run: fail unless every chapter is approved or final.
+    #[arg(long)]
+    pub require_approved: bool,
     /// The printer's preflight: typeset the PDF (writing nothing) and check
     /// its fonts, PDF/A level, image resolutions and page count.
     #[arg(long)]
@@ -24,10 +27,13 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             Err(outcome) => outcome,
         };
     }
-    let book = match load_checked(ctx, args.format) {
-        Ok((_, book)) => book,
+    let (root, book) = match load_checked(ctx, args.format) {
+        Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
+    if args.require_approved {
+        return require_approved(ctx, &root, &book, args.format);
+    }
     if args.format == DiagnosticFormat::Text {
         ctx.info(format!(
             "{}: {} chapters, {} contributors, no errors",
@@ -111,5 +117,62 @@ fn print_preflight(
         Outcome::BookErrors
     } else {
         Outcome::Success
+    }
+}
+
+/// Every chapter approved or final, or one error per chapter saying what it waits for.
+fn require_approved(
+    ctx: &Context,
+    root: &std::path::Path,
+    book: &crate::model::Book,
+    format: DiagnosticFormat,
+) -> Outcome {
+    use crate::review::{EventKind, State};
+    let report = crate::git::Repo::open(root)
+        .and_then(|repo| crate::status::compute_status(book, &repo, Default::default()));
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => return super::fail(ctx, super::review::git_diagnostic(&e)),
+    };
+    let mut problems = Vec::new();
+    for ch in &report.chapters {
+        if matches!(ch.state, State::Approved | State::Final) {
+            continue;
+        }
+        let approvals = ch
+            .reviews
+            .iter()
+            .filter(|r| r.verdict == EventKind::Approved && r.current)
+            .count();
+        let waits = match ch.state {
+            State::Draft => "its authors to submit it (`ouvrage submit`)".to_string(),
+            State::ChangesRequested => {
+                "its authors to address the changes requested and submit again".to_string()
+            }
+            _ if !ch.changed_since_approval.is_empty() => format!(
+                "a new approval: it changed in {} commit(s) since it was approved",
+                ch.changed_since_approval.len()
+            ),
+            _ => format!(
+                "{} more approval(s) from {}",
+                report.required_approvals as usize
+                    - approvals.min(report.required_approvals as usize),
+                ch.reviewers.join(", ")
+            ),
+        };
+        problems.push(crate::diag::Diagnostic::error_in(
+            Some(std::path::PathBuf::from(&ch.path)),
+            format!("`{}` is {}: it waits for {waits}", ch.id, ch.state.name()),
+        ));
+    }
+    ctx.print_diagnostics(&book.sources, &problems, format);
+    if problems.is_empty() {
+        ctx.info(format!(
+            "all {} chapters are approved or final",
+            report.chapters.len()
+        ));
+        Outcome::Success
+    } else {
+        Outcome::BookErrors
     }
 }

@@ -305,6 +305,20 @@ pub fn load_checked(
     Ok((root, book))
 }
 
+/// Loads the book for commands that read git rather than render: the
+/// diagnostics are printed, and the command goes on unless book.toml itself
+/// is unusable (a broken link does not stop a review).
+pub fn load_lenient(ctx: &Context) -> Result<(PathBuf, crate::model::Book), Outcome> {
+    let root = ctx.root().map_err(|d| fail(ctx, d))?;
+    let mut sink = crate::diag::Sink::default();
+    let book = crate::pipeline::load_model(&root, &mut sink);
+    ctx.print_diagnostics(&book.sources, &sink.into_sorted(), DiagnosticFormat::Text);
+    if book.config.book.title.is_empty() {
+        return Err(Outcome::BookErrors);
+    }
+    Ok((root, book))
+}
+
 /// Like [`load_checked`], but hands the warnings back instead of printing
 /// them (errors are printed, and end the command).
 pub fn load_quietly(

@@ -3,7 +3,7 @@
 
 use clap::{ArgGroup, Args};
 
-use super::{Context, DiagnosticFormat, Outcome, fail, load_checked};
+use super::{Context, Outcome, fail, load_lenient};
 use crate::diag::Diagnostic;
 use crate::git::{GitError, Repo};
 use crate::review::{EventKind, State, event_message};
@@ -124,7 +124,7 @@ fn record(
     note: Option<&str>,
     force: bool,
 ) -> Outcome {
-    let (root, book) = match load_checked(ctx, DiagnosticFormat::Text) {
+    let (root, book) = match load_lenient(ctx) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 
 use super::review::git_diagnostic;
-use super::{Context, DiagnosticFormat, Outcome, fail, load_checked};
+use super::{Context, Outcome, fail, load_lenient};
 use crate::git::Repo;
 use crate::status::{StatusOptions, compute_status, render_markdown, render_table};
 
@@ -47,7 +47,7 @@ pub struct StatusArgs {
 
 /// Runs `status`.
 pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
-    let (root, book) = match load_checked(ctx, DiagnosticFormat::Text) {
+    let (root, book) = match load_lenient(ctx) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

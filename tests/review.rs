@@ -1,0 +1,570 @@
+//! Review events in throwaway git repositories: every state of SPEC §6,
+//! stale and forged approvals, branches, renames, deletions, and the user's
+//! index and working tree left untouched.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use git2::{Repository, Signature};
+
+/// A fixture book in a fresh git repository, everything committed by `ed`.
+struct Book {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    repo: Repository,
+}
+
+fn email(who: &str) -> String {
+    format!("{who}@example.org")
+}
+
+impl Book {
+    fn new() -> Book {
+        let (tmp, root) = fixture("features");
+        let repo = Repository::init(&root).unwrap();
+        let book = Book {
+            _tmp: tmp,
+            root,
+            repo,
+        };
+        std::fs::write(book.root.join(".gitignore"), "_book/\n").unwrap();
+        book.commit_all("ed", "initial manuscript");
+        book
+    }
+
+    /// Stages everything and commits as `who` (the test's own git use).
+    fn commit_all(&self, who: &str, message: &str) -> String {
+        let mut index = self.repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = Signature::now(who, &email(who)).unwrap();
+        let parents: Vec<git2::Commit> = self
+            .repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        self.repo
+            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap()
+            .to_string()
+    }
+
+    /// An empty commit with `message`, as `git commit --allow-empty` would make it.
+    fn empty_commit(&self, who_email: &str, message: &str) {
+        let head = self.repo.head().unwrap().peel_to_commit().unwrap();
+        let sig = Signature::now("Someone", who_email).unwrap();
+        self.repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                message,
+                &head.tree().unwrap(),
+                &[&head],
+            )
+            .unwrap();
+    }
+
+    fn as_user(&self, who: &str) {
+        let mut config = self.repo.config().unwrap();
+        config.set_str("user.name", who).unwrap();
+        config.set_str("user.email", &email(who)).unwrap();
+    }
+
+    fn run(&self, who: &str, args: &[&str]) -> std::process::Output {
+        self.as_user(who);
+        ouvrage(&self.root, args)
+    }
+
+    fn ok(&self, who: &str, args: &[&str]) -> String {
+        self.as_user(who);
+        ok(&self.root, args)
+    }
+
+    fn status(&self) -> serde_json::Value {
+        let out = self.run("ed", &["status", "--format", "json"]);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    }
+
+    fn chapter(&self, id: &str) -> serde_json::Value {
+        let status = self.status();
+        status["chapters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    fn state(&self, id: &str) -> String {
+        self.chapter(id)["state"]
+            .as_str()
+            .unwrap_or("missing")
+            .to_string()
+    }
+
+    fn edit(&self, rel: &str, append: &str) {
+        let path = self.root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap() + append;
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn head(&self) -> String {
+        self.repo
+            .head()
+            .unwrap()
+            .peel_to_commit()
+            .unwrap()
+            .id()
+            .to_string()
+    }
+}
+
+const PREMIER: &str = "chapters/01-premier.md";
+
+#[test]
+fn every_state_in_order() {
+    let b = Book::new();
+    assert_eq!(b.state("premier"), "draft");
+    b.ok("ana", &["submit", "premier", "-m", "Prêt"]);
+    assert_eq!(b.state("premier"), "in-review");
+    b.ok(
+        "bo",
+        &[
+            "review",
+            "premier",
+            "--request-changes",
+            "-m",
+            "La section 2",
+        ],
+    );
+    assert_eq!(b.state("premier"), "changes-requested");
+    b.edit(PREMIER, "\nUn ajout.\n");
+    b.commit_all("ana", "premier: section 2");
+    assert_eq!(
+        b.state("premier"),
+        "changes-requested",
+        "not resubmitted yet"
+    );
+    b.ok("ana", &["submit", "premier"]);
+    assert_eq!(b.state("premier"), "in-review");
+    b.ok("bo", &["review", "premier", "--comment", "-m", "Merci"]);
+    assert_eq!(b.state("premier"), "in-review");
+    b.ok("bo", &["review", "premier", "--approve"]);
+    assert_eq!(b.state("premier"), "approved");
+    b.ok("ed", &["finalize", "premier"]);
+    let ch = b.chapter("premier");
+    assert_eq!(ch["state"], "final");
+    let verdicts: Vec<&str> = ch["reviews"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["changes-requested", "commented", "approved"]);
+    assert_eq!(ch["reviews"][2]["current"], true);
+    assert_eq!(ch["reviews"][0]["current"], false);
+    // The event commit's message carries the trailers.
+    let head = b.repo.head().unwrap().peel_to_commit().unwrap();
+    let message = head.message().unwrap();
+    assert!(message.starts_with("review(premier): final"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "Ouvrage-Revision: {}",
+            ch["revision"].as_str().unwrap()
+        )),
+        "{message}"
+    );
+    assert_eq!(
+        head.tree_id(),
+        head.parent(0).unwrap().tree_id(),
+        "an event changes no file"
+    );
+}
+
+#[test]
+fn two_approvals_when_required() {
+    let b = Book::new();
+    let toml = std::fs::read_to_string(b.root.join("book.toml")).unwrap()
+        + "\n[review]\nrequired-approvals = 2\n";
+    std::fs::write(b.root.join("book.toml"), toml).unwrap();
+    let text = std::fs::read_to_string(b.root.join(PREMIER))
+        .unwrap()
+        .replace("reviewers: [bo]", "reviewers: [bo, ed]");
+    std::fs::write(b.root.join(PREMIER), text).unwrap();
+    b.commit_all("ed", "two reviewers");
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    assert_eq!(b.state("premier"), "in-review");
+    b.ok("ed", &["review", "premier", "--approve"]);
+    assert_eq!(b.state("premier"), "approved");
+}
+
+#[test]
+fn a_later_edit_makes_the_approval_stale_and_is_listed() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    b.edit(PREMIER, "\nUne phrase de plus.\n");
+    let edit = b.commit_all("ana", "premier: une phrase");
+    let ch = b.chapter("premier");
+    assert_eq!(ch["state"], "in-review");
+    assert_eq!(ch["reviews"][0]["current"], false);
+    let since = ch["changed_since_approval"].as_array().unwrap();
+    assert_eq!(since.len(), 1, "{since:?}");
+    assert_eq!(since[0]["commit"], edit.as_str());
+    assert_eq!(since[0]["author"], "ana");
+    assert_eq!(ch["last_change"]["commit"], edit.as_str());
+    let table = b.ok("ed", &["status"]);
+    assert!(table.contains("bo stale"), "{table}");
+    assert!(
+        table.contains("changed since its approval by ana"),
+        "{table}"
+    );
+}
+
+#[test]
+fn forged_events_are_unverified() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    let revision = b.chapter("premier")["revision"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let forged = format!(
+        "review(premier): approved\n\nOuvrage-Chapter: premier\nOuvrage-Event: approved\nOuvrage-Revision: {revision}\n"
+    );
+    // By the chapter's own author, with plain git.
+    b.empty_commit(&email("ana"), &forged);
+    // By someone who is no contributor.
+    b.empty_commit("mallory@evil.example", &forged);
+    let ch = b.chapter("premier");
+    assert_eq!(ch["state"], "in-review");
+    let unverified = ch["unverified"].as_array().unwrap();
+    assert_eq!(unverified.len(), 2, "{unverified:?}");
+    assert_eq!(unverified[0]["email"], "ana@example.org");
+    assert_eq!(unverified[0]["why"], "not a reviewer of this chapter");
+    assert_eq!(unverified[1]["email"], "mallory@evil.example");
+    let status = b.status();
+    let unknown = status["unknown_authors"].as_array().unwrap();
+    assert_eq!(unknown.len(), 1);
+    assert_eq!(unknown[0]["email"], "mallory@evil.example");
+    assert_eq!(unknown[0]["commits"], 1);
+}
+
+fn index_and_worktree(b: &Book) -> (Vec<u8>, String, String) {
+    let index_bytes = std::fs::read(b.root.join(".git/index")).unwrap();
+    let mut unstaged = String::new();
+    let mut staged = String::new();
+    let diff = b.repo.diff_index_to_workdir(None, None).unwrap();
+    diff.print(git2::DiffFormat::Patch, |_, _, l| {
+        unstaged.push_str(&String::from_utf8_lossy(l.content()));
+        true
+    })
+    .unwrap();
+    let head_tree = b.repo.head().unwrap().peel_to_tree().unwrap();
+    let diff = b
+        .repo
+        .diff_tree_to_index(Some(&head_tree), None, None)
+        .unwrap();
+    diff.print(git2::DiffFormat::Patch, |_, _, l| {
+        staged.push_str(&String::from_utf8_lossy(l.content()));
+        true
+    })
+    .unwrap();
+    (index_bytes, unstaged, staged)
+}
+
+#[test]
+fn reviews_leave_the_index_and_the_working_tree_alone() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    // Staged work on one chapter, unstaged on another file.
+    b.edit("chapters/02-second.md", "\nEn cours, indexé.\n");
+    let mut index = b.repo.index().unwrap();
+    index.add_path(Path::new("chapters/02-second.md")).unwrap();
+    index.write().unwrap();
+    b.edit("chapters/02-second.md", "\nEn cours, non indexé.\n");
+    b.edit("book.toml", "\n# une note locale\n");
+    let before = index_and_worktree(&b);
+    assert!(!before.1.is_empty() && !before.2.is_empty());
+    let head_before = b.head();
+    b.ok("bo", &["review", "premier", "--approve"]);
+    assert_ne!(b.head(), head_before, "the event was committed");
+    let after = index_and_worktree(&b);
+    assert_eq!(before.1, after.1, "git diff changed");
+    assert_eq!(before.2, after.2, "git diff --cached changed");
+    assert_eq!(before.0, after.0, ".git/index was rewritten");
+    assert_eq!(b.state("premier"), "approved");
+}
+
+#[test]
+fn an_approval_on_a_branch_counts_once_merged() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    let main = b.repo.head().unwrap().shorthand().unwrap().to_string();
+    let head = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.branch("relecture", &head, false).unwrap();
+    b.repo.set_head("refs/heads/relecture").unwrap();
+    b.ok("bo", &["review", "premier", "--approve"]);
+    let branch_tip = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.set_head(&format!("refs/heads/{main}")).unwrap();
+    // Meanwhile on main, someone else commits (so the merge is a real merge).
+    b.edit("chapters/03-scuola.md", "\nAggiunta.\n");
+    b.commit_all("bo", "scuola");
+    assert_eq!(
+        b.state("premier"),
+        "in-review",
+        "the approval is not merged yet"
+    );
+    // Merge the branch with a merge commit.
+    let main_tip = b.repo.head().unwrap().peel_to_commit().unwrap();
+    let mut merged = b.repo.merge_commits(&main_tip, &branch_tip, None).unwrap();
+    let tree = b
+        .repo
+        .find_tree(merged.write_tree_to(&b.repo).unwrap())
+        .unwrap();
+    let sig = Signature::now("ed", &email("ed")).unwrap();
+    b.repo
+        .commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            "Merge relecture",
+            &tree,
+            &[&main_tip, &branch_tip],
+        )
+        .unwrap();
+    assert_eq!(b.state("premier"), "approved");
+}
+
+#[test]
+fn unmerged_changes_on_other_branches_are_reported() {
+    let b = Book::new();
+    let main = b.repo.head().unwrap().shorthand().unwrap().to_string();
+    let head = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.branch("proposition", &head, false).unwrap();
+    b.repo.set_head("refs/heads/proposition").unwrap();
+    b.edit(PREMIER, "\nUne proposition.\n");
+    let commit = b.commit_all("ana", "premier: proposition");
+    b.repo.set_head(&format!("refs/heads/{main}")).unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    let plain = b.chapter("premier");
+    assert!(plain.get("unmerged").is_none());
+    let (out, _) = text(&b.run("ed", &["status", "--all-branches", "--format", "json"]));
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ch = status["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "premier")
+        .unwrap()
+        .clone();
+    let unmerged = ch["unmerged"].as_array().unwrap();
+    assert_eq!(unmerged.len(), 1);
+    assert_eq!(unmerged[0]["branch"], "proposition");
+    assert_eq!(unmerged[0]["commit"], commit.as_str());
+    assert_eq!(unmerged[0]["author"], "ana");
+}
+
+#[test]
+fn a_renamed_chapter_keeps_its_approval_and_history() {
+    let b = Book::new();
+    b.edit(PREMIER, "\nAvant le déplacement.\n");
+    let early = b.commit_all("ana", "premier: avant");
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    std::fs::create_dir_all(b.root.join("chapters/partie")).unwrap();
+    std::fs::rename(
+        b.root.join(PREMIER),
+        b.root.join("chapters/partie/01-premier.md"),
+    )
+    .unwrap();
+    std::fs::rename(
+        b.root.join("chapters/images"),
+        b.root.join("chapters/partie/images"),
+    )
+    .unwrap();
+    let moved = b.commit_all("ed", "ranger les chapitres");
+    let ch = b.chapter("premier");
+    assert_eq!(ch["path"], "chapters/partie/01-premier.md");
+    assert_eq!(
+        ch["state"], "approved",
+        "a move keeps the blob, so the approval stays current"
+    );
+    assert_eq!(ch["last_change"]["commit"], moved.as_str());
+    // Commits from before the move are still the chapter's.
+    let contributors = b.status()["contributors"].clone();
+    let ana = contributors
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "ana")
+        .unwrap()
+        .clone();
+    assert!(ana["commits"].as_u64().unwrap() >= 2);
+    let _ = early;
+}
+
+#[test]
+fn a_deleted_chapter_disappears_from_the_status() {
+    let b = Book::new();
+    b.ok("bo", &["submit", "second"]);
+    std::fs::remove_file(b.root.join("chapters/02-second.md")).unwrap();
+    let toml = std::fs::read_to_string(b.root.join("book.toml"))
+        .unwrap()
+        .replace(
+            "\"premier\", \"second\", \"scuola\"",
+            "\"premier\", \"scuola\"",
+        )
+        .replace(
+            "chapters = [\"premier\", \"second\"]",
+            "chapters = [\"premier\"]",
+        );
+    std::fs::write(b.root.join("book.toml"), toml).unwrap();
+    b.commit_all("ed", "retirer le second chapitre");
+    let status = b.status();
+    let ids: Vec<&str> = status["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["avant-propos", "premier", "scuola"]);
+}
+
+#[test]
+fn refusals_are_clear() {
+    let b = Book::new();
+    let msg = |out: std::process::Output| {
+        let (o, e) = text(&out);
+        (out.status.code(), o + &e)
+    };
+    let (code, out) = msg(b.run("ana", &["submit", "premeir"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("did you mean `premier`?"), "{out}");
+
+    b.edit(PREMIER, "\nPas encore commité.\n");
+    let (code, out) = msg(b.run("ana", &["submit", "premier"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("uncommitted changes"), "{out}");
+    b.commit_all("ana", "premier");
+
+    let (code, out) = msg(b.run("bo", &["submit", "premier"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("bo is not an author of `premier`"), "{out}");
+
+    let (code, out) = msg(b.run("ana", &["review", "premier", "--approve"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("not an assigned reviewer"), "{out}");
+
+    let (code, out) = msg(b.run("ed", &["finalize", "premier"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("not approved"), "{out}");
+
+    // An identity that is no contributor: refused, then recorded with --force as unverified.
+    let mut config = b.repo.config().unwrap();
+    config.set_str("user.email", "visitor@example.net").unwrap();
+    let (code, out) = msg(ouvrage(&b.root, &["review", "premier", "--approve"]));
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("visitor@example.net is no contributor") && out.contains("contributors.toml"),
+        "{out}"
+    );
+    let (code, _) = msg(ouvrage(
+        &b.root,
+        &["review", "premier", "--approve", "--force"],
+    ));
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        b.chapter("premier")["unverified"].as_array().unwrap().len(),
+        1
+    );
+
+    // A verdict flag is required.
+    assert_eq!(b.run("bo", &["review", "premier"]).status.code(), Some(2));
+
+    // Detached HEAD.
+    let head = b.repo.head().unwrap().peel_to_commit().unwrap().id();
+    b.repo.set_head_detached(head).unwrap();
+    let (code, out) = msg(b.run("ana", &["submit", "premier"]));
+    assert_eq!(code, Some(1));
+    assert!(out.contains("detached"), "{out}");
+
+    // Not a repository.
+    let (_tmp, plain) = fixture("features");
+    let (code, out) = msg(ouvrage(&plain, &["submit", "premier"]));
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("not in a git repository") && out.contains("git init"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_uncommitted_chapter_cannot_be_submitted() {
+    let b = Book::new();
+    std::fs::write(
+        b.root.join("chapters/04-nouveau.md"),
+        "---\ntitle: Nouveau\nauthors: [ana]\n---\n\nTexte.\n",
+    )
+    .unwrap();
+    let out = b.run("ana", &["submit", "nouveau"]);
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!((o + &e).contains("not committed"));
+}
+
+#[test]
+fn the_gate_before_print() {
+    let b = Book::new();
+    let out = b.run("ed", &["check", "--require-approved"]);
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{o}{e}");
+    assert!(
+        e.contains("chapters/01-premier.md") && e.contains("is draft"),
+        "{e}"
+    );
+    for (author, reviewer, id) in [
+        ("ed", "ana", "avant-propos"),
+        ("ana", "bo", "premier"),
+        ("bo", "ed", "second"),
+        ("bo", "ana", "scuola"),
+    ] {
+        let chapter_file = walk(&b.root.join("chapters"))
+            .into_iter()
+            .find(|p| p.to_string_lossy().contains(&id[..4]))
+            .unwrap();
+        let text = std::fs::read_to_string(&chapter_file).unwrap();
+        if !text.contains("reviewers") {
+            let text = text.replacen("authors:", &format!("reviewers: [{reviewer}]\nauthors:"), 1);
+            std::fs::write(&chapter_file, text).unwrap();
+            b.commit_all("ed", "reviewers");
+        }
+        let _ = author;
+    }
+    for (author, reviewer, id) in [
+        ("ed", "ana", "avant-propos"),
+        ("ana", "bo", "premier"),
+        ("bo", "ed", "second"),
+        ("bo", "ana", "scuola"),
+    ] {
+        let _ = author;
+        b.ok(reviewer, &["review", id, "--approve"]);
+    }
+    b.ok("ed", &["check", "--require-approved"]);
+}
