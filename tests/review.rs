@@ -568,3 +568,90 @@ fn the_gate_before_print() {
     }
     b.ok("ed", &["check", "--require-approved"]);
 }
+
+#[test]
+fn draft_outputs_show_the_review_state() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    b.edit("chapters/02-second.md", "\nModifié.\n");
+    b.commit_all("bo", "second");
+    b.ok("ed", &["build", "--draft"]);
+    let site = b.root.join("_book/html");
+    let dashboard = page(&site.join("status.html"));
+    assert_eq!(
+        texts(&dashboard, "#status-premier .state-badge"),
+        ["approved"]
+    );
+    assert_eq!(texts(&dashboard, "#status-second .state-badge"), ["draft"]);
+    assert!(
+        texts(&dashboard, "#status-premier")
+            .join(" ")
+            .contains("bo: approved")
+    );
+    let chapter = page(&site.join("premier.html"));
+    let revision = b.chapter("premier")["revision"].as_str().unwrap()[..7].to_string();
+    assert_eq!(
+        texts(&chapter, ".state-badge .state-revision"),
+        [revision.clone()]
+    );
+    assert!(
+        texts(&chapter, ".state-badge")
+            .join("")
+            .starts_with("approved")
+    );
+    check_site_links(&site);
+    // The PDF's draft footer carries the state and revision.
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model(&b.root, &mut sink);
+    let mut session = ouvrage::render::typst::Session::new(&b.root, &Default::default()).unwrap();
+    let options = ouvrage::render::typst::PdfOptions {
+        draft: true,
+        states: [("premier".to_string(), "approved".to_string())].into(),
+        ..Default::default()
+    };
+    let compiled = session.compile(&model, &options).unwrap();
+    let text = ouvrage::render::typst::text::page_texts(&compiled.document).join(" ");
+    assert!(
+        text.contains("approved") && text.contains(&revision),
+        "{text}"
+    );
+    // A final build has no dashboard and no badge.
+    b.ok("ed", &["build", "--html"]);
+    assert!(!site.join("status.html").exists());
+    assert!(texts(&page(&site.join("premier.html")), ".state-badge").is_empty());
+}
+
+#[test]
+fn status_json_follows_the_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/status.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve", "-m", "Bien"]);
+    b.edit(PREMIER, "\nEncore.\n");
+    b.commit_all("ana", "premier");
+    b.empty_commit("mallory@evil.example", "review(second): approved\n\nOuvrage-Chapter: second\nOuvrage-Event: approved\nOuvrage-Revision: 0000000000000000000000000000000000000000\n");
+    std::fs::write(
+        b.root.join("chapters/04-neuf.md"),
+        "---\ntitle: Neuf\n---\n\nPas encore commité.\n",
+    )
+    .unwrap();
+    let (out, _) = text(&b.run("ed", &["status", "--format", "json", "--all-branches"]));
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&status)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The schema rejects what it should.
+    let mut broken = status.clone();
+    broken["chapters"][0]["state"] = "lost".into();
+    assert!(!validator.is_valid(&broken));
+    let mut broken = status;
+    broken["chapters"][0]["extra"] = 1.into();
+    assert!(!validator.is_valid(&broken));
+}

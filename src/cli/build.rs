@@ -59,9 +59,25 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
             ctx.cwd.join(dir)
         }
     };
+    // A draft shows each chapter's review state, when the book is in git.
+    let review = if args.draft {
+        crate::git::Repo::open(&root)
+            .and_then(|repo| crate::status::compute_status(&book, &repo, Default::default()))
+            .ok()
+    } else {
+        None
+    };
     let pdf_options = PdfOptions {
         draft: args.draft,
         emit_dir: args.emit_typst.map(resolve),
+        states: review
+            .iter()
+            .flat_map(|r| {
+                r.chapters
+                    .iter()
+                    .map(|c| (c.id.clone(), c.state.name().to_string()))
+            })
+            .collect(),
         ..Default::default()
     };
     let session = SharedSession::default();
@@ -79,6 +95,11 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     }
     if all || args.html {
         let mut options = HtmlOptions::from_book(&book);
+        options.review = review.clone();
+        if args.draft && options.review.is_none() {
+            // Outside git every chapter is a draft; the dashboard says so.
+            options.review = Some(crate::status::offline_report(&book));
+        }
         let pdf_name = PdfRenderer::file_name(&book);
         if all || args.pdf || args.offprints || out_dir.join(&pdf_name).is_file() {
             options.pdf = Some(format!("../{pdf_name}"));

@@ -36,6 +36,7 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "index.html",
     "chapter.html",
     "contributors.html",
+    "status.html",
     "style.css",
     "search.js",
     "book.typ",

@@ -68,6 +68,16 @@ pub struct Labels {
     pub state: &'static str,
     /// "Tiré à part de": the first line of an offprint.
     pub offprint: &'static str,
+    /// Title of the review dashboard.
+    pub review_status: &'static str,
+    /// "approbation(s) requise(s)".
+    pub approvals_required: &'static str,
+    /// "Relecteurs".
+    pub reviewers: &'static str,
+    /// "modifié depuis l'approbation".
+    pub changed_since_approval: &'static str,
+    /// "non vérifié".
+    pub unverified: &'static str,
     /// Names of the contributors' roles.
     pub roles: RoleLabels,
 }
@@ -128,6 +138,11 @@ pub static FR: Labels = Labels {
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
+    review_status: "État des relectures",
+    approvals_required: "approbation(s) requise(s)",
+    reviewers: "Relecture",
+    changed_since_approval: "modifié depuis l'approbation",
+    unverified: "événements non vérifiés",
     roles: RoleLabels {
         author: "autrice ou auteur",
         reviewer: "relecture",
@@ -168,6 +183,11 @@ pub static IT: Labels = Labels {
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
+    review_status: "Stato delle revisioni",
+    approvals_required: "approvazione/i richiesta/e",
+    reviewers: "Revisione",
+    changed_since_approval: "modificato dopo l'approvazione",
+    unverified: "eventi non verificati",
     roles: RoleLabels {
         author: "autore",
         reviewer: "revisione",
@@ -208,6 +228,11 @@ pub static EN: Labels = Labels {
     revision: "revision",
     state: "state",
     offprint: "Offprint from",
+    review_status: "Review status",
+    approvals_required: "approval(s) required",
+    reviewers: "Reviewers",
+    changed_since_approval: "changed since approval",
+    unverified: "unverified events",
     roles: RoleLabels {
         author: "author",
         reviewer: "reviewer",

@@ -485,3 +485,42 @@ fn add_unmerged(
     }
     Ok(())
 }
+
+/// The report of a book outside git: every chapter a draft, its revision
+/// the blob id its file would have.
+pub fn offline_report(book: &Book) -> StatusReport {
+    StatusReport {
+        book: book.config.book.title.clone(),
+        head: String::new(),
+        required_approvals: book.config.review.required_approvals,
+        chapters: book
+            .chapters
+            .iter()
+            .enumerate()
+            .map(|(i, ch)| ChapterReport {
+                id: ch.id.clone(),
+                path: chapter_path(book, i),
+                title: ch.title.clone(),
+                state: State::Draft,
+                revision: Some(crate::git::blob_id(
+                    book.sources.get(ch.file).text.as_bytes(),
+                )),
+                words: blocks_text(&ch.blocks).split_whitespace().count(),
+                authors: ch.config.authors.iter().map(|a| a.value.clone()).collect(),
+                reviewers: ch
+                    .config
+                    .reviewers
+                    .iter()
+                    .map(|a| a.value.clone())
+                    .collect(),
+                reviews: Vec::new(),
+                changed_since_approval: Vec::new(),
+                last_change: None,
+                unverified: Vec::new(),
+                unmerged: Vec::new(),
+            })
+            .collect(),
+        contributors: Vec::new(),
+        unknown_authors: Vec::new(),
+    }
+}

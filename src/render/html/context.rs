@@ -134,6 +134,10 @@ pub struct ChapterContext {
     pub prev: Option<NavLink>,
     /// Next chapter.
     pub next: Option<NavLink>,
+    /// Draft builds: the review state.
+    pub state: Option<String>,
+    /// Draft builds: the chapter file's short revision.
+    pub revision: Option<String>,
 }
 
 /// A chapter link on the contributors page.
@@ -181,6 +185,8 @@ pub struct PageData {
     pub chapter: Option<ChapterContext>,
     /// On the contributors page.
     pub contributors: Option<Vec<ContributorContext>>,
+    /// On the review dashboard (draft builds).
+    pub status: Option<crate::status::StatusReport>,
 }
 
 /// One page to write.
@@ -269,6 +275,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         generator: GENERATOR,
         chapter: None,
         contributors: None,
+        status: None,
     };
 
     let mut pages = vec![Page {
@@ -319,7 +326,19 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
                 .collect(),
             prev: i.checked_sub(1).map(nav),
             next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
+            state: None,
+            revision: None,
         };
+        let mut chapter = chapter;
+        if let Some(report) = &options.review
+            && let Some(r) = report.chapters.iter().find(|r| r.id == ch.id)
+        {
+            chapter.state = Some(r.state.name().to_string());
+            chapter.revision = r
+                .revision
+                .as_ref()
+                .map(|rev| rev[..7.min(rev.len())].to_string());
+        }
         let mut data = page_data(
             PageContext {
                 lang: ch.lang.clone(),
@@ -388,5 +407,22 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         file: "contributors.html".into(),
         context: data,
     });
+    if let Some(report) = &options.review {
+        let mut data = page_data(
+            PageContext {
+                lang: cfg.language.clone(),
+                title: format!("{} · {}", book_labels.review_status, cfg.title),
+                url: "status.html".into(),
+                kind: "status",
+            },
+            book_labels,
+        );
+        data.status = Some(report.clone());
+        pages.push(Page {
+            template: "status.html",
+            file: "status.html".into(),
+            context: data,
+        });
+    }
     pages
 }

@@ -28,6 +28,9 @@ pub struct HtmlOptions {
     pub pdf: Option<String>,
     /// File name of the book's EPUB, relative to the site, when one is built.
     pub epub: Option<String>,
+    /// Draft builds: the review status, shown as a badge on each chapter
+    /// and as the `status.html` dashboard.
+    pub review: Option<crate::status::StatusReport>,
 }
 
 impl HtmlOptions {
@@ -37,6 +40,7 @@ impl HtmlOptions {
             raw_html: book.config.html.raw_html,
             pdf: None,
             epub: None,
+            review: None,
         }
     }
 }

@@ -14,6 +14,7 @@ const BUILTIN: &[(&str, &str)] = &[
         "contributors.html",
         include_str!("templates/contributors.html"),
     ),
+    ("status.html", include_str!("templates/status.html")),
     ("style.css", include_str!("templates/style.css")),
     ("search.js", include_str!("templates/search.js")),
 ];

@@ -37,6 +37,9 @@ pub struct PdfOptions {
     pub emit_dir: Option<PathBuf>,
     /// Fonts beyond the embedded ones.
     pub fonts: FontOptions,
+    /// Draft builds: each chapter's review state by id (from git history);
+    /// a chapter not listed reads `draft`.
+    pub states: std::collections::HashMap<String, String>,
 }
 
 /// A compiled book: the document and the sources it came from.
@@ -99,7 +102,11 @@ impl Session {
             .iter()
             .map(|c| {
                 options.draft.then(|| emit::DraftState {
-                    state: "draft".into(),
+                    state: options
+                        .states
+                        .get(&c.id)
+                        .cloned()
+                        .unwrap_or_else(|| "draft".into()),
                     revision: crate::git::blob_id(book.sources.get(c.file).text.as_bytes())
                         .chars()
                         .take(7)
