@@ -593,7 +593,7 @@ fn draft_outputs_show_the_review_state() {
     let revision = b.chapter("premier")["revision"].as_str().unwrap()[..7].to_string();
     assert_eq!(
         texts(&chapter, ".state-badge .state-revision"),
-        [revision.clone()]
+        std::slice::from_ref(&revision)
     );
     assert!(
         texts(&chapter, ".state-badge")
