@@ -99,6 +99,13 @@ pub fn finalize(ctx: &Context, args: FinalizeArgs) -> Outcome {
     )
 }
 
+/// The book (leniently: a broken link does not stop a review) and its repository.
+pub fn load_with_repo(ctx: &Context) -> Result<(crate::model::Book, Repo), Outcome> {
+    let (root, book) = load_lenient(ctx)?;
+    let repo = Repo::open(&root).map_err(|e| fail(ctx, git_diagnostic(&e)))?;
+    Ok((book, repo))
+}
+
 /// A git problem as a diagnostic with what to do.
 pub fn git_diagnostic(e: &GitError) -> Diagnostic {
     let d = Diagnostic::error_in(None, e.to_string());
@@ -124,13 +131,9 @@ fn record(
     note: Option<&str>,
     force: bool,
 ) -> Outcome {
-    let (root, book) = match load_lenient(ctx) {
+    let (book, repo) = match load_with_repo(ctx) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
-    };
-    let repo = match Repo::open(&root) {
-        Ok(repo) => repo,
-        Err(e) => return fail(ctx, git_diagnostic(&e)),
     };
     if let Err(e) = repo.head() {
         return fail(ctx, git_diagnostic(&e));

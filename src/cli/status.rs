@@ -2,9 +2,8 @@
 
 use clap::{Args, ValueEnum};
 
-use super::review::git_diagnostic;
-use super::{Context, Outcome, fail, load_lenient};
-use crate::git::Repo;
+use super::review::{git_diagnostic, load_with_repo};
+use super::{Context, Outcome, fail};
 use crate::status::{StatusOptions, compute_status, render_markdown, render_table};
 
 /// How the report is grouped.
@@ -47,13 +46,9 @@ pub struct StatusArgs {
 
 /// Runs `status`.
 pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
-    let (root, book) = match load_lenient(ctx) {
+    let (book, repo) = match load_with_repo(ctx) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
-    };
-    let repo = match Repo::open(&root) {
-        Ok(repo) => repo,
-        Err(e) => return fail(ctx, git_diagnostic(&e)),
     };
     let options = StatusOptions {
         all_branches: args.all_branches,
