@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 use lopdf::{Document, Object};
-use ouvrage::diag::Sink;
-use ouvrage::render::typst::{PdfOptions, Session};
+use ouvrage::render::typst::PdfOptions;
 
 /// The PDF written by a build of `book`.
 fn built_pdf(book: &Path) -> PathBuf {
@@ -21,18 +20,6 @@ fn built_pdf(book: &Path) -> PathBuf {
         .collect();
     assert_eq!(pdfs.len(), 1, "{pdfs:?}");
     pdfs[0].clone()
-}
-
-/// The whole text of a book compiled in-process, whitespace removed.
-fn compiled_text(book: &Path) -> String {
-    let mut sink = Sink::default();
-    let model = ouvrage::pipeline::load_model(book, &mut sink);
-    assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
-    let mut session = Session::new(book, &Default::default()).unwrap();
-    let compiled = session
-        .compile(&model, &PdfOptions::default())
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    ouvrage::render::typst::text::page_texts(&compiled.document).join(" ")
 }
 
 fn squeeze(text: &str) -> String {
@@ -114,7 +101,7 @@ fn sample_pdf_has_its_metadata_paper_and_embedded_fonts() {
 #[test]
 fn sample_text_reaches_the_pdf() {
     let (_tmp, book) = sample_book();
-    let text = compiled_text(&book);
+    let text = compiled_text(&book, &PdfOptions::default());
     for words in [
         "Les communs de services de proximité",
         "Texte provisoire",
@@ -187,7 +174,7 @@ fn pdf_a_2b_is_declared() {
 fn hostile_text_is_printed_literally() {
     let (_tmp, book) = fixture("hostile");
     ok(&book, &["build", "--pdf"]);
-    let text = squeeze(&compiled_text(&book));
+    let text = squeeze(&compiled_text(&book, &PdfOptions::default()));
     for literal in [
         "#read(\"/etc/passwd\")",
         "#import \"/book.toml\": * fin.",
@@ -261,15 +248,11 @@ fn a_template_error_is_reported_in_the_template() {
 fn draft_builds_show_state_and_revision() {
     let (_tmp, book) = fixture("minimal");
     ok(&book, &["build", "--pdf", "--draft"]);
-    let mut sink = Sink::default();
-    let model = ouvrage::pipeline::load_model(&book, &mut sink);
-    let mut session = Session::new(&book, &Default::default()).unwrap();
     let options = PdfOptions {
         draft: true,
         ..Default::default()
     };
-    let compiled = session.compile(&model, &options).unwrap();
-    let text = ouvrage::render::typst::text::page_texts(&compiled.document).join(" ");
+    let text = compiled_text(&book, &options);
     let revision =
         &ouvrage::git::blob_id(&std::fs::read(book.join("chapters/seul.md")).unwrap())[..7];
     assert!(text.contains(revision), "no revision {revision} in {text}");

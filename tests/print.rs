@@ -12,7 +12,7 @@ fn offprints_keep_the_book_pages_and_name_the_book() {
     ok(&book, &["build", "--offprints"]);
     let mut sink = Sink::default();
     let model = ouvrage::pipeline::load_model(&book, &mut sink);
-    let mut session = Session::new(&book, &Default::default()).unwrap();
+    let mut session = Session::for_book(&model, &Default::default()).unwrap();
     let plain = session.compile(&model, &PdfOptions::default()).unwrap();
     let ranges = offprints::chapter_pages(&plain.document);
     assert_eq!(

@@ -53,10 +53,7 @@ fn print_preflight(
 ) -> Outcome {
     use crate::render::typst::{PdfOptions, Session, export, preflight};
     let options = PdfOptions::default();
-    let mut fonts = options.fonts.clone();
-    fonts.dirs.push(book.root.join("fonts"));
-    fonts.system |= book.config.pdf.system_fonts;
-    let result = Session::new(&book.root, &fonts).and_then(|mut session| {
+    let result = Session::for_book(book, &options.fonts).and_then(|mut session| {
         let compiled = session.compile(book, &options)?;
         let pdf = export(book, &compiled, None)?;
         Ok(preflight::preflight(session.world(), book, &compiled, &pdf))

@@ -146,12 +146,7 @@ fn record(
                 .hint("`ouvrage status` lists the chapters"),
         );
     };
-    let path = chapter
-        .path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
+    let path = chapter.rel_path();
     let Some(revision) = repo.blob_at_head(&path) else {
         return fail(
             ctx,

@@ -106,6 +106,21 @@ pub struct Footnote {
     pub span: Span,
 }
 
+/// A relative path with `/` separators, as git and the outputs name files.
+pub fn slash_path(path: &std::path::Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+impl Chapter {
+    /// The chapter file's path relative to the book root, with `/`.
+    pub fn rel_path(&self) -> String {
+        slash_path(&self.path)
+    }
+}
+
 /// GitHub-style slug: lowercase letters and digits, other runs become `-`.
 /// Accents are folded (`é` → `e`) so that ids stay ASCII.
 pub fn slug(text: &str, fallback: &str) -> String {

@@ -11,8 +11,8 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
-    Asset, Block, BlockKind, Book, Image, Inline, LinkTarget, block_inlines_mut, walk_blocks_mut,
-    walk_inlines_mut,
+    Asset, Block, BlockKind, Book, Image, Inline, LinkTarget, block_inlines_mut, slash_path,
+    walk_blocks_mut, walk_inlines_mut,
 };
 
 /// True when `url` has a scheme (`https:`, `mailto:`) or is protocol-relative.
@@ -121,14 +121,10 @@ fn resolve_local(root: &Path, chapter_dir: &Path, raw: &str) -> Local {
         return Local::Outside;
     };
     let full = root.join(&rel);
-    let rel_str = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
-    match (full.canonicalize(), root.canonicalize()) {
-        (Ok(real), Ok(real_root)) => {
-            if !real.starts_with(&real_root) {
+    let rel_str = slash_path(&rel);
+    match full.canonicalize() {
+        Ok(real) => {
+            if !real.starts_with(root) {
                 Local::Outside
             } else if real.is_file() {
                 Local::File(rel_str)
@@ -136,17 +132,21 @@ fn resolve_local(root: &Path, chapter_dir: &Path, raw: &str) -> Local {
                 Local::Missing(rel_str)
             }
         }
-        _ => Local::Missing(rel_str),
+        Err(_) => Local::Missing(rel_str),
     }
 }
 
 /// Resolves every link and image of the book.
 pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
-    let root = book.root.clone();
+    // Canonical once: every local path is checked against it.
+    let root = book
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| book.root.clone());
     let by_path: HashMap<String, String> = book
         .chapters
         .iter()
-        .map(|c| (path_key(&c.path), c.id.clone()))
+        .map(|c| (slash_path(&c.path), c.id.clone()))
         .collect();
     let anchors: HashMap<String, HashSet<String>> = book
         .chapters
@@ -196,13 +196,6 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         }
     }
     book.assets = assets.into_iter().map(|path| Asset { path }).collect();
-}
-
-fn path_key(path: &Path) -> String {
-    path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 struct Ctx<'a> {
@@ -283,7 +276,7 @@ impl Ctx<'_> {
             Local::Missing(rel) => {
                 let names: Vec<&str> = self.chapter_files.iter().map(String::as_str).collect();
                 let rel_from_dir = |f: &str| {
-                    f.strip_prefix(&format!("{}/", path_key(self.dir)))
+                    f.strip_prefix(&format!("{}/", slash_path(self.dir)))
                         .unwrap_or(f)
                         .to_string()
                 };

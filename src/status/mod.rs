@@ -178,16 +178,6 @@ pub struct StatusOptions {
     pub all_branches: bool,
 }
 
-/// Path of a chapter relative to the book root, with `/`.
-fn chapter_path(book: &Book, i: usize) -> String {
-    book.chapters[i]
-        .path
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
 /// Contributor ids of the editors: the book's editors and everyone with the editor role.
 pub fn editor_ids(book: &Book) -> Vec<String> {
     let mut ids: Vec<String> = book
@@ -232,7 +222,7 @@ pub fn compute_status(
 
     // Which commits changed each chapter, following renames backwards.
     let mut path_to_chapter: HashMap<String, usize> = (0..book.chapters.len())
-        .map(|i| (chapter_path(book, i), i))
+        .map(|i| (book.chapters[i].rel_path(), i))
         .collect();
     let mut changes: Vec<Vec<ChangeRef>> = vec![Vec::new(); book.chapters.len()];
     for (seq, commit) in history.iter().enumerate().rev() {
@@ -299,7 +289,7 @@ pub fn compute_status(
     };
     let mut chapters = Vec::new();
     for (i, chapter) in book.chapters.iter().enumerate() {
-        let path = chapter_path(book, i);
+        let path = book.chapters[i].rel_path();
         let revision = repo.blob_at_head(&path);
         let authors: Vec<String> = chapter
             .config
@@ -462,7 +452,7 @@ fn add_unmerged(
     who: &dyn Fn(&str) -> String,
 ) -> Result<(), GitError> {
     let by_path: HashMap<String, usize> = (0..book.chapters.len())
-        .map(|i| (chapter_path(book, i), i))
+        .map(|i| (book.chapters[i].rel_path(), i))
         .collect();
     for (branch, tip) in repo.other_branches()? {
         for commit in repo.history(crate::load::CHAPTERS_DIR, Some(tip), true)? {
@@ -486,6 +476,15 @@ fn add_unmerged(
     Ok(())
 }
 
+/// Each chapter's state by id, for the footers of a draft PDF.
+pub fn draft_states(report: &StatusReport) -> HashMap<String, String> {
+    report
+        .chapters
+        .iter()
+        .map(|c| (c.id.clone(), c.state.name().to_string()))
+        .collect()
+}
+
 /// The report of a book outside git: every chapter a draft, its revision
 /// the blob id its file would have.
 pub fn offline_report(book: &Book) -> StatusReport {
@@ -499,7 +498,7 @@ pub fn offline_report(book: &Book) -> StatusReport {
             .enumerate()
             .map(|(i, ch)| ChapterReport {
                 id: ch.id.clone(),
-                path: chapter_path(book, i),
+                path: book.chapters[i].rel_path(),
                 title: ch.title.clone(),
                 state: State::Draft,
                 revision: Some(crate::git::blob_id(

@@ -197,3 +197,17 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The whole text of a book compiled in-process with `options` (runs
+/// separated by spaces); the book must load without errors.
+pub fn compiled_text(book: &Path, options: &ouvrage::render::typst::PdfOptions) -> String {
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model(book, &mut sink);
+    assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+    let mut session =
+        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session
+        .compile(&model, options)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    ouvrage::render::typst::text::page_texts(&compiled.document).join(" ")
+}

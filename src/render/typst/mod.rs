@@ -21,7 +21,7 @@ use typst_layout::PagedDocument;
 
 use self::emit::{EmitOptions, Emitted, TEMPLATE_PATH, emit_book};
 use self::world::{BookWorld, FontOptions};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::model::Book;
 use crate::render::{RenderResult, Renderer, io_error};
 
@@ -61,6 +61,15 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for `book`: Typst's embedded fonts, the book's `fonts/`
+    /// folder, and the system's when book.toml or `fonts` asks for them.
+    pub fn for_book(book: &Book, fonts: &FontOptions) -> Result<Self, Vec<Diagnostic>> {
+        let mut fonts = fonts.clone();
+        fonts.dirs.push(book.root.join("fonts"));
+        fonts.system |= book.config.pdf.system_fonts;
+        Session::new(&book.root, &fonts)
+    }
+
     /// The World, for the preflight's look at compiled images.
     pub fn world(&self) -> &BookWorld {
         &self.world
@@ -264,7 +273,6 @@ pub fn export(
             .iter()
             .map(|e| {
                 let mut d = Diagnostic::error_in(None, format!("PDF export: {}", e.message));
-                d.severity = Severity::Error;
                 for h in &e.hints {
                     d.hints.push(h.v.to_string());
                 }
@@ -295,10 +303,7 @@ fn with_session<T>(
 ) -> Result<T, Vec<Diagnostic>> {
     let mut guard = shared.lock().unwrap_or_else(|e| e.into_inner());
     if guard.is_none() {
-        let mut fonts = options.fonts.clone();
-        fonts.dirs.push(book.root.join("fonts"));
-        fonts.system |= book.config.pdf.system_fonts;
-        *guard = Some(Session::new(&book.root, &fonts)?);
+        *guard = Some(Session::for_book(book, &options.fonts)?);
     }
     f(guard.as_mut().expect("just set"))
 }
