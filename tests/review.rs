@@ -674,3 +674,31 @@ fn status_json_follows_the_schema() {
     broken["chapters"][0]["extra"] = 1.into();
     assert!(!validator.is_valid(&broken));
 }
+
+#[test]
+fn a_chapter_moved_and_edited_in_one_commit_keeps_its_history() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    b.edit(PREMIER, "\nUne phrase avant le déplacement.\n");
+    let before = b.commit_all("ana", "premier: avant");
+    std::fs::create_dir_all(b.root.join("chapters/partie")).unwrap();
+    let text = std::fs::read_to_string(b.root.join(PREMIER)).unwrap() + "\nEt une pendant.\n";
+    std::fs::remove_file(b.root.join(PREMIER)).unwrap();
+    std::fs::write(b.root.join("chapters/partie/01-premier.md"), text).unwrap();
+    std::fs::rename(
+        b.root.join("chapters/images"),
+        b.root.join("chapters/partie/images"),
+    )
+    .unwrap();
+    let moved = b.commit_all("ana", "premier: déplacé et retouché");
+    let ch = b.chapter("premier");
+    assert_eq!(ch["path"], "chapters/partie/01-premier.md");
+    let since: Vec<&str> = ch["changed_since_approval"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["commit"].as_str().unwrap())
+        .collect();
+    assert_eq!(since, [before.as_str(), moved.as_str()]);
+}
