@@ -702,3 +702,168 @@ fn a_chapter_moved_and_edited_in_one_commit_keeps_its_history() {
         .collect();
     assert_eq!(since, [before.as_str(), moved.as_str()]);
 }
+
+/// Non-blank body lines of a chapter in HEAD by author email, from libgit2's
+/// own blame: the oracle `ouvrage contributors` must agree with.
+fn blame_oracle(b: &Book, rel: &str) -> std::collections::BTreeMap<String, usize> {
+    let blame = b.repo.blame_file(Path::new(rel), None).unwrap();
+    let text = std::fs::read_to_string(b.root.join(rel)).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let fence = lines[0];
+    let body_start = 1 + lines[1..].iter().position(|l| *l == fence).unwrap() + 1;
+    let mut out = std::collections::BTreeMap::new();
+    for (i, line) in lines.iter().enumerate().skip(body_start) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let hunk = blame.get_line(i + 1).unwrap();
+        let email = hunk.final_signature().unwrap().email().unwrap().to_string();
+        *out.entry(email).or_insert(0) += 1;
+    }
+    out
+}
+
+#[test]
+fn contributors_counts_the_lines_still_theirs() {
+    let b = Book::new();
+    // Ana rewrites a line of the first version and adds two.
+    let path = b.root.join(PREMIER);
+    let body = std::fs::read_to_string(&path).unwrap().replacen(
+        "## Méthode {#sec:methode}",
+        "## Méthode revue {#sec:methode}",
+        1,
+    );
+    std::fs::write(&path, body + "\nLigne d'Ana, une.\n\nLigne d'Ana, deux.\n").unwrap();
+    b.commit_all("ana", "premier: méthode");
+    b.ok("ana", &["submit", "premier"]);
+    // Bo writes on a branch while Ana goes on on main: both change the same
+    // file, so the merge makes a version no single commit made.
+    let main = b.repo.head().unwrap().shorthand().unwrap().to_string();
+    let head = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.branch("bo", &head, false).unwrap();
+    b.repo.set_head("refs/heads/bo").unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    b.edit(PREMIER, "\nLigne de Bo sur sa branche.\n");
+    b.commit_all("bo", "premier: ajout de Bo");
+    let branch_tip = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.set_head(&format!("refs/heads/{main}")).unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    let body = std::fs::read_to_string(&path).unwrap().replacen(
+        "## Méthode revue",
+        "Un ajout d'Ana en tête.\n\n## Méthode revue",
+        1,
+    );
+    std::fs::write(&path, body).unwrap();
+    b.commit_all("ana", "premier: en tête");
+    let main_tip = b.repo.head().unwrap().peel_to_commit().unwrap();
+    let mut merged = b.repo.merge_commits(&main_tip, &branch_tip, None).unwrap();
+    assert!(!merged.has_conflicts());
+    let tree = b
+        .repo
+        .find_tree(merged.write_tree_to(&b.repo).unwrap())
+        .unwrap();
+    let sig = Signature::now("ed", &email("ed")).unwrap();
+    b.repo
+        .commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            "Merge bo",
+            &tree,
+            &[&main_tip, &branch_tip],
+        )
+        .unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    // After the merge, someone who is no contributor edits the second chapter.
+    b.edit("chapters/02-second.md", "\nUne ligne venue d'ailleurs.\n");
+    b.commit_all("zed", "second");
+
+    let (out, err) = text(&b.run("ed", &["contributors", "--format", "json"]));
+    let report: serde_json::Value =
+        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    let people = report["contributors"].as_array().unwrap();
+    let by_email = |email: &str| {
+        people
+            .iter()
+            .find(|p| p["emails"].as_array().unwrap().iter().any(|e| e == email))
+            .unwrap_or_else(|| panic!("{email} missing from {report:#}"))
+    };
+    // Every chapter's lines agree with libgit2's blame.
+    for (chapter, rel) in [
+        ("premier", PREMIER),
+        ("second", "chapters/02-second.md"),
+        ("scuola", "chapters/03-scuola.md"),
+    ] {
+        for (email, lines) in blame_oracle(&b, rel) {
+            let person = by_email(&email);
+            let share = person["by_chapter"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["chapter"] == chapter)
+                .unwrap_or_else(|| panic!("{email} has no lines in {chapter}: {person:#}"));
+            assert_eq!(share["lines"], lines, "{email} in {chapter}");
+        }
+    }
+    let ana = by_email("ana@example.org");
+    assert_eq!(ana["id"], "ana");
+    assert_eq!(ana["commits"], 2, "{ana:#}");
+    assert_eq!(ana["review_events"], 1);
+    let premier_ana = &ana["by_chapter"].as_array().unwrap()[0];
+    assert_eq!(premier_ana["chapter"], "premier");
+    assert_eq!(
+        premier_ana["lines"], 4,
+        "the rewritten heading, two lines, the head line"
+    );
+    let bo = by_email("bo@example.org");
+    assert_eq!(
+        bo["by_chapter"][0]["lines"], 1,
+        "Bo's line survives the merge"
+    );
+    assert_eq!(bo["by_chapter"][0]["words"], 6);
+    let zed = by_email("zed@example.org");
+    assert!(zed.get("id").is_none(), "a stranger has no id");
+    assert_eq!(zed["lines"], 1);
+    let sum: u64 = people.iter().map(|p| p["lines"].as_u64().unwrap()).sum();
+    assert_eq!(report["total_lines"], sum);
+
+    let table = b.ok("ed", &["contributors"]);
+    assert!(table.contains("Ana Autrice (ana)"), "{table}");
+    assert!(table.contains("not in contributors.toml"), "{table}");
+}
+
+#[test]
+fn the_history_cache_changes_nothing_but_speed() {
+    let b = Book::new();
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    let cold = b.status();
+    let cache = b.root.join(".git/ouvrage/history-chapters.json");
+    assert!(cache.is_file(), "the walk is remembered in git's folder");
+    assert_eq!(b.status(), cold, "a warm run reports the same");
+    // New commits are read and added; the old ones come from the cache.
+    b.edit(PREMIER, "\nUne retouche.\n");
+    let edit = b.commit_all("ana", "premier: retouche");
+    let warm = b.chapter("premier");
+    assert_eq!(warm["changed_since_approval"][0]["commit"], edit.as_str());
+    assert_eq!(warm["reviews"][0]["current"], false);
+    // A damaged cache is ignored and rewritten.
+    std::fs::write(&cache, "{ pas du json").unwrap();
+    let repaired = b.status();
+    assert_eq!(repaired["chapters"], b.status()["chapters"]);
+    assert_eq!(
+        repaired["chapters"][1]["changed_since_approval"][0]["commit"],
+        edit.as_str()
+    );
+    assert!(std::fs::read_to_string(&cache).unwrap().starts_with('{'));
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&cache).unwrap())
+            .is_ok()
+    );
+}

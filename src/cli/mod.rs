@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod contributors;
 mod init;
 mod new;
 mod review;
@@ -86,6 +87,11 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage status\n  ouvrage status --by contributor\n  ouvrage status --format json\n  ouvrage status --format markdown >> \"$GITHUB_STEP_SUMMARY\""
     )]
     Status(status::StatusArgs),
+    /// Who wrote what: chapters signed, commits, and lines and words still theirs (git blame).
+    #[command(
+        after_help = "Examples:\n  ouvrage contributors\n  ouvrage contributors --format json"
+    )]
+    Contributors(contributors::ContributorsArgs),
     /// Validate everything and write nothing.
     #[command(
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
@@ -281,6 +287,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Review(args) => review::review(&ctx, args),
         Command::Finalize(args) => review::finalize(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
+        Command::Contributors(args) => contributors::run(&ctx, args),
     };
     match outcome {
         Outcome::Success => 0,

@@ -26,6 +26,15 @@ impl Role {
             _ => None,
         }
     }
+
+    /// The role as written in contributors.toml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Author => "author",
+            Role::Reviewer => "reviewer",
+            Role::Editor => "editor",
+        }
+    }
 }
 
 /// One person (or collective) of contributors.toml.

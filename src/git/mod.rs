@@ -4,6 +4,11 @@
 //! empty commit on the current branch, made without reading or touching the
 //! index or the working tree.
 
+mod blame;
+mod cache;
+
+pub use blame::LineOwners;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -62,6 +67,10 @@ pub struct Change {
     pub old_path: Option<String>,
     /// Path after (none when deleted).
     pub new_path: Option<String>,
+    /// Blob before.
+    pub old_blob: Option<git2::Oid>,
+    /// Blob after.
+    pub new_blob: Option<git2::Oid>,
 }
 
 /// A commit reachable from HEAD.
@@ -80,6 +89,8 @@ pub struct Commit {
     pub changes: Vec<Change>,
     /// Whether this commit changes any file at all (review events do not).
     pub empty: bool,
+    /// Its first parent, if any.
+    pub first_parent: Option<git2::Oid>,
 }
 
 /// The current branch and commit.
@@ -224,12 +235,10 @@ impl Repo {
         tip: Option<git2::Oid>,
         hide_head: bool,
     ) -> Result<Vec<Commit>, GitError> {
-        let mut walk = self.repo.revwalk()?;
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)?;
-        match tip {
-            Some(oid) => walk.push(oid)?,
-            None => match walk.push_head() {
-                Ok(()) => {}
+        let tip = match tip {
+            Some(oid) => oid,
+            None => match self.repo.head() {
+                Ok(head) => head.peel_to_commit()?.id(),
                 Err(e)
                     if e.code() == git2::ErrorCode::UnbornBranch
                         || e.code() == git2::ErrorCode::NotFound =>
@@ -238,60 +247,258 @@ impl Repo {
                 }
                 Err(e) => return Err(e.into()),
             },
-        }
-        if hide_head {
+        };
+        let only = if hide_head {
+            // What the tip has that HEAD has not: libgit2's walk knows how to
+            // stop early; only the set is kept.
+            let mut walk = self.repo.revwalk()?;
+            walk.push(tip)?;
             let _ = walk.hide_head();
-        }
+            Some(walk.collect::<Result<std::collections::HashSet<_>, _>>()?)
+        } else {
+            None
+        };
         let dir_path = format!("{}{}", self.prefix, dir.trim_end_matches('/'));
-        // Each commit's tree id and folder tree id, so that a child reads
-        // neither again (parents come first in this walk).
-        let mut seen: HashMap<git2::Oid, (git2::Oid, Option<git2::Oid>)> = HashMap::new();
-        let mut last_tree = None;
-        let sub_of =
-            |tree: &git2::Tree<'_>| tree.get_path(Path::new(&dir_path)).ok().map(|e| e.id());
-        let mut out = Vec::new();
-        for oid in walk {
-            let commit = self.repo.find_commit(oid?)?;
-            let tree = commit.tree()?;
-            let sub = sub_of(&tree);
-            seen.insert(commit.id(), (tree.id(), sub));
-            let (changes, empty) = if commit.parent_count() > 1 {
-                (Vec::new(), false)
-            } else {
-                let parent = match commit.parent_id(0) {
-                    Ok(pid) => match seen.get(&pid) {
-                        Some(known) => Some(*known),
-                        None => {
-                            let ptree = self.repo.find_commit(pid)?.tree()?;
-                            Some((ptree.id(), sub_of(&ptree)))
-                        }
-                    },
-                    Err(_) => None,
-                };
-                let empty = parent.is_some_and(|(t, _)| t == tree.id());
-                let old_sub = parent.and_then(|(_, s)| s);
-                (
-                    self.changes_under(
-                        &mut last_tree,
-                        old_sub,
-                        sub,
-                        &dir_path,
-                        &tree,
-                        parent.map(|(t, _)| t),
-                    )?,
-                    empty,
-                )
+        let mut cache = cache::HistoryCache::load(self.repo.path(), &dir_path);
+        let mut nodes = self.walk_once(tip, only.as_ref(), &cache)?;
+        let tree_of: HashMap<git2::Oid, git2::Oid> = nodes.iter().map(|n| (n.id, n.tree)).collect();
+        let mut jobs = Vec::new();
+        let mut to_compute = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            if node.changes.is_some() {
+                continue;
+            }
+            let parent_tree = match node.parents.first() {
+                Some(pid) => match tree_of.get(pid) {
+                    Some(t) => Some(*t),
+                    // Outside the walk: hidden, or cut off by a shallow clone.
+                    None => self.repo.find_commit(*pid).ok().map(|c| c.tree_id()),
+                },
+                None => None,
             };
-            out.push(Commit {
-                id: oid_hex(commit.id()),
-                author: self.person(&commit.author()),
-                time: commit.author().when().seconds(),
-                message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
-                changes,
-                empty,
+            jobs.push(Job {
+                tree: node.tree,
+                parent_tree,
+                merge: node.parents.len() > 1,
             });
+            to_compute.push(i);
+        }
+        // Comparing trees is most of the work and each commit's comparison
+        // stands alone: share it among the cores, each with its own handle
+        // on the repository (a libgit2 repository is not to be shared).
+        let threads = std::thread::available_parallelism()
+            .map(|n| n.get().min(4))
+            .unwrap_or(1);
+        let changes: Vec<Vec<Change>> = if threads < 2 || jobs.len() < 512 {
+            self.changes_of(&jobs, &dir_path)?
+        } else {
+            let chunk = jobs.len().div_ceil(threads);
+            let git_dir = self.repo.path().to_path_buf();
+            let prefix = &self.prefix;
+            let results: Vec<Result<Vec<Vec<Change>>, GitError>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = jobs
+                    .chunks(chunk)
+                    .map(|part| {
+                        let (git_dir, dir_path) = (&git_dir, &dir_path);
+                        let prefix = prefix.clone();
+                        scope.spawn(move || {
+                            let twin = Repo {
+                                repo: git2::Repository::open(git_dir)?,
+                                prefix,
+                                mailmap: None,
+                            };
+                            twin.changes_of(part, dir_path)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(GitError::Other("reading the history failed".into()))
+                        })
+                    })
+                    .collect()
+            });
+            let mut all = Vec::with_capacity(jobs.len());
+            for part in results {
+                all.extend(part?);
+            }
+            all
+        };
+        for ((i, changes), job) in to_compute.into_iter().zip(changes).zip(&jobs) {
+            let node = &mut nodes[i];
+            node.empty = !job.merge && job.parent_tree == Some(job.tree);
+            cache.insert(
+                node.id,
+                cache::Entry {
+                    parents: node.parents.iter().map(|p| p.to_string()).collect(),
+                    tree: node.tree.to_string(),
+                    name: node.name.clone(),
+                    email: node.email.clone(),
+                    time: node.time,
+                    commit_time: node.commit_time,
+                    message: node.message.clone(),
+                    changes: changes
+                        .iter()
+                        .map(cache::CachedChange::from_change)
+                        .collect(),
+                    empty: node.empty,
+                },
+            );
+            node.changes = Some(changes);
+        }
+        if only.is_none() {
+            cache.keep_only(&tree_of.keys().copied().collect());
+        }
+        cache.save();
+
+        let mut people: HashMap<(String, String), Person> = HashMap::new();
+        Ok(nodes
+            .into_iter()
+            .map(|node| {
+                let author = people
+                    .entry((node.name, node.email))
+                    .or_insert_with_key(|(name, email)| self.resolve(name, email))
+                    .clone();
+                Commit {
+                    id: oid_hex(node.id),
+                    author,
+                    time: node.time,
+                    message: node.message,
+                    changes: node.changes.unwrap_or_default(),
+                    empty: node.empty,
+                    first_parent: node.parents.first().copied(),
+                }
+            })
+            .collect())
+    }
+
+    /// A person from a recorded name and email, after .mailmap.
+    fn resolve(&self, name: &str, email: &str) -> Person {
+        match git2::Signature::new(name, email, &git2::Time::new(0, 0)) {
+            Ok(sig) => self.person(&sig),
+            Err(_) => Person {
+                name: name.to_string(),
+                email: email.to_lowercase(),
+            },
+        }
+    }
+
+    /// The changes under `dir_path` of each job, in order (none for merges,
+    /// whose changes are those of the merged commits).
+    fn changes_of(&self, jobs: &[Job], dir_path: &str) -> Result<Vec<Vec<Change>>, GitError> {
+        // The folder's tree id in each root tree met: review events and
+        // merges that changed nothing share their parent's tree.
+        let mut subs: HashMap<git2::Oid, Option<git2::Oid>> = HashMap::new();
+        let mut sub_of = |tree_id: git2::Oid| -> Result<Option<git2::Oid>, GitError> {
+            if let Some(sub) = subs.get(&tree_id) {
+                return Ok(*sub);
+            }
+            let tree = self.repo.find_tree(tree_id)?;
+            let sub = tree.get_path(Path::new(dir_path)).ok().map(|e| e.id());
+            subs.insert(tree_id, sub);
+            Ok(sub)
+        };
+        let mut last_tree = None;
+        let mut out = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            if job.merge || job.parent_tree == Some(job.tree) {
+                out.push(Vec::new());
+                continue;
+            }
+            let sub = sub_of(job.tree)?;
+            let old_sub = match job.parent_tree {
+                Some(t) => sub_of(t)?,
+                None => None,
+            };
+            out.push(self.changes_under(
+                &mut last_tree,
+                old_sub,
+                sub,
+                dir_path,
+                job.tree,
+                job.parent_tree,
+            )?);
         }
         Ok(out)
+    }
+
+    /// The commits reachable from `tip` (within `only` when given), each
+    /// read once, parents before children and older before newer among
+    /// those ready: the order of `git log --topo-order --reverse`, near
+    /// enough for a review history. libgit2's sorted revwalk parses every
+    /// commit and `find_commit` would parse it again.
+    fn walk_once(
+        &self,
+        tip: git2::Oid,
+        only: Option<&std::collections::HashSet<git2::Oid>>,
+        cache: &cache::HistoryCache,
+    ) -> Result<Vec<WalkNode>, GitError> {
+        let mut nodes: Vec<WalkNode> = Vec::new();
+        let mut index: HashMap<git2::Oid, usize> = HashMap::new();
+        let mut stack = vec![tip];
+        while let Some(id) = stack.pop() {
+            if index.contains_key(&id) || only.is_some_and(|set| !set.contains(&id)) {
+                continue;
+            }
+            let node = match cache.get(&id).and_then(|entry| WalkNode::cached(id, entry)) {
+                Some(node) => node,
+                None => {
+                    let commit = match self.repo.find_commit(id) {
+                        Ok(commit) => commit,
+                        // A shallow clone (CI's usual fetch) ends here.
+                        Err(e) if e.code() == git2::ErrorCode::NotFound && id != tip => continue,
+                        Err(e) => return Err(e.into()),
+                    };
+                    let author = commit.author();
+                    WalkNode {
+                        id,
+                        parents: commit.parent_ids().collect(),
+                        tree: commit.tree_id(),
+                        name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+                        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                        time: author.when().seconds(),
+                        commit_time: commit.time().seconds(),
+                        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                        changes: None,
+                        empty: false,
+                    }
+                }
+            };
+            stack.extend(node.parents.iter().rev());
+            index.insert(id, nodes.len());
+            nodes.push(node);
+        }
+        // Kahn's algorithm over the parent links inside the set.
+        let mut waiting = vec![0usize; nodes.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+        for (i, node) in nodes.iter().enumerate() {
+            for parent in &node.parents {
+                if let Some(&p) = index.get(parent) {
+                    waiting[i] += 1;
+                    children[p].push(i);
+                }
+            }
+        }
+        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<(i64, usize)>> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| waiting[*i] == 0)
+            .map(|(i, n)| std::cmp::Reverse((n.commit_time, i)))
+            .collect();
+        let mut order = Vec::with_capacity(nodes.len());
+        while let Some(std::cmp::Reverse((_, i))) = ready.pop() {
+            order.push(i);
+            for &child in &children[i] {
+                waiting[child] -= 1;
+                if waiting[child] == 0 {
+                    ready.push(std::cmp::Reverse((nodes[child].commit_time, child)));
+                }
+            }
+        }
+        let mut slots: Vec<Option<WalkNode>> = nodes.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
     }
 
     /// Changes between two trees under `dir`, renames detected. The folder's
@@ -302,7 +509,7 @@ impl Repo {
         old_sub: Option<git2::Oid>,
         new_sub: Option<git2::Oid>,
         dir: &str,
-        new: &git2::Tree<'_>,
+        new: git2::Oid,
         old: Option<git2::Oid>,
     ) -> Result<Vec<Change>, GitError> {
         if old_sub == new_sub {
@@ -331,23 +538,30 @@ impl Repo {
                     changes.push(Change {
                         old_path: Some(old_path),
                         new_path: Some(path),
+                        old_blob: Some(oid),
+                        new_blob: Some(oid),
                     });
                 }
-                None => added.push(path),
+                None => added.push((path, oid)),
             }
         }
         if !added.is_empty() && !found.deleted.is_empty() {
             // Perhaps a move with edits: let libgit2 judge the similarity.
             let old = old.map(|id| self.repo.find_tree(id)).transpose()?;
-            return self.diff_with_renames(old.as_ref(), new, dir);
+            let new = self.repo.find_tree(new)?;
+            return self.diff_with_renames(old.as_ref(), &new, dir);
         }
-        changes.extend(added.into_iter().map(|p| Change {
+        changes.extend(added.into_iter().map(|(p, oid)| Change {
             old_path: None,
             new_path: Some(p),
+            old_blob: None,
+            new_blob: Some(oid),
         }));
-        changes.extend(found.deleted.into_iter().map(|(p, _)| Change {
+        changes.extend(found.deleted.into_iter().map(|(p, oid)| Change {
             old_path: Some(p),
             new_path: None,
+            old_blob: Some(oid),
+            new_blob: None,
         }));
         Ok(changes)
     }
@@ -402,6 +616,8 @@ impl Repo {
                             (true, true) => found.modified.push(Change {
                                 old_path: Some(path.clone()),
                                 new_path: Some(path),
+                                old_blob: Some(o.id()),
+                                new_blob: Some(n.id()),
                             }),
                             (true, false) => found.deleted.push((path, o.id())),
                             (false, true) => found.added.push((path, n.id())),
@@ -461,20 +677,27 @@ impl Repo {
                     .unwrap_or(p)
             })
         };
+        let blob = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id());
         Ok(diff
             .deltas()
             .map(|d| match d.status() {
                 git2::Delta::Added => Change {
                     old_path: None,
                     new_path: strip(d.new_file().path()),
+                    old_blob: None,
+                    new_blob: blob(d.new_file()),
                 },
                 git2::Delta::Deleted => Change {
                     old_path: strip(d.old_file().path()),
                     new_path: None,
+                    old_blob: blob(d.old_file()),
+                    new_blob: None,
                 },
                 _ => Change {
                     old_path: strip(d.old_file().path()),
                     new_path: strip(d.new_file().path()),
+                    old_blob: blob(d.old_file()),
+                    new_blob: blob(d.new_file()),
                 },
             })
             .collect())
@@ -501,23 +724,55 @@ impl Repo {
         out.sort();
         Ok(out)
     }
+}
 
-    /// Lines of a book file in HEAD, by the email of who last changed them (libgit2 blame).
-    pub fn blame_lines(&self, path: &str) -> HashMap<String, usize> {
-        let mut out = HashMap::new();
-        let Ok(blame) = self
-            .repo
-            .blame_file(Path::new(&format!("{}{path}", self.prefix)), None)
-        else {
-            return out;
-        };
-        for hunk in blame.iter() {
-            if let Some(sig) = hunk.final_signature() {
-                let who = self.person(&sig);
-                *out.entry(who.email).or_insert(0) += hunk.lines_in_hunk();
-            }
-        }
-        out
+/// One commit's comparison to do: its tree against its first parent's.
+struct Job {
+    tree: git2::Oid,
+    parent_tree: Option<git2::Oid>,
+    merge: bool,
+}
+
+/// A commit as the walk read it (or found it in the cache).
+struct WalkNode {
+    id: git2::Oid,
+    parents: Vec<git2::Oid>,
+    tree: git2::Oid,
+    /// Author as recorded, before .mailmap.
+    name: String,
+    email: String,
+    time: i64,
+    commit_time: i64,
+    message: String,
+    /// Known when cached.
+    changes: Option<Vec<Change>>,
+    empty: bool,
+}
+
+impl WalkNode {
+    fn cached(id: git2::Oid, entry: &cache::Entry) -> Option<WalkNode> {
+        Some(WalkNode {
+            id,
+            parents: entry
+                .parents
+                .iter()
+                .map(|p| git2::Oid::from_str(p).ok())
+                .collect::<Option<_>>()?,
+            tree: git2::Oid::from_str(&entry.tree).ok()?,
+            name: entry.name.clone(),
+            email: entry.email.clone(),
+            time: entry.time,
+            commit_time: entry.commit_time,
+            message: entry.message.clone(),
+            changes: Some(
+                entry
+                    .changes
+                    .iter()
+                    .map(cache::CachedChange::to_change)
+                    .collect::<Option<_>>()?,
+            ),
+            empty: entry.empty,
+        })
     }
 }
 

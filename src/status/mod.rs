@@ -2,8 +2,10 @@
 //! built by walking the history reachable from HEAD once and feeding the
 //! pure state machine of `review`.
 
+mod credits;
 mod format;
 
+pub use credits::{CreditReport, CreditsReport, ShareReport, compute_credits, render_credits};
 pub use format::{render_markdown, render_table};
 
 use std::collections::HashMap;
