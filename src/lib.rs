@@ -21,3 +21,4 @@ pub mod render;
 pub mod review;
 pub mod source;
 pub mod status;
+pub mod watch;

@@ -8,6 +8,7 @@ mod init;
 mod new;
 mod review;
 mod status;
+mod watch;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -92,6 +93,11 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage contributors\n  ouvrage contributors --format json"
     )]
     Contributors(contributors::ContributorsArgs),
+    /// Build a draft, serve it on 127.0.0.1, rebuild and reload the browser on every change.
+    #[command(
+        after_help = "Examples:\n  ouvrage watch              http://127.0.0.1:3000/ (or the next free port)\n  ouvrage watch --open --no-pdf\n  ouvrage watch --port 0     any free port"
+    )]
+    Watch(watch::WatchArgs),
     /// Validate everything and write nothing.
     #[command(
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
@@ -283,6 +289,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::New(args) => new::run(&ctx, args),
         Command::Build(args) => build::run(&ctx, args),
         Command::Check(args) => check::run(&ctx, args),
+        Command::Watch(args) => watch::run(&ctx, args),
         Command::Submit(args) => review::submit(&ctx, args),
         Command::Review(args) => review::review(&ctx, args),
         Command::Finalize(args) => review::finalize(&ctx, args),

@@ -803,6 +803,12 @@ fn oid_hex(oid: git2::Oid) -> String {
     oid.to_string()
 }
 
+/// Git's own folder (`.git`) of the repository holding `dir`, if any.
+pub fn git_dir(dir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    repo.path().canonicalize().ok()
+}
+
 /// The commit time (seconds since the Unix epoch) of HEAD in the repository
 /// that holds `dir`, if there is one.
 pub fn head_commit_time(dir: &Path) -> Option<i64> {

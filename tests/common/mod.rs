@@ -9,6 +9,8 @@ use std::process::Output;
 
 use scraper::{Html, Selector};
 
+pub mod live;
+
 /// The repository root (the sample book).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

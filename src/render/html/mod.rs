@@ -57,42 +57,21 @@ impl Renderer for HtmlRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let templates = Templates::new(book)?;
-        let pages = context::site_pages(book, &self.options);
+        let site = self.site(book)?;
         let mut errors = Vec::new();
-        for page in &pages {
-            match templates.render(book, page.template, &page.context) {
-                Ok(html) => write(&staging.join(&page.file), html.as_bytes())
-                    .unwrap_or_else(|e| errors.extend(e)),
-                Err(e) => errors.push(e),
-            }
+        for (name, bytes) in &site.files {
+            write(&staging.join(name), bytes).unwrap_or_else(|e| errors.extend(e));
         }
-        for name in ["style.css", "search.js"] {
-            let text = templates.static_file(book, name);
-            write(&staging.join(name), text.as_bytes()).unwrap_or_else(|e| errors.extend(e));
-        }
-        if book.config.html.search {
-            let index = search::build_index(book);
-            let json = serde_json::to_string(&index)
-                .map_err(|e| vec![Diagnostic::error_in(None, e.to_string())])?;
-            write(&staging.join("search-index.json"), json.as_bytes())
-                .unwrap_or_else(|e| errors.extend(e));
-            // For pages opened from file://, where fetch() is refused.
-            let js = format!("window.OUVRAGE_SEARCH_INDEX = {json};\n");
-            write(&staging.join("search-index.js"), js.as_bytes())
-                .unwrap_or_else(|e| errors.extend(e));
-        }
-        for asset in &book.assets {
-            let to = staging.join(&asset.path);
-            let from = book.root.join(&asset.path);
+        for asset in &site.assets {
+            let to = staging.join(asset);
             if let Some(parent) = to.parent()
                 && let Err(e) = std::fs::create_dir_all(parent)
             {
                 errors.extend(io_error(parent, "create a folder", e));
                 continue;
             }
-            if let Err(e) = std::fs::copy(&from, &to) {
-                errors.extend(io_error(Path::new(&asset.path), "copy the file", e));
+            if let Err(e) = std::fs::copy(book.root.join(asset), &to) {
+                errors.extend(io_error(Path::new(asset), "copy the file", e));
             }
         }
         if errors.is_empty() {
@@ -100,6 +79,53 @@ impl Renderer for HtmlRenderer {
         } else {
             Err(errors)
         }
+    }
+}
+
+/// The site in memory: generated files and the book files it copies.
+pub struct Site {
+    /// Generated files (pages, stylesheet, scripts, search index) by their
+    /// path in the site.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Book files copied as they are (images), by their path relative to
+    /// the book root, which is also their path in the site.
+    pub assets: Vec<String>,
+}
+
+impl HtmlRenderer {
+    /// Renders every page of the site in memory, so that `watch` can write
+    /// only what changed.
+    pub fn site(&self, book: &Book) -> Result<Site, Vec<Diagnostic>> {
+        let templates = Templates::new(book)?;
+        let pages = context::site_pages(book, &self.options);
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        for page in &pages {
+            match templates.render(book, page.template, &page.context) {
+                Ok(html) => files.push((page.file.clone(), html.into_bytes())),
+                Err(e) => errors.push(e),
+            }
+        }
+        for name in ["style.css", "search.js"] {
+            let text = templates.static_file(book, name);
+            files.push((name.to_string(), text.as_bytes().to_vec()));
+        }
+        if book.config.html.search {
+            let index = search::build_index(book);
+            let json = serde_json::to_string(&index)
+                .map_err(|e| vec![Diagnostic::error_in(None, e.to_string())])?;
+            // For pages opened from file://, where fetch() is refused.
+            let js = format!("window.OUVRAGE_SEARCH_INDEX = {json};\n");
+            files.push(("search-index.json".to_string(), json.into_bytes()));
+            files.push(("search-index.js".to_string(), js.into_bytes()));
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Site {
+            files,
+            assets: book.assets.iter().map(|a| a.path.clone()).collect(),
+        })
     }
 }
 

@@ -1,0 +1,214 @@
+//! `ouvrage watch`: build a draft, serve it on 127.0.0.1, rebuild and reload
+//! on every change.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+
+use super::{Context, DiagnosticFormat, Outcome, fail};
+use crate::diag::{Diagnostic, Severity};
+use crate::watch::builder::{Builder, Report};
+use crate::watch::live::{Event, Live, Problem};
+use crate::watch::watcher::{Relevance, Watch, next_burst};
+use crate::watch::{bind, output_folder, start_server};
+
+/// Arguments of `watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Port on 127.0.0.1 (default: 3000 or the next free one; 0: any free port).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Open the site in the browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Do not typeset the PDF (the site alone rebuilds faster).
+    #[arg(long)]
+    pub no_pdf: bool,
+}
+
+/// Runs `watch` until interrupted.
+pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
+    let root = match ctx.root().and_then(|r| {
+        r.canonicalize()
+            .map_err(|e| Diagnostic::error_in(Some(r.clone()), e.to_string()))
+    }) {
+        Ok(root) => root,
+        Err(d) => return fail(ctx, d),
+    };
+    let out = match output_folder(&root) {
+        Ok(out) => out,
+        Err(d) => return fail(ctx, d),
+    };
+    let listener = match bind(args.port) {
+        Ok(listener) => listener,
+        Err(d) => return fail(ctx, d),
+    };
+    let live = Arc::new(Live::default());
+    let address = match start_server(listener, out.clone(), live.clone()) {
+        Ok(address) => address,
+        Err(d) => return fail(ctx, d),
+    };
+    let url = format!("http://{address}/");
+    // The address on its own line, first, for people and for scripts.
+    println!("{url}");
+    let _ = std::io::stdout().flush();
+    if !args.no_pdf {
+        ctx.info(format!("typeset preview: {url}preview.html"));
+    }
+
+    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    let relevance = Relevance::new(&root, &out, crate::git::git_dir(&root), &[]);
+    let mut watch = match Watch::start(relevance, tx) {
+        Ok(watch) => watch,
+        Err(e) => {
+            return fail(
+                ctx,
+                Diagnostic::error_in(None, format!("cannot watch the book's files: {e}")),
+            );
+        }
+    };
+    // Watch before the first build, so that nothing saved meanwhile is missed.
+    let default_folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, "templates", "fonts"]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+    watch.update(&default_folders, &[]);
+
+    let mut builder = Builder::new(&root, &out, !args.no_pdf);
+    rebuild(ctx, &mut builder, &live, &mut watch, "first build");
+    if args.open
+        && let Err(e) = opener::open(&url)
+    {
+        ctx.info(format!("cannot open the browser ({e}); open {url}"));
+    }
+    while let Some(paths) = next_burst(&rx) {
+        let what = describe(&root, &paths);
+        rebuild(ctx, &mut builder, &live, &mut watch, &what);
+    }
+    Outcome::Success
+}
+
+/// One rebuild, whatever happens in it: a panic is reported and the
+/// server goes on with a fresh session.
+fn rebuild(ctx: &Context, builder: &mut Builder, live: &Live, watch: &mut Watch, what: &str) {
+    let spinner = spinner(ctx);
+    let on_typeset = |busy: bool| match (&spinner, busy) {
+        (Some(bar), true) => {
+            bar.set_message("typesetting…");
+            bar.enable_steady_tick(Duration::from_millis(100));
+        }
+        (Some(bar), false) => bar.finish_and_clear(),
+        _ => {}
+    };
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        builder.rebuild(live, &on_typeset)
+    }));
+    if let Some(bar) = &spinner {
+        bar.finish_and_clear();
+    }
+    live.with(|s| s.builds += 1);
+    match outcome {
+        Ok(report) => {
+            watch.update(&report.watch, &report.root_files);
+            ctx.print_diagnostics(&report.sources, &report.diagnostics, DiagnosticFormat::Text);
+            ctx.info(summary(what, &report));
+        }
+        Err(panic) => {
+            builder.reset();
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            let message = format!(
+                "internal error while rebuilding ({why}); this is a bug in ouvrage, please report it. The server goes on."
+            );
+            eprintln!("error: {message}");
+            let generation = live.with(|s| {
+                s.problems = vec![Problem {
+                    severity: "error".into(),
+                    location: String::new(),
+                    message,
+                    source_line: None,
+                    hints: Vec::new(),
+                }];
+                s.generation
+            });
+            live.send(Event::Reload {
+                generation,
+                pages: Vec::new(),
+                all: true,
+            });
+        }
+    }
+}
+
+fn spinner(ctx: &Context) -> Option<indicatif::ProgressBar> {
+    if ctx.quiet {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    Some(bar)
+}
+
+/// What changed, in a few words.
+fn describe(root: &std::path::Path, paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.strip_prefix(root)
+                .map(crate::model::slash_path)
+                .unwrap_or_else(|_| p.display().to_string())
+        })
+        .collect();
+    match names.len() {
+        0 => "nothing".into(),
+        1..=3 => names.join(", "),
+        n => format!("{}, {} and {} more", names[0], names[1], n - 2),
+    }
+}
+
+/// The line printed after each rebuild.
+fn summary(what: &str, report: &Report) -> String {
+    let ms = |d: Duration| d.as_millis();
+    let mut parts = vec![format!("model {} ms", ms(report.model))];
+    if !report.reparsed.is_empty() {
+        parts[0].push_str(&format!(" ({} reparsed)", report.reparsed.len()));
+    }
+    if let Some((pages, took)) = &report.html {
+        parts.push(format!(
+            "html {} ms ({} page{} rewritten)",
+            ms(*took),
+            pages.len(),
+            if pages.len() == 1 { "" } else { "s" }
+        ));
+    }
+    if let Some((changed, count, took)) = &report.pdf {
+        parts.push(format!(
+            "pdf {} ms ({} of {count} pages changed)",
+            ms(*took),
+            changed.len()
+        ));
+    }
+    if let Some(took) = report.export {
+        parts.push(format!("pdf file {} ms", ms(took)));
+    }
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let status = if errors == 0 {
+        "ok".to_string()
+    } else {
+        format!(
+            "{errors} error{}: the browser shows {} over the last good build",
+            if errors == 1 { "" } else { "s" },
+            if errors == 1 { "it" } else { "them" }
+        )
+    };
+    format!("{what}: {}; {status}", parts.join(", "))
+}

@@ -1,0 +1,355 @@
+//! One rebuild after a change: the model again (reparsing only the chapters
+//! whose file changed), the site's pages written only where their bytes
+//! changed, and the PDF recompiled with the same Typst session, whose
+//! memoisation reuses everything the change did not touch.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::diag::{Diagnostic, Sink};
+use crate::model::Book;
+use crate::pipeline::{ParseCache, load_model_cached};
+use crate::render::html::{HtmlOptions, HtmlRenderer};
+use crate::render::typst::{PdfOptions, PdfRenderer, Session, export};
+use crate::source::Sources;
+
+use super::live::{Event, Live, Problem};
+
+/// What one rebuild did, for the terminal.
+#[derive(Default)]
+pub struct Report {
+    /// Chapters parsed again.
+    pub reparsed: Vec<String>,
+    /// Time to load, parse and check the book.
+    pub model: Duration,
+    /// Site pages rewritten, and the time the site took.
+    pub html: Option<(Vec<String>, Duration)>,
+    /// Typeset pages that changed, the page count, and the time to typeset.
+    pub pdf: Option<(Vec<usize>, usize, Duration)>,
+    /// Time to write the PDF file.
+    pub export: Option<Duration>,
+    /// Diagnostics of the build, and the sources they point into.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The sources of the book as loaded.
+    pub sources: Sources,
+    /// The folders the book reads, for the watcher.
+    pub watch: Vec<PathBuf>,
+    /// Bibliography and other root files the book reads.
+    pub root_files: Vec<String>,
+}
+
+/// The state kept from one rebuild to the next.
+pub struct Builder {
+    root: PathBuf,
+    out: PathBuf,
+    pdf: bool,
+    parses: ParseCache,
+    /// Hash of each site file as last written.
+    written: HashMap<String, u64>,
+    /// Each copied asset's modification time and length as last copied.
+    copied: HashMap<String, (Option<SystemTime>, u64)>,
+    session: Option<Session>,
+}
+
+impl Builder {
+    /// A builder of the book at `root` into `out` (`out/html`, `out/<id>.pdf`).
+    pub fn new(root: &Path, out: &Path, pdf: bool) -> Builder {
+        Builder {
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            pdf,
+            parses: ParseCache::default(),
+            written: HashMap::new(),
+            copied: HashMap::new(),
+            session: None,
+        }
+    }
+
+    /// Forgets the Typst session (after a panic, its state is not trusted).
+    pub fn reset(&mut self) {
+        self.session = None;
+        self.parses = ParseCache::default();
+    }
+
+    /// Rebuilds what changed and tells the browsers.
+    pub fn rebuild(&mut self, live: &Live, on_typeset: &dyn Fn(bool)) -> Report {
+        let generation = live.with(|s| {
+            s.generation += 1;
+            s.generation
+        });
+        let mut report = Report::default();
+        let started = Instant::now();
+        let mut sink = Sink::default();
+        let book = load_model_cached(&self.root, &mut sink, &mut self.parses);
+        report.reparsed = self.parses.parsed.clone();
+        report.model = started.elapsed();
+        report.watch = watched_folders(&book);
+        report.root_files = book
+            .config
+            .bibliography
+            .files
+            .iter()
+            .map(|f| f.value.clone())
+            .collect();
+        let failed = sink.has_errors();
+        report.diagnostics = sink.into_sorted();
+        if failed {
+            if set_problems(live, &report.diagnostics, &book.sources) {
+                live.send(Event::Reload {
+                    generation,
+                    pages: Vec::new(),
+                    all: true,
+                });
+            }
+            report.sources = book.sources;
+            return report;
+        }
+
+        // The review state, as a draft build shows it.
+        let review = crate::git::Repo::open(&book.root)
+            .and_then(|repo| crate::status::compute_status(&book, &repo, Default::default()))
+            .unwrap_or_else(|_| crate::status::offline_report(&book));
+
+        let t = Instant::now();
+        let mut options = HtmlOptions::from_book(&book);
+        options.review = Some(review.clone());
+        if self.pdf {
+            options.pdf = Some(format!("../{}", PdfRenderer::file_name(&book)));
+        }
+        let (pages, all) = match self.write_site(&book, options) {
+            Ok(changed) => changed,
+            Err(mut errors) => {
+                report.diagnostics.append(&mut errors);
+                (Vec::new(), false)
+            }
+        };
+        report.html = Some((pages.clone(), t.elapsed()));
+        let problems_changed = set_problems(live, &report.diagnostics, &book.sources);
+        if !pages.is_empty() || all || problems_changed {
+            live.send(Event::Reload {
+                generation,
+                pages,
+                all: all || problems_changed,
+            });
+        }
+
+        if self.pdf {
+            self.typeset(&book, &review, live, generation, on_typeset, &mut report);
+            if set_problems(live, &report.diagnostics, &book.sources) {
+                live.send(Event::Reload {
+                    generation,
+                    pages: Vec::new(),
+                    all: true,
+                });
+            }
+        }
+        report.sources = book.sources;
+        report
+    }
+
+    /// Compiles the book in the kept session, shows the pages that changed
+    /// in the preview, then writes the PDF.
+    fn typeset(
+        &mut self,
+        book: &Book,
+        review: &crate::status::StatusReport,
+        live: &Live,
+        generation: u64,
+        on_typeset: &dyn Fn(bool),
+        report: &mut Report,
+    ) {
+        let t = Instant::now();
+        on_typeset(true);
+        let options = PdfOptions {
+            draft: true,
+            states: crate::status::draft_states(review),
+            ..Default::default()
+        };
+        let compiled = match &mut self.session {
+            Some(session) => session.compile(book, &options),
+            None => Session::for_book(book, &options.fonts).and_then(|mut session| {
+                let compiled = session.compile(book, &options);
+                self.session = Some(session);
+                compiled
+            }),
+        };
+        on_typeset(false);
+        // Typst's caches grow with each compile: keep what recent compiles
+        // used, drop the rest.
+        typst::comemo::evict(10);
+        let compiled = match compiled {
+            Ok(compiled) => compiled,
+            Err(mut errors) => {
+                report.diagnostics.append(&mut errors);
+                return;
+            }
+        };
+        report.diagnostics.extend(compiled.warnings.iter().cloned());
+        let (hashes, changed) = live.set_document(compiled.document.clone());
+        report.pdf = Some((changed.clone(), hashes.len(), t.elapsed()));
+        if !changed.is_empty() {
+            live.send(Event::Preview {
+                generation,
+                pages: hashes,
+                changed,
+            });
+        }
+        // The file comes after the preview: the editor sees the pages while
+        // it is written.
+        let t = Instant::now();
+        match export(book, &compiled, None) {
+            Ok(bytes) => {
+                let path = self.out.join(PdfRenderer::file_name(book));
+                match crate::cli::write_atomically(&path, &bytes) {
+                    Ok(()) => live.with(|s| s.pdf_name = Some(PdfRenderer::file_name(book))),
+                    Err(e) => report.diagnostics.push(e),
+                }
+            }
+            Err(mut errors) => report.diagnostics.append(&mut errors),
+        }
+        report.export = Some(t.elapsed());
+    }
+
+    /// Writes the site's files that changed; returns their names, and
+    /// whether every page should reload (a stylesheet, script or image changed).
+    fn write_site(
+        &mut self,
+        book: &Book,
+        options: HtmlOptions,
+    ) -> Result<(Vec<String>, bool), Vec<Diagnostic>> {
+        let site = HtmlRenderer { options }.site(book)?;
+        let dir = self.out.join("html");
+        let first = self.written.is_empty();
+        let mut pages = Vec::new();
+        let mut all = false;
+        let mut present = HashSet::new();
+        let mut errors = Vec::new();
+        for (name, bytes) in &site.files {
+            present.insert(name.clone());
+            let hash = hash_bytes(bytes);
+            if self.written.get(name) == Some(&hash) {
+                continue;
+            }
+            match crate::cli::write_atomically(&dir.join(name), bytes) {
+                Ok(()) => {
+                    self.written.insert(name.clone(), hash);
+                    if name.ends_with(".html") {
+                        pages.push(name.clone());
+                    } else if !name.starts_with("search-index.") {
+                        // The stylesheet or a script: every page shows it.
+                        all = true;
+                    }
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        for asset in &site.assets {
+            present.insert(asset.clone());
+            let from = book.root.join(asset);
+            let stamp = std::fs::metadata(&from)
+                .map(|m| (m.modified().ok(), m.len()))
+                .unwrap_or((None, 0));
+            let to = dir.join(asset);
+            if self.copied.get(asset) == Some(&stamp) && to.is_file() {
+                continue;
+            }
+            let copy = std::fs::read(&from)
+                .map_err(|e| Diagnostic::error_in(Some(PathBuf::from(asset)), e.to_string()))
+                .and_then(|bytes| crate::cli::write_atomically(&to, &bytes));
+            match copy {
+                Ok(()) => {
+                    self.copied.insert(asset.clone(), stamp);
+                    all = true;
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+        // Pages of chapters gone from the book go too; at the first build,
+        // whatever an earlier build left that this one does not make.
+        let stale: Vec<String> = if first {
+            files_under(&dir)
+                .into_iter()
+                .filter(|name| !present.contains(name))
+                .collect()
+        } else {
+            self.written
+                .keys()
+                .chain(self.copied.keys())
+                .filter(|name| !present.contains(*name))
+                .cloned()
+                .collect()
+        };
+        for name in stale {
+            let _ = std::fs::remove_file(dir.join(&name));
+            self.written.remove(&name);
+            self.copied.remove(&name);
+            all = true;
+        }
+        if errors.is_empty() {
+            Ok((pages, all && !first))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Stores the errors of the build for the server; true when they changed.
+fn set_problems(live: &Live, diagnostics: &[Diagnostic], sources: &Sources) -> bool {
+    let problems: Vec<Problem> = diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diag::Severity::Error)
+        .map(|d| Problem::from_diagnostic(d, sources))
+        .collect();
+    live.with(|s| {
+        let changed = s.problems != problems;
+        s.problems = problems;
+        changed
+    })
+}
+
+/// The folders whose changes concern the book: chapters, templates, fonts,
+/// and every folder holding one of its images.
+fn watched_folders(book: &Book) -> Vec<PathBuf> {
+    let mut folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, "templates", "fonts"]
+        .iter()
+        .map(|d| book.root.join(d))
+        .collect();
+    for asset in &book.assets {
+        if let Some(parent) = book.root.join(&asset.path).parent()
+            && parent != book.root
+        {
+            folders.push(parent.to_path_buf());
+        }
+    }
+    folders.sort();
+    folders.dedup();
+    folders
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Files under `dir`, as `/`-separated paths relative to it.
+fn files_under(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(crate::model::slash_path(rel));
+            }
+        }
+    }
+    out
+}

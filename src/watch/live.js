@@ -1,0 +1,25 @@
+// ouvrage watch: reloads this page when a rebuild changed it, keeping the
+// scroll position. Served by `ouvrage watch` only, never written to _book.
+(function () {
+  "use strict";
+  var key = "ouvrage-scroll:" + location.pathname;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    var y = Number(saved);
+    var restore = function () { window.scrollTo(0, y); };
+    restore();
+    document.addEventListener("DOMContentLoaded", restore);
+    window.addEventListener("load", restore);
+  }
+  var here = decodeURIComponent(location.pathname.replace(/^\/html\//, "").replace(/^\//, "")) || "index.html";
+  var events = new EventSource("/__ouvrage/events");
+  events.addEventListener("reload", function (e) {
+    var data = JSON.parse(e.data);
+    if (data.all || data.pages.indexOf(here) >= 0) {
+      sessionStorage.setItem(key, String(window.scrollY));
+      location.reload();
+    }
+  });
+  window.ouvrageEvents = events;
+})();

@@ -1,0 +1,181 @@
+//! What the server shows between rebuilds: the problems of the last build,
+//! the typeset pages for the preview, and the events sent to browsers.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use typst_layout::PagedDocument;
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Sources;
+
+/// One diagnostic as the browser shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Problem {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// `file:line:col`, or the file, or empty.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+    /// The source line the diagnostic points at.
+    pub source_line: Option<String>,
+    /// What to do.
+    pub hints: Vec<String>,
+}
+
+impl Problem {
+    /// A diagnostic with its location resolved against `sources`.
+    pub fn from_diagnostic(d: &Diagnostic, sources: &Sources) -> Problem {
+        let source_line = d.span.as_ref().and_then(|span| {
+            let file = sources.get(span.file);
+            let line = file.line_index(span.range.start);
+            file.line_range(line).map(|r| file.text[r].to_string())
+        });
+        Problem {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            }
+            .to_string(),
+            location: d
+                .location(sources)
+                .map(|l| l.to_string())
+                .unwrap_or_default(),
+            message: d.message.clone(),
+            source_line,
+            hints: d.hints.clone(),
+        }
+    }
+}
+
+/// An event for the browsers.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Event {
+    /// Site pages changed (paths inside the site), or everything (`all`:
+    /// the stylesheet, an image, or the problems changed).
+    Reload {
+        /// Build number.
+        generation: u64,
+        /// Pages rewritten.
+        pages: Vec<String>,
+        /// Whether every page should reload.
+        all: bool,
+    },
+    /// The typeset pages changed.
+    Preview {
+        /// Build number.
+        generation: u64,
+        /// Each page's content hash, in order.
+        pages: Vec<String>,
+        /// Pages (0-based) that differ from the previous build.
+        changed: Vec<usize>,
+    },
+}
+
+impl Event {
+    /// The SSE event name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Reload { .. } => "reload",
+            Event::Preview { .. } => "preview",
+        }
+    }
+}
+
+/// The state the server reads.
+#[derive(Default)]
+pub struct LiveState {
+    /// Number of builds started.
+    pub generation: u64,
+    /// Number of builds finished.
+    pub builds: u64,
+    /// Problems of the last build (errors keep the last good outputs).
+    pub problems: Vec<Problem>,
+    /// The typeset document of the last good PDF build.
+    pub document: Option<Arc<PagedDocument>>,
+    /// Each page's content hash.
+    pub page_hashes: Vec<String>,
+    /// Pages already drawn as SVG, by content hash.
+    svg: HashMap<String, Arc<String>>,
+    /// The PDF's file name in the output folder.
+    pub pdf_name: Option<String>,
+}
+
+/// State and event channel shared by the builder and the server.
+pub struct Live {
+    state: Mutex<LiveState>,
+    events: tokio::sync::broadcast::Sender<Event>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live {
+            state: Mutex::new(LiveState::default()),
+            events: tokio::sync::broadcast::channel(64).0,
+        }
+    }
+}
+
+impl Live {
+    /// Runs `f` on the state.
+    pub fn with<T>(&self, f: impl FnOnce(&mut LiveState) -> T) -> T {
+        let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut guard)
+    }
+
+    /// Sends an event to every connected browser.
+    pub fn send(&self, event: Event) {
+        // No browser connected is not an error.
+        let _ = self.events.send(event);
+    }
+
+    /// A new listener.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    /// Replaces the typeset document; returns the pages that changed.
+    pub fn set_document(&self, document: PagedDocument) -> (Vec<String>, Vec<usize>) {
+        let hashes: Vec<String> = document
+            .pages()
+            .iter()
+            .map(|page| format!("{:032x}", typst::utils::hash128(page)))
+            .collect();
+        self.with(|state| {
+            let changed = hashes
+                .iter()
+                .enumerate()
+                .filter(|(i, h)| state.page_hashes.get(*i) != Some(*h))
+                .map(|(i, _)| i)
+                .collect();
+            // Drawn pages that no longer exist are dropped.
+            state.svg.retain(|hash, _| hashes.contains(hash));
+            state.page_hashes = hashes.clone();
+            state.document = Some(Arc::new(document));
+            (hashes, changed)
+        })
+    }
+
+    /// Page `index` as SVG, drawn at the first request (outside the lock)
+    /// and kept while the page stays the same.
+    pub fn page_svg(&self, index: usize) -> Option<Arc<String>> {
+        let found = self.with(|state| {
+            let hash = state.page_hashes.get(index)?.clone();
+            Some(match state.svg.get(&hash) {
+                Some(svg) => Err(svg.clone()),
+                None => Ok((state.document.clone()?, hash)),
+            })
+        })?;
+        let (document, hash) = match found {
+            Err(drawn) => return Some(drawn),
+            Ok(todo) => todo,
+        };
+        let page = document.pages().get(index)?;
+        let svg = Arc::new(typst_svg::svg(page, &typst_svg::SvgOptions::default()));
+        self.with(|state| state.svg.insert(hash, svg.clone()));
+        Some(svg)
+    }
+}

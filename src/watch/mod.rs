@@ -1,0 +1,91 @@
+//! `ouvrage watch`: build a draft, serve it, rebuild on change, reload the
+//! browser (SPEC §7).
+//!
+//! Three parts run side by side: the notify watcher sends the paths that
+//! concern the book ([`watcher`]); the main thread gathers them into bursts
+//! and rebuilds ([`builder`]), never stopping on an error or a panic; the
+//! server ([`server`]) serves the output folder with the live additions and
+//! tells the browsers what changed ([`live`]).
+
+pub mod builder;
+pub mod live;
+pub mod server;
+pub mod watcher;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+
+/// Options of `watch`.
+#[derive(Debug, Clone)]
+pub struct WatchOptions {
+    /// Port: `None` for 3000 or the next free one, `Some(0)` for any.
+    pub port: Option<u16>,
+    /// Whether to typeset the PDF and its preview.
+    pub pdf: bool,
+    /// Open the browser once serving.
+    pub open: bool,
+}
+
+/// Binds 127.0.0.1 on the asked port, or on 3000 or the next free one.
+pub fn bind(port: Option<u16>) -> Result<TcpListener, Diagnostic> {
+    let candidates: Vec<u16> = match port {
+        Some(p) => vec![p],
+        None => (3000..3100).collect(),
+    };
+    let mut last = None;
+    for p in candidates {
+        match TcpListener::bind(("127.0.0.1", p)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(Diagnostic::error_in(
+        None,
+        format!(
+            "cannot listen on 127.0.0.1: {}",
+            last.map(|e| e.to_string()).unwrap_or_default()
+        ),
+    )
+    .hint("pass another port with `--port N`, or `--port 0` for any free one"))
+}
+
+/// Starts the server on its own threads; returns its address.
+pub fn start_server(
+    listener: TcpListener,
+    out: PathBuf,
+    live: Arc<live::Live>,
+) -> Result<std::net::SocketAddr, Diagnostic> {
+    let io = |e: std::io::Error| Diagnostic::error_in(None, format!("cannot serve: {e}"));
+    let address = listener.local_addr().map_err(io)?;
+    listener.set_nonblocking(true).map_err(io)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(io)?;
+    std::thread::Builder::new()
+        .name("ouvrage-server".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                match tokio::net::TcpListener::from_std(listener) {
+                    Ok(listener) => server::serve(listener, out, live).await,
+                    Err(e) => eprintln!("cannot serve: {e}"),
+                }
+            });
+        })
+        .map_err(io)?;
+    Ok(address)
+}
+
+/// The output folder, created and canonical (the server compares real paths).
+pub fn output_folder(root: &Path) -> Result<PathBuf, Diagnostic> {
+    let out = root.join("_book");
+    std::fs::create_dir_all(out.join("html"))
+        .and_then(|_| out.canonicalize())
+        .map_err(|e| {
+            Diagnostic::error_in(Some(PathBuf::from("_book")), format!("cannot create: {e}"))
+        })
+}

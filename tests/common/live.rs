@@ -1,0 +1,174 @@
+//! `ouvrage watch` driven from a test: the process, plain HTTP requests over
+//! a TCP stream, and the server-sent events read as they come.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+/// A running `ouvrage watch`, killed when dropped.
+pub struct Watching {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+    /// Lines the process printed on stdout after the address.
+    pub lines: Receiver<String>,
+}
+
+impl Drop for Watching {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `ouvrage watch --port 0 ARGS` in `dir` and waits for its address.
+pub fn start(dir: &Path, args: &[&str]) -> Watching {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+        .args(["watch", "--port", "0"])
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("ouvrage runs");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("watch prints its address first");
+    let address = first
+        .strip_prefix("http://")
+        .and_then(|a| a.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("the first line is the address, not {first:?}"))
+        .to_string();
+    Watching {
+        child,
+        address,
+        lines: rx,
+    }
+}
+
+/// A response: status code and body.
+pub struct Response {
+    pub status: u16,
+    pub headers: String,
+    pub body: String,
+}
+
+impl Watching {
+    /// `GET path` with the path sent exactly as given.
+    pub fn get(&self, path: &str) -> Response {
+        let mut stream = TcpStream::connect(&self.address).expect("the server is up");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        let _ = stream.read_to_end(&mut raw);
+        let raw = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        Response {
+            status,
+            headers: head.to_lowercase(),
+            body: body.to_string(),
+        }
+    }
+
+    /// The server's state (`/__ouvrage/state`).
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::from_str(&self.get("/__ouvrage/state").body).unwrap_or_default()
+    }
+
+    /// The number of builds finished.
+    pub fn generation(&self) -> u64 {
+        self.state()["builds"].as_u64().unwrap_or(0)
+    }
+
+    /// Waits until `ready` holds, or fails with `what`.
+    pub fn wait_for(&self, what: &str, mut ready: impl FnMut() -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if ready() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    /// Waits for the first build.
+    pub fn wait_first_build(&self) {
+        self.wait_for("the first build", || self.generation() >= 1);
+    }
+
+    /// Listens to the server-sent events; each comes as (name, data).
+    pub fn events(&self) -> Receiver<(String, serde_json::Value)> {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET /__ouvrage/events HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            for line in BufReader::new(stream).lines() {
+                let Ok(line) = line else { break };
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.trim().to_string();
+                } else if let Some(data) = line.strip_prefix("data: ") {
+                    let value = serde_json::from_str(data.trim()).unwrap_or_default();
+                    if tx.send((name.clone(), value)).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        let (name, _) = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the event stream says hello");
+        assert_eq!(name, "hello");
+        rx
+    }
+}
+
+/// Waits for an event named `name` whose data satisfies `check`.
+pub fn expect_event(
+    events: &Receiver<(String, serde_json::Value)>,
+    name: &str,
+    check: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match events.recv_timeout(Duration::from_millis(200)) {
+            Ok((n, data)) if n == name && check(&data) => return data,
+            Ok(other) => seen.push(other),
+            Err(_) => {}
+        }
+    }
+    panic!("no `{name}` event as expected; saw {seen:#?}");
+}

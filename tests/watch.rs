@@ -1,0 +1,296 @@
+//! `ouvrage watch` on throwaway books: pages served with the live script,
+//! rebuilds and reload events after edits, problems shown over the last
+//! good page, atomic saves, bursts, new and deleted chapters, the typeset
+//! preview, and nothing served from outside the output folder.
+
+mod common;
+
+use std::time::Duration;
+
+use common::fixture;
+use common::live::{expect_event, start};
+
+fn append(path: &std::path::Path, text: &str) {
+    let old = std::fs::read_to_string(path).unwrap();
+    std::fs::write(path, old + text).unwrap();
+}
+
+#[test]
+fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+
+    let page = watch.get("/html/premier.html");
+    assert_eq!(page.status, 200);
+    assert!(
+        page.headers.contains("content-type: text/html"),
+        "{}",
+        page.headers
+    );
+    assert!(
+        page.headers.contains("cache-control: no-store"),
+        "{}",
+        page.headers
+    );
+    assert!(
+        page.body.contains("/__ouvrage/live.js"),
+        "served pages get the live script"
+    );
+    let on_disk = std::fs::read_to_string(root.join("_book/html/premier.html")).unwrap();
+    assert!(
+        !on_disk.contains("__ouvrage"),
+        "the files themselves stay clean"
+    );
+    let script = watch.get("/__ouvrage/live.js");
+    assert!(script.headers.contains("text/javascript"));
+    assert!(script.body.contains("EventSource"));
+    assert_eq!(watch.get("/").status, 302);
+    let css = watch.get("/html/style.css");
+    assert!(
+        css.headers.contains("content-type: text/css"),
+        "{}",
+        css.headers
+    );
+
+    // The typeset preview.
+    let state = watch.state();
+    let pages = state["pages"].as_array().unwrap().len();
+    assert!(pages > 4, "{state}");
+    let svg = watch.get("/__ouvrage/page/0.svg");
+    assert_eq!(svg.status, 200);
+    assert!(svg.headers.contains("image/svg+xml"));
+    assert!(svg.body.contains("<svg"));
+    assert_eq!(
+        watch.get(&format!("/__ouvrage/page/{pages}.svg")).status,
+        404
+    );
+    let preview = watch.get("/preview.html");
+    assert_eq!(preview.status, 200);
+    assert!(preview.body.contains("/__ouvrage/page/"));
+    let pdf = watch.get(&format!("/{}", state["pdf"].as_str().unwrap()));
+    assert_eq!(pdf.status, 200);
+    assert!(pdf.headers.contains("application/pdf"));
+
+    // An edit: the page is rewritten, the browsers told, the preview updated.
+    let events = watch.events();
+    append(
+        &root.join("chapters/01-premier.md"),
+        "\nUne phrase écrite pendant la veille.\n",
+    );
+    expect_event(&events, "reload", |d| {
+        d["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "premier.html")
+    });
+    assert!(
+        watch
+            .get("/html/premier.html")
+            .body
+            .contains("pendant la veille")
+    );
+    let update = expect_event(&events, "preview", |d| {
+        !d["changed"].as_array().unwrap().is_empty()
+    });
+    let first_changed = update["changed"][0].as_u64().unwrap();
+    assert!(
+        first_changed > 0,
+        "the title pages did not change: {update}"
+    );
+
+    // A broken front matter: the page stays, with the problem over it.
+    let second = root.join("chapters/02-second.md");
+    let good = std::fs::read_to_string(&second).unwrap();
+    std::fs::write(
+        &second,
+        good.replacen(
+            "title = \"Le second chapitre\"",
+            "title = \"Le second chapitre",
+            1,
+        ),
+    )
+    .unwrap();
+    expect_event(&events, "reload", |d| d["all"] == true);
+    let shown = watch.get("/html/premier.html").body;
+    assert!(shown.contains("ouvrage-problems"), "{shown}");
+    assert!(shown.contains("chapters/02-second.md:2:"), "{shown}");
+    assert!(
+        shown.contains("pendant la veille"),
+        "the last good content stays"
+    );
+    assert!(!watch.state()["problems"].as_array().unwrap().is_empty());
+    // Fixed: the overlay goes at the next rebuild.
+    std::fs::write(&second, &good).unwrap();
+    expect_event(&events, "reload", |d| d["all"] == true);
+    watch.wait_for("the problems to clear", || {
+        !watch
+            .get("/html/premier.html")
+            .body
+            .contains("ouvrage-problems")
+    });
+
+    // Nothing outside the output folder.
+    std::fs::write(root.join("secret.txt"), "secret").unwrap();
+    for path in [
+        "/../../etc/passwd",
+        "/html/../../etc/passwd",
+        "/html/..%2f..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/secret.txt",
+        "/html/%2e%2e/%2e%2e/secret.txt",
+        "/../secret.txt",
+        "/html/..\\..\\secret.txt",
+    ] {
+        let response = watch.get(path);
+        assert_ne!(response.status, 200, "{path}");
+        assert!(!response.body.contains("root:"), "{path}");
+        assert!(!response.body.contains("secret"), "{path}");
+    }
+}
+
+#[test]
+fn atomic_saves_bursts_new_and_deleted_chapters() {
+    let (_tmp, root) = fixture("minimal");
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    let chapter = root.join("chapters/seul.md");
+
+    // An editor's atomic save: write a temporary file, rename it over.
+    let tmp = root.join("chapters/.seul.md.tmp");
+    std::fs::write(&tmp, "---\ntitle: Seul\n---\n\nRemplacé par renommage.\n").unwrap();
+    std::fs::rename(&tmp, &chapter).unwrap();
+    watch.wait_for("the renamed file's text", || {
+        watch
+            .get("/html/seul.html")
+            .body
+            .contains("Remplacé par renommage")
+    });
+
+    // A burst of 40 saves: few rebuilds, the last text wins, the server lives.
+    std::thread::sleep(Duration::from_millis(300));
+    let before = watch.generation();
+    for i in 0..40 {
+        std::fs::write(&chapter, format!("---\ntitle: Seul\n---\n\nVersion {i}.\n")).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    watch.wait_for("the last save", || {
+        watch.get("/html/seul.html").body.contains("Version 39.")
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let rebuilds = watch.generation() - before;
+    assert!(
+        (1..=4).contains(&rebuilds),
+        "{rebuilds} rebuilds for a burst of 40 saves"
+    );
+
+    // A new chapter appears in the site and its table of contents.
+    std::fs::write(
+        root.join("chapters/neuf.md"),
+        "---\ntitle: Un chapitre neuf\n---\n\nTout neuf.\n",
+    )
+    .unwrap();
+    watch.wait_for("the new chapter", || {
+        watch.get("/html/neuf.html").status == 200
+    });
+    assert!(watch.get("/html/index.html").body.contains("neuf.html"));
+
+    // Deleted: its page goes, the index forgets it, the server lives.
+    std::fs::remove_file(root.join("chapters/neuf.md")).unwrap();
+    watch.wait_for("the deleted chapter's page to go", || {
+        watch.get("/html/neuf.html").status == 404
+    });
+    assert!(!watch.get("/html/index.html").body.contains("neuf.html"));
+    assert!(!root.join("_book/html/neuf.html").exists());
+    assert_eq!(watch.get("/html/seul.html").status, 200);
+
+    // The build output of `ouvrage build` never has the live script.
+    let out = common::ouvrage(&root, &["build", "--html"]);
+    assert!(out.status.success());
+    let built = std::fs::read_to_string(root.join("_book/html/seul.html")).unwrap();
+    assert!(!built.contains("__ouvrage"));
+}
+
+#[test]
+fn review_commits_and_branch_switches_rebuild() {
+    let (_tmp, root) = fixture("features");
+    let repo = git2::Repository::init(&root).unwrap();
+    std::fs::write(root.join(".gitignore"), "_book/\n").unwrap();
+    let commit_all = |message: &str| {
+        let mut index = repo.index().unwrap();
+        index
+            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+            .unwrap();
+        index.update_all(["*"], None).unwrap();
+        index.write().unwrap();
+        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let sig = git2::Signature::now("Ana", "ana@example.org").unwrap();
+        let parents: Vec<git2::Commit> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .unwrap();
+    };
+    commit_all("manuscrit");
+    let mut config = repo.config().unwrap();
+    config.set_str("user.name", "Ana").unwrap();
+    config.set_str("user.email", "ana@example.org").unwrap();
+
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    let badge = |page: &str| watch.get(page).body.contains("state-in-review");
+    assert!(!badge("/html/premier.html"));
+
+    // A review event is a commit: the dashboard and the badge follow it.
+    let out = common::ouvrage(&root, &["submit", "premier"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    watch.wait_for("the badge after `submit`", || badge("/html/premier.html"));
+    assert!(
+        watch
+            .get("/html/status.html")
+            .body
+            .contains("state-in-review")
+    );
+
+    // A branch switch is one rebuild showing the branch's text.
+    let main = repo.head().unwrap().shorthand().unwrap().to_string();
+    let head = repo.head().unwrap().peel_to_commit().unwrap();
+    repo.branch("variante", &head, false).unwrap();
+    repo.set_head("refs/heads/variante").unwrap();
+    append(
+        &root.join("chapters/01-premier.md"),
+        "\nTexte de la variante.\n",
+    );
+    commit_all("variante");
+    watch.wait_for("the branch's text", || {
+        watch
+            .get("/html/premier.html")
+            .body
+            .contains("Texte de la variante")
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let before = watch.generation();
+    repo.set_head(&format!("refs/heads/{main}")).unwrap();
+    repo.checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    watch.wait_for("main's text again", || {
+        !watch
+            .get("/html/premier.html")
+            .body
+            .contains("Texte de la variante")
+    });
+    std::thread::sleep(Duration::from_millis(400));
+    let rebuilds = watch.generation() - before;
+    assert!(
+        (1..=2).contains(&rebuilds),
+        "{rebuilds} rebuilds for one checkout"
+    );
+}
