@@ -131,6 +131,38 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
             .contains("ouvrage-problems")
     });
 
+    // A new title: the table of contents and the neighbours' links follow.
+    let premier = root.join("chapters/01-premier.md");
+    let text = std::fs::read_to_string(&premier).unwrap();
+    std::fs::write(
+        &premier,
+        text.replacen("\"Le premier chapitre\"", "\"Le chapitre renommé\"", 1),
+    )
+    .unwrap();
+    let reload = expect_event(&events, "reload", |d| {
+        d["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "index.html")
+    });
+    for neighbour in ["avant-propos.html", "second.html", "premier.html"] {
+        assert!(
+            reload["pages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p == neighbour),
+            "{neighbour} not rewritten: {reload}"
+        );
+    }
+    assert!(
+        watch
+            .get("/html/second.html")
+            .body
+            .contains("Le chapitre renommé")
+    );
+
     // Nothing outside the output folder.
     std::fs::write(root.join("secret.txt"), "secret").unwrap();
     for path in [

@@ -205,6 +205,18 @@ pub fn compute_status(
 ) -> Result<StatusReport, GitError> {
     let head = repo.head_commit()?;
     let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
+    status_from_history(book, repo, options, head, &history)
+}
+
+/// [`compute_status`] from a history already read (`watch` keeps it while
+/// HEAD does not move).
+pub fn status_from_history(
+    book: &Book,
+    repo: &Repo,
+    options: StatusOptions,
+    head: String,
+    history: &[crate::git::Commit],
+) -> Result<StatusReport, GitError> {
     let by_email: HashMap<&str, &str> = book
         .contributors
         .list
@@ -360,7 +372,7 @@ pub fn compute_status(
 
     // People.
     let mut commits_by_email: HashMap<&str, (usize, i64, &str)> = HashMap::new();
-    for commit in &history {
+    for commit in history {
         let entry = commits_by_email
             .entry(commit.author.email.as_str())
             .or_insert((0, i64::MIN, commit.author.name.as_str()));

@@ -50,6 +50,10 @@ pub struct Builder {
     /// Each copied asset's modification time and length as last copied.
     copied: HashMap<String, (Option<SystemTime>, u64)>,
     session: Option<Session>,
+    /// The history reachable from HEAD, and HEAD's commit id.
+    history: Option<(String, Vec<crate::git::Commit>)>,
+    /// The document date, and the HEAD it was read at (empty outside git).
+    date: Option<(String, crate::date::DocDate)>,
 }
 
 impl Builder {
@@ -63,6 +67,8 @@ impl Builder {
             written: HashMap::new(),
             copied: HashMap::new(),
             session: None,
+            history: None,
+            date: None,
         }
     }
 
@@ -106,10 +112,7 @@ impl Builder {
             return report;
         }
 
-        // The review state, as a draft build shows it.
-        let review = crate::git::Repo::open(&book.root)
-            .and_then(|repo| crate::status::compute_status(&book, &repo, Default::default()))
-            .unwrap_or_else(|_| crate::status::offline_report(&book));
+        let review = self.review(&book);
 
         let t = Instant::now();
         let mut options = HtmlOptions::from_book(&book);
@@ -148,6 +151,28 @@ impl Builder {
         report
     }
 
+    /// The review state, as a draft build shows it. The history is read
+    /// again only when HEAD moved.
+    fn review(&mut self, book: &Book) -> crate::status::StatusReport {
+        let computed = crate::git::Repo::open(&book.root).and_then(|repo| {
+            let head = repo.head_commit()?;
+            let history = match self.history.take() {
+                Some((at, history)) if at == head => history,
+                _ => repo.history(crate::load::CHAPTERS_DIR, None, false)?,
+            };
+            let report = crate::status::status_from_history(
+                book,
+                &repo,
+                Default::default(),
+                head.clone(),
+                &history,
+            );
+            self.history = Some((head, history));
+            report
+        });
+        computed.unwrap_or_else(|_| crate::status::offline_report(book))
+    }
+
     /// Compiles the book in the kept session, shows the pages that changed
     /// in the preview, then writes the PDF.
     fn typeset(
@@ -161,9 +186,25 @@ impl Builder {
     ) {
         let t = Instant::now();
         on_typeset(true);
+        // The date moves with HEAD, not with each save.
+        let head = review.head.clone();
+        let date = match self.date.take() {
+            Some((at, date)) if at == head => Some(date),
+            _ => crate::render::typst::date::document_date(
+                &book.root,
+                book.chapters
+                    .iter()
+                    .map(|c| c.path.clone())
+                    .chain([PathBuf::from(crate::load::BOOK_FILE)]),
+            ),
+        };
+        if let Some(date) = date {
+            self.date = Some((head, date));
+        }
         let options = PdfOptions {
             draft: true,
             states: crate::status::draft_states(review),
+            date,
             ..Default::default()
         };
         let compiled = match &mut self.session {

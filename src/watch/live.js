@@ -2,6 +2,9 @@
 // scroll position. Served by `ouvrage watch` only, never written to _book.
 (function () {
   "use strict";
+  // Our own restoration, the same in every browser, applied again once
+  // images have loaded and the page has its full height.
+  if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
   var key = "ouvrage-scroll:" + location.pathname;
   var saved = sessionStorage.getItem(key);
   if (saved !== null) {

@@ -104,6 +104,62 @@ pub struct LiveState {
     pub pdf_name: Option<String>,
 }
 
+/// A hash of what a page draws. Typst's own hash of a page also covers the
+/// source spans of its glyphs and elements, which shift when an unrelated
+/// source changes (the book's metadata, say): the preview would then see
+/// every page as changed.
+pub fn look(page: &typst_layout::Page) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    page.fill.hash(&mut hasher);
+    page.bleed.hash(&mut hasher);
+    hash_frame(&page.frame, &mut hasher);
+    hasher.finish()
+}
+
+fn hash_frame(frame: &typst::layout::Frame, h: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    use typst::layout::FrameItem;
+    frame.size().hash(h);
+    for (position, item) in frame.items() {
+        position.hash(h);
+        match item {
+            FrameItem::Group(group) => {
+                1u8.hash(h);
+                group.transform.hash(h);
+                group.clip.hash(h);
+                hash_frame(&group.frame, h);
+            }
+            FrameItem::Text(text) => {
+                2u8.hash(h);
+                text.font.hash(h);
+                text.size.hash(h);
+                text.fill.hash(h);
+                text.stroke.hash(h);
+                text.text.hash(h);
+                for glyph in &text.glyphs {
+                    (glyph.id, glyph.x_advance, glyph.x_offset).hash(h);
+                    (glyph.y_advance, glyph.y_offset).hash(h);
+                }
+            }
+            FrameItem::Shape(shape, _) => {
+                3u8.hash(h);
+                shape.hash(h);
+            }
+            FrameItem::Image(image, size, _) => {
+                4u8.hash(h);
+                image.hash(h);
+                size.hash(h);
+            }
+            FrameItem::Link(_, size) => {
+                5u8.hash(h);
+                size.hash(h);
+            }
+            FrameItem::Tag(_) => {}
+        }
+    }
+}
+
 /// State and event channel shared by the builder and the server.
 pub struct Live {
     state: Mutex<LiveState>,
@@ -142,7 +198,7 @@ impl Live {
         let hashes: Vec<String> = document
             .pages()
             .iter()
-            .map(|page| format!("{:032x}", typst::utils::hash128(page)))
+            .map(|page| format!("{:016x}", look(page)))
             .collect();
         self.with(|state| {
             let changed = hashes

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use notify::{RecursiveMode, Watcher as _};
 
 /// A burst ends after this long without a relevant change.
-pub const QUIET: Duration = Duration::from_millis(80);
+pub const QUIET: Duration = Duration::from_millis(40);
 /// A burst never holds a rebuild back longer than this.
 pub const LONGEST: Duration = Duration::from_millis(1000);
 

@@ -40,6 +40,10 @@ pub struct PdfOptions {
     /// Draft builds: each chapter's review state by id (from git history);
     /// a chapter not listed reads `draft`.
     pub states: std::collections::HashMap<String, String>,
+    /// The document date when the caller fixes it (`watch` keeps it while
+    /// HEAD does not move, so that a save does not change the imprint);
+    /// otherwise [`date::document_date`].
+    pub date: Option<date::DocDate>,
 }
 
 /// A compiled book: the document and the sources it came from.
@@ -105,7 +109,9 @@ impl Session {
             .iter()
             .map(|c| c.path.clone())
             .chain([PathBuf::from(crate::load::BOOK_FILE)]);
-        let date = date::document_date(&book.root, files);
+        let date = options
+            .date
+            .or_else(|| date::document_date(&book.root, files));
         let states = book
             .chapters
             .iter()
