@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::fixture;
-use common::live::{expect_event, start};
+use common::live::{expect_event, start, start_with};
 
 fn append(path: &std::path::Path, text: &str) {
     let old = std::fs::read_to_string(path).unwrap();
@@ -216,6 +216,19 @@ fn atomic_saves_bursts_new_and_deleted_chapters() {
         "{rebuilds} rebuilds for a burst of 40 saves"
     );
 
+    // A chapter file renamed: its id follows its name.
+    std::fs::rename(&chapter, root.join("chapters/autre.md")).unwrap();
+    watch.wait_for("the renamed chapter", || {
+        watch.get("/html/autre.html").status == 200
+    });
+    watch.wait_for("the old page to go", || {
+        watch.get("/html/seul.html").status == 404
+    });
+    std::fs::rename(root.join("chapters/autre.md"), &chapter).unwrap();
+    watch.wait_for("the chapter back", || {
+        watch.get("/html/seul.html").status == 200
+    });
+
     // A new chapter appears in the site and its table of contents.
     std::fs::write(
         root.join("chapters/neuf.md"),
@@ -325,4 +338,17 @@ fn review_commits_and_branch_switches_rebuild() {
         (1..=2).contains(&rebuilds),
         "{rebuilds} rebuilds for one checkout"
     );
+}
+
+#[test]
+fn port_3000_or_the_next_free_one() {
+    let (_tmp, root) = fixture("minimal");
+    // Hold 3000 (or find it held already): watch must pick another.
+    let _held = std::net::TcpListener::bind(("127.0.0.1", 3000));
+    let watch = start_with(&root, &["--no-pdf"]);
+    let port: u16 = watch.address.rsplit(':').next().unwrap().parse().unwrap();
+    assert!((3001..3100).contains(&port), "{}", watch.address);
+    assert!(watch.address.starts_with("127.0.0.1:"));
+    watch.wait_first_build();
+    assert_eq!(watch.get("/html/seul.html").status, 200);
 }

@@ -26,8 +26,15 @@ impl Drop for Watching {
 
 /// Starts `ouvrage watch --port 0 ARGS` in `dir` and waits for its address.
 pub fn start(dir: &Path, args: &[&str]) -> Watching {
+    let mut all = vec!["--port", "0"];
+    all.extend_from_slice(args);
+    start_with(dir, &all)
+}
+
+/// Starts `ouvrage watch ARGS` in `dir` and waits for its address.
+pub fn start_with(dir: &Path, args: &[&str]) -> Watching {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ouvrage"))
-        .args(["watch", "--port", "0"])
+        .arg("watch")
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
