@@ -252,3 +252,36 @@ fn a_broken_user_template_is_an_error_at_its_line_and_keeps_the_site() {
     let index = page(&book.join("_book/html/index.html"));
     assert_eq!(texts(&index, "#mine"), ["Livre d'essai"]);
 }
+
+#[test]
+fn typography_follows_each_chapters_language_in_the_site_and_the_pdf() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\nlang: fr\n---\n\nVoici la question : pourquoi ? Parce que ! \
+         Il a dit \"oui\" ; l'accord vaut 12 % du budget. Le code `a : \"b\" ?` reste.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/02-italiano.md"),
+        "---\ntitle: Italiano\nlang: it\n---\n\nLa \"scuola\" dell'arte.\n",
+    )
+    .unwrap();
+    ok(&book, &["build", "--html"]);
+    let fr = std::fs::read_to_string(book.join("_book/html/seul.html")).unwrap();
+    for expected in [
+        "question\u{a0}: pourquoi\u{202f}? Parce que\u{202f}!",
+        "«\u{202f}oui\u{202f}»\u{202f}; l’accord vaut 12\u{a0}% du budget",
+        "<code>a : \"b\" ?</code>",
+    ] {
+        assert!(fr.contains(expected), "missing {expected:?} in\n{fr}");
+    }
+    let it = std::fs::read_to_string(book.join("_book/html/italiano.html")).unwrap();
+    assert!(it.contains("La «scuola» dell’arte."), "{it}");
+
+    let pdf = compiled_text(&book, &Default::default());
+    assert!(pdf.contains("pourquoi\u{202f}?"), "{pdf}");
+    assert!(pdf.contains("«\u{202f}oui\u{202f}»"), "{pdf}");
+    assert!(pdf.contains("La «scuola» dell’arte"), "{pdf}");
+    assert!(pdf.contains("a : \"b\" ?"), "code stays as written: {pdf}");
+}

@@ -6,12 +6,14 @@
 //! 3. `numbering`: chapter, section, figure and table numbers.
 //! 4. `links`: links between chapters and to anchors, images and other files.
 //! 5. `raw`: raw blocks reach only the outputs book.toml allows.
+//! 6. `typography`: quotes, apostrophes and no-break spaces by language.
 
 pub mod ids;
 pub mod links;
 pub mod numbering;
 pub mod people;
 pub mod raw;
+pub mod typography;
 
 use crate::diag::Sink;
 use crate::model::Book;
@@ -23,4 +25,5 @@ pub fn run_all(book: &mut Book, sink: &mut Sink) {
     numbering::number(book);
     links::resolve_links(book, sink);
     raw::filter_raw(book, sink);
+    typography::apply(book);
 }

@@ -1,0 +1,259 @@
+//! Typography by language (SPEC §4): typographic quotes and apostrophes
+//! from straight ones, and in French the no-break spaces before `: ; ! ?`,
+//! inside `« »` and between a number and its unit. Only text is touched:
+//! code, math, raw HTML and URLs are other nodes and stay as written.
+
+use crate::model::{Book, Inline, block_inlines_mut, walk_blocks_mut};
+
+/// U+00A0, before a colon and between a number and its unit.
+const NBSP: char = '\u{a0}';
+/// U+202F, before `; ! ?` and inside guillemets.
+const NNBSP: char = '\u{202f}';
+
+/// The conventions of a language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    French,
+    Italian,
+    English,
+    /// Other languages: apostrophes only.
+    Plain,
+}
+
+impl Style {
+    fn of(lang: &str) -> Style {
+        match lang.split(['-', '_']).next().unwrap_or("") {
+            "fr" => Style::French,
+            "it" => Style::Italian,
+            "en" => Style::English,
+            _ => Style::Plain,
+        }
+    }
+}
+
+/// Applies the typography of each chapter's language to its text.
+pub fn apply(book: &mut Book) {
+    for chapter in &mut book.chapters {
+        let style = Style::of(&chapter.lang);
+        let mut fix = |inlines: &mut Vec<Inline>| typeset_inlines(inlines, style);
+        let mut on_block = |block: &mut crate::model::Block| block_inlines_mut(block, &mut fix);
+        walk_blocks_mut(&mut chapter.blocks, &mut on_block);
+        walk_blocks_mut(&mut chapter.abstract_, &mut on_block);
+        for note in &mut chapter.footnotes {
+            walk_blocks_mut(&mut note.blocks, &mut on_block);
+        }
+    }
+}
+
+/// One run of inlines, the character before each text carried across
+/// emphasis and links so that `"*mot*"` gets both its quotes right.
+fn typeset_inlines(inlines: &mut [Inline], style: Style) {
+    let mut prev = None;
+    let mut open = false;
+    walk(inlines, style, &mut prev, &mut open);
+}
+
+fn walk(inlines: &mut [Inline], style: Style, prev: &mut Option<char>, open: &mut bool) {
+    for inline in inlines {
+        match inline {
+            Inline::Text(text) => {
+                *text = typeset(text, style, prev, open);
+            }
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::Link { content: c, .. } => walk(c, style, prev, open),
+            Inline::SoftBreak | Inline::LineBreak => *prev = Some(' '),
+            // Code, math, HTML, images, notes: untouched, but they are
+            // something before the next text.
+            _ => *prev = Some('x'),
+        }
+    }
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric())
+}
+
+/// Units a number keeps on its line.
+const UNITS: &[&str] = &[
+    "%", "‰", "€", "$", "£", "°C", "°", "km", "m", "cm", "mm", "kg", "g", "mg", "t", "ha", "h",
+    "min", "s", "l", "L", "ml", "kWh", "MWh", "W", "kW", "Mo", "Go", "ko",
+];
+
+fn starts_with_unit(rest: &str) -> bool {
+    UNITS.iter().any(|u| {
+        rest.starts_with(u)
+            && !rest[u.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric())
+    })
+}
+
+/// One text node. `prev` is the character before it; `open` whether a
+/// double quote is open.
+fn typeset(text: &str, style: Style, prev: &mut Option<char>, open: &mut bool) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len() + 8);
+    let french = style == Style::French;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let before = out.chars().last().or(*prev);
+        match c {
+            '\'' | '’' => {
+                let opening = !is_word(before) && is_word(next) && style == Style::English;
+                out.push(if opening { '‘' } else { '’' });
+            }
+            '"' => {
+                let opening = !*open;
+                *open = !*open;
+                match (style, opening) {
+                    (Style::French, true) => {
+                        out.push('«');
+                        out.push(NNBSP);
+                        if next == Some(' ') {
+                            i += 1;
+                        }
+                    }
+                    (Style::French, false) => {
+                        trim_space(&mut out);
+                        out.push(NNBSP);
+                        out.push('»');
+                    }
+                    (Style::Italian, true) => out.push('«'),
+                    (Style::Italian, false) => out.push('»'),
+                    (_, true) => out.push('“'),
+                    (_, false) => out.push('”'),
+                }
+            }
+            '«' if french => {
+                out.push('«');
+                out.push(NNBSP);
+                if matches!(next, Some(' ') | Some(NBSP) | Some(NNBSP)) {
+                    i += 1;
+                }
+            }
+            '»' if french => {
+                trim_space(&mut out);
+                out.push(NNBSP);
+                out.push('»');
+            }
+            ';' | '!' | '?' if french => {
+                // "?!" keeps together; a space typed before becomes narrow.
+                if !matches!(before, Some(';' | '!' | '?')) && before.is_some() {
+                    trim_space(&mut out);
+                    if !out.is_empty() || prev.is_some_and(|p| !p.is_whitespace()) {
+                        out.push(NNBSP);
+                    }
+                }
+                out.push(c);
+            }
+            ':' if french => {
+                // Not in 10:30, nor in a URL-like `a:b`.
+                let between_digits = before.is_some_and(|b| b.is_ascii_digit())
+                    && next.is_some_and(|n| n.is_ascii_digit());
+                let ends_word = next.is_none_or(|n| n.is_whitespace());
+                if !between_digits && ends_word && before.is_some() {
+                    trim_space(&mut out);
+                    if !out.is_empty() || prev.is_some_and(|p| !p.is_whitespace()) {
+                        out.push(NBSP);
+                    }
+                }
+                out.push(c);
+            }
+            ' ' if french
+                && before.is_some_and(|b| b.is_ascii_digit())
+                && starts_with_unit(&text[char_offset(&chars, i + 1)..]) =>
+            {
+                out.push(NBSP);
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    if let Some(last) = out.chars().last() {
+        *prev = Some(last);
+    }
+    out
+}
+
+/// Removes one ordinary space at the end of `out`.
+fn trim_space(out: &mut String) {
+    if out.ends_with(' ') || out.ends_with(NBSP) || out.ends_with(NNBSP) {
+        out.pop();
+    }
+}
+
+fn char_offset(chars: &[char], index: usize) -> usize {
+    chars[..index.min(chars.len())]
+        .iter()
+        .map(|c| c.len_utf8())
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Inline, Style, typeset, typeset_inlines};
+
+    fn t(text: &str, style: Style) -> String {
+        typeset(text, style, &mut None, &mut false)
+    }
+
+    #[test]
+    fn french() {
+        let s = Style::French;
+        assert_eq!(
+            t("Pourquoi ? Parce que !", s),
+            "Pourquoi\u{202f}? Parce que\u{202f}!"
+        );
+        assert_eq!(
+            t("Voici: la liste; fin", s),
+            "Voici\u{a0}: la liste\u{202f}; fin"
+        );
+        assert_eq!(t("« Bonjour »", s), "«\u{202f}Bonjour\u{202f}»");
+        assert_eq!(t("«Bonjour»", s), "«\u{202f}Bonjour\u{202f}»");
+        assert_eq!(
+            t("il dit \"oui\" puis", s),
+            "il dit «\u{202f}oui\u{202f}» puis"
+        );
+        assert_eq!(t("l'économie d'aujourd'hui", s), "l’économie d’aujourd’hui");
+        assert_eq!(
+            t("12 % et 30 km, 2024 les", s),
+            "12\u{a0}% et 30\u{a0}km, 2024 les"
+        );
+        assert_eq!(t("à 10:30 ou ?!", s), "à 10:30 ou\u{202f}?!");
+        assert_eq!(
+            t("Déjà typographié\u{202f}!", s),
+            "Déjà typographié\u{202f}!"
+        );
+    }
+
+    #[test]
+    fn italian_and_english() {
+        assert_eq!(
+            t("la \"scuola\" dell'arte", Style::Italian),
+            "la «scuola» dell’arte"
+        );
+        assert_eq!(t("Oui ! a \"b\"", Style::English), "Oui ! a “b”");
+        assert_eq!(t("it's 'quoted'", Style::English), "it’s ‘quoted’");
+    }
+
+    #[test]
+    fn quotes_across_emphasis_and_code_untouched() {
+        let mut run = vec![
+            Inline::Text("Il dit \"".into()),
+            Inline::Emph(vec![Inline::Text("non".into())]),
+            Inline::Text("\" : ".into()),
+            Inline::Code("a: \"b\" ?".into()),
+        ];
+        typeset_inlines(&mut run, Style::French);
+        assert_eq!(run[0], Inline::Text("Il dit «\u{202f}".into()));
+        assert_eq!(run[2], Inline::Text("\u{202f}»\u{a0}: ".into()));
+        assert_eq!(run[3], Inline::Code("a: \"b\" ?".into()));
+    }
+}
