@@ -36,26 +36,7 @@ impl Book {
 
     /// Stages everything and commits as `who` (the test's own git use).
     fn commit_all(&self, who: &str, message: &str) -> String {
-        let mut index = self.repo.index().unwrap();
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .unwrap();
-        index.update_all(["*"], None).unwrap();
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = Signature::now(who, &email(who)).unwrap();
-        let parents: Vec<git2::Commit> = self
-            .repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let parents: Vec<&git2::Commit> = parents.iter().collect();
-        self.repo
-            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-            .unwrap()
-            .to_string()
+        common::commit_all(&self.repo, who, &email(who), message)
     }
 
     /// An empty commit with `message`, as `git commit --allow-empty` would make it.

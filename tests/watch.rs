@@ -262,23 +262,7 @@ fn review_commits_and_branch_switches_rebuild() {
     let repo = git2::Repository::init(&root).unwrap();
     std::fs::write(root.join(".gitignore"), "_book/\n").unwrap();
     let commit_all = |message: &str| {
-        let mut index = repo.index().unwrap();
-        index
-            .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
-            .unwrap();
-        index.update_all(["*"], None).unwrap();
-        index.write().unwrap();
-        let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let sig = git2::Signature::now("Ana", "ana@example.org").unwrap();
-        let parents: Vec<git2::Commit> = repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok())
-            .into_iter()
-            .collect();
-        let parents: Vec<&git2::Commit> = parents.iter().collect();
-        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-            .unwrap();
+        common::commit_all(&repo, "Ana", "ana@example.org", message);
     };
     commit_all("manuscrit");
     let mut config = repo.config().unwrap();

@@ -11,7 +11,7 @@ mod status;
 mod watch;
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
@@ -351,18 +351,7 @@ pub fn load_quietly(
     Ok((root, book, diagnostics))
 }
 
-/// Writes a file atomically: a temporary file beside it, then a rename.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Diagnostic> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let io = |e: std::io::Error| {
-        Diagnostic::error_in(Some(path.to_path_buf()), format!("cannot write: {e}"))
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(contents).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
-}
+pub use crate::render::write_atomically;
 
 /// Common arguments of commands that read the book.
 #[derive(Debug, Args, Default)]

@@ -31,6 +31,20 @@ pub fn io_error(path: &Path, action: &str, e: std::io::Error) -> Vec<Diagnostic>
     )]
 }
 
+/// Writes a file atomically: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Diagnostic> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let io = |e: std::io::Error| {
+        Diagnostic::error_in(Some(path.to_path_buf()), format!("cannot write: {e}"))
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(contents).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// Runs `renderer` into a staging folder inside `out_dir`, then moves the
 /// result to `out_dir/<output name>`, replacing the previous one only once the
 /// new one is complete.

@@ -26,7 +26,7 @@ pub struct ShareReport {
 }
 
 /// One person's part in the book.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CreditReport {
     /// Contributor id (absent for commit authors who are no contributor).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -76,6 +76,23 @@ struct Tally {
     shares: Vec<ShareReport>,
 }
 
+impl Tally {
+    /// Fills `who` (the person's identity) with what was counted.
+    fn into_report(self, who: CreditReport) -> CreditReport {
+        let mut shares = self.shares;
+        shares.sort_by(|a, b| b.lines.cmp(&a.lines).then(a.chapter.cmp(&b.chapter)));
+        CreditReport {
+            commits: self.commits,
+            review_events: self.review_events,
+            lines: shares.iter().map(|s| s.lines).sum(),
+            words: shares.iter().map(|s| s.words).sum(),
+            by_chapter: shares,
+            last_activity: self.last.map(rfc3339),
+            ..who
+        }
+    }
+}
+
 /// Computes who wrote what in the book held by `repo`.
 pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitError> {
     let head = repo.head_commit()?;
@@ -83,16 +100,7 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
 
     // Keyed by email: contributors' emails map to their id so that several
     // addresses of one person add up.
-    let by_email: HashMap<&str, &str> = book
-        .contributors
-        .list
-        .iter()
-        .flat_map(|c| {
-            c.emails
-                .iter()
-                .map(move |e| (e.as_str(), c.id.value.as_str()))
-        })
-        .collect();
+    let by_email = super::ids_by_email(book);
     let key = |email: &str| -> String {
         by_email
             .get(email)
@@ -150,68 +158,43 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
         }
     }
 
-    let finish = |tally: Tally| {
-        let mut shares = tally.shares;
-        shares.sort_by(|a, b| b.lines.cmp(&a.lines).then(a.chapter.cmp(&b.chapter)));
-        (
-            tally.commits,
-            tally.review_events,
-            shares.iter().map(|s| s.lines).sum(),
-            shares.iter().map(|s| s.words).sum(),
-            shares,
-            tally.last.map(rfc3339),
-        )
-    };
     let mut contributors = Vec::new();
     for c in &book.contributors.list {
         let id = &c.id.value;
         let tally = tallies.remove(&format!("id:{id}")).unwrap_or_default();
-        let (commits, review_events, lines, words, by_chapter, last_activity) = finish(tally);
-        contributors.push(CreditReport {
-            id: Some(id.clone()),
-            name: c.name.clone(),
-            emails: c.emails.clone(),
-            roles: c.roles.iter().map(|r| r.name().to_string()).collect(),
-            chapters: book
-                .chapters
-                .iter()
-                .filter(|ch| ch.config.authors.iter().any(|a| &a.value == id))
-                .map(|ch| ch.id.clone())
-                .collect(),
-            commits,
-            review_events,
-            lines,
-            words,
-            by_chapter,
-            last_activity,
-        });
+        contributors.push(
+            tally.into_report(CreditReport {
+                id: Some(id.clone()),
+                name: c.name.clone(),
+                emails: c.emails.clone(),
+                roles: c.roles.iter().map(|r| r.name().to_string()).collect(),
+                chapters: book
+                    .chapters
+                    .iter()
+                    .filter(|ch| ch.config.authors.iter().any(|a| &a.value == id))
+                    .map(|ch| ch.id.clone())
+                    .collect(),
+                ..CreditReport::default()
+            }),
+        );
     }
-    let mut unknown: Vec<(String, Tally)> = tallies
+    let mut strangers: Vec<CreditReport> = tallies
         .into_iter()
-        .filter_map(|(k, t)| k.strip_prefix("email:").map(|e| (e.to_string(), t)))
-        .collect();
-    unknown.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut strangers: Vec<CreditReport> = unknown
-        .into_iter()
-        .map(|(email, tally)| {
-            let name = names.remove(&format!("email:{email}")).unwrap_or_default();
-            let (commits, review_events, lines, words, by_chapter, last_activity) = finish(tally);
-            CreditReport {
-                id: None,
-                name,
+        .filter_map(|(k, tally)| {
+            let email = k.strip_prefix("email:")?.to_string();
+            Some(tally.into_report(CreditReport {
+                name: names.remove(&k).unwrap_or_default(),
                 emails: vec![email],
-                roles: Vec::new(),
-                chapters: Vec::new(),
-                commits,
-                review_events,
-                lines,
-                words,
-                by_chapter,
-                last_activity,
-            }
+                ..CreditReport::default()
+            }))
         })
         .collect();
-    strangers.sort_by(|a, b| b.lines.cmp(&a.lines).then(b.commits.cmp(&a.commits)));
+    strangers.sort_by(|a, b| {
+        b.lines
+            .cmp(&a.lines)
+            .then(b.commits.cmp(&a.commits))
+            .then(a.emails.cmp(&b.emails))
+    });
     contributors.extend(strangers);
 
     Ok(CreditsReport {

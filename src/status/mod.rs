@@ -180,6 +180,19 @@ pub struct StatusOptions {
     pub all_branches: bool,
 }
 
+/// Contributor ids by each of their emails (commit authors are matched by email).
+pub fn ids_by_email(book: &Book) -> HashMap<&str, &str> {
+    book.contributors
+        .list
+        .iter()
+        .flat_map(|c| {
+            c.emails
+                .iter()
+                .map(move |e| (e.as_str(), c.id.value.as_str()))
+        })
+        .collect()
+}
+
 /// Contributor ids of the editors: the book's editors and everyone with the editor role.
 pub fn editor_ids(book: &Book) -> Vec<String> {
     let mut ids: Vec<String> = book
@@ -217,16 +230,7 @@ pub fn status_from_history(
     head: String,
     history: &[crate::git::Commit],
 ) -> Result<StatusReport, GitError> {
-    let by_email: HashMap<&str, &str> = book
-        .contributors
-        .list
-        .iter()
-        .flat_map(|c| {
-            c.emails
-                .iter()
-                .map(move |e| (e.as_str(), c.id.value.as_str()))
-        })
-        .collect();
+    let by_email = ids_by_email(book);
     let who = |email: &str| -> String {
         by_email
             .get(email)

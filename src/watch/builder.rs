@@ -101,13 +101,14 @@ impl Builder {
         let failed = sink.has_errors();
         report.diagnostics = sink.into_sorted();
         if failed {
-            if set_problems(live, &report.diagnostics, &book.sources) {
-                live.send(Event::Reload {
-                    generation,
-                    pages: Vec::new(),
-                    all: true,
-                });
-            }
+            announce(
+                live,
+                generation,
+                Vec::new(),
+                false,
+                &report.diagnostics,
+                &book.sources,
+            );
             report.sources = book.sources;
             return report;
         }
@@ -128,24 +129,25 @@ impl Builder {
             }
         };
         report.html = Some((pages.clone(), t.elapsed()));
-        let problems_changed = set_problems(live, &report.diagnostics, &book.sources);
-        if !pages.is_empty() || all || problems_changed {
-            live.send(Event::Reload {
-                generation,
-                pages,
-                all: all || problems_changed,
-            });
-        }
+        announce(
+            live,
+            generation,
+            pages,
+            all,
+            &report.diagnostics,
+            &book.sources,
+        );
 
         if self.pdf {
             self.typeset(&book, &review, live, generation, on_typeset, &mut report);
-            if set_problems(live, &report.diagnostics, &book.sources) {
-                live.send(Event::Reload {
-                    generation,
-                    pages: Vec::new(),
-                    all: true,
-                });
-            }
+            announce(
+                live,
+                generation,
+                Vec::new(),
+                false,
+                &report.diagnostics,
+                &book.sources,
+            );
         }
         report.sources = book.sources;
         report
@@ -242,7 +244,7 @@ impl Builder {
         match export(book, &compiled, None) {
             Ok(bytes) => {
                 let path = self.out.join(PdfRenderer::file_name(book));
-                match crate::cli::write_atomically(&path, &bytes) {
+                match crate::render::write_atomically(&path, &bytes) {
                     Ok(()) => live.with(|s| s.pdf_name = Some(PdfRenderer::file_name(book))),
                     Err(e) => report.diagnostics.push(e),
                 }
@@ -272,7 +274,7 @@ impl Builder {
             if self.written.get(name) == Some(&hash) {
                 continue;
             }
-            match crate::cli::write_atomically(&dir.join(name), bytes) {
+            match crate::render::write_atomically(&dir.join(name), bytes) {
                 Ok(()) => {
                     self.written.insert(name.clone(), hash);
                     if name.ends_with(".html") {
@@ -297,7 +299,7 @@ impl Builder {
             }
             let copy = std::fs::read(&from)
                 .map_err(|e| Diagnostic::error_in(Some(PathBuf::from(asset)), e.to_string()))
-                .and_then(|bytes| crate::cli::write_atomically(&to, &bytes));
+                .and_then(|bytes| crate::render::write_atomically(&to, &bytes));
             match copy {
                 Ok(()) => {
                     self.copied.insert(asset.clone(), stamp);
@@ -335,18 +337,34 @@ impl Builder {
     }
 }
 
-/// Stores the errors of the build for the server; true when they changed.
-fn set_problems(live: &Live, diagnostics: &[Diagnostic], sources: &Sources) -> bool {
+/// Stores the build's errors for the server and tells the browsers: the
+/// rewritten `pages`, or every page when `all` or when the errors changed
+/// (the overlay comes with every page). Nothing is sent when nothing changed.
+fn announce(
+    live: &Live,
+    generation: u64,
+    pages: Vec<String>,
+    all: bool,
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+) {
     let problems: Vec<Problem> = diagnostics
         .iter()
         .filter(|d| d.severity == crate::diag::Severity::Error)
         .map(|d| Problem::from_diagnostic(d, sources))
         .collect();
-    live.with(|s| {
+    let problems_changed = live.with(|s| {
         let changed = s.problems != problems;
         s.problems = problems;
         changed
-    })
+    });
+    if !pages.is_empty() || all || problems_changed {
+        live.send(Event::Reload {
+            generation,
+            pages,
+            all: all || problems_changed,
+        });
+    }
 }
 
 /// The folders whose changes concern the book: chapters, templates, fonts,

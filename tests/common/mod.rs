@@ -213,3 +213,26 @@ pub fn compiled_text(book: &Path, options: &ouvrage::render::typst::PdfOptions) 
         .unwrap_or_else(|e| panic!("{e:?}"));
     ouvrage::render::typst::text::page_texts(&compiled.document).join(" ")
 }
+
+/// Stages every file of `repo`'s working tree and commits it on HEAD as
+/// `name <email>` (the tests' own git use, through libgit2).
+pub fn commit_all(repo: &git2::Repository, name: &str, email: &str, message: &str) -> String {
+    let mut index = repo.index().unwrap();
+    index
+        .add_all(["*"], git2::IndexAddOption::DEFAULT, None)
+        .unwrap();
+    index.update_all(["*"], None).unwrap();
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let sig = git2::Signature::now(name, email).unwrap();
+    let parents: Vec<git2::Commit> = repo
+        .head()
+        .ok()
+        .and_then(|h| h.peel_to_commit().ok())
+        .into_iter()
+        .collect();
+    let parents: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap()
+        .to_string()
+}
