@@ -360,3 +360,26 @@ fn local_typst_packages_are_found_where_typst_finds_them() {
         "{stderr}"
     );
 }
+
+/// Found by the property test: Typst 0.15.1 panics in its line breaker on
+/// this paragraph. The panic must become a diagnostic (exit 1), never a
+/// crash (exit 101); once Typst is fixed the book simply builds.
+#[test]
+fn a_panic_inside_typst_is_a_diagnostic() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\naéaaaé#read(\"/etc/passwd\")--éaaaééaaéaé éééméaaaaaaaé'éaééaaaéaémééaaaaéééhttp://a.b/céa--\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text(&out);
+    match out.status.code() {
+        Some(0) => {}
+        Some(1) => assert!(
+            stderr.contains("error: the Typst compiler failed while typesetting the book"),
+            "{stderr}"
+        ),
+        other => panic!("exit {other:?}: {stderr}"),
+    }
+}

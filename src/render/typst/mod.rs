@@ -160,7 +160,28 @@ impl Session {
         }
         self.world.update(generated, date.and_then(date::to_typst));
 
-        let result = typst::compile::<PagedDocument>(&self.world);
+        // A panic inside Typst is a bug of the compiler, not of the book;
+        // it must not take the process (or `watch`) down with it.
+        let world = &self.world;
+        let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            typst::compile::<PagedDocument>(world)
+        })) {
+            Ok(result) => result,
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                return Err(vec![
+                    Diagnostic::error_in(
+                        None,
+                        format!("the Typst compiler failed while typesetting the book: {why}"),
+                    )
+                    .hint("this is a bug in Typst, not in the book; `ouvrage build --emit-typst DIR` writes the sources to report it, and rewording the paragraph that was changed last usually avoids it"),
+                ]);
+            }
+        };
         let mut warnings: Vec<Diagnostic> = result
             .warnings
             .iter()
