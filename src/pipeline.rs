@@ -87,6 +87,7 @@ pub fn load_model_cached(root: &Path, sink: &mut Sink, cache: &mut ParseCache) -
         parts,
         assets: Vec::new(),
         templates: loaded.templates,
+        references: Vec::new(),
     };
     passes::run_all(&mut book, sink);
     book

@@ -104,6 +104,7 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         if all || args.pdf || args.offprints || out_dir.join(&pdf_name).is_file() {
             options.pdf = Some(format!("../{pdf_name}"));
         }
+        options.year = crate::render::typst::date::book_date(&book).map(|d| d.year);
         renderers.push(Box::new(HtmlRenderer { options }));
     }
     for renderer in renderers {

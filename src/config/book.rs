@@ -59,8 +59,8 @@ pub struct PartConfig {
 pub struct BibliographyConfig {
     /// Bibliography files, relative to the book root.
     pub files: Vec<Spanned<String>>,
-    /// CSL style name or path.
-    pub style: Option<String>,
+    /// CSL style name or path to a `.csl` file of the book.
+    pub style: Option<Spanned<String>>,
     /// A reference list per chapter (default) or one for the book.
     pub per_chapter: bool,
 }
@@ -240,7 +240,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let bibliography = section_table(&mut r, top, "bibliography", BIBLIOGRAPHY_KEYS);
     let bibliography = BibliographyConfig {
         files: r.strings(bibliography, "files").unwrap_or_default(),
-        style: r.string(bibliography, "style").map(|s| s.value),
+        style: r.string(bibliography, "style"),
         per_chapter: r.boolean(bibliography, "per-chapter").unwrap_or(true),
     };
 

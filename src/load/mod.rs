@@ -179,6 +179,9 @@ pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
             chapters.push(load_chapter(file, rel, &sources, sink));
         }
     }
+    if let Some(config) = &config {
+        read_bibliography_files(root, &config.bibliography, &mut sources, sink);
+    }
     let mut templates = std::collections::BTreeMap::new();
     for name in TEMPLATE_NAMES {
         let rel = Path::new(TEMPLATES_DIR).join(name);
@@ -195,6 +198,37 @@ pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
         contributors,
         chapters,
         templates,
+    }
+}
+
+/// Reads the bibliography files and a `.csl` style file named in book.toml
+/// into `sources`, where the citations pass finds them by path. A file
+/// outside the book or missing is an error at its name in book.toml.
+fn read_bibliography_files(
+    root: &Path,
+    config: &crate::config::book::BibliographyConfig,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) {
+    let style = config.style.iter().filter(|s| s.value.ends_with(".csl"));
+    for name in config.files.iter().chain(style) {
+        let rel = Path::new(&name.value);
+        let inside = rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            sink.push(
+                Diagnostic::error(name.span.clone(), "this file is outside the book")
+                    .hint("put the file in the book's folder and give its path from there"),
+            );
+        } else if !root.join(rel).is_file() {
+            sink.push(
+                Diagnostic::error(name.span.clone(), format!("no file {} in the book", name.value))
+                    .hint("check the file name, or remove it from book.toml"),
+            );
+        } else if sources.find(rel).is_none() {
+            read_source(root, rel, sources, sink);
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub struct Book {
     pub assets: Vec<Asset>,
     /// The book's own templates, by name, replacing the built-in ones.
     pub templates: std::collections::BTreeMap<String, FileId>,
+    /// The book's one reference list, when `[bibliography] per-chapter =
+    /// false` (otherwise each chapter has its own), set by the citations pass.
+    pub references: Vec<Reference>,
 }
 
 impl Book {
@@ -91,6 +94,20 @@ pub struct Chapter {
     pub blocks: Vec<Block>,
     /// Footnotes in the order of their first reference.
     pub footnotes: Vec<Footnote>,
+    /// The works it cites, as its reference list prints them, set by the
+    /// citations pass (empty when the book has one list for all chapters).
+    pub references: Vec<Reference>,
+}
+
+/// One entry of a reference list, formatted in the book's citation style.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reference {
+    /// The bibliography key.
+    pub key: String,
+    /// The label some styles print before the entry (`[1]`); empty for most.
+    pub label: Vec<Inline>,
+    /// The entry.
+    pub content: Vec<Inline>,
 }
 
 /// A footnote's content.
@@ -115,6 +132,18 @@ pub fn slash_path(path: &std::path::Path) -> String {
 }
 
 impl Chapter {
+    /// Calls `f` on every inline of the chapter, depth first, in reading
+    /// order: the abstract, the body, then the notes.
+    pub fn walk_inlines_mut(&mut self, f: &mut dyn FnMut(&mut Inline)) {
+        let mut on_inlines = |inlines: &mut Vec<Inline>| walk_inlines_mut(inlines, f);
+        let mut on_block = |block: &mut Block| block_inlines_mut(block, &mut on_inlines);
+        walk_blocks_mut(&mut self.abstract_, &mut on_block);
+        walk_blocks_mut(&mut self.blocks, &mut on_block);
+        for note in &mut self.footnotes {
+            walk_blocks_mut(&mut note.blocks, &mut on_block);
+        }
+    }
+
     /// The chapter file's path relative to the book root, with `/`.
     pub fn rel_path(&self) -> String {
         slash_path(&self.path)

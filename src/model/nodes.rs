@@ -209,10 +209,80 @@ pub enum Inline {
     Math(String),
     /// Inline HTML as written.
     Html(String),
+    /// A citation of works of the bibliography (`[@key, p. 12]`, `@key`).
+    Cite(Box<Citation>),
+    /// A cross-reference to a figure, table or section (`@fig:carte`).
+    Ref(Box<CrossRef>),
     /// A soft line break.
     SoftBreak,
     /// A hard line break.
     LineBreak,
+}
+
+/// How a citation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CiteMode {
+    /// In brackets: `[@key]` gives "(Ostrom 1990)".
+    Parenthetical,
+    /// In the running text: `@key` gives "Ostrom (1990)".
+    InText,
+}
+
+/// One work cited in a citation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CiteItem {
+    /// The bibliography key.
+    pub key: String,
+    /// Text written before the key inside the brackets (`see`).
+    pub prefix: String,
+    /// The locator written after the key, without its comma (`p. 12`).
+    pub locator: String,
+    /// `-@key`: the year alone, the author being named in the text.
+    pub suppress_author: bool,
+}
+
+/// A citation: one or more works, as written in the chapter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Citation {
+    /// The works, in the order written.
+    pub items: Vec<CiteItem>,
+    /// Bracketed or in the text.
+    pub mode: CiteMode,
+    /// Where it was written.
+    pub span: Span,
+    /// The citation as the book's style formats it, set by the citations
+    /// pass (empty until then, or when a key is unknown).
+    pub rendered: Vec<Inline>,
+}
+
+/// What a cross-reference points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// `@fig:…`.
+    Figure,
+    /// `@tbl:…`.
+    Table,
+    /// `@sec:…`.
+    Section,
+}
+
+/// A cross-reference, resolved by the cross-references pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrossRef {
+    /// Figure, table or section.
+    pub kind: RefKind,
+    /// The label as written, with its prefix (`fig:carte`).
+    pub label: String,
+    /// `@Fig:…`: the word starts with a capital (at the start of a sentence).
+    pub capital: bool,
+    /// Where it was written.
+    pub span: Span,
+    /// The chapter id and anchor it points to, once resolved.
+    pub target: Option<(String, String)>,
+    /// The number of what it points to (`2.3`), once resolved.
+    pub number: Option<String>,
+    /// The title of a section without number, printed instead of one.
+    pub title: String,
 }
 
 /// Plain text of inlines, for titles, alt text and the search index.
@@ -234,6 +304,19 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
+            Inline::Cite(c) if !c.rendered.is_empty() => push_plain(&c.rendered, out),
+            Inline::Cite(c) => {
+                let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
+                out.push_str(&keys.join("; "));
+            }
+            Inline::Ref(r) => match &r.number {
+                Some(n) => out.push_str(n),
+                None if !r.title.is_empty() => out.push_str(&r.title),
+                None => {
+                    out.push('@');
+                    out.push_str(&r.label);
+                }
+            },
             Inline::FootnoteRef(_) | Inline::Html(_) => {}
         }
     }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 
 use super::Parsed;
+use super::cite::Run;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
     Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Table,
@@ -46,6 +47,8 @@ struct Lowerer<'p, 's> {
     sink: &'s mut Sink,
     footnote_numbers: HashMap<String, u32>,
     footnote_defs: HashMap<String, (Vec<Block>, Span)>,
+    /// How many links enclose the inlines being lowered.
+    link_depth: usize,
 }
 
 pub(super) fn lower_document<'a>(
@@ -58,6 +61,7 @@ pub(super) fn lower_document<'a>(
         sink,
         footnote_numbers: HashMap::new(),
         footnote_defs: HashMap::new(),
+        link_depth: 0,
     };
     let blocks = l.blocks(root);
     let mut footnotes: Vec<Footnote> = Vec::new();
@@ -241,16 +245,49 @@ impl Lowerer<'_, '_> {
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
+        // Text is gathered into runs (comrak splits it at brackets and
+        // escapes) before citations are looked for in it.
+        let mut run = Run::default();
         for child in parent.children() {
-            let inline = self.inline(child);
-            // Merge adjacent text so that later passes see whole words.
-            if let (Some(Inline::Text(prev)), Inline::Text(next)) = (out.last_mut(), &inline) {
-                prev.push_str(next);
-                continue;
+            match &child.data().value {
+                NodeValue::Text(t) => {
+                    run.push(t, self.positions.span(child), false);
+                    continue;
+                }
+                NodeValue::Escaped => {
+                    let text: String = child
+                        .children()
+                        .filter_map(|c| match &c.data().value {
+                            NodeValue::Text(t) => Some(t.to_string()),
+                            _ => None,
+                        })
+                        .collect();
+                    run.push(&text, self.positions.span(child), true);
+                    continue;
+                }
+                _ => {}
             }
-            out.push(inline);
+            self.flush(&mut run, &mut out);
+            let inline = self.inline(child);
+            push_merged(&mut out, inline);
         }
+        self.flush(&mut run, &mut out);
         out
+    }
+
+    /// Moves a run of text into `out`, with its citations and
+    /// cross-references (none inside a link: they are links themselves).
+    fn flush(&mut self, run: &mut Run, out: &mut Vec<Inline>) {
+        if run.is_empty() {
+            return;
+        }
+        if self.link_depth > 0 {
+            push_merged(out, Inline::Text(run.take_text()));
+        } else {
+            for inline in run.take(self.sink) {
+                push_merged(out, inline);
+            }
+        }
     }
 
     fn inline<'a>(&mut self, node: &'a AstNode<'a>) -> Inline {
@@ -267,13 +304,18 @@ impl Lowerer<'_, '_> {
             NodeValue::LineBreak => Inline::LineBreak,
             NodeValue::HtmlInline(h) => Inline::Html(h.clone()),
             NodeValue::Math(m) => Inline::Math(m.literal.trim().to_string()),
-            NodeValue::Link(link) => Inline::Link {
-                url: link.url.clone(),
-                title: link.title.clone(),
-                target: LinkTarget::External,
-                content: self.inlines(node),
-                span: self.positions.span(node),
-            },
+            NodeValue::Link(link) => {
+                self.link_depth += 1;
+                let content = self.inlines(node);
+                self.link_depth -= 1;
+                Inline::Link {
+                    url: link.url.clone(),
+                    title: link.title.clone(),
+                    target: LinkTarget::External,
+                    content,
+                    span: self.positions.span(node),
+                }
+            }
             NodeValue::Image(link) => {
                 let size = |key: &str, sink: &mut Sink| -> Option<String> {
                     let data = node.data();
@@ -438,6 +480,15 @@ fn attach_table_captions(blocks: &mut Vec<Block>) {
     }
 }
 
+/// Appends `inline`, merging adjacent text so that later passes see whole words.
+fn push_merged(out: &mut Vec<Inline>, inline: Inline) {
+    if let (Some(Inline::Text(prev)), Inline::Text(next)) = (out.last_mut(), &inline) {
+        prev.push_str(next);
+        return;
+    }
+    out.push(inline);
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::parse_markdown;
@@ -535,3 +586,4 @@ mod tests {
         assert_eq!(file.line_col(span.range.start), (10, 6));
     }
 }
+

@@ -6,6 +6,7 @@
 //! here: lone images become figures, `Table:` paragraphs become captions,
 //! `{#id}` attributes label headings and figures.
 
+mod cite;
 mod lower;
 
 use comrak::{Arena, Options, parse_document};
@@ -31,6 +32,8 @@ pub fn comrak_options() -> Options<'static> {
     ext.math_dollars = true;
     ext.header_attributes = true;
     ext.link_attributes = true;
+    // `\@` must stay text: the lowerer needs to know which characters were escaped.
+    options.parse.escaped_char_spans = true;
     options
 }
 
@@ -120,6 +123,7 @@ pub fn parse_chapter(
         abstract_,
         blocks: parsed.blocks,
         footnotes: parsed.footnotes,
+        references: Vec::new(),
     }
 }
 

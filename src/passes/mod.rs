@@ -5,9 +5,13 @@
 //! 2. `ids`: heading ids (explicit or generated) and unique labels.
 //! 3. `numbering`: chapter, section, figure and table numbers.
 //! 4. `links`: links between chapters and to anchors, images and other files.
-//! 5. `raw`: raw blocks reach only the outputs book.toml allows.
-//! 6. `typography`: quotes, apostrophes and no-break spaces by language.
+//! 5. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
+//! 6. `citations`: keys exist; citations and reference lists formatted.
+//! 7. `raw`: raw blocks reach only the outputs book.toml allows.
+//! 8. `typography`: quotes, apostrophes and no-break spaces by language.
 
+pub mod citations;
+pub mod crossrefs;
 pub mod ids;
 pub mod links;
 pub mod numbering;
@@ -24,6 +28,8 @@ pub fn run_all(book: &mut Book, sink: &mut Sink) {
     ids::assign_ids(book, sink);
     numbering::number(book);
     links::resolve_links(book, sink);
+    crossrefs::resolve(book, sink);
+    citations::cite(book, sink);
     raw::filter_raw(book, sink);
     typography::apply(book);
 }

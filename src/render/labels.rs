@@ -68,6 +68,14 @@ pub struct Labels {
     pub state: &'static str,
     /// "Tiré à part de": the first line of an offprint.
     pub offprint: &'static str,
+    /// Heading of a reference list.
+    pub references: &'static str,
+    /// "Citer ce chapitre".
+    pub cite_chapter: &'static str,
+    /// "Citer cet ouvrage".
+    pub cite_book: &'static str,
+    /// Link to the BibTeX of a reference.
+    pub bibtex: &'static str,
     /// Title of the review dashboard.
     pub review_status: &'static str,
     /// "approbation(s) requise(s)".
@@ -138,6 +146,10 @@ pub static FR: Labels = Labels {
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
+    references: "Références",
+    cite_chapter: "Citer ce chapitre",
+    cite_book: "Citer cet ouvrage",
+    bibtex: "Référence BibTeX",
     review_status: "État des relectures",
     approvals_required: "approbation(s) requise(s)",
     reviewers: "Relecture",
@@ -183,6 +195,10 @@ pub static IT: Labels = Labels {
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
+    references: "Bibliografia",
+    cite_chapter: "Come citare questo capitolo",
+    cite_book: "Come citare questo volume",
+    bibtex: "Riferimento BibTeX",
     review_status: "Stato delle revisioni",
     approvals_required: "approvazione/i richiesta/e",
     reviewers: "Revisione",
@@ -228,6 +244,10 @@ pub static EN: Labels = Labels {
     revision: "revision",
     state: "state",
     offprint: "Offprint from",
+    references: "References",
+    cite_chapter: "How to cite this chapter",
+    cite_book: "How to cite this book",
+    bibtex: "BibTeX reference",
     review_status: "Review status",
     approvals_required: "approval(s) required",
     reviewers: "Reviewers",

@@ -121,6 +121,7 @@ impl Builder {
         if self.pdf {
             options.pdf = Some(format!("../{}", PdfRenderer::file_name(&book)));
         }
+        options.year = self.date.as_ref().map(|(_, d)| d.year);
         let (pages, all) = match self.write_site(&book, options) {
             Ok(changed) => changed,
             Err(mut errors) => {
@@ -192,12 +193,7 @@ impl Builder {
         let head = review.head.clone();
         let date = match self.date.take() {
             Some((at, date)) if at == head => Some(date),
-            _ => crate::render::typst::date::document_date(
-                &book.root,
-                book.chapters
-                    .iter()
-                    .map(|c| c.path.clone())
-                    .chain([PathBuf::from(crate::load::BOOK_FILE)]),
+            _ => crate::render::typst::date::book_date(&book
             ),
         };
         if let Some(date) = date {

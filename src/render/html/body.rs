@@ -3,8 +3,8 @@
 
 use crate::config::RawHtml;
 use crate::model::{
-    Align, Block, BlockKind, Chapter, Figure, Heading, Image, Inline, LinkTarget, ListItem, Table,
-    plain_text,
+    Align, Block, BlockKind, Chapter, Citation, CrossRef, Figure, Heading, Image, Inline,
+    LinkTarget, ListItem, RefKind, Reference, Table, plain_text,
 };
 use crate::render::escape::{html_attr, html_text, push_html_text, url_attr};
 use crate::render::labels::Labels;
@@ -19,6 +19,9 @@ pub struct BodyContext<'a> {
     pub labels: &'a Labels,
     /// Prefix from the page to the site root ("" for the flat site, "../" for EPUB subfolders).
     pub root: &'a str,
+    /// The page holding the reference list that citations link to: "" for
+    /// the chapter's own list, the book's list page otherwise.
+    pub references: &'a str,
 }
 
 /// Renders blocks of one chapter.
@@ -44,6 +47,12 @@ impl<'a> BodyWriter<'a> {
         for block in blocks {
             self.block(block, false);
         }
+        std::mem::take(&mut self.out)
+    }
+
+    /// Renders inlines and returns their HTML, emptying the buffer.
+    pub fn inline_html(&mut self, inlines: &[Inline]) -> String {
+        self.inlines(inlines);
         std::mem::take(&mut self.out)
     }
 
@@ -301,6 +310,8 @@ impl<'a> BodyWriter<'a> {
             } => self.link(url, title, target, content),
             Inline::Image(img) => self.image(img),
             Inline::FootnoteRef(n) => self.footnote_ref(*n),
+            Inline::Cite(c) => self.citation(c),
+            Inline::Ref(r) => self.cross_ref(r),
             Inline::Math(tex) => {
                 self.out.push_str("<span class=\"math math-inline\"><code>");
                 push_html_text(&mut self.out, tex);
@@ -326,20 +337,74 @@ impl<'a> BodyWriter<'a> {
         self.out.push_str(&format!("</{tag}>"));
     }
 
+    /// The href of a chapter of the book, or of an anchor in it.
+    fn chapter_href(&self, chapter: &str, anchor: Option<&str>) -> String {
+        let page = if chapter == self.ctx.chapter_id {
+            String::new()
+        } else {
+            format!("{}{chapter}.html", self.ctx.root)
+        };
+        let href = match anchor {
+            Some(a) => format!("{page}#{a}"),
+            None if page.is_empty() => "#".to_string(),
+            None => page,
+        };
+        html_attr(&href)
+    }
+
+    /// A citation as the style formats it, linked to its entry in the
+    /// reference list when it cites one work (a link cannot hold the links
+    /// some styles print).
+    fn citation(&mut self, c: &Citation) {
+        if c.rendered.is_empty() {
+            // An unknown key (reported): the source, visibly.
+            let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
+            self.out.push_str("<span class=\"citation citation-unknown\">");
+            push_html_text(&mut self.out, &keys.join("; "));
+            self.out.push_str("</span>");
+            return;
+        }
+        let has_link = c.rendered.iter().any(|i| matches!(i, Inline::Link { .. }));
+        match c.items.as_slice() {
+            [one] if !has_link => {
+                let href = html_attr(&format!("{}#{}", self.ctx.references, reference_id(&one.key)));
+                self.out.push_str(&format!(
+                    "<a class=\"citation\" href=\"{href}\" role=\"doc-biblioref\">"
+                ));
+                self.inlines(&c.rendered);
+                self.out.push_str("</a>");
+            }
+            _ => {
+                self.out.push_str("<span class=\"citation\">");
+                self.inlines(&c.rendered);
+                self.out.push_str("</span>");
+            }
+        }
+    }
+
+    /// "figure 2.3", linked to the figure.
+    fn cross_ref(&mut self, r: &CrossRef) {
+        let text = cross_ref_text(r, self.ctx.labels);
+        match &r.target {
+            Some((chapter, anchor)) => {
+                let href = self.chapter_href(chapter, Some(anchor));
+                self.out
+                    .push_str(&format!("<a class=\"xref\" href=\"{href}\">"));
+                push_html_text(&mut self.out, &text);
+                self.out.push_str("</a>");
+            }
+            None => {
+                self.out.push_str("<span class=\"xref xref-unknown\">");
+                push_html_text(&mut self.out, &text);
+                self.out.push_str("</span>");
+            }
+        }
+    }
+
     fn link(&mut self, url: &str, title: &str, target: &LinkTarget, content: &[Inline]) {
         let href = match target {
             LinkTarget::Chapter { chapter, anchor } => {
-                let page = if chapter == self.ctx.chapter_id {
-                    String::new()
-                } else {
-                    format!("{}{chapter}.html", self.ctx.root)
-                };
-                let href = match anchor {
-                    Some(a) => format!("{page}#{a}"),
-                    None if page.is_empty() => "#".to_string(),
-                    None => page,
-                };
-                Some(html_attr(&href))
+                Some(self.chapter_href(chapter, anchor.as_deref()))
             }
             LinkTarget::Asset(path) => Some(html_attr(&format!("{}{path}", self.ctx.root))),
             LinkTarget::External => url_attr(url),
@@ -427,6 +492,56 @@ pub fn sanitize(html: &str) -> String {
         .to_string()
 }
 
+/// The id of a reference list entry.
+pub fn reference_id(key: &str) -> String {
+    format!("ref-{}", crate::model::slug(key, "entry"))
+}
+
+/// What a cross-reference prints: the word of the chapter's language and
+/// the number (`figure\u{a0}2.3`), or a section's title when it has no number.
+pub fn cross_ref_text(r: &CrossRef, labels: &Labels) -> String {
+    let word = match r.kind {
+        RefKind::Figure => labels.figure,
+        RefKind::Table => labels.table,
+        RefKind::Section => labels.section,
+    };
+    let mut word = word.to_lowercase();
+    if r.capital && let Some(first) = word.chars().next() {
+        word = first.to_uppercase().chain(word.chars().skip(1)).collect();
+    }
+    match (&r.number, r.target.is_some()) {
+        (Some(n), _) => format!("{word}\u{a0}{n}"),
+        (None, true) => format!("{word} «\u{a0}{}\u{a0}»", r.title),
+        (None, false) => format!("@{}", r.label),
+    }
+}
+
+/// A reference list: a heading and one entry per work, each with the id
+/// citations link to.
+pub fn references_html(references: &[Reference], ctx: &BodyContext<'_>, heading: &str) -> String {
+    let mut w = BodyWriter::new(ctx);
+    w.out.push_str(
+        "<section class=\"references\" role=\"doc-bibliography\">\n<h2 class=\"references-heading\">",
+    );
+    push_html_text(&mut w.out, heading);
+    w.out.push_str("</h2>\n<ul class=\"references-list\">\n");
+    for r in references {
+        w.out.push_str(&format!(
+            "<li id=\"{}\" role=\"doc-biblioentry\">",
+            html_attr(&reference_id(&r.key))
+        ));
+        if !r.label.is_empty() {
+            w.out.push_str("<span class=\"reference-label\">");
+            w.inlines(&r.label);
+            w.out.push_str("</span> ");
+        }
+        w.inlines(&r.content);
+        w.out.push_str("</li>\n");
+    }
+    w.out.push_str("</ul>\n</section>\n");
+    w.out
+}
+
 /// Renders a chapter's body, abstract and footnotes.
 pub struct ChapterHtml {
     /// The abstract, if any.
@@ -435,6 +550,8 @@ pub struct ChapterHtml {
     pub body_html: String,
     /// Footnotes: number and HTML.
     pub footnotes: Vec<(u32, String)>,
+    /// The chapter's reference list, when it cites works and each chapter has its own.
+    pub references_html: Option<String>,
 }
 
 /// Renders one chapter.
@@ -447,9 +564,12 @@ pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
         .iter()
         .map(|f| (f.number, w.blocks(&f.blocks)))
         .collect();
+    let references_html = (!chapter.references.is_empty())
+        .then(|| references_html(&chapter.references, ctx, ctx.labels.references));
     ChapterHtml {
         abstract_html,
         body_html,
         footnotes,
+        references_html,
     }
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::HtmlOptions;
 use super::body::{BodyContext, render_chapter};
+use crate::bibliography::cite_this;
 use crate::config::Role;
 use crate::model::Book;
 use crate::parse::parse_snippet;
@@ -72,6 +73,21 @@ pub struct BookContext {
     pub search: bool,
     /// Table of contents.
     pub toc: Vec<TocGroup>,
+    /// How to cite the book.
+    pub cite: CiteContext,
+    /// The page of the book's reference list (`per-chapter = false`).
+    pub references_page: Option<String>,
+}
+
+/// A reference to the book or a chapter, to copy or download.
+#[derive(Debug, Clone, Serialize)]
+pub struct CiteContext {
+    /// As the book's citation style prints it.
+    pub html: String,
+    /// The BibTeX file's URL.
+    pub bibtex_url: String,
+    /// The BibTeX entry.
+    pub bibtex: String,
 }
 
 /// The page being rendered.
@@ -130,6 +146,10 @@ pub struct ChapterContext {
     pub body_html: String,
     /// Notes.
     pub footnotes: Vec<FootnoteContext>,
+    /// The chapter's reference list, when it has its own.
+    pub references_html: Option<String>,
+    /// How to cite the chapter (none on the book's reference list page).
+    pub cite: Option<CiteContext>,
     /// Previous chapter.
     pub prev: Option<NavLink>,
     /// Next chapter.
@@ -221,6 +241,15 @@ fn person(book: &Book, id: &str) -> PersonRef {
     }
 }
 
+fn cite_context(cite: &cite_this::CiteThis, url: &str, ctx: &BodyContext<'_>) -> CiteContext {
+    let mut html = super::body::BodyWriter::new(ctx);
+    CiteContext {
+        html: html.inline_html(&cite.formatted.content),
+        bibtex_url: url.to_string(),
+        bibtex: cite.bibtex.clone(),
+    }
+}
+
 /// Builds the context of every page of the site.
 pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
     let authors_of = |i: usize| -> Vec<PersonRef> {
@@ -253,6 +282,18 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         })
         .collect();
     let cfg = &book.config.book;
+    let style = cite_this::style(book);
+    let book_labels = Labels::for_lang(&cfg.language);
+    let book_body = BodyContext {
+        chapter_id: "",
+        raw_html: options.raw_html,
+        labels: book_labels,
+        root: "",
+        references: "",
+    };
+    let book_cite = cite_this::book(book, &style, options.year);
+    let references_page = (!book.references.is_empty()).then(|| "references.html".to_string());
+    let references_href = references_page.as_deref().unwrap_or("");
     let book_ctx = BookContext {
         title: cfg.title.clone(),
         subtitle: cfg.subtitle.clone(),
@@ -266,8 +307,9 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         epub: options.epub.clone(),
         search: book.config.html.search,
         toc,
+        cite: cite_context(&book_cite, &format!("cite/{}.bib", book.id()), &book_body),
+        references_page: references_page.clone(),
     };
-    let book_labels = Labels::for_lang(&cfg.language);
     let page_data = |page: PageContext, labels: &'static Labels| PageData {
         book: book_ctx.clone(),
         labels,
@@ -299,8 +341,10 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
             raw_html: options.raw_html,
             labels,
             root: "",
+            references: references_href,
         };
         let html = render_chapter(ch, &body_ctx);
+        let cite = cite_this::chapter(book, ch, &style, options.year);
         let nav = |j: usize| NavLink {
             url: chapter_url(&book.chapters[j].id),
             title: book.chapters[j].title.clone(),
@@ -324,6 +368,12 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
                     html,
                 })
                 .collect(),
+            references_html: html.references_html,
+            cite: Some(cite_context(
+                &cite,
+                &format!("cite/{}.bib", ch.id),
+                &body_ctx,
+            )),
             prev: i.checked_sub(1).map(nav),
             next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
             state: None,
@@ -356,6 +406,40 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         });
     }
 
+    if let Some(page) = &references_page {
+        let mut data = page_data(
+            PageContext {
+                lang: cfg.language.clone(),
+                title: format!("{} · {}", book_labels.references, cfg.title),
+                url: page.clone(),
+                kind: "references",
+            },
+            book_labels,
+        );
+        data.chapter = Some(ChapterContext {
+            id: "references".into(),
+            title: book_labels.references.into(),
+            number: None,
+            lang: cfg.language.clone(),
+            authors: Vec::new(),
+            abstract_html: None,
+            keywords: Vec::new(),
+            body_html: super::body::references_html(&book.references, &book_body, ""),
+            footnotes: Vec::new(),
+            references_html: None,
+            cite: None,
+            prev: None,
+            next: None,
+            state: None,
+            revision: None,
+        });
+        pages.push(Page {
+            template: "chapter.html",
+            file: page.clone(),
+            context: data,
+        });
+    }
+
     let contributors = book
         .contributors
         .list
@@ -369,6 +453,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
                     raw_html: options.raw_html,
                     labels: book_labels,
                     root: "",
+                    references: "",
                 };
                 super::body::BodyWriter::new(&ctx).blocks(&parsed.blocks)
             });

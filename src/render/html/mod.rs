@@ -31,6 +31,9 @@ pub struct HtmlOptions {
     /// Draft builds: the review status, shown as a badge on each chapter
     /// and as the `status.html` dashboard.
     pub review: Option<crate::status::StatusReport>,
+    /// The year "how to cite" prints when book.toml gives none (the
+    /// document date's, as in the PDF).
+    pub year: Option<i32>,
 }
 
 impl HtmlOptions {
@@ -41,6 +44,7 @@ impl HtmlOptions {
             pdf: None,
             epub: None,
             review: None,
+            year: None,
         }
     }
 }
@@ -106,6 +110,14 @@ impl HtmlRenderer {
                 Err(e) => errors.push(e),
             }
         }
+        for page in &pages {
+            let cites = page.context.chapter.as_ref().and_then(|c| c.cite.as_ref());
+            for cite in cites.into_iter().chain(
+                (page.template == "index.html").then_some(&page.context.book.cite),
+            ) {
+                files.push((cite.bibtex_url.clone(), cite.bibtex.clone().into_bytes()));
+            }
+        }
         for name in ["style.css", "search.js"] {
             let text = templates.static_file(book, name);
             files.push((name.to_string(), text.as_bytes().to_vec()));
@@ -130,5 +142,8 @@ impl HtmlRenderer {
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create a folder", e))?;
+    }
     std::fs::write(path, bytes).map_err(|e| io_error(path, "write", e))
 }

@@ -18,6 +18,17 @@ pub fn to_typst(date: DocDate) -> Option<typst::foundations::Datetime> {
     )
 }
 
+/// The document date of a book: from its chapter files and book.toml.
+pub fn book_date(book: &crate::model::Book) -> Option<DocDate> {
+    document_date(
+        &book.root,
+        book.chapters
+            .iter()
+            .map(|c| c.path.clone())
+            .chain([std::path::PathBuf::from(crate::load::BOOK_FILE)]),
+    )
+}
+
 /// The document date of the book at `root`, whose files are `files`.
 pub fn document_date(
     root: &Path,

@@ -126,7 +126,32 @@ fn emit_main(book: &Book) -> String {
             ));
         }
     }
+    if !book.config.bibliography.per_chapter && !book.references.is_empty() {
+        let labels = Labels::for_lang(&book.config.book.language);
+        out.push_str(&references_call(book, labels.references, true));
+    }
     out
+}
+
+/// The template's reference list around Typst's bibliography of the
+/// book's files and style. `group: none`: each list numbers its own works,
+/// as the site does.
+fn references_call(book: &Book, title: &str, whole_book: bool) -> String {
+    let cfg = &book.config.bibliography;
+    let files: Vec<String> = cfg.files.iter().map(|f| format!("/{}", f.value)).collect();
+    let style = match &cfg.style {
+        Some(s) if s.value.ends_with(".csl") => format!("/{}", s.value),
+        Some(s) => s.value.clone(),
+        None => crate::bibliography::DEFAULT_STYLE.to_string(),
+    };
+    let mut title_markup = String::new();
+    push_typst_markup(&mut title_markup, title);
+    format!(
+        "\n#tpl.references(meta, [{title_markup}], bibliography({}, style: {}, title: none, group: none){})\n",
+        string_array(files.iter().map(String::as_str)),
+        typst_string(&style),
+        if whole_book { ", book: true" } else { "" },
+    )
 }
 
 fn string_or_none(value: Option<&str>) -> String {
@@ -376,6 +401,9 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
     ));
     w.footnotes = &ch.footnotes;
     w.blocks(&ch.blocks);
+    if book.config.bibliography.per_chapter && !ch.references.is_empty() {
+        w.out.push_str(&references_call(book, labels.references, false));
+    }
     EmittedChapter {
         id: ch.id.clone(),
         path: chapter_path(&ch.id),
@@ -704,6 +732,19 @@ impl<'a> Writer<'a> {
                 self.out.push(')');
             }
             Inline::FootnoteRef(n) => self.footnote(*n),
+            Inline::Cite(c) => self.citation(c),
+            Inline::Ref(r) => {
+                let text = crate::render::html::body::cross_ref_text(r, self.labels);
+                match &r.target {
+                    Some((chapter, anchor)) => {
+                        let label = anchor_label(chapter, anchor);
+                        self.out.push_str(&format!("#link(<{label}>)["));
+                        push_typst_markup(&mut self.out, &text);
+                        self.out.push(']');
+                    }
+                    None => push_typst_markup(&mut self.out, &text),
+                }
+            }
             Inline::Math(tex) => {
                 self.out.push_str("#raw(lang: \"latex\", ");
                 self.out.push_str(&typst_string(tex));
@@ -716,6 +757,42 @@ impl<'a> Writer<'a> {
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
+        }
+    }
+
+    /// A citation for Typst's bibliography: adjacent `cite` calls make one
+    /// group, as `[@a; @b]` asks. Typst has no prefix: it goes before.
+    fn citation(&mut self, c: &crate::model::Citation) {
+        if c.rendered.is_empty() {
+            // A key the bibliography lacks (reported): its source, as text.
+            let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
+            push_typst_markup(&mut self.out, &keys.join("; "));
+            return;
+        }
+        let prefixes: Vec<&str> = c
+            .items
+            .iter()
+            .map(|i| i.prefix.as_str())
+            .filter(|p| !p.is_empty())
+            .collect();
+        if !prefixes.is_empty() {
+            push_typst_markup(&mut self.out, &prefixes.join(" "));
+            self.out.push(' ');
+        }
+        for item in &c.items {
+            self.out
+                .push_str(&format!("#cite(label({})", typst_string(&item.key)));
+            if item.suppress_author {
+                self.out.push_str(", form: \"year\"");
+            } else if c.mode == crate::model::CiteMode::InText {
+                self.out.push_str(", form: \"prose\"");
+            }
+            if !item.locator.is_empty() {
+                self.out.push_str(", supplement: [");
+                push_typst_markup(&mut self.out, &item.locator);
+                self.out.push(']');
+            }
+            self.out.push(')');
         }
     }
 

@@ -104,14 +104,7 @@ impl Session {
         options: &PdfOptions,
         offprint: Option<String>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        let files = book
-            .chapters
-            .iter()
-            .map(|c| c.path.clone())
-            .chain([PathBuf::from(crate::load::BOOK_FILE)]);
-        let date = options
-            .date
-            .or_else(|| date::document_date(&book.root, files));
+        let date = options.date.or_else(|| date::book_date(book));
         let states = book
             .chapters
             .iter()

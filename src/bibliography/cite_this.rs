@@ -1,0 +1,275 @@
+//! "How to cite": the book, and each chapter as a chapter of an edited
+//! book, formatted in the book's style and written as BibTeX to download.
+
+use hayagriva::citationberg::IndependentStyle;
+use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest};
+use serde_json::{Value, json};
+
+use super::{DEFAULT_STYLE, LOCALES, archived, locale};
+use crate::diag::{Sink, Span};
+use crate::model::{Book, Chapter, Inline, Reference};
+
+/// A reference to the book or one chapter.
+#[derive(Debug, Clone)]
+pub struct CiteThis {
+    /// As the reference list of the book's style prints it.
+    pub formatted: Reference,
+    /// As a BibTeX entry.
+    pub bibtex: String,
+}
+
+/// The book's citation style (the default when none or a broken one is named).
+pub fn style(book: &Book) -> IndependentStyle {
+    super::load_style(book, &mut Sink::default())
+        .or_else(|| archived(DEFAULT_STYLE))
+        .expect("the default style is in hayagriva's archive")
+}
+
+/// A person's name as BibTeX and CSL want it: `Family, Given` for a name
+/// of two or three words, the whole name (a group, a collective) otherwise.
+fn family_given(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let personal = (2..=3).contains(&words.len())
+        && words
+            .iter()
+            .all(|w| w.chars().all(|c| c.is_alphabetic() || "-'’.".contains(c)));
+    match (personal, words.split_last()) {
+        (true, Some((family, given))) => format!("{family}, {}", given.join(" ")),
+        _ => name.to_string(),
+    }
+}
+
+fn names(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            let name = book
+                .contributors
+                .get(&id.value)
+                .map(|c| c.name.as_str())
+                .unwrap_or(&id.value);
+            family_given(name)
+        })
+        .collect()
+}
+
+/// People as Hayagriva's structured names, so that a collective's name is
+/// never split into given and family names.
+fn persons(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Value {
+    Value::Array(
+        names(book, ids)
+            .into_iter()
+            .map(|n| match n.split_once(", ") {
+                Some((family, given)) => json!({ "name": family, "given-name": given }),
+                None => json!({ "name": n }),
+            })
+            .collect(),
+    )
+}
+
+/// The book as an edited volume, in Hayagriva's data model.
+fn book_value(book: &Book, year: Option<i32>) -> Value {
+    let cfg = &book.config.book;
+    let mut v = json!({
+        "type": "anthology",
+        "title": cfg.title,
+        "editor": persons(book, &cfg.editors),
+    });
+    if let Some(subtitle) = &cfg.subtitle {
+        v["title"] = json!(format!("{} : {subtitle}", cfg.title));
+        if !cfg.language.starts_with("fr") {
+            v["title"] = json!(format!("{}: {subtitle}", cfg.title));
+        }
+    }
+    if let Some(p) = &cfg.publisher {
+        v["publisher"] = json!(p);
+    }
+    if let Some(y) = cfg.year.map(|y| y as i32).or(year) {
+        v["date"] = json!(y.to_string());
+    }
+    if let Some(isbn) = &cfg.isbn {
+        v["serial-number"] = json!({ "isbn": isbn });
+    }
+    v["language"] = json!(cfg.language);
+    v
+}
+
+fn format(book: &Book, style: &IndependentStyle, key: &str, value: Value, lang: &str) -> Reference {
+    let yaml = serde_json::to_string(&json!({ key: value })).unwrap_or_default();
+    let library = match hayagriva::io::from_yaml_str(&yaml) {
+        Ok(library) => library,
+        Err(_) => hayagriva::Library::new(),
+    };
+    let Some(entry) = library.get(key) else {
+        return Reference {
+            key: key.to_string(),
+            label: Vec::new(),
+            content: vec![Inline::Text(book.config.book.title.clone())],
+        };
+    };
+    let mut driver = BibliographyDriver::new();
+    driver.citation(CitationRequest::new(
+        vec![CitationItem::new(entry, None, None, true, None)],
+        style,
+        Some(locale(lang)),
+        &LOCALES,
+        None,
+    ));
+    let rendered = driver.finish(BibliographyRequest {
+        style,
+        locale: Some(locale(lang)),
+        locale_files: &LOCALES,
+    });
+    let span = Span::new(Default::default(), 0..0);
+    rendered
+        .bibliography
+        .and_then(|b| b.items.into_iter().next())
+        .map(|item| super::format::reference(item, &span))
+        .unwrap_or_else(|| Reference {
+            key: key.to_string(),
+            label: Vec::new(),
+            content: vec![Inline::Text(book.config.book.title.clone())],
+        })
+}
+
+/// The book as an edited volume.
+pub fn book(book: &Book, style: &IndependentStyle, year: Option<i32>) -> CiteThis {
+    let key = book.id();
+    let formatted = format(book, style, &key, book_value(book, year), &book.config.book.language);
+    let cfg = &book.config.book;
+    let mut fields = vec![
+        ("editor", names(book, &cfg.editors).join(" and ")),
+        ("title", cfg.title.clone()),
+    ];
+    if let Some(s) = &cfg.subtitle {
+        fields.push(("subtitle", s.clone()));
+    }
+    push_imprint(book, year, &mut fields);
+    CiteThis {
+        formatted,
+        bibtex: bibtex("book", &key, &fields),
+    }
+}
+
+/// A chapter as a chapter of the edited volume.
+pub fn chapter(book: &Book, chapter: &Chapter, style: &IndependentStyle, year: Option<i32>) -> CiteThis {
+    let key = format!("{}-{}", book.id(), chapter.id);
+    let value = json!({
+        "type": "chapter",
+        "title": chapter.title,
+        "author": persons(book, &chapter.config.authors),
+        "language": chapter.lang,
+        "parent": book_value(book, year),
+    });
+    let formatted = format(book, style, &key, value, &chapter.lang);
+    let cfg = &book.config.book;
+    let mut fields = vec![
+        ("author", names(book, &chapter.config.authors).join(" and ")),
+        ("title", chapter.title.clone()),
+        ("booktitle", cfg.title.clone()),
+    ];
+    if let Some(s) = &cfg.subtitle {
+        fields.push(("booksubtitle", s.clone()));
+    }
+    fields.push(("editor", names(book, &cfg.editors).join(" and ")));
+    push_imprint(book, year, &mut fields);
+    fields.push(("langid", langid(&chapter.lang).to_string()));
+    CiteThis {
+        formatted,
+        bibtex: bibtex("incollection", &key, &fields),
+    }
+}
+
+fn push_imprint(book: &Book, year: Option<i32>, fields: &mut Vec<(&'static str, String)>) {
+    let cfg = &book.config.book;
+    if let Some(p) = &cfg.publisher {
+        fields.push(("publisher", p.clone()));
+    }
+    if let Some(y) = cfg.year.map(|y| y as i32).or(year) {
+        fields.push(("year", y.to_string()));
+    }
+    if let Some(isbn) = &cfg.isbn {
+        fields.push(("isbn", isbn.clone()));
+    }
+}
+
+/// BibLaTeX's `langid` for a BCP 47 tag.
+fn langid(tag: &str) -> &str {
+    match tag.split('-').next().unwrap_or("") {
+        "fr" => "french",
+        "it" => "italian",
+        "de" => "german",
+        "es" => "spanish",
+        "pt" => "portuguese",
+        _ => "english",
+    }
+}
+
+/// One BibTeX entry. Values are braced; TeX's special characters escaped,
+/// and a collective name (no comma) braced again so that BibTeX keeps it whole.
+fn bibtex(kind: &str, key: &str, fields: &[(&str, String)]) -> String {
+    let mut out = format!("@{kind}{{{key},\n");
+    for (name, value) in fields {
+        if value.is_empty() {
+            continue;
+        }
+        let escaped = if matches!(*name, "author" | "editor") {
+            value
+                .split(" and ")
+                .map(|n| {
+                    if n.contains(',') {
+                        tex_escape(n)
+                    } else {
+                        format!("{{{}}}", tex_escape(n))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        } else {
+            tex_escape(value)
+        };
+        out.push_str(&format!("  {name} = {{{escaped}}},\n"));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn tex_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '{' | '}' | '%' | '&' | '$' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\\' => out.push_str("\\textbackslash{}"),
+            '~' => out.push_str("\\textasciitilde{}"),
+            '^' => out.push_str("\\textasciicircum{}"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_escapes() {
+        assert_eq!(family_given("Julie Lequin"), "Lequin, Julie");
+        assert_eq!(
+            family_given("Coordination éditoriale du groupe « Communs »"),
+            "Coordination éditoriale du groupe « Communs »"
+        );
+        assert_eq!(tex_escape("50 % & {x}"), "50 \\% \\& \\{x\\}");
+        let b = bibtex(
+            "book",
+            "k",
+            &[("editor", "Lequin, Julie and Groupe de travail".into())],
+        );
+        assert_eq!(
+            b,
+            "@book{k,\n  editor = {Lequin, Julie and {Groupe de travail}},\n}\n"
+        );
+    }
+}

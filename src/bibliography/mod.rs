@@ -1,0 +1,222 @@
+//! The book's bibliography and citation style, read with hayagriva, the
+//! library Typst itself formats citations with (same version, same CSL
+//! styles and locales), so that the site and the EPUB print what the PDF
+//! prints.
+
+pub mod cite_this;
+mod format;
+
+use std::path::Path;
+use std::sync::LazyLock;
+
+use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
+use hayagriva::{Entry, Library};
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::model::Book;
+use crate::source::FileId;
+
+pub use format::{CitationScope, ScopeResult};
+
+/// The style used when book.toml names none: author-date, the usual choice
+/// of the social sciences.
+pub const DEFAULT_STYLE: &str = "chicago-author-date";
+
+/// CSL locales shipped with hayagriva (as Typst uses them).
+pub static LOCALES: LazyLock<Vec<citationberg::Locale>> =
+    LazyLock::new(hayagriva::archive::locales);
+
+/// The works of the book's bibliography files and the citation style.
+pub struct Bibliography {
+    /// Every entry, by key.
+    pub library: Library,
+    /// Where each key is defined (file and byte range of its name).
+    pub spans: std::collections::HashMap<String, Span>,
+    /// The CSL style.
+    pub style: IndependentStyle,
+}
+
+impl Bibliography {
+    /// The entry with this key.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.library.get(key)
+    }
+
+    /// Every key, for suggestions.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.library.keys()
+    }
+}
+
+/// The CSL locale of a BCP 47 tag (`fr`, `en-GB`), as Typst forms it from
+/// the text's language and region.
+pub fn locale(tag: &str) -> LocaleCode {
+    let (lang, region) = crate::render::typst::emit::lang_region(tag);
+    match region {
+        Some(r) => LocaleCode(format!("{lang}-{}", r.to_ascii_uppercase())),
+        None => LocaleCode(lang),
+    }
+}
+
+/// Reads the bibliography files and the style named in book.toml (the
+/// loader put the files into the book's sources). `None` when the book has
+/// no bibliography file; every malformed entry and an unknown style are
+/// diagnostics.
+pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
+    let config = &book.config.bibliography;
+    if config.files.is_empty() {
+        return None;
+    }
+    let mut library = Library::new();
+    let mut spans = std::collections::HashMap::new();
+    for name in &config.files {
+        let Some(file) = book.sources.find(Path::new(&name.value)) else {
+            continue; // The loader reported it.
+        };
+        let text = &book.sources.get(file).text;
+        let Some(read) = read_file(file, &name.value, text, sink) else {
+            continue;
+        };
+        for entry in read.iter() {
+            let span = key_span(file, text, entry.key());
+            if let Some(first) = spans.get(entry.key()) {
+                let first: &Span = first;
+                sink.push(
+                    Diagnostic::error(
+                        span,
+                        format!("the key `{}` is defined twice", entry.key()),
+                    )
+                    .hint(format!(
+                        "rename one of the two entries (the other is in {})",
+                        book.sources.get(first.file).path.display()
+                    )),
+                );
+                continue;
+            }
+            spans.insert(entry.key().to_string(), span);
+            library.push(entry);
+        }
+    }
+    let style = load_style(book, sink)?;
+    Some(Bibliography {
+        library,
+        spans,
+        style,
+    })
+}
+
+/// Parses one file, BibTeX/BibLaTeX or Hayagriva YAML by its extension.
+fn read_file(file: FileId, name: &str, text: &str, sink: &mut Sink) -> Option<Library> {
+    let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    if yaml {
+        return match hayagriva::io::from_yaml_str(text) {
+            Ok(library) => Some(library),
+            Err(e) => {
+                let at = e
+                    .location()
+                    .map(|l| l.index().min(text.len()))
+                    .unwrap_or(0);
+                sink.push(
+                    Diagnostic::error(
+                        Span::new(file, at..at),
+                        format!("this Hayagriva YAML bibliography cannot be read: {e}"),
+                    )
+                    .hint("see https://github.com/typst/hayagriva/blob/main/docs/file-format.md"),
+                );
+                None
+            }
+        };
+    }
+    match hayagriva::io::from_biblatex_str(text) {
+        Ok(library) => Some(library),
+        Err(errors) => {
+            for e in errors {
+                let (range, message) = match &e {
+                    hayagriva::io::BibLaTeXError::Parse(p) => (p.span.clone(), p.kind.to_string()),
+                    hayagriva::io::BibLaTeXError::Type(t) => (t.span.clone(), t.kind.to_string()),
+                };
+                let end = range.end.min(text.len());
+                let start = range.start.min(end);
+                sink.push(
+                    Diagnostic::error(
+                        Span::new(file, start..end),
+                        format!("malformed bibliography entry: {message}"),
+                    )
+                    .hint("fix the entry (BibTeX: `@type{key, field = {value}, …}`)"),
+                );
+            }
+            None
+        }
+    }
+}
+
+/// The span of the name of the entry `key` in a bibliography file: after
+/// `@type{` in BibTeX, at the start of a line in YAML.
+fn key_span(file: FileId, text: &str, key: &str) -> Span {
+    let found = text.match_indices(key).find(|&(at, _)| {
+        let before = text[..at].trim_end_matches([' ', '\t']);
+        let after = &text[at + key.len()..];
+        (before.ends_with('{') && after.trim_start().starts_with(','))
+            || ((before.is_empty() || before.ends_with('\n')) && after.starts_with(':'))
+    });
+    match found {
+        Some((at, _)) => Span::new(file, at..at + key.len()),
+        None => Span::new(file, 0..0),
+    }
+}
+
+/// The style named in book.toml: a name Typst knows, or a `.csl` file.
+fn load_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
+    let config = &book.config.bibliography;
+    let Some(name) = &config.style else {
+        return archived(DEFAULT_STYLE);
+    };
+    if name.value.ends_with(".csl") {
+        let file = book.sources.find(Path::new(&name.value))?;
+        let text = &book.sources.get(file).text;
+        return match citationberg::Style::from_xml(text) {
+            Ok(citationberg::Style::Independent(style)) => Some(style),
+            Ok(citationberg::Style::Dependent(_)) => {
+                sink.push(
+                    Diagnostic::error(
+                        name.span.clone(),
+                        "this CSL file is a dependent style, which only points to another",
+                    )
+                    .hint("use the independent style it names (its `parent` link) instead"),
+                );
+                None
+            }
+            Err(e) => {
+                sink.push(
+                    Diagnostic::error(Span::new(file, 0..0), format!("this CSL file cannot be read: {e}"))
+                        .hint("check it with a CSL validator, or name a style Typst knows"),
+                );
+                None
+            }
+        };
+    }
+    match archived(&name.value) {
+        Some(style) => Some(style),
+        None => {
+            let names = hayagriva::archive::ArchivedStyle::all()
+                .iter()
+                .flat_map(|s| s.names().iter().copied());
+            sink.push(
+                Diagnostic::error(
+                    name.span.clone(),
+                    format!("no citation style is called `{}`", name.value),
+                )
+                .suggest(&name.value, names)
+                .hint("name a style Typst knows (e.g. chicago-author-date, apa, ieee) or a .csl file of the book"),
+            );
+            None
+        }
+    }
+}
+
+fn archived(name: &str) -> Option<IndependentStyle> {
+    match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
+        citationberg::Style::Independent(style) => Some(style),
+        citationberg::Style::Dependent(_) => None,
+    }
+}

@@ -1,0 +1,118 @@
+//! Cross-references (`@fig:carte`, `@tbl:budget`, `@sec:methode`): each
+//! points to a numbered figure, captioned table or heading of the book, in
+//! its own chapter first, else in another. The renderers print the word of
+//! the chapter's language and the number the numbering pass gave, so that
+//! every output shows the same numbers.
+
+use std::collections::HashMap;
+
+use crate::diag::{Diagnostic, Sink};
+use crate::model::{Book, BlockKind, Inline, RefKind, plain_text, walk_blocks_mut};
+
+/// Something a cross-reference can point to.
+#[derive(Debug, Clone)]
+struct Target {
+    chapter: String,
+    anchor: String,
+    number: Option<String>,
+    title: String,
+}
+
+/// Resolves every cross-reference, or reports it at its line.
+pub fn resolve(book: &mut Book, sink: &mut Sink) {
+    // Label (with its kind prefix) → targets, in book order.
+    let mut targets: HashMap<String, Vec<Target>> = HashMap::new();
+    for chapter in &mut book.chapters {
+        let id = chapter.id.clone();
+        walk_blocks_mut(&mut chapter.blocks, &mut |b| {
+            let (labels, number, title, anchor) = match &b.kind {
+                BlockKind::Heading(h) => {
+                    // `{#sec:x}` is `@sec:x`; `{#x}` is `@sec:x` too.
+                    let label = if h.id.starts_with("sec:") {
+                        h.id.clone()
+                    } else {
+                        format!("sec:{}", h.id)
+                    };
+                    (vec![label], h.number.clone(), plain_text(&h.content), h.id.clone())
+                }
+                BlockKind::Figure(f) => match &f.label {
+                    Some(l) => (vec![l.clone()], f.number.clone(), String::new(), l.clone()),
+                    None => return,
+                },
+                BlockKind::Table(t) => match &t.label {
+                    Some(l) if !t.caption.is_empty() => {
+                        (vec![l.clone()], t.number.clone(), String::new(), l.clone())
+                    }
+                    _ => return,
+                },
+                _ => return,
+            };
+            for label in labels {
+                targets.entry(label).or_default().push(Target {
+                    chapter: id.clone(),
+                    anchor: anchor.clone(),
+                    number: number.clone(),
+                    title: title.clone(),
+                });
+            }
+        });
+    }
+    for chapter in &mut book.chapters {
+        let id = chapter.id.clone();
+        chapter.walk_inlines_mut(&mut |inline| {
+            let Inline::Ref(r) = inline else {
+                return;
+            };
+            let found = targets.get(&r.label).and_then(|list| {
+                list.iter()
+                    .find(|t| t.chapter == id)
+                    .or_else(|| (list.len() == 1).then(|| &list[0]))
+            });
+            match found {
+                Some(t) => {
+                    r.target = Some((t.chapter.clone(), t.anchor.clone()));
+                    r.number = t.number.clone();
+                    r.title = t.title.clone();
+                }
+                None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => sink.push(
+                    Diagnostic::error(
+                        r.span.clone(),
+                        format!("`@{}` is a label of several other chapters", r.label),
+                    )
+                    .hint("give the label a name that is unique in the book"),
+                ),
+                None => {
+                    let prefix = match r.kind {
+                        RefKind::Figure => "fig:",
+                        RefKind::Table => "tbl:",
+                        RefKind::Section => "sec:",
+                    };
+                    let what = match r.kind {
+                        RefKind::Figure => "figure labelled `{#LABEL}`",
+                        RefKind::Table => "captioned table labelled `{#LABEL}`",
+                        RefKind::Section => "heading with the id `{#ID}`",
+                    };
+                    sink.push(
+                        Diagnostic::error(
+                            r.span.clone(),
+                            format!("no {} `{}` in the book", kind_name(r.kind), r.label),
+                        )
+                        .suggest(
+                            &r.label,
+                            targets.keys().filter(|k| k.starts_with(prefix)).map(String::as_str),
+                        )
+                        .hint(format!("a cross-reference points to a {what}")),
+                    );
+                }
+            }
+        });
+    }
+}
+
+fn kind_name(kind: RefKind) -> &'static str {
+    match kind {
+        RefKind::Figure => "figure",
+        RefKind::Table => "table",
+        RefKind::Section => "section",
+    }
+}
