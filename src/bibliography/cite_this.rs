@@ -134,7 +134,13 @@ fn format(book: &Book, style: &IndependentStyle, key: &str, value: Value, lang: 
 /// The book as an edited volume.
 pub fn book(book: &Book, style: &IndependentStyle, year: Option<i32>) -> CiteThis {
     let key = book.id();
-    let formatted = format(book, style, &key, book_value(book, year), &book.config.book.language);
+    let formatted = format(
+        book,
+        style,
+        &key,
+        book_value(book, year),
+        &book.config.book.language,
+    );
     let cfg = &book.config.book;
     let mut fields = vec![
         ("editor", names(book, &cfg.editors).join(" and ")),
@@ -151,7 +157,12 @@ pub fn book(book: &Book, style: &IndependentStyle, year: Option<i32>) -> CiteThi
 }
 
 /// A chapter as a chapter of the edited volume.
-pub fn chapter(book: &Book, chapter: &Chapter, style: &IndependentStyle, year: Option<i32>) -> CiteThis {
+pub fn chapter(
+    book: &Book,
+    chapter: &Chapter,
+    style: &IndependentStyle,
+    year: Option<i32>,
+) -> CiteThis {
     let key = format!("{}-{}", book.id(), chapter.id);
     let value = json!({
         "type": "chapter",

@@ -4,13 +4,13 @@
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{FontStyle, FontWeight, LocaleCode, VerticalAlign};
 use hayagriva::{
-    BibliographyDriver, BibliographyItem, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild,
-    ElemChildren, Formatted, LocatorPayload, SpecificLocator,
+    BibliographyDriver, BibliographyItem, BibliographyRequest, CitationItem, CitationRequest,
+    CitePurpose, ElemChild, ElemChildren, Formatted, LocatorPayload, SpecificLocator,
 };
 
 use super::{Bibliography, LOCALES, locale};
 use crate::diag::Span;
-use crate::model::{CiteMode, Citation, Inline, LinkTarget, Reference};
+use crate::model::{Citation, CiteMode, Inline, LinkTarget, Reference};
 
 /// The citations of one reference list (a chapter's, or the book's), in
 /// reading order: numeric styles number them, author-date styles
@@ -97,7 +97,17 @@ impl<'b> CitationScope<'b> {
                 if !prefixes.is_empty() {
                     out.push(Inline::Text(format!("{} ", prefixes.join(" "))));
                 }
+                // `[-@key]` reads "(2015)", as in Pandoc: the year form has
+                // no brackets of its own.
+                let year_only = citation.mode == CiteMode::Parenthetical
+                    && citation.items.iter().all(|i| i.suppress_author);
+                if year_only {
+                    out.push(Inline::Text("(".into()));
+                }
                 push_children(&r.citation, &citation.span, &mut out);
+                if year_only {
+                    out.push(Inline::Text(")".into()));
+                }
                 merge_text(out)
             })
             .collect();
@@ -172,10 +182,7 @@ fn formatted(f: &Formatted) -> Inline {
     if fmt.font_style == FontStyle::Italic {
         inline = Inline::Emph(vec![inline]);
     }
-    if matches!(
-        fmt.font_weight,
-        FontWeight::Bold
-    ) {
+    if matches!(fmt.font_weight, FontWeight::Bold) {
         inline = Inline::Strong(vec![inline]);
     }
     match fmt.vertical_align {

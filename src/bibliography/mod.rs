@@ -82,14 +82,11 @@ pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
             if let Some(first) = spans.get(entry.key()) {
                 let first: &Span = first;
                 sink.push(
-                    Diagnostic::error(
-                        span,
-                        format!("the key `{}` is defined twice", entry.key()),
-                    )
-                    .hint(format!(
-                        "rename one of the two entries (the other is in {})",
-                        book.sources.get(first.file).path.display()
-                    )),
+                    Diagnostic::error(span, format!("the key `{}` is defined twice", entry.key()))
+                        .hint(format!(
+                            "rename one of the two entries (the other is in {})",
+                            book.sources.get(first.file).path.display()
+                        )),
                 );
                 continue;
             }
@@ -112,10 +109,7 @@ fn read_file(file: FileId, name: &str, text: &str, sink: &mut Sink) -> Option<Li
         return match hayagriva::io::from_yaml_str(text) {
             Ok(library) => Some(library),
             Err(e) => {
-                let at = e
-                    .location()
-                    .map(|l| l.index().min(text.len()))
-                    .unwrap_or(0);
+                let at = e.location().map(|l| l.index().min(text.len())).unwrap_or(0);
                 sink.push(
                     Diagnostic::error(
                         Span::new(file, at..at),
@@ -136,7 +130,14 @@ fn read_file(file: FileId, name: &str, text: &str, sink: &mut Sink) -> Option<Li
                     hayagriva::io::BibLaTeXError::Type(t) => (t.span.clone(), t.kind.to_string()),
                 };
                 let end = range.end.min(text.len());
-                let start = range.start.min(end);
+                let mut start = range.start.min(end);
+                // An entry left open is found at the end of the file: show
+                // where that entry starts.
+                if let hayagriva::io::BibLaTeXError::Parse(_) = &e
+                    && let Some(entry) = text[..start].rfind("\n@").map(|i| i + 1)
+                {
+                    start = entry;
+                }
                 sink.push(
                     Diagnostic::error(
                         Span::new(file, start..end),
@@ -188,8 +189,11 @@ fn load_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
             }
             Err(e) => {
                 sink.push(
-                    Diagnostic::error(Span::new(file, 0..0), format!("this CSL file cannot be read: {e}"))
-                        .hint("check it with a CSL validator, or name a style Typst knows"),
+                    Diagnostic::error(
+                        Span::new(file, 0..0),
+                        format!("this CSL file cannot be read: {e}"),
+                    )
+                    .hint("check it with a CSL validator, or name a style Typst knows"),
                 );
                 None
             }

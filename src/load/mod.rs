@@ -223,8 +223,11 @@ fn read_bibliography_files(
             );
         } else if !root.join(rel).is_file() {
             sink.push(
-                Diagnostic::error(name.span.clone(), format!("no file {} in the book", name.value))
-                    .hint("check the file name, or remove it from book.toml"),
+                Diagnostic::error(
+                    name.span.clone(),
+                    format!("no file {} in the book", name.value),
+                )
+                .hint("check the file name, or remove it from book.toml"),
             );
         } else if sources.find(rel).is_none() {
             read_source(root, rel, sources, sink);

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::{CiteItem, CiteMode, Citation, CrossRef, Inline, RefKind};
+use crate::model::{Citation, CiteItem, CiteMode, CrossRef, Inline, RefKind};
 
 /// Consecutive text of one paragraph (comrak splits it at brackets and
 /// escapes), with where each piece came from.
@@ -281,7 +281,11 @@ impl Scanner<'_, '_> {
             let suffix = s[end..range.end].trim();
             let locator = suffix.strip_prefix(',').unwrap_or(suffix).trim();
             if let Some(r) = self.cross_ref(&key, at..end) {
-                refs.push((r, range.clone(), prefix.trim().is_empty() && suffix.is_empty()));
+                refs.push((
+                    r,
+                    range.clone(),
+                    prefix.trim().is_empty() && suffix.is_empty(),
+                ));
                 continue;
             }
             items.push(CiteItem {
@@ -395,7 +399,9 @@ mod tests {
     fn emails_escapes_and_plain_brackets_are_text() {
         assert_eq!(
             scan("écrire à contact@coop.org [sic] ou [@]"),
-            vec![Inline::Text("écrire à contact@coop.org [sic] ou [@]".into())]
+            vec![Inline::Text(
+                "écrire à contact@coop.org [sic] ou [@]".into()
+            )]
         );
         let mut sources = Sources::default();
         let file = sources.add("t.md", "\\@nom".to_string());

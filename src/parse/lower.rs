@@ -586,4 +586,3 @@ mod tests {
         assert_eq!(file.line_col(span.range.start), (10, 6));
     }
 }
-

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Sink};
-use crate::model::{Book, BlockKind, Inline, RefKind, plain_text, walk_blocks_mut};
+use crate::model::{BlockKind, Book, Inline, RefKind, plain_text, walk_blocks_mut};
 
 /// Something a cross-reference can point to.
 #[derive(Debug, Clone)]
@@ -33,7 +33,12 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
                     } else {
                         format!("sec:{}", h.id)
                     };
-                    (vec![label], h.number.clone(), plain_text(&h.content), h.id.clone())
+                    (
+                        vec![label],
+                        h.number.clone(),
+                        plain_text(&h.content),
+                        h.id.clone(),
+                    )
                 }
                 BlockKind::Figure(f) => match &f.label {
                     Some(l) => (vec![l.clone()], f.number.clone(), String::new(), l.clone()),
@@ -99,7 +104,10 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
                         )
                         .suggest(
                             &r.label,
-                            targets.keys().filter(|k| k.starts_with(prefix)).map(String::as_str),
+                            targets
+                                .keys()
+                                .filter(|k| k.starts_with(prefix))
+                                .map(String::as_str),
                         )
                         .hint(format!("a cross-reference points to a {what}")),
                     );

@@ -193,8 +193,7 @@ impl Builder {
         let head = review.head.clone();
         let date = match self.date.take() {
             Some((at, date)) if at == head => Some(date),
-            _ => crate::render::typst::date::book_date(&book
-            ),
+            _ => crate::render::typst::date::book_date(book),
         };
         if let Some(date) = date {
             self.date = Some((head, date));

@@ -359,7 +359,8 @@ impl<'a> BodyWriter<'a> {
         if c.rendered.is_empty() {
             // An unknown key (reported): the source, visibly.
             let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
-            self.out.push_str("<span class=\"citation citation-unknown\">");
+            self.out
+                .push_str("<span class=\"citation citation-unknown\">");
             push_html_text(&mut self.out, &keys.join("; "));
             self.out.push_str("</span>");
             return;
@@ -367,7 +368,11 @@ impl<'a> BodyWriter<'a> {
         let has_link = c.rendered.iter().any(|i| matches!(i, Inline::Link { .. }));
         match c.items.as_slice() {
             [one] if !has_link => {
-                let href = html_attr(&format!("{}#{}", self.ctx.references, reference_id(&one.key)));
+                let href = html_attr(&format!(
+                    "{}#{}",
+                    self.ctx.references,
+                    reference_id(&one.key)
+                ));
                 self.out.push_str(&format!(
                     "<a class=\"citation\" href=\"{href}\" role=\"doc-biblioref\">"
                 ));
@@ -506,7 +511,9 @@ pub fn cross_ref_text(r: &CrossRef, labels: &Labels) -> String {
         RefKind::Section => labels.section,
     };
     let mut word = word.to_lowercase();
-    if r.capital && let Some(first) = word.chars().next() {
+    if r.capital
+        && let Some(first) = word.chars().next()
+    {
         word = first.to_uppercase().chain(word.chars().skip(1)).collect();
     }
     match (&r.number, r.target.is_some()) {

@@ -112,9 +112,10 @@ impl HtmlRenderer {
         }
         for page in &pages {
             let cites = page.context.chapter.as_ref().and_then(|c| c.cite.as_ref());
-            for cite in cites.into_iter().chain(
-                (page.template == "index.html").then_some(&page.context.book.cite),
-            ) {
+            for cite in cites
+                .into_iter()
+                .chain((page.template == "index.html").then_some(&page.context.book.cite))
+            {
                 files.push((cite.bibtex_url.clone(), cite.bibtex.clone().into_bytes()));
             }
         }

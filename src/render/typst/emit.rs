@@ -402,7 +402,8 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
     w.footnotes = &ch.footnotes;
     w.blocks(&ch.blocks);
     if book.config.bibliography.per_chapter && !ch.references.is_empty() {
-        w.out.push_str(&references_call(book, labels.references, false));
+        w.out
+            .push_str(&references_call(book, labels.references, false));
     }
     EmittedChapter {
         id: ch.id.clone(),
@@ -779,6 +780,11 @@ impl<'a> Writer<'a> {
             push_typst_markup(&mut self.out, &prefixes.join(" "));
             self.out.push(' ');
         }
+        let year_only = c.mode == crate::model::CiteMode::Parenthetical
+            && c.items.iter().all(|i| i.suppress_author);
+        if year_only {
+            self.out.push_str("\\(");
+        }
         for item in &c.items {
             self.out
                 .push_str(&format!("#cite(label({})", typst_string(&item.key)));
@@ -793,6 +799,9 @@ impl<'a> Writer<'a> {
                 self.out.push(']');
             }
             self.out.push(')');
+        }
+        if year_only {
+            self.out.push_str("\\)");
         }
     }
 

@@ -1,0 +1,264 @@
+//! Citations, reference lists and cross-references: the same in the PDF and
+//! the site, errors at the Markdown line.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+fn squeeze(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn chapter_pages(site: &Path) -> Vec<std::path::PathBuf> {
+    let mut pages: Vec<_> = std::fs::read_dir(site)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "html")
+                && !["index.html", "contributors.html", "status.html"]
+                    .contains(&p.file_name().unwrap().to_str().unwrap())
+        })
+        .collect();
+    pages.sort();
+    pages
+}
+
+#[test]
+fn the_sample_books_pdf_and_site_print_the_same_references_and_numbers() {
+    let (_tmp, book) = sample_book();
+    ok(&book, &["build", "--html"]);
+    let pdf = squeeze(&compiled_text(&book, &Default::default()));
+    let site = book.join("_book/html");
+    let (mut lists, mut entries, mut citations, mut xrefs) = (0, 0, 0, 0);
+    for path in chapter_pages(&site) {
+        let html = page(&path);
+        let items = texts(&html, ".references li");
+        if !items.is_empty() {
+            lists += 1;
+        }
+        for entry in items {
+            entries += 1;
+            assert!(
+                pdf.contains(&squeeze(&entry)),
+                "{}: the PDF lacks the reference {entry:?}",
+                path.display()
+            );
+        }
+        for cite in texts(&html, ".chapter-body .citation") {
+            citations += 1;
+            assert!(
+                pdf.contains(&squeeze(&cite)),
+                "{}: the PDF lacks the citation {cite:?}",
+                path.display()
+            );
+        }
+        for xref in texts(&html, ".chapter-body .xref") {
+            xrefs += 1;
+            assert!(
+                pdf.contains(&squeeze(&xref)),
+                "{}: the PDF lacks the cross-reference {xref:?}",
+                path.display()
+            );
+        }
+        // Figure and table numbers as the captions print them.
+        for number in texts(&html, ".figure-number, .table-number") {
+            assert!(
+                pdf.contains(&squeeze(&number)),
+                "{}: the PDF lacks the caption number {number:?}",
+                path.display()
+            );
+        }
+    }
+    assert!(lists >= 5, "only {lists} chapters have a reference list");
+    assert!(
+        entries >= 8 && citations >= 8 && xrefs >= 8,
+        "{entries} {citations} {xrefs}"
+    );
+    // Every chapter page links its citations to entries on the page.
+    assert!(check_site_links(&site) > 0);
+    // A citation in the running text and one with a locator.
+    let intro = page(&site.join("introduction.html"));
+    assert!(texts(&intro, ".citation").contains(&"Ostrom (1990)".to_string()));
+    let food = page(&site.join("transition-nourriciere.html"));
+    assert!(texts(&food, ".citation").contains(&"(Ostrom 1990, p. 90)".to_string()));
+    // `[-@key]`: the year alone.
+    let definition = page(&site.join("definition.html"));
+    assert!(texts(&definition, ".citation").contains(&"(2015)".to_string()));
+}
+
+#[test]
+fn how_to_cite_each_chapter_and_the_book_with_bibtex_to_download() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let chapter = page(&site.join("premier.html"));
+    let cite = texts(&chapter, ".cite-this-reference").join(" ");
+    for part in [
+        "Autrice, Ana",
+        "2026",
+        "Le premier chapitre",
+        "Livre d'essai",
+        "Edith Éditrice",
+        "Éditions d'essai",
+    ] {
+        assert!(cite.contains(part), "{part:?} missing from {cite:?}");
+    }
+    let url = attrs(&chapter, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    let library = hayagriva::io::from_biblatex_str(&bib).expect("valid BibTeX");
+    let entry = library.iter().next().unwrap();
+    assert_eq!(entry.title().unwrap().value.to_str(), "Le premier chapitre");
+    assert!(bib.contains("editor = {Éditrice, Edith}"), "{bib}");
+    assert!(bib.contains("@incollection{"), "{bib}");
+    let index = page(&site.join("index.html"));
+    let url = attrs(&index, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(bib.starts_with("@book{"), "{bib}");
+    hayagriva::io::from_biblatex_str(&bib).expect("valid BibTeX");
+}
+
+/// A small book with a bibliography, one chapter written by the test.
+fn cited_book(chapter: &str, book_toml_extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"Minimal\"\nlanguage = \"fr\"\n\n[bibliography]\nfiles = [\"refs.bib\"]\n{book_toml_extra}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("refs.bib"),
+        "@book{ostrom1990,\n  author = {Ostrom, Elinor},\n  title = {Governing the Commons},\n  publisher = {Cambridge University Press},\n  year = {1990},\n}\n\n@book{hess2007,\n  editor = {Hess, Charlotte and Ostrom, Elinor},\n  title = {Understanding Knowledge as a Commons},\n  publisher = {MIT Press},\n  year = {2007},\n}\n",
+    )
+    .unwrap();
+    std::fs::write(book.join("chapters/seul.md"), chapter).unwrap();
+    (tmp, book)
+}
+
+#[test]
+fn an_unknown_key_and_an_unknown_label_are_errors_at_their_lines() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nUn texte [@ostrom1999, p. 3].\n\nEt la @fig:absente.\n",
+        "",
+    );
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("chapters/seul.md:5:10"), "{stderr}");
+    assert!(stderr.contains("no entry `ostrom1999`"), "{stderr}");
+    assert!(stderr.contains("ostrom1990"), "a suggestion: {stderr}");
+    assert!(stderr.contains("chapters/seul.md:7:7"), "{stderr}");
+    assert!(stderr.contains("no figure `fig:absente`"), "{stderr}");
+    // build refuses too, and writes nothing.
+    let out = ouvrage(&book, &["build", "--html"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!book.join("_book/html").exists());
+}
+
+#[test]
+fn a_malformed_entry_and_an_unknown_style_are_errors_where_they_are_written() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nUn texte [@ostrom1990].\n",
+        "style = \"chicago-autor-date\"\n",
+    );
+    let bib = std::fs::read_to_string(book.join("refs.bib")).unwrap();
+    std::fs::write(
+        book.join("refs.bib"),
+        format!("{bib}\n@book{{broken,\n  title = {{Unclosed,\n"),
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("refs.bib:15:1"),
+        "the entry left open: {stderr}"
+    );
+    assert!(stderr.contains("malformed bibliography entry"), "{stderr}");
+    assert!(stderr.contains("book.toml:7:9"), "{stderr}");
+    assert!(
+        stderr.contains("chicago-author-date"),
+        "a suggestion: {stderr}"
+    );
+}
+
+#[test]
+fn escaped_at_signs_and_emails_stay_text() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nÉcrire à contact@example.org ou à \\@coop sur Mastodon.\n",
+        "",
+    );
+    ok(&book, &["build", "--html"]);
+    let html = page(&book.join("_book/html/seul.html"));
+    let body = texts(&html, ".chapter-body p").join(" ");
+    assert!(body.contains("@coop sur Mastodon"), "{body}");
+    assert!(body.contains("contact@example.org"), "{body}");
+    assert!(texts(&html, ".citation").is_empty());
+}
+
+#[test]
+fn one_reference_list_for_the_book_when_asked() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nSelon @ostrom1990 et [@hess2007].\n",
+        "per-chapter = false\n",
+    );
+    std::fs::write(
+        book.join("chapters/autre.md"),
+        "---\ntitle: Autre\n---\n\nAussi [@ostrom1990, p. 12].\n",
+    )
+    .unwrap();
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let list = page(&site.join("references.html"));
+    assert_eq!(
+        attrs(&list, ".references li", "id"),
+        ["ref-hess2007", "ref-ostrom1990"]
+    );
+    let chapter = page(&site.join("seul.html"));
+    assert!(texts(&chapter, ".references").is_empty());
+    assert!(
+        attrs(&chapter, "a.citation", "href")
+            .contains(&"references.html#ref-ostrom1990".to_string())
+    );
+    check_site_links(&site);
+    // The PDF: one list, at the end, holding both works once.
+    let pdf = compiled_text(&book, &Default::default());
+    assert_eq!(pdf.matches("Governing the Commons").count(), 1, "{pdf}");
+    let list_at = pdf.rfind("Références").expect("a list heading");
+    assert!(
+        list_at > pdf.find("Aussi").unwrap(),
+        "the list comes after the chapters"
+    );
+}
+
+#[test]
+fn cross_references_print_the_chapters_words_and_link_to_their_target() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\nlang: it\n---\n\n## Metodo {#sec:metodo}\n\nVedi la @fig:mappa e la @tbl:bilancio; @Sec:metodo.\n\n![Una mappa](images/mappa.svg){#fig:mappa}\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nTable: Il bilancio {#tbl:bilancio}\n",
+        "",
+    );
+    std::fs::create_dir_all(book.join("chapters/images")).unwrap();
+    std::fs::write(
+        book.join("chapters/images/mappa.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"><rect width=\"10\" height=\"10\"/></svg>",
+    )
+    .unwrap();
+    ok(&book, &["build", "--html"]);
+    let html = page(&book.join("_book/html/seul.html"));
+    assert_eq!(
+        texts(&html, ".xref"),
+        ["figura\u{a0}1.1", "tabella\u{a0}1.1", "Sezione\u{a0}1.1"]
+    );
+    assert_eq!(
+        attrs(&html, ".xref", "href"),
+        ["#fig:mappa", "#tbl:bilancio", "#sec:metodo"]
+    );
+    let pdf = compiled_text(&book, &Default::default());
+    for xref in ["figura\u{a0}1.1", "tabella\u{a0}1.1", "Sezione\u{a0}1.1"] {
+        assert!(squeeze(&pdf).contains(&squeeze(xref)), "{xref} in {pdf}");
+    }
+}
