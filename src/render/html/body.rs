@@ -19,6 +19,11 @@ pub struct BodyContext<'a> {
     pub labels: &'a Labels,
     /// Prefix from the page to the site root ("" for the flat site, "../" for EPUB subfolders).
     pub root: &'a str,
+    /// Markup for the EPUB rather than the site: links to other chapters go
+    /// to `<id>.xhtml` beside this one, note references carry
+    /// `epub:type="noteref"`, headings have no `#` anchor link and images
+    /// no lazy loading.
+    pub epub: bool,
 }
 
 /// Renders blocks of one chapter.
@@ -77,7 +82,7 @@ impl<'a> BodyWriter<'a> {
             BlockKind::Math(tex) => self.display_math(tex),
             BlockKind::Figure(fig) => self.figure(fig),
             BlockKind::Table(table) => self.table(table),
-            BlockKind::Rule => self.out.push_str("<hr>\n"),
+            BlockKind::Rule => self.out.push_str("<hr />\n"),
         }
         // Sanitize mode: clean the whole block, so that inline tags that open
         // and close in separate fragments are judged together.
@@ -119,9 +124,12 @@ impl<'a> BodyWriter<'a> {
             ));
         }
         self.inlines(&h.content);
-        self.out.push_str(&format!(
-            " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
-        ));
+        if !self.ctx.epub {
+            self.out.push_str(&format!(
+                " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
+            ));
+        }
+        self.out.push_str(&format!("</h{level}>\n"));
     }
 
     fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem]) {
@@ -135,9 +143,9 @@ impl<'a> BodyWriter<'a> {
         for item in items {
             match item.task {
                 Some(checked) => {
-                    let mark = if checked { " checked" } else { "" };
+                    let mark = if checked { " checked=\"checked\"" } else { "" };
                     self.out.push_str(&format!(
-                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled{mark}> "
+                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled=\"disabled\"{mark} /> "
                     ));
                 }
                 None => self.out.push_str("<li>"),
@@ -316,7 +324,7 @@ impl<'a> BodyWriter<'a> {
                 }
             },
             Inline::SoftBreak => self.out.push('\n'),
-            Inline::LineBreak => self.out.push_str("<br>\n"),
+            Inline::LineBreak => self.out.push_str("<br />\n"),
         }
     }
 
@@ -331,6 +339,8 @@ impl<'a> BodyWriter<'a> {
             LinkTarget::Chapter { chapter, anchor } => {
                 let page = if chapter == self.ctx.chapter_id {
                     String::new()
+                } else if self.ctx.epub {
+                    format!("{chapter}.xhtml")
                 } else {
                     format!("{}{chapter}.html", self.ctx.root)
                 };
@@ -368,14 +378,16 @@ impl<'a> BodyWriter<'a> {
         let alt = html_attr(&plain_text(&img.alt));
         match src {
             Some(src) => {
-                self.out.push_str(&format!(
-                    "<img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\""
-                ));
+                self.out
+                    .push_str(&format!("<img src=\"{src}\" alt=\"{alt}\""));
+                if !self.ctx.epub {
+                    self.out.push_str(" loading=\"lazy\"");
+                }
                 if !img.title.is_empty() {
                     self.out
                         .push_str(&format!(" title=\"{}\"", html_attr(&img.title)));
                 }
-                self.out.push('>');
+                self.out.push_str(" />");
             }
             None => self
                 .out
@@ -395,8 +407,13 @@ impl<'a> BodyWriter<'a> {
         } else {
             format!("fnref-{n}-{count}")
         };
+        let epub_type = if self.ctx.epub {
+            " epub:type=\"noteref\""
+        } else {
+            ""
+        };
         self.out.push_str(&format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\" role=\"doc-noteref\">{n}</a></sup>"
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\"{epub_type} role=\"doc-noteref\">{n}</a></sup>"
         ));
     }
 }

@@ -299,6 +299,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
             raw_html: options.raw_html,
             labels,
             root: "",
+            epub: false,
         };
         let html = render_chapter(ch, &body_ctx);
         let nav = |j: usize| NavLink {
@@ -369,6 +370,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
                     raw_html: options.raw_html,
                     labels: book_labels,
                     root: "",
+                    epub: false,
                 };
                 super::body::BodyWriter::new(&ctx).blocks(&parsed.blocks)
             });
