@@ -40,3 +40,14 @@ pub fn document_date(
         .max()
         .map(DocDate::from_unix)
 }
+
+/// The document date of `book`: [`document_date`] over its chapters and
+/// book.toml.
+pub fn book_date(book: &crate::model::Book) -> Option<DocDate> {
+    let files = book
+        .chapters
+        .iter()
+        .map(|c| c.path.clone())
+        .chain([std::path::PathBuf::from(crate::load::BOOK_FILE)]);
+    document_date(&book.root, files)
+}
