@@ -673,3 +673,55 @@ fn a_build_without_format_flags_writes_the_epub_and_the_site_links_to_it() {
     ok(&book, &["build", "--html"]);
     assert!(links().contains(&"../livre-d-essai.epub".to_string()));
 }
+
+#[test]
+fn images_in_types_epub_readers_may_not_show_are_flagged() {
+    let (_tmp, book) = fixture("features");
+    std::fs::write(book.join("chapters/images/photo.webp"), b"RIFF\0\0\0\0WEBP").unwrap();
+    std::fs::write(book.join("chapters/images/scan.tif"), b"II*\0").unwrap();
+    let chapter = book.join("chapters/02-second.md");
+    let mut markdown = std::fs::read_to_string(&chapter).unwrap();
+    markdown.push_str(
+        "\n![Une photo](images/photo.webp)\n\nUn scan ![le scan](images/scan.tif) en ligne.\n",
+    );
+    std::fs::write(&chapter, markdown).unwrap();
+
+    let out = book.join("out");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"));
+    let output = cmd
+        .args(["build", "--epub", "--out"])
+        .arg(&out)
+        .current_dir(&book)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("photo.webp") && stderr.contains("EPUB 3.3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("scan.tif") && stderr.contains("left out"),
+        "{stderr}"
+    );
+
+    let epub = Epub::read(&out.join("livre-d-essai.epub"));
+    let opf = xml(epub.text("EPUB/package.opf"));
+    let pkg = package(&opf, "EPUB/package.opf");
+    let types: BTreeMap<&str, &str> = pkg
+        .manifest
+        .values()
+        .map(|(p, t, _)| (p.as_str(), t.as_str()))
+        .collect();
+    assert_eq!(
+        types.get("EPUB/chapters/images/photo.webp"),
+        Some(&"image/webp")
+    );
+    assert!(!epub.files.contains_key("EPUB/chapters/images/scan.tif"));
+    let second = epub.text("EPUB/text/second.xhtml");
+    assert!(
+        second.contains("<span class=\"missing-image\">le scan</span>"),
+        "{second}"
+    );
+}

@@ -460,10 +460,21 @@ fn warn_about(found: &Found, ch: &crate::model::Chapter, out: &mut Vec<Diagnosti
         severity: Severity::Warning,
         ..Diagnostic::error_in(Some(ch.path.clone()), message)
     };
-    for missing in &found.missing {
-        out.push(warn(format!(
-            "`{missing}` is left out of the EPUB: it is no image EPUB readers show (PNG, JPEG, GIF, SVG, WebP) nor a chapter"
-        )));
+    for image in &found.missing_images {
+        out.push(
+            warn(format!(
+                "the image `{image}` is left out of the EPUB, its alt text shown instead"
+            ))
+            .hint("EPUB readers show PNG, JPEG, GIF, SVG and WebP images from the book"),
+        );
+    }
+    for link in &found.dropped_links {
+        out.push(
+            warn(format!(
+                "the link to `{link}` keeps only its text in the EPUB"
+            ))
+            .hint("an EPUB links to its chapters and to the web, not to other files"),
+        );
     }
     for image in found
         .images

@@ -160,8 +160,11 @@ pub struct XhtmlContext<'a> {
 pub struct Found {
     /// Images used, by path in the content folder.
     pub images: BTreeSet<String>,
-    /// References to local files the EPUB does not hold, as written.
-    pub missing: BTreeSet<String>,
+    /// Local images the EPUB does not hold, by path from the book root
+    /// (or as written, when they lead out of it).
+    pub missing_images: BTreeSet<String>,
+    /// Local links that lead to no document of the EPUB, likewise.
+    pub dropped_links: BTreeSet<String>,
     /// MathML is present.
     pub mathml: bool,
     /// Inline SVG is present.
@@ -341,6 +344,7 @@ impl Writer<'_, '_> {
                 return if value.to_ascii_lowercase().starts_with("data:image/") {
                     Reference::Keep
                 } else if element == "img" {
+                    self.found.missing_images.insert(value.to_string());
                     Reference::Unembeddable
                 } else {
                     Reference::Drop
@@ -360,14 +364,27 @@ impl Writer<'_, '_> {
                 Reference::Drop
             };
         }
-        let resolved = resolve(self.ctx.base, &percent_decode(path));
-        let known = match &resolved {
-            Some(p) if embeds => self.ctx.images.contains(p),
-            Some(p) => self.ctx.documents.contains(p),
-            None => false,
+        let decoded = percent_decode(path);
+        let holds = |p: &String| {
+            if embeds {
+                self.ctx.images.contains(p)
+            } else {
+                self.ctx.documents.contains(p)
+            }
         };
+        // Relative to the document, or, as raw HTML written for the flat
+        // site would mean it, to the book root.
+        let resolved = resolve(self.ctx.base, &decoded)
+            .filter(holds)
+            .or_else(|| resolve("", &decoded).filter(holds));
+        let known = resolved.is_some();
         if !known {
-            self.found.missing.insert(value.to_string());
+            let shown = resolve(self.ctx.base, &decoded).unwrap_or_else(|| value.to_string());
+            if embeds {
+                self.found.missing_images.insert(shown);
+            } else {
+                self.found.dropped_links.insert(shown);
+            }
             return if embeds && element == "img" {
                 Reference::Unembeddable
             } else {
@@ -551,17 +568,18 @@ mod tests {
         let (out, found) = convert(
             "<img src=\"../chapters/images/a%20b.png\" alt=\"A\"><img src=\"https://e.org/x.png\" alt=\"far\">\
              <img src=\"../chapters/none.png\" alt=\"none\"><a href=\"deux.xhtml#x\">2</a><a href=\"../book.toml\">t</a>\
-             <a href=\"https://e.org/\">e</a><a href=\"#n\">n</a>",
+             <a href=\"https://e.org/\">e</a><a href=\"#n\">n</a><img src=\"chapters/images/a b.png\" alt=\"site\">",
         );
         assert_eq!(
             out,
             "<img alt=\"A\" src=\"../chapters/images/a%20b.png\" /><span class=\"missing-image\">far</span>\
              <span class=\"missing-image\">none</span><a href=\"deux.xhtml#x\">2</a><a>t</a>\
-             <a href=\"https://e.org/\">e</a><a href=\"#n\">n</a>"
+             <a href=\"https://e.org/\">e</a><a href=\"#n\">n</a>\
+             <img alt=\"site\" src=\"../chapters/images/a%20b.png\" />"
         );
         assert_eq!(found.images.len(), 1);
-        assert!(found.missing.contains("../chapters/none.png"));
-        assert!(found.missing.contains("../book.toml"));
+        assert!(found.missing_images.contains("chapters/none.png"));
+        assert!(found.dropped_links.contains("book.toml"));
     }
 
     #[test]
