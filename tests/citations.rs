@@ -26,10 +26,28 @@ fn chapter_pages(site: &Path) -> Vec<std::path::PathBuf> {
     pages
 }
 
+/// A chapter document of an EPUB, parsed as HTML.
+fn epub_chapter(epub: &Path, id: &str) -> scraper::Html {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    let mut file = zip
+        .by_name(&format!("EPUB/text/{id}.xhtml"))
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    scraper::Html::parse_document(&text)
+}
+
 #[test]
-fn the_sample_books_pdf_and_site_print_the_same_references_and_numbers() {
+fn the_sample_books_pdf_site_and_epub_print_the_same_references_and_numbers() {
     let (_tmp, book) = sample_book();
-    ok(&book, &["build", "--html"]);
+    ok(&book, &["build", "--html", "--epub"]);
+    let epub = std::fs::read_dir(book.join("_book"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .expect("an EPUB");
     let pdf = squeeze(&compiled_text(&book, &Default::default()));
     let site = book.join("_book/html");
     let (mut lists, mut entries, mut citations, mut xrefs) = (0, 0, 0, 0);
@@ -39,6 +57,23 @@ fn the_sample_books_pdf_and_site_print_the_same_references_and_numbers() {
         if !items.is_empty() {
             lists += 1;
         }
+        let id = path.file_stem().unwrap().to_str().unwrap();
+        let in_epub = epub_chapter(&epub, id);
+        assert_eq!(
+            texts(&in_epub, ".references li"),
+            items,
+            "{id}: the EPUB's reference list differs from the site's"
+        );
+        assert_eq!(
+            texts(&in_epub, ".citation"),
+            texts(&html, ".chapter-body .citation"),
+            "{id}: the EPUB's citations differ"
+        );
+        assert_eq!(
+            texts(&in_epub, ".xref"),
+            texts(&html, ".chapter-body .xref"),
+            "{id}: the EPUB's cross-references differ"
+        );
         for entry in items {
             entries += 1;
             assert!(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Context, DiagnosticFormat, Outcome, load_checked};
+use crate::render::epub::{EpubOptions, EpubRenderer};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
 use crate::render::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use crate::render::{Renderer, render_atomically};
@@ -18,6 +19,9 @@ pub struct BuildArgs {
     /// Build the print PDF (_book/<book-id>.pdf).
     #[arg(long)]
     pub pdf: bool,
+    /// Build the EPUB 3 (_book/<book-id>.epub).
+    #[arg(long)]
+    pub epub: bool,
     /// A draft for reviewers: review state and revision in the footers, line numbers.
     #[arg(long)]
     pub draft: bool,
@@ -48,9 +52,9 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         Some(dir) => ctx.cwd.join(dir),
         None => root.join("_book"),
     };
-    // With no format flag, every format is built. The PDF goes first so that
-    // the site can link to it.
-    let all = !(args.html || args.pdf || args.offprints);
+    // With no format flag, every format is built. The PDF and the EPUB go
+    // first so that the site can link to them.
+    let all = !(args.html || args.pdf || args.epub || args.offprints);
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
     let resolve = |dir: PathBuf| {
         if dir.is_absolute() {
@@ -90,6 +94,13 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     if args.offprints {
         renderers.push(Box::new(OffprintsRenderer {
             options: pdf_options,
+            session: session.clone(),
+        }));
+    }
+    if all || args.epub {
+        // The cover is typeset in the PDF's Typst session.
+        renderers.push(Box::new(EpubRenderer {
+            options: EpubOptions::default(),
             session,
         }));
     }
@@ -105,6 +116,10 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
             options.pdf = Some(format!("../{pdf_name}"));
         }
         options.year = crate::render::typst::date::book_date(&book).map(|d| d.year);
+        let epub_name = EpubRenderer::file_name(&book);
+        if all || args.epub || out_dir.join(&epub_name).is_file() {
+            options.epub = Some(format!("../{epub_name}"));
+        }
         renderers.push(Box::new(HtmlRenderer { options }));
     }
     for renderer in renderers {

@@ -69,7 +69,7 @@ pub enum Command {
     New(new::NewArgs),
     /// Build the book's outputs into _book/.
     #[command(
-        after_help = "Examples:\n  ouvrage build            every format\n  ouvrage build --html     the site alone, in _book/html\n  ouvrage build --out /tmp/site"
+        after_help = "Examples:\n  ouvrage build            every format\n  ouvrage build --html     the site alone, in _book/html\n  ouvrage build --epub     the EPUB alone, _book/<book-id>.epub\n  ouvrage build --out /tmp/site"
     )]
     Build(build::BuildArgs),
     /// An author: this revision of the chapter is ready for review.

@@ -40,6 +40,11 @@ pub const TEMPLATE_NAMES: &[&str] = &[
     "style.css",
     "search.js",
     "book.typ",
+    "epub-package.opf",
+    "epub-nav.xhtml",
+    "epub-cover.xhtml",
+    "epub-chapter.xhtml",
+    "epub-style.css",
 ];
 
 /// The book root: `explicit` if given (it must hold a book.toml), else the

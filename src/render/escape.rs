@@ -135,6 +135,47 @@ pub fn typst_label(name: &str) -> String {
     out
 }
 
+/// True for characters XML 1.0 allows (and HTML does not frown upon).
+pub fn is_xml_char(c: char) -> bool {
+    match c {
+        '\t' | '\n' | '\r' => true,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => false,
+        '\u{fffe}' | '\u{ffff}' => false,
+        _ => true,
+    }
+}
+
+/// Appends `text` escaped for an XML text node.
+pub fn push_xml_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+}
+
+/// Appends `text` escaped for a double-quoted XML attribute (line breaks
+/// and tabs as references, since XML would turn them into spaces).
+pub fn push_xml_attr(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if is_xml_char(c) => out.push(c),
+            _ => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +184,16 @@ mod tests {
     fn text_and_attributes_cannot_open_tags() {
         assert_eq!(html_text("<script>&"), "&lt;script&gt;&amp;");
         assert_eq!(html_attr("\" onload='x'"), "&quot; onload=&#39;x&#39;");
+    }
+
+    #[test]
+    fn xml_escapes() {
+        let mut out = String::new();
+        push_xml_text(&mut out, "a<b>&c\u{1}\u{ffff}\"'");
+        assert_eq!(out, "a&lt;b&gt;&amp;c\"'");
+        out.clear();
+        push_xml_attr(&mut out, "\"x\"\n\t<'");
+        assert_eq!(out, "&quot;x&quot;&#10;&#9;&lt;'");
     }
 
     #[test]

@@ -22,6 +22,11 @@ pub struct BodyContext<'a> {
     /// The page holding the reference list that citations link to: "" for
     /// the chapter's own list, the book's list page otherwise.
     pub references: &'a str,
+    /// Markup for the EPUB rather than the site: links to other chapters go
+    /// to `<id>.xhtml` beside this one, note references carry
+    /// `epub:type="noteref"`, headings have no `#` anchor link and images
+    /// no lazy loading.
+    pub epub: bool,
 }
 
 /// Renders blocks of one chapter.
@@ -86,7 +91,7 @@ impl<'a> BodyWriter<'a> {
             BlockKind::Math(tex) => self.display_math(tex),
             BlockKind::Figure(fig) => self.figure(fig),
             BlockKind::Table(table) => self.table(table),
-            BlockKind::Rule => self.out.push_str("<hr>\n"),
+            BlockKind::Rule => self.out.push_str("<hr />\n"),
         }
         // Sanitize mode: clean the whole block, so that inline tags that open
         // and close in separate fragments are judged together.
@@ -128,9 +133,12 @@ impl<'a> BodyWriter<'a> {
             ));
         }
         self.inlines(&h.content);
-        self.out.push_str(&format!(
-            " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n"
-        ));
+        if !self.ctx.epub {
+            self.out.push_str(&format!(
+                " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
+            ));
+        }
+        self.out.push_str(&format!("</h{level}>\n"));
     }
 
     fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem]) {
@@ -144,9 +152,9 @@ impl<'a> BodyWriter<'a> {
         for item in items {
             match item.task {
                 Some(checked) => {
-                    let mark = if checked { " checked" } else { "" };
+                    let mark = if checked { " checked=\"checked\"" } else { "" };
                     self.out.push_str(&format!(
-                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled{mark}> "
+                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled=\"disabled\"{mark} /> "
                     ));
                 }
                 None => self.out.push_str("<li>"),
@@ -327,7 +335,7 @@ impl<'a> BodyWriter<'a> {
                 }
             },
             Inline::SoftBreak => self.out.push('\n'),
-            Inline::LineBreak => self.out.push_str("<br>\n"),
+            Inline::LineBreak => self.out.push_str("<br />\n"),
         }
     }
 
@@ -341,6 +349,8 @@ impl<'a> BodyWriter<'a> {
     fn chapter_href(&self, chapter: &str, anchor: Option<&str>) -> String {
         let page = if chapter == self.ctx.chapter_id {
             String::new()
+        } else if self.ctx.epub {
+            format!("{chapter}.xhtml")
         } else {
             format!("{}{chapter}.html", self.ctx.root)
         };
@@ -438,14 +448,16 @@ impl<'a> BodyWriter<'a> {
         let alt = html_attr(&plain_text(&img.alt));
         match src {
             Some(src) => {
-                self.out.push_str(&format!(
-                    "<img src=\"{src}\" alt=\"{alt}\" loading=\"lazy\""
-                ));
+                self.out
+                    .push_str(&format!("<img src=\"{src}\" alt=\"{alt}\""));
+                if !self.ctx.epub {
+                    self.out.push_str(" loading=\"lazy\"");
+                }
                 if !img.title.is_empty() {
                     self.out
                         .push_str(&format!(" title=\"{}\"", html_attr(&img.title)));
                 }
-                self.out.push('>');
+                self.out.push_str(" />");
             }
             None => self
                 .out
@@ -465,8 +477,13 @@ impl<'a> BodyWriter<'a> {
         } else {
             format!("fnref-{n}-{count}")
         };
+        let epub_type = if self.ctx.epub {
+            " epub:type=\"noteref\""
+        } else {
+            ""
+        };
         self.out.push_str(&format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\" role=\"doc-noteref\">{n}</a></sup>"
+            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\"{epub_type} role=\"doc-noteref\">{n}</a></sup>"
         ));
     }
 }
@@ -523,15 +540,22 @@ pub fn cross_ref_text(r: &CrossRef, labels: &Labels) -> String {
     }
 }
 
-/// A reference list: a heading and one entry per work, each with the id
-/// citations link to.
+/// A reference list: a heading and the entries.
 pub fn references_html(references: &[Reference], ctx: &BodyContext<'_>, heading: &str) -> String {
-    let mut w = BodyWriter::new(ctx);
-    w.out.push_str(
+    let mut out = String::from(
         "<section class=\"references\" role=\"doc-bibliography\">\n<h2 class=\"references-heading\">",
     );
-    push_html_text(&mut w.out, heading);
-    w.out.push_str("</h2>\n<ul class=\"references-list\">\n");
+    push_html_text(&mut out, heading);
+    out.push_str("</h2>\n");
+    out.push_str(&reference_list_html(references, ctx));
+    out.push_str("</section>\n");
+    out
+}
+
+/// The entries of a reference list, each with the id citations link to.
+pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> String {
+    let mut w = BodyWriter::new(ctx);
+    w.out.push_str("<ul class=\"references-list\">\n");
     for r in references {
         w.out.push_str(&format!(
             "<li id=\"{}\" role=\"doc-biblioentry\">",
@@ -545,7 +569,7 @@ pub fn references_html(references: &[Reference], ctx: &BodyContext<'_>, heading:
         w.inlines(&r.content);
         w.out.push_str("</li>\n");
     }
-    w.out.push_str("</ul>\n</section>\n");
+    w.out.push_str("</ul>\n");
     w.out
 }
 

@@ -290,6 +290,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         labels: book_labels,
         root: "",
         references: "",
+        epub: false,
     };
     let book_cite = cite_this::book(book, &style, options.year);
     let references_page = (!book.references.is_empty()).then(|| "references.html".to_string());
@@ -342,6 +343,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
             labels,
             root: "",
             references: references_href,
+            epub: false,
         };
         let html = render_chapter(ch, &body_ctx);
         let cite = cite_this::chapter(book, ch, &style, options.year);
@@ -454,6 +456,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
                     labels: book_labels,
                     root: "",
                     references: "",
+                    epub: false,
                 };
                 super::body::BodyWriter::new(&ctx).blocks(&parsed.blocks)
             });

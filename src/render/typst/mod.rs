@@ -4,6 +4,7 @@
 //! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
 //! back to the Markdown line that caused them; `typst-pdf` writes the file.
 
+pub mod cover;
 pub mod date;
 pub mod diagnostics;
 pub mod emit;

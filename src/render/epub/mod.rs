@@ -1,0 +1,797 @@
+//! The EPUB 3: `_book/<book-id>.epub`, from the same model as the site and
+//! the PDF.
+//!
+//! Input: the [`Book`]. Output: one file, a zip written by [`archive`]:
+//!
+//! ```text
+//! mimetype                   first, stored: application/epub+zip
+//! META-INF/container.xml     → EPUB/package.opf
+//! EPUB/package.opf           metadata, manifest, spine   (epub-package.opf)
+//! EPUB/nav.xhtml             contents and landmarks      (epub-nav.xhtml)
+//! EPUB/cover.xhtml           the cover page              (epub-cover.xhtml)
+//! EPUB/cover.svg             the title page, typeset by Typst
+//! EPUB/style.css             the stylesheet              (epub-style.css)
+//! EPUB/text/<id>.xhtml       one per chapter             (epub-chapter.xhtml)
+//! EPUB/<book path>           the images, under their path in the book
+//! ```
+//!
+//! The chapters' markup comes from the site's body renderer
+//! ([`crate::render::html::body`], with `epub: true`), made XHTML by
+//! [`xhtml`]. The pages come from MiniJinja templates, built in and replaced
+//! by the book's `templates/` files of the names in parentheses. The cover
+//! is the template's `cover(meta)` typeset in the book's Typst session
+//! ([`crate::render::typst::cover`]). Dates come from the document date
+//! (`SOURCE_DATE_EPOCH`, the last commit, the files), never the clock, and
+//! the zip's entries are in a fixed order with fixed times, so that the
+//! same book gives the same bytes.
+
+pub mod archive;
+pub mod package;
+pub mod xhtml;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use serde::Serialize;
+
+use self::package::{ManifestItem, Package};
+use self::xhtml::{Found, XhtmlContext, to_xhtml};
+use crate::diag::{Diagnostic, Severity};
+use crate::model::Book;
+use crate::render::html::Templates;
+use crate::render::html::body::{BodyContext, reference_list_html, render_chapter};
+use crate::render::html::context::PersonRef;
+use crate::render::labels::Labels;
+use crate::render::typst::SharedSession;
+use crate::render::typst::date::{DocDate, book_date};
+use crate::render::typst::world::FontOptions;
+use crate::render::{RenderResult, Renderer, io_error};
+
+/// The built-in templates, by the names a book's `templates/` file replaces.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("epub-package.opf", include_str!("templates/package.opf")),
+    ("epub-nav.xhtml", include_str!("templates/nav.xhtml")),
+    ("epub-cover.xhtml", include_str!("templates/cover.xhtml")),
+    (
+        "epub-chapter.xhtml",
+        include_str!("templates/chapter.xhtml"),
+    ),
+    ("epub-style.css", include_str!("templates/style.css")),
+];
+
+/// The folder of the publication's files inside the zip.
+pub const CONTENT_DIR: &str = "EPUB";
+/// The package document, in the content folder.
+pub const PACKAGE_FILE: &str = "package.opf";
+/// The navigation document, in the content folder.
+pub const NAV_FILE: &str = "nav.xhtml";
+/// The cover page, in the content folder.
+pub const COVER_PAGE: &str = "cover.xhtml";
+/// The cover image, in the content folder.
+pub const COVER_IMAGE: &str = "cover.svg";
+/// The stylesheet, in the content folder.
+pub const STYLESHEET: &str = "style.css";
+/// The folder of the chapters, in the content folder.
+pub const TEXT_DIR: &str = "text/";
+
+const GENERATOR: &str = concat!("ouvrage ", env!("CARGO_PKG_VERSION"));
+
+/// A chapter's document, in the content folder.
+pub fn chapter_file(id: &str) -> String {
+    format!("{TEXT_DIR}{id}.xhtml")
+}
+
+/// The media type of an image EPUB readers show, by its file name.
+pub fn image_media_type(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        _ => return None,
+    })
+}
+
+/// Options of the EPUB renderer.
+#[derive(Debug, Clone, Default)]
+pub struct EpubOptions {
+    /// Fonts for the cover, beyond Typst's embedded ones (as for the PDF).
+    pub fonts: FontOptions,
+    /// The document date when the caller fixes it; otherwise
+    /// [`book_date`].
+    pub date: Option<DocDate>,
+}
+
+/// Renders `_book/<book-id>.epub`.
+pub struct EpubRenderer {
+    /// Its options.
+    pub options: EpubOptions,
+    /// The Typst session that typesets the cover (shared with the PDF).
+    pub session: SharedSession,
+}
+
+impl EpubRenderer {
+    /// The file name of the book's EPUB.
+    pub fn file_name(book: &Book) -> String {
+        format!("{}.epub", book.id())
+    }
+
+    /// The EPUB's bytes and the warnings met on the way.
+    pub fn epub(&self, book: &Book) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
+        let date = self.options.date.or_else(|| book_date(book));
+        let files = self.files(book, date)?;
+        let bytes = archive::write(&files.files, date).map_err(|e| {
+            vec![Diagnostic::error_in(
+                Some(book.root.join(Self::file_name(book))),
+                format!("cannot write the EPUB: {e}"),
+            )]
+        })?;
+        Ok((bytes, files.warnings))
+    }
+
+    /// Every file of the publication (paths in the zip, in their order), but
+    /// the `mimetype` that [`archive::write`] puts first.
+    pub fn files(
+        &self,
+        book: &Book,
+        date: Option<DocDate>,
+    ) -> Result<Publication, Vec<Diagnostic>> {
+        let templates = Templates::with_builtin(book, BUILTIN)?;
+        let mut out = Publication::default();
+        let cfg = &book.config.book;
+
+        // What the documents may refer to.
+        let images: BTreeSet<String> = book
+            .assets
+            .iter()
+            .map(|a| a.path.clone())
+            .filter(|p| image_media_type(p).is_some())
+            .collect();
+        let mut documents: BTreeSet<String> =
+            book.chapters.iter().map(|c| chapter_file(&c.id)).collect();
+        documents.extend([NAV_FILE.to_string(), COVER_PAGE.to_string()]);
+        let reserved = [PACKAGE_FILE, NAV_FILE, COVER_PAGE, COVER_IMAGE, STYLESHEET];
+        if let Some(clash) = images
+            .iter()
+            .find(|p| reserved.contains(&p.as_str()) || p.starts_with(TEXT_DIR))
+        {
+            return Err(vec![
+                Diagnostic::error_in(
+                    Some(book.root.join(clash)),
+                    format!("this image's path is one the EPUB needs for its own `{clash}`"),
+                )
+                .hint("move or rename the image"),
+            ]);
+        }
+
+        let epub_book = epub_book(book);
+        let book_labels = Labels::for_lang(&cfg.language);
+        let book_words = Words::for_lang(&cfg.language);
+        let data = |page: Page, labels: &'static Labels, words: &'static Words| EpubData {
+            book: &epub_book,
+            labels,
+            words,
+            page,
+            generator: GENERATOR,
+            chapter: None,
+            landmarks: None,
+            cover: None,
+            package: None,
+        };
+        let mut errors = Vec::new();
+        let mut used_images = BTreeSet::new();
+        let mut manifest = vec![
+            ManifestItem::new("nav", NAV_FILE, "application/xhtml+xml", &["nav"]),
+            ManifestItem::new("cover", COVER_PAGE, "application/xhtml+xml", &[]),
+            ManifestItem::new(
+                "cover-image",
+                COVER_IMAGE,
+                "image/svg+xml",
+                &["cover-image"],
+            ),
+            ManifestItem::new("style", STYLESHEET, "text/css", &[]),
+        ];
+        let mut spine = vec!["cover".to_string(), "nav".to_string()];
+
+        // The chapters.
+        let mut chapter_files = Vec::new();
+        // With one reference list for the book, it closes the last chapter.
+        let last = book.chapters.last().map(|c| c.id.as_str()).unwrap_or("");
+        for ch in &book.chapters {
+            let file = chapter_file(&ch.id);
+            let labels = Labels::for_lang(&ch.lang);
+            let list_page = if book.references.is_empty() || ch.id == last {
+                String::new()
+            } else {
+                format!("{last}.xhtml")
+            };
+            let body_ctx = BodyContext {
+                chapter_id: &ch.id,
+                raw_html: book.config.html.raw_html,
+                labels,
+                root: "../",
+                references: &list_page,
+                epub: true,
+            };
+            let html = render_chapter(ch, &body_ctx);
+            let ctx = XhtmlContext {
+                base: TEXT_DIR,
+                images: &images,
+                documents: &documents,
+            };
+            let mut found = Found::default();
+            let mut convert = |html: &str| to_xhtml(html, &ctx, &mut found);
+            let abstract_html = html.abstract_html.as_deref().map(&mut convert);
+            let body_html = convert(&html.body_html);
+            let footnotes = html
+                .footnotes
+                .iter()
+                .map(|(n, html)| Footnote::new(*n, &convert(html), labels))
+                .collect();
+            let chapter = ChapterData {
+                id: ch.id.clone(),
+                file: file.clone(),
+                title: ch.title.clone(),
+                number: ch.number.map(|n| n.to_string()),
+                lang: ch.lang.clone(),
+                authors: ch
+                    .config
+                    .authors
+                    .iter()
+                    .map(|a| person(book, &a.value))
+                    .collect(),
+                abstract_html,
+                keywords: ch.config.keywords.clone(),
+                body_html,
+                footnotes,
+                back: Vec::new(),
+            };
+            let mut chapter = chapter;
+            let list = if !ch.references.is_empty() {
+                Some((&ch.references, labels.references))
+            } else if ch.id == last && !book.references.is_empty() {
+                Some((&book.references, book_labels.references))
+            } else {
+                None
+            };
+            if let Some((references, title)) = list {
+                let xhtml = convert(&reference_list_html(references, &body_ctx));
+                chapter.back.push(BackSection::bibliography(title, xhtml));
+            }
+            warn_about(&found, ch, &mut out.warnings);
+            used_images.extend(found.images.iter().cloned());
+            let mut page = data(
+                Page {
+                    lang: ch.lang.clone(),
+                    title: ch.title.clone(),
+                    stylesheet: xhtml::relative(TEXT_DIR, STYLESHEET),
+                },
+                labels,
+                Words::for_lang(&ch.lang),
+            );
+            page.chapter = Some(chapter);
+            match render(book, &templates, "epub-chapter.xhtml", &page, &file) {
+                Ok(text) => {
+                    let id = format!("ch-{}", ch.id);
+                    manifest.push(ManifestItem::new(
+                        &id,
+                        &file,
+                        "application/xhtml+xml",
+                        &found.properties(),
+                    ));
+                    spine.push(id);
+                    chapter_files.push((file, text.into_bytes()));
+                }
+                Err(e) => errors.push(e),
+            }
+        }
+
+        // The images the chapters use, under their path in the book.
+        let mut image_files = Vec::new();
+        for (i, path) in used_images.iter().enumerate() {
+            match std::fs::read(book.root.join(path)) {
+                Ok(bytes) => {
+                    let media_type = image_media_type(path).unwrap_or("application/octet-stream");
+                    manifest.push(ManifestItem::new(
+                        &format!("img-{}", i + 1),
+                        path,
+                        media_type,
+                        &[],
+                    ));
+                    image_files.push((path.clone(), bytes));
+                }
+                Err(e) => errors.extend(io_error(&book.root.join(path), "read the image", e)),
+            }
+        }
+
+        // The navigation document.
+        let mut landmarks = vec![
+            Landmark {
+                epub_type: "cover",
+                href: COVER_PAGE.to_string(),
+                title: book_words.cover.to_string(),
+            },
+            Landmark {
+                epub_type: "toc",
+                href: format!("{NAV_FILE}#toc"),
+                title: book_labels.contents.to_string(),
+            },
+        ];
+        if let Some(first) = book.chapters.first() {
+            landmarks.push(Landmark {
+                epub_type: "bodymatter",
+                href: chapter_file(&first.id),
+                title: book_words.start.to_string(),
+            });
+        }
+        let mut nav = data(
+            Page {
+                lang: cfg.language.clone(),
+                title: book_labels.contents.to_string(),
+                stylesheet: STYLESHEET.to_string(),
+            },
+            book_labels,
+            book_words,
+        );
+        nav.landmarks = Some(landmarks);
+        let nav = render(book, &templates, "epub-nav.xhtml", &nav, NAV_FILE);
+
+        // The cover: the title page typeset by Typst, and its page.
+        let cover_svg =
+            crate::render::typst::cover::cover_svg(&self.session, book, &self.options.fonts, date);
+        let mut cover = data(
+            Page {
+                lang: cfg.language.clone(),
+                title: cfg.title.clone(),
+                stylesheet: STYLESHEET.to_string(),
+            },
+            book_labels,
+            book_words,
+        );
+        cover.cover = Some(CoverData {
+            src: COVER_IMAGE.to_string(),
+            alt: match &cfg.subtitle {
+                Some(s) => format!("{}. {s}", cfg.title),
+                None => cfg.title.clone(),
+            },
+        });
+        let cover = render(book, &templates, "epub-cover.xhtml", &cover, COVER_PAGE);
+
+        // The package document.
+        let mut package = data(
+            Page {
+                lang: cfg.language.clone(),
+                title: cfg.title.clone(),
+                stylesheet: STYLESHEET.to_string(),
+            },
+            book_labels,
+            book_words,
+        );
+        package.package = Some(Package::new(book, date, manifest, spine));
+        let package = render(book, &templates, "epub-package.opf", &package, PACKAGE_FILE);
+
+        let (nav, cover, package, cover_svg) = match (nav, cover, package, cover_svg) {
+            (Ok(n), Ok(c), Ok(p), Ok(s)) if errors.is_empty() => (n, c, p, s),
+            (n, c, p, s) => {
+                errors.extend(n.err());
+                errors.extend(c.err());
+                errors.extend(p.err());
+                errors.extend(s.err().into_iter().flatten());
+                return Err(errors);
+            }
+        };
+        check_xml(book, "cover.svg", COVER_IMAGE, &cover_svg).map_err(|e| vec![e])?;
+        let stylesheet = templates.static_file(book, "epub-style.css");
+
+        let content = |name: &str| format!("{CONTENT_DIR}/{name}");
+        out.files.push((
+            "META-INF/container.xml".to_string(),
+            container_xml().into_bytes(),
+        ));
+        out.files
+            .push((content(PACKAGE_FILE), package.into_bytes()));
+        out.files.push((content(NAV_FILE), nav.into_bytes()));
+        out.files.push((content(COVER_PAGE), cover.into_bytes()));
+        out.files
+            .push((content(COVER_IMAGE), cover_svg.into_bytes()));
+        out.files
+            .push((content(STYLESHEET), stylesheet.as_bytes().to_vec()));
+        for (name, bytes) in chapter_files.into_iter().chain(image_files) {
+            out.files.push((content(&name), bytes));
+        }
+        Ok(out)
+    }
+}
+
+/// The files of a publication and the warnings met while making them.
+#[derive(Debug, Default)]
+pub struct Publication {
+    /// Paths in the zip and contents, in the zip's order.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Warnings (images left out, links dropped).
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Renderer for EpubRenderer {
+    fn output_name(&self, book: &Book) -> String {
+        Self::file_name(book)
+    }
+
+    fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        let (bytes, warnings) = self.epub(book)?;
+        let path = staging.join(Self::file_name(book));
+        std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
+        Ok(warnings)
+    }
+}
+
+/// `META-INF/container.xml`: where the package document is.
+fn container_xml() -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <container version=\"1.0\" xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\">\n\
+         \x20 <rootfiles>\n\
+         \x20   <rootfile full-path=\"{CONTENT_DIR}/{PACKAGE_FILE}\" media-type=\"application/oebps-package+xml\"/>\n\
+         \x20 </rootfiles>\n\
+         </container>\n"
+    )
+}
+
+/// Renders a template and checks that the result is well-formed XML.
+fn render(
+    book: &Book,
+    templates: &Templates<'_>,
+    name: &str,
+    data: &EpubData<'_>,
+    file: &str,
+) -> Result<String, Diagnostic> {
+    let text = templates.render(book, name, data)?;
+    check_xml(book, name, file, &text)?;
+    Ok(text)
+}
+
+/// An error unless `text` is well-formed XML: a book's template that writes
+/// broken markup is told so; for the built-in ones it is our bug.
+fn check_xml(book: &Book, template: &str, file: &str, text: &str) -> Result<(), Diagnostic> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    let Err(e) = roxmltree::Document::parse_with_options(text, options) else {
+        return Ok(());
+    };
+    let message = format!("the EPUB's {file} is not well-formed XML: {e}");
+    Err(match book.templates.get(template) {
+        Some(&id) => Diagnostic::error_in(Some(book.sources.get(id).path.clone()), message)
+            .hint("EPUB documents are XML: close every element (`<br />`) and escape `&` and `<`"),
+        None => {
+            Diagnostic::error_in(None, message).hint("this is a bug in ouvrage: please report it")
+        }
+    })
+}
+
+/// Warnings about what a chapter's documents refer to and the EPUB leaves out.
+fn warn_about(found: &Found, ch: &crate::model::Chapter, out: &mut Vec<Diagnostic>) {
+    let warn = |message: String| Diagnostic {
+        severity: Severity::Warning,
+        ..Diagnostic::error_in(Some(ch.path.clone()), message)
+    };
+    for image in &found.missing_images {
+        out.push(
+            warn(format!(
+                "the image `{image}` is left out of the EPUB, its alt text shown instead"
+            ))
+            .hint("EPUB readers show PNG, JPEG, GIF, SVG and WebP images from the book"),
+        );
+    }
+    for link in &found.dropped_links {
+        out.push(
+            warn(format!(
+                "the link to `{link}` keeps only its text in the EPUB"
+            ))
+            .hint("an EPUB links to its chapters and to the web, not to other files"),
+        );
+    }
+    for image in found
+        .images
+        .iter()
+        .filter(|p| p.to_ascii_lowercase().ends_with(".webp"))
+    {
+        out.push(warn(format!(
+            "`{image}` is a WebP image: a core type of EPUB 3.3, but reading systems made for EPUB 3.2 (and epubcheck 4) may not show it"
+        )).hint("convert it to PNG or JPEG for older readers"));
+    }
+}
+
+/// A person as the EPUB's templates show them.
+fn person(book: &Book, id: &str) -> PersonRef {
+    match book.contributors.get(id) {
+        Some(c) => PersonRef {
+            id: id.to_string(),
+            name: c.name.clone(),
+            affiliation: c.affiliation.clone(),
+        },
+        None => PersonRef {
+            id: id.to_string(),
+            name: id.to_string(),
+            affiliation: None,
+        },
+    }
+}
+
+fn epub_book(book: &Book) -> EpubBook {
+    let cfg = &book.config.book;
+    let toc = book
+        .parts
+        .iter()
+        .map(|part| NavGroup {
+            part: part.title.clone(),
+            chapters: part
+                .chapters
+                .iter()
+                .map(|&i| {
+                    let ch = &book.chapters[i];
+                    NavChapter {
+                        id: ch.id.clone(),
+                        href: chapter_file(&ch.id),
+                        title: ch.title.clone(),
+                        number: ch.number.map(|n| n.to_string()),
+                        authors: ch
+                            .config
+                            .authors
+                            .iter()
+                            .map(|a| person(book, &a.value).name)
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    EpubBook {
+        title: cfg.title.clone(),
+        subtitle: cfg.subtitle.clone(),
+        language: cfg.language.clone(),
+        publisher: cfg.publisher.clone(),
+        year: cfg.year,
+        isbn: cfg.isbn.clone(),
+        license: cfg.license.clone(),
+        editors: cfg.editors.iter().map(|e| person(book, &e.value)).collect(),
+        toc,
+    }
+}
+
+/// Words the EPUB prints that the site does not, by language.
+#[derive(Debug, Serialize)]
+pub struct Words {
+    /// "Couverture".
+    pub cover: &'static str,
+    /// Title of the landmarks.
+    pub landmarks: &'static str,
+    /// The landmark of the first chapter.
+    pub start: &'static str,
+    /// Between a label and its value: a no-break space before the colon in French.
+    pub colon: &'static str,
+}
+
+impl Words {
+    /// The words for a BCP 47 tag: French, Italian, else English.
+    pub fn for_lang(lang: &str) -> &'static Words {
+        match lang
+            .split('-')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+            .as_str()
+        {
+            "fr" => &Words {
+                cover: "Couverture",
+                landmarks: "Repères",
+                start: "Début du texte",
+                colon: "\u{a0}: ",
+            },
+            "it" => &Words {
+                cover: "Copertina",
+                landmarks: "Punti di riferimento",
+                start: "Inizio del testo",
+                colon: ": ",
+            },
+            _ => &Words {
+                cover: "Cover",
+                landmarks: "Landmarks",
+                start: "Start of content",
+                colon: ": ",
+            },
+        }
+    }
+}
+
+/// The book, as every EPUB template sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpubBook {
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Language (BCP 47).
+    pub language: String,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year from book.toml.
+    pub year: Option<i64>,
+    /// ISBN as written.
+    pub isbn: Option<String>,
+    /// Licence.
+    pub license: Option<String>,
+    /// Editors.
+    pub editors: Vec<PersonRef>,
+    /// The table of contents: parts (or runs of chapters outside parts).
+    pub toc: Vec<NavGroup>,
+}
+
+/// A group of the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavGroup {
+    /// Part title; none for chapters outside parts.
+    pub part: Option<String>,
+    /// Its chapters.
+    pub chapters: Vec<NavChapter>,
+}
+
+/// A chapter in the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavChapter {
+    /// Chapter id.
+    pub id: String,
+    /// Its document, from the content folder (`text/<id>.xhtml`).
+    pub href: String,
+    /// Title.
+    pub title: String,
+    /// Number, for numbered chapters.
+    pub number: Option<String>,
+    /// Authors' names.
+    pub authors: Vec<String>,
+}
+
+/// The document being rendered.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    /// Its language (`lang` and `xml:lang`).
+    pub lang: String,
+    /// `<title>`.
+    pub title: String,
+    /// The stylesheet's URL from the document.
+    pub stylesheet: String,
+}
+
+/// A landmark of the navigation document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Landmark {
+    /// `cover`, `toc`, `bodymatter`.
+    pub epub_type: &'static str,
+    /// Its target, from the content folder.
+    pub href: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// The cover page's image.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverData {
+    /// Its URL.
+    pub src: String,
+    /// Its alternative text: the title.
+    pub alt: String,
+}
+
+/// One footnote of a chapter.
+#[derive(Debug, Clone, Serialize)]
+pub struct Footnote {
+    /// Its number.
+    pub number: u32,
+    /// Its element id (`fn-N`, where the text's references point).
+    pub id: String,
+    /// Its content, the number (a link back to the text) first.
+    pub html: String,
+}
+
+impl Footnote {
+    fn new(number: u32, xhtml: &str, labels: &Labels) -> Self {
+        let back = format!(
+            "<a class=\"footnote-back\" href=\"#fnref-{number}\" role=\"doc-backlink\" title=\"{}\">{number}.</a> ",
+            crate::render::escape::html_attr(labels.back_to_text)
+        );
+        // The number opens the note's first paragraph.
+        let html = match xhtml.strip_prefix("<p>") {
+            Some(rest) => format!("<p>{back}{rest}"),
+            None => format!("<p>{back}</p>{xhtml}"),
+        };
+        Footnote {
+            number,
+            id: format!("fn-{number}"),
+            html,
+        }
+    }
+}
+
+/// A section after a chapter's notes (its reference list, later).
+#[derive(Debug, Clone, Serialize)]
+pub struct BackSection {
+    /// Element id.
+    pub id: String,
+    /// Class.
+    pub class: String,
+    /// `epub:type` (e.g. `bibliography`).
+    pub epub_type: String,
+    /// ARIA role (e.g. `doc-bibliography`).
+    pub role: String,
+    /// Its heading.
+    pub title: String,
+    /// Its content, XHTML.
+    pub html: String,
+}
+
+impl BackSection {
+    /// A chapter's reference list.
+    pub fn bibliography(title: &str, xhtml: String) -> Self {
+        BackSection {
+            id: "references".into(),
+            class: "references".into(),
+            epub_type: "bibliography".into(),
+            role: "doc-bibliography".into(),
+            title: title.into(),
+            html: xhtml,
+        }
+    }
+}
+
+/// A chapter document's own data.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChapterData {
+    /// Chapter id.
+    pub id: String,
+    /// Its document, from the content folder.
+    pub file: String,
+    /// Title.
+    pub title: String,
+    /// Number.
+    pub number: Option<String>,
+    /// Language.
+    pub lang: String,
+    /// Authors with affiliations.
+    pub authors: Vec<PersonRef>,
+    /// Abstract, XHTML.
+    pub abstract_html: Option<String>,
+    /// Keywords.
+    pub keywords: Vec<String>,
+    /// The body, XHTML.
+    pub body_html: String,
+    /// Footnotes.
+    pub footnotes: Vec<Footnote>,
+    /// Sections after the notes.
+    pub back: Vec<BackSection>,
+}
+
+/// Everything an EPUB template receives.
+#[derive(Debug, Clone, Serialize)]
+pub struct EpubData<'a> {
+    /// The book.
+    pub book: &'a EpubBook,
+    /// Words in the document's language.
+    pub labels: &'static Labels,
+    /// The EPUB's own words in the document's language.
+    pub words: &'static Words,
+    /// The document.
+    pub page: Page,
+    /// "ouvrage x.y.z".
+    pub generator: &'static str,
+    /// In chapter documents.
+    pub chapter: Option<ChapterData>,
+    /// In the navigation document.
+    pub landmarks: Option<Vec<Landmark>>,
+    /// In the cover page.
+    pub cover: Option<CoverData>,
+    /// In the package document.
+    pub package: Option<Package>,
+}
