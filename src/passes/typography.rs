@@ -42,6 +42,13 @@ pub fn apply(book: &mut Book) {
         for note in &mut chapter.footnotes {
             walk_blocks_mut(&mut note.blocks, &mut on_block);
         }
+        // The title, written in front matter or as the first heading.
+        let mut title = [Inline::Text(std::mem::take(&mut chapter.title))];
+        typeset_inlines(&mut title, style);
+        let [Inline::Text(title)] = title else {
+            unreachable!("one text stays one text")
+        };
+        chapter.title = title;
     }
 }
 
@@ -202,6 +209,25 @@ mod tests {
 
     fn t(text: &str, style: Style) -> String {
         typeset(text, style, &mut None, &mut false)
+    }
+
+    #[test]
+    fn chapter_titles_get_the_typography_of_their_language() {
+        let mut sink = crate::diag::Sink::default();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("book.toml"),
+            "[book]\ntitle = \"T\"\nlanguage = \"fr\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join("chapters")).unwrap();
+        std::fs::write(
+            dir.path().join("chapters/a.md"),
+            "---\ntitle: \"L'enquête : pourquoi ?\"\n---\n\nTexte.\n",
+        )
+        .unwrap();
+        let book = crate::pipeline::load_model(dir.path(), &mut sink);
+        assert_eq!(book.chapters[0].title, "L’enquête\u{a0}: pourquoi\u{202f}?");
     }
 
     #[test]
