@@ -91,11 +91,12 @@ impl Builder {
         report.reparsed = self.parses.parsed.clone();
         report.model = started.elapsed();
         report.watch = watched_folders(&book);
-        report.root_files = book
-            .config
-            .bibliography
+        // The bibliography files and a `.csl` style of the book.
+        let bibliography = &book.config.bibliography;
+        report.root_files = bibliography
             .files
             .iter()
+            .chain(bibliography.style.iter().filter(|s| s.value.ends_with(".csl")))
             .map(|f| f.value.clone())
             .collect();
         let failed = sink.has_errors();
