@@ -6,10 +6,12 @@
 //! 3. `numbering`: chapter, section, figure and table numbers.
 //! 4. `links`: links between chapters and to anchors, images and other files.
 //! 5. `raw`: raw blocks reach only the outputs book.toml allows.
-//! 6. `typography`: quotes, apostrophes and no-break spaces by language.
+//! 6. `math`: each formula converted once, to Typst and to MathML.
+//! 7. `typography`: quotes, apostrophes and no-break spaces by language.
 
 pub mod ids;
 pub mod links;
+pub mod math;
 pub mod numbering;
 pub mod people;
 pub mod raw;
@@ -25,5 +27,6 @@ pub fn run_all(book: &mut Book, sink: &mut Sink) {
     numbering::number(book);
     links::resolve_links(book, sink);
     raw::filter_raw(book, sink);
+    math::convert_math(book, sink);
     typography::apply(book);
 }
