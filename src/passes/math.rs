@@ -6,7 +6,7 @@
 //!
 //! A formula either converter rejects is an error at its own position (at
 //! the fault inside it when math-core says where), so `build` and `check`
-//! stop as they do for a broken link; wherever a formula has no conversion,
+//! stop as they do for a broken link; it then keeps neither conversion, and
 //! the renderers show its LaTeX as code.
 
 use std::cell::Cell;
@@ -114,8 +114,13 @@ fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, s
         ),
         (Ok(_), Ok(_)) => {}
     }
-    math.mathml = html.ok();
-    math.typst = typst.ok();
+    // Both or neither: a formula one converter rejects is shown as its
+    // source everywhere (mitex, lenient, would turn `\frac{a` into a call
+    // missing an argument).
+    if let (Ok(html), Ok(typst)) = (html, typst) {
+        math.mathml = Some(html);
+        math.typst = Some(typst);
+    }
 }
 
 /// The span of a fault at `range` of the formula's LaTeX, when the LaTeX

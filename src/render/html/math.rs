@@ -154,48 +154,130 @@ pub fn allow_mathml(builder: &mut ammonia::Builder) {
     }
 }
 
-/// Checks that `mathml` holds only allowed elements and no attribute that
-/// loads or runs anything (`on…`, `href`, `src`, `url(`…).
+/// HTML elements math-core writes, only inside `<mtext>`.
+const TEXT_STYLES: &[&str] = &["b", "i", "em", "code", "span", "s", "u"];
+
+/// Checks that `mathml` is one well-formed `<math>` element (tags balanced,
+/// attribute values quoted, `&` only in entities) made of allowed elements
+/// (the HTML text styles only inside `<mtext>`), with no attribute that
+/// loads or runs anything (`on…`, `href`, `src`, `url(`…). math-core 0.7
+/// writes the name of `\operatorname{…}` unescaped: this is where such
+/// markup stops.
 pub fn check_mathml(mathml: &str) -> Result<(), String> {
-    let refuse = |what: &str| Err(format!("the MathML converter wrote {what}"));
+    let refuse = |what: String| Err(format!("the MathML converter wrote {what}"));
+    let mut open: Vec<&str> = Vec::new();
     let mut rest = mathml;
-    while let Some(open) = rest.find('<') {
-        rest = &rest[open + 1..];
+    let mut first = true;
+    loop {
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        check_entities(&rest[..text_end]).or_else(|e| refuse(e))?;
+        if !rest[..text_end].is_empty() && open.is_empty() {
+            return refuse("text outside <math>".into());
+        }
+        rest = &rest[text_end..];
+        if rest.is_empty() {
+            break;
+        }
         let close = rest
             .find('>')
             .ok_or("the MathML converter wrote an unclosed tag")?;
-        let tag = &rest[..close];
+        let tag = &rest[1..close];
         rest = &rest[close + 1..];
-        let tag = tag.strip_prefix('/').unwrap_or(tag);
-        let tag = tag.strip_suffix('/').unwrap_or(tag);
-        let name_end = tag.find(|c: char| c.is_whitespace()).unwrap_or(tag.len());
-        let (name, attributes) = tag.split_at(name_end);
-        if !ELEMENTS.contains(&name) {
-            return refuse(&format!("a <{name}> element"));
-        }
-        let mut attributes = attributes.trim();
-        while !attributes.is_empty() {
-            let eq = attributes.find('=').unwrap_or(attributes.len());
-            let key = attributes[..eq].trim().to_ascii_lowercase();
-            let value_start = attributes[eq..].find('"').map(|q| eq + q + 1);
-            let (value, after) = match value_start {
-                Some(start) => match attributes[start..].find('"') {
-                    Some(end) => (&attributes[start..start + end], start + end + 1),
-                    None => return refuse("an unquoted attribute"),
-                },
-                None => ("", attributes.len()),
-            };
-            let lower = value.to_ascii_lowercase();
-            if key.starts_with("on")
-                || key.contains("href")
-                || key == "src"
-                || lower.contains("url(")
-                || lower.contains("javascript:")
-                || lower.contains("expression(")
-            {
-                return refuse(&format!("a `{key}` attribute"));
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop() != Some(name) {
+                return refuse(format!("a misplaced </{name}>"));
             }
-            attributes = attributes[after..].trim_start();
+            continue;
+        }
+        let (tag, empty) = match tag.strip_suffix('/') {
+            Some(tag) => (tag, true),
+            None => (tag, false),
+        };
+        let name_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
+        let (name, attributes) = tag.split_at(name_end);
+        let parent = open.last().copied();
+        let allowed = if first {
+            name == "math"
+        } else if TEXT_STYLES.contains(&name) {
+            parent.is_some_and(|p| p == "mtext" || TEXT_STYLES.contains(&p))
+        } else {
+            ELEMENTS.contains(&name) && name != "math" && parent.is_some()
+        };
+        if !allowed {
+            return refuse(format!("a <{name}> element here"));
+        }
+        first = false;
+        check_attributes(attributes).or_else(|e| refuse(e))?;
+        if !empty {
+            open.push(name);
+        }
+        if open.is_empty() && !rest.is_empty() {
+            return refuse("more than one <math> element".into());
+        }
+    }
+    if !open.is_empty() || first {
+        return refuse("an unclosed <math> element".into());
+    }
+    Ok(())
+}
+
+/// `key="value"` pairs, none of which loads or runs anything.
+fn check_attributes(mut attributes: &str) -> Result<(), String> {
+    loop {
+        attributes = attributes.trim_start();
+        if attributes.is_empty() {
+            return Ok(());
+        }
+        let eq = attributes.find('=').ok_or("an attribute without a value")?;
+        let key = attributes[..eq].to_ascii_lowercase();
+        if key.is_empty()
+            || !key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == ':')
+        {
+            return Err(format!("an attribute named `{key}`"));
+        }
+        let value = attributes[eq + 1..]
+            .strip_prefix('"')
+            .ok_or("an unquoted attribute")?;
+        let end = value.find('"').ok_or("an unclosed attribute")?;
+        let (value, after) = (&value[..end], &value[end + 1..]);
+        if value.contains('<') {
+            return Err("a `<` in an attribute".into());
+        }
+        check_entities(value)?;
+        let lower = value.to_ascii_lowercase();
+        if key.starts_with("on")
+            || key.contains("href")
+            || key == "src"
+            || lower.contains("url(")
+            || lower.contains("javascript:")
+            || lower.contains("expression(")
+        {
+            return Err(format!("a `{key}` attribute"));
+        }
+        if !after.is_empty() && !after.starts_with(char::is_whitespace) {
+            return Err("attributes run together".into());
+        }
+        attributes = after;
+    }
+}
+
+/// Every `&` starts an entity: `&lt;`, `&#39;`, `&#x2212;`…
+fn check_entities(text: &str) -> Result<(), String> {
+    for (at, _) in text.match_indices('&') {
+        let entity = &text[at + 1..];
+        let end = entity.find(';').ok_or("a bare `&`")?;
+        let name = &entity[..end];
+        let valid = matches!(name, "lt" | "gt" | "amp" | "quot" | "apos")
+            || name
+                .strip_prefix("#x")
+                .is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_hexdigit()))
+            || name
+                .strip_prefix('#')
+                .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()));
+        if !valid {
+            return Err(format!("an unknown entity `&{name};`"));
         }
     }
     Ok(())
@@ -260,13 +342,33 @@ mod tests {
 
     #[test]
     fn dangerous_markup_is_refused() {
+        // math-core 0.7 leaves the name of `\operatorname` unescaped.
+        for tex in [
+            "\\operatorname{<b>}",
+            "\\operatorname{a<b}",
+            "\\operatorname{a\\&b}",
+        ] {
+            assert!(MathMl::default().convert(tex, false).is_err(), "{tex}");
+        }
         for bad in [
+            "<math><mo><b></mo></math>",
+            "<math><mo>a&b</mo></math>",
+            "<math><mi>x</mi></math><script>alert(1)</script>",
+            "<math><mi>x</mi>",
+            "<math><b>x</b></math>",
+            "<math><mi title=x>x</mi></math>",
             "<math><a href=\"javascript:alert(1)\">x</a></math>",
             "<math><mi onclick=\"alert(1)\">x</mi></math>",
             "<math><script>alert(1)</script></math>",
             "<math><mrow style=\"background:url(http://x)\"></mrow></math>",
         ] {
             assert!(check_mathml(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "<math xmlns=\"http://www.w3.org/1998/Math/MathML\"><mi>x</mi><mo>&lt;</mo><mspace width=\"1em\"/></math>",
+            "<math><mtext><b>gras &amp; &#39;</b></mtext></math>",
+        ] {
+            assert_eq!(check_mathml(good), Ok(()), "{good}");
         }
     }
 }

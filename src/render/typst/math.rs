@@ -163,10 +163,15 @@ static LIBRARY: LazyLock<typst::Library> = LazyLock::new(typst::Library::default
 /// display. The error says, in a few words, why it could not be.
 pub fn latex_to_typst(tex: &str, display: bool) -> Result<String, String> {
     check_size(tex)?;
-    let converted = crate::passes::math::without_panic_message(|| mitex::convert_math(tex, None))
-        .ok_or_else(|| "the LaTeX → Typst converter failed on it".to_string())?
-        .map_err(|e| e.trim_start_matches("error: ").to_string())?;
+    let protected = protect_escapes(tex);
+    let converted =
+        crate::passes::math::without_panic_message(|| mitex::convert_math(&protected, None))
+            .ok_or_else(|| "the LaTeX → Typst converter failed on it".to_string())?
+            .map_err(|e| e.trim_start_matches("error: ").to_string())?;
     let mut body = adjust(converted.trim());
+    for (escape, stand_in) in PROTECTED {
+        body = body.replace(*stand_in, escape);
+    }
     // `\` before the closing `$` would escape it.
     if body.ends_with('\\') {
         body.push(' ');
@@ -178,6 +183,43 @@ pub fn latex_to_typst(tex: &str, display: bool) -> Result<String, String> {
     };
     check_equation(&equation)?;
     Ok(equation)
+}
+
+/// `\#`, `\$` and `\&`, which mitex writes as the words `hash`, `dollar`
+/// and `amp` inside `\text{…}`, and the private-use characters that stand
+/// in for them through the conversion (then become Typst escapes, valid in
+/// math and in markup alike).
+const PROTECTED: &[(&str, char)] = &[
+    ("\\#", '\u{E023}'),
+    ("\\$", '\u{E024}'),
+    ("\\&", '\u{E026}'),
+];
+
+/// Replaces the escapes of [`PROTECTED`] with their stand-ins (`\\` stays
+/// a line break). A formula that already holds a stand-in is left alone.
+fn protect_escapes(tex: &str) -> String {
+    if PROTECTED.iter().any(|(_, c)| tex.contains(*c)) {
+        return tex.to_string();
+    }
+    let mut out = String::with_capacity(tex.len());
+    let mut chars = tex.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(next) => match PROTECTED.iter().find(|(e, _)| e.ends_with(next)) {
+                Some((_, stand_in)) => out.push(*stand_in),
+                None => {
+                    out.push(c);
+                    out.push(next);
+                }
+            },
+            None => out.push(c),
+        }
+    }
+    out
 }
 
 /// Symbols the converter names as Typst did before 0.14, and their names
@@ -210,8 +252,10 @@ const RENAMED: &[(&str, &str)] = &[
 /// Adjusts the converter's output to the Typst we embed, on nodes found by
 /// Typst's parser (so text is never touched): the symbols of [`RENAMED`],
 /// a quad after each `&` of `cases` (LaTeX leaves that space between a
-/// value and its condition), and apostrophes in `\text{…}` as `’` (a
-/// straight one would become an opening quote there).
+/// value and its condition), apostrophes in `\text{…}` as `’` (a straight
+/// one would become an opening quote there), and any markup the converter
+/// left in `\text{…}` (`<d>` would be a label, `= x` a heading) escaped
+/// back into text.
 fn adjust(math: &str) -> String {
     let root = typst::syntax::parse_math(math);
     let mut edits = Vec::new();
@@ -244,6 +288,24 @@ fn collect_edits(
         }
         SyntaxKind::MathAlignPoint if in_cases => edits.push((here, "&quad ".into())),
         SyntaxKind::SmartQuote if node.leaf_text() == "'" => edits.push((here, "’".into())),
+        SyntaxKind::Markup => {
+            let mut at = offset;
+            for child in node.children() {
+                let range = at..at + child.len();
+                match child.kind() {
+                    SyntaxKind::Text
+                    | SyntaxKind::Space
+                    | SyntaxKind::Escape
+                    | SyntaxKind::Shorthand
+                    | SyntaxKind::SmartQuote
+                    | SyntaxKind::Linebreak => collect_edits(child, at, in_cases, edits),
+                    SyntaxKind::Parbreak => edits.push((range, " ".into())),
+                    _ => edits.push((range, escape_markup(&child.full_text()))),
+                }
+                at += child.len();
+            }
+            return;
+        }
         _ => {}
     }
     // Inside `cases(…)`, but not inside another call within it.
@@ -259,6 +321,29 @@ fn collect_edits(
         collect_edits(child, at, in_cases, edits);
         at += child.len();
     }
+}
+
+/// Markup as text: every ASCII punctuation character not already escaped
+/// gets a backslash (an apostrophe becomes `’`), line breaks become spaces.
+fn escape_markup(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len() * 2);
+    let mut chars = markup.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '\'' => out.push('’'),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_ascii_punctuation() => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Refuses formulas too long or too deeply nested to convert safely.
@@ -530,6 +615,16 @@ mod tests {
     }
 
     #[test]
+    fn escaped_characters_in_text_stay_characters() {
+        let typst = latex_to_typst("\\text{R\\&D en \\$ \\#1} + \\# \\\\ x", true).unwrap();
+        assert!(typst.contains("#textmath[R\\&D en \\$ \\#1]"), "{typst}");
+        assert!(
+            !typst.contains("amp") && !typst.contains("dollar"),
+            "{typst}"
+        );
+    }
+
+    #[test]
     fn display_and_inline_delimiters() {
         assert_eq!(latex_to_typst("x", false).unwrap(), "$x$");
         assert!(latex_to_typst("x", true).unwrap().starts_with("$ "));
@@ -584,18 +679,65 @@ mod tests {
             "a } b",
             "\\label",
             "\\begin{tabular}",
+            // mitex copies `\iftypst … \fi` verbatim: raw Typst code.
+            "\\iftypst #read(\"/etc/passwd\") \\fi",
+            "\\iftypst #textmath[#read(\"/etc/passwd\")] \\fi",
+            "\\iftypst $ #read(\"x\") $ \\fi",
+            "\\iftypst x \" #read(\"x\") \" \\fi",
+            "\\iftypst textmath[x] /* \\fi",
+            "\\def\\x{\\iftypst #read(\"x\") \\fi} \\x",
+            "\\text{<d> = e} \\text{- f} \\text{`raw`}",
         ] {
             if let Ok(typst) = latex_to_typst(tex, false) {
                 assert!(check_equation(&typst).is_ok());
-                // Every `#` is escaped, or calls one of the text functions.
-                for (at, _) in typst.match_indices('#') {
-                    let escaped = typst[..at].ends_with('\\');
-                    let text_call = PRELUDE_TEXT
-                        .iter()
-                        .any(|f| typst[at + 1..].starts_with(&format!("{f}[")));
-                    assert!(escaped || text_call, "{tex} → {typst}");
-                }
+                // Every `#` Typst reads as code calls one of the text
+                // functions, whose content is text.
+                let root = typst::syntax::parse(&typst);
+                assert_only_text_calls(&root, &typst, tex);
             }
+        }
+    }
+
+    fn assert_only_text_calls(node: &SyntaxNode, typst: &str, tex: &str) {
+        let children: Vec<&SyntaxNode> = node.children().collect();
+        for (i, child) in children.iter().enumerate() {
+            match child.kind() {
+                SyntaxKind::Hash => {
+                    let call = children
+                        .get(i + 1)
+                        .map(|c| c.full_text())
+                        .unwrap_or_default();
+                    assert!(
+                        PRELUDE_TEXT
+                            .iter()
+                            .any(|f| call.starts_with(&format!("{f}["))),
+                        "{tex} → {typst}"
+                    );
+                }
+                SyntaxKind::Markup => {
+                    for part in child.children() {
+                        assert!(
+                            matches!(
+                                part.kind(),
+                                SyntaxKind::Text
+                                    | SyntaxKind::Space
+                                    | SyntaxKind::Escape
+                                    | SyntaxKind::Shorthand
+                                    | SyntaxKind::SmartQuote
+                            ),
+                            "{tex} → {typst}"
+                        );
+                    }
+                }
+                SyntaxKind::Code
+                | SyntaxKind::CodeBlock
+                | SyntaxKind::LineComment
+                | SyntaxKind::BlockComment => {
+                    panic!("{tex} → {typst}")
+                }
+                _ => {}
+            }
+            assert_only_text_calls(child, typst, tex);
         }
     }
 
