@@ -18,7 +18,7 @@ use crate::model::{
     walk_inlines_mut,
 };
 use crate::render::html::math::MathMl;
-use crate::render::typst::math::latex_to_typst;
+use crate::render::typst::math::{check_size, latex_to_typst};
 use crate::source::Sources;
 
 /// Converts every formula of the book.
@@ -95,6 +95,16 @@ fn inlines_have_math(inlines: &[Inline]) -> bool {
 
 /// Converts one formula, reporting a failure at its position.
 fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, sink: &mut Sink) {
+    if let Err(reason) = check_size(&math.tex) {
+        sink.push(
+            Diagnostic::error(
+                math.span.clone(),
+                format!("this formula is refused: {reason}"),
+            )
+            .hint("split it into several formulas"),
+        );
+        return;
+    }
     let html = mathml.convert(&math.tex, display);
     let typst = latex_to_typst(&math.tex, display);
     match (&html, &typst) {
@@ -103,14 +113,14 @@ fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, s
                 fault_span(math, e.range.clone(), sources),
                 format!("this formula cannot be converted: {}", e.message),
             )
-            .hint("write LaTeX math as in `$\\frac{a}{b}$`: braces in pairs, known commands, and `\\#`, `\\$`, `\\%`, `\\&` for the characters themselves; the outputs show the formula's source until then"),
+            .hint("write LaTeX math as in `$\\frac{a}{b}$`: braces in pairs, known commands, and `\\#`, `\\$`, `\\%`, `\\&` for the characters themselves"),
         ),
         (Ok(_), Err(reason)) => sink.push(
             Diagnostic::error(
                 math.span.clone(),
                 format!("this formula cannot be typeset in the PDF: {reason}"),
             )
-            .hint("rewrite it with common LaTeX math commands (fractions, scripts, `\\text`, `\\mathbb`, matrices, `aligned`…); the PDF shows its source until then"),
+            .hint("rewrite it with common LaTeX math commands (fractions, scripts, `\\text`, `\\mathbb`, matrices, `aligned`…): this one is not supported in the PDF"),
         ),
         (Ok(_), Ok(_)) => {}
     }
@@ -235,6 +245,20 @@ mod tests {
             panic!()
         };
         assert_eq!(m.mathml, None);
+    }
+
+    #[test]
+    fn a_formula_too_deep_is_refused_before_conversion() {
+        let md = format!("$${}x{}$$\n", "{".repeat(100), "}".repeat(100));
+        let (blocks, sink, _) = converted(&md);
+        let [d] = sink.diagnostics() else {
+            panic!("{:?}", sink.diagnostics())
+        };
+        assert!(d.message.contains("nests groups"), "{}", d.message);
+        let BlockKind::Math(m) = &blocks[0].kind else {
+            panic!()
+        };
+        assert_eq!((&m.typst, &m.mathml), (&None, &None));
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub fn check_mathml(mathml: &str) -> Result<(), String> {
     let mut first = true;
     loop {
         let text_end = rest.find('<').unwrap_or(rest.len());
-        check_entities(&rest[..text_end]).or_else(|e| refuse(e))?;
+        check_entities(&rest[..text_end]).or_else(&refuse)?;
         if !rest[..text_end].is_empty() && open.is_empty() {
             return refuse("text outside <math>".into());
         }
@@ -207,7 +207,7 @@ pub fn check_mathml(mathml: &str) -> Result<(), String> {
             return refuse(format!("a <{name}> element here"));
         }
         first = false;
-        check_attributes(attributes).or_else(|e| refuse(e))?;
+        check_attributes(attributes).or_else(&refuse)?;
         if !empty {
             open.push(name);
         }

@@ -351,20 +351,34 @@ pub fn check_size(tex: &str) -> Result<(), String> {
     if tex.len() > MAX_LEN {
         return Err(format!("it is longer than {MAX_LEN} bytes"));
     }
+    // Groups, `\left … \right` and `\begin … \end` all nest.
     let mut depth = 0usize;
     let mut deepest = 0;
-    let mut escaped = false;
-    for c in tex.chars() {
+    let mut chars = tex.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         match c {
-            '{' if !escaped => depth += 1,
-            '}' if !escaped => depth = depth.saturating_sub(1),
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '\\' => {
+                let name: String = tex[at + 1..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+                match name.as_str() {
+                    "left" | "begin" => depth += 1,
+                    "right" | "end" => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                // Skip the command's name, or the escaped character.
+                for _ in 0..name.chars().count().max(1) {
+                    chars.next();
+                }
+            }
             _ => {}
         }
         deepest = deepest.max(depth);
-        escaped = c == '\\' && !escaped;
     }
-    let environments = tex.matches("\\begin").count() + tex.matches("\\left").count();
-    if deepest > MAX_DEPTH || environments > MAX_DEPTH {
+    if deepest > MAX_DEPTH {
         return Err(format!("it nests groups more than {MAX_DEPTH} deep"));
     }
     Ok(())
@@ -745,6 +759,18 @@ mod tests {
     fn deep_nesting_is_refused() {
         let deep = format!("{}x{}", "{".repeat(200), "}".repeat(200));
         assert!(latex_to_typst(&deep, false).is_err());
+        let lefts = format!("{}x{}", "\\left(".repeat(70), "\\right)".repeat(70));
+        assert!(check_size(&lefts).is_err());
+        // Many groups one after the other are fine, and so is the deepest
+        // nesting allowed, in a test thread's small stack.
+        assert!(check_size(&"{x}\\left( y \\right)".repeat(500)).is_ok());
+        let nested = format!("{}x{}", "\\sqrt{".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+        assert!(latex_to_typst(&nested, true).is_ok());
+        assert!(
+            crate::render::html::math::MathMl::default()
+                .convert(&nested, true)
+                .is_ok()
+        );
     }
 
     #[test]
