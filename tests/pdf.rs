@@ -86,7 +86,7 @@ fn sample_pdf_has_its_metadata_paper_and_embedded_fonts() {
     let mut fonts = 0;
     for (_, object) in doc.objects.iter() {
         if let Ok(dict) = object.as_dict()
-            && dict.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor")
+            && dict.get(b"Type").and_then(Object::as_name).ok() == Some(&b"FontDescriptor"[..])
         {
             fonts += 1;
             assert!(

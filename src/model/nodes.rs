@@ -104,6 +104,34 @@ pub struct Table {
     pub number: Option<String>,
 }
 
+/// A formula, `$…$` or `$$…$$`: its LaTeX source and the conversions the
+/// math pass stores for the renderers, which only read them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Math {
+    /// The LaTeX, as written between the dollars (trimmed).
+    pub tex: String,
+    /// Where it was written, dollars included.
+    pub span: Span,
+    /// A Typst equation, `$…$` (inline) or `$ … $` (display), checked to
+    /// run no code; `None` before the math pass or when conversion failed.
+    pub typst: Option<String>,
+    /// MathML, a `<math>` element in the MathML namespace; `None` before the
+    /// math pass or when conversion failed.
+    pub mathml: Option<String>,
+}
+
+impl Math {
+    /// A formula not converted yet.
+    pub fn new(tex: impl Into<String>, span: Span) -> Self {
+        Math {
+            tex: tex.into(),
+            span,
+            typst: None,
+            mathml: None,
+        }
+    }
+}
+
 /// Block-level content.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockKind {
@@ -145,8 +173,8 @@ pub enum BlockKind {
     },
     /// An HTML block written in the Markdown.
     Html(String),
-    /// Display math in LaTeX syntax.
-    Math(String),
+    /// Display math.
+    Math(Math),
     /// A numbered figure.
     Figure(Figure),
     /// A table.
@@ -205,8 +233,8 @@ pub enum Inline {
     Image(Image),
     /// A footnote reference, by number.
     FootnoteRef(u32),
-    /// Inline math in LaTeX syntax.
-    Math(String),
+    /// Inline math.
+    Math(Math),
     /// Inline HTML as written.
     Html(String),
     /// A citation of works of the bibliography (`[@key, p. 12]`, `@key`).
@@ -295,7 +323,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
-            Inline::Text(t) | Inline::Code(t) | Inline::Math(t) => out.push_str(t),
+            Inline::Text(t) | Inline::Code(t) => out.push_str(t),
+            Inline::Math(m) => out.push_str(&m.tex),
             Inline::Emph(c)
             | Inline::Strong(c)
             | Inline::Strike(c)
@@ -336,7 +365,7 @@ pub fn blocks_text(blocks: &[Block]) -> String {
                 .collect::<Vec<_>>()
                 .join(" "),
             BlockKind::CodeBlock { code, .. } => code.clone(),
-            BlockKind::Math(m) => m.clone(),
+            BlockKind::Math(m) => m.tex.clone(),
             BlockKind::Figure(f) => plain_text(&f.image.alt),
             BlockKind::Table(t) => {
                 let mut s = plain_text(&t.caption);

@@ -8,8 +8,8 @@ use super::Parsed;
 use super::cite::Run;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
-    Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Table,
-    is_image_size,
+    Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Math,
+    Table, is_image_size,
 };
 use crate::source::{FileId, SourceFile};
 
@@ -179,8 +179,9 @@ impl Lowerer<'_, '_> {
             && let NodeValue::Math(m) = &only.data().value
             && m.display_math
         {
+            let math = Math::new(m.literal.trim(), self.positions.span(only));
             return Block {
-                kind: BlockKind::Math(m.literal.trim().to_string()),
+                kind: BlockKind::Math(math),
                 span,
             };
         }
@@ -303,7 +304,9 @@ impl Lowerer<'_, '_> {
             NodeValue::SoftBreak => Inline::SoftBreak,
             NodeValue::LineBreak => Inline::LineBreak,
             NodeValue::HtmlInline(h) => Inline::Html(h.clone()),
-            NodeValue::Math(m) => Inline::Math(m.literal.trim().to_string()),
+            NodeValue::Math(m) => {
+                Inline::Math(Math::new(m.literal.trim(), self.positions.span(node)))
+            }
             NodeValue::Link(link) => {
                 self.link_depth += 1;
                 let content = self.inlines(node);
@@ -575,7 +578,12 @@ mod tests {
         };
         assert_eq!(items[0].task, Some(true));
         assert_eq!(items[1].task, Some(false));
-        assert!(matches!(&blocks[2].kind, BlockKind::Math(m) if m == "\\frac{a}{b}"));
+        let BlockKind::Math(math) = &blocks[2].kind else {
+            panic!("{:?}", blocks[2])
+        };
+        assert_eq!(math.tex, "\\frac{a}{b}");
+        let file = sources.get(math.span.file);
+        assert_eq!(&file.text[math.span.range.clone()], "$$\\frac{a}{b}$$");
         let BlockKind::Paragraph(inl) = &blocks[3].kind else {
             panic!()
         };

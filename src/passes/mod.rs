@@ -8,12 +8,14 @@
 //! 5. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
 //! 6. `citations`: keys exist; citations and reference lists formatted.
 //! 7. `raw`: raw blocks reach only the outputs book.toml allows.
-//! 8. `typography`: quotes, apostrophes and no-break spaces by language.
+//! 8. `math`: each formula converted once, to Typst and to MathML.
+//! 9. `typography`: quotes, apostrophes and no-break spaces by language.
 
 pub mod citations;
 pub mod crossrefs;
 pub mod ids;
 pub mod links;
+pub mod math;
 pub mod numbering;
 pub mod people;
 pub mod raw;
@@ -31,5 +33,6 @@ pub fn run_all(book: &mut Book, sink: &mut Sink) {
     crossrefs::resolve(book, sink);
     citations::cite(book, sink);
     raw::filter_raw(book, sink);
+    math::convert_math(book, sink);
     typography::apply(book);
 }

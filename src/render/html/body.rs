@@ -4,7 +4,7 @@
 use crate::config::RawHtml;
 use crate::model::{
     Align, Block, BlockKind, Chapter, Citation, CrossRef, Figure, Heading, Image, Inline,
-    LinkTarget, ListItem, RefKind, Reference, Table, plain_text,
+    LinkTarget, ListItem, Math, RefKind, Reference, Table, plain_text,
 };
 use crate::render::escape::{html_attr, html_text, push_html_text, url_attr};
 use crate::render::labels::Labels;
@@ -88,7 +88,7 @@ impl<'a> BodyWriter<'a> {
             BlockKind::CodeBlock { lang, code } => self.code_block(lang.as_deref(), code),
             BlockKind::Raw { format, content } => self.raw_block(format, content),
             BlockKind::Html(html) => self.html_block(html),
-            BlockKind::Math(tex) => self.display_math(tex),
+            BlockKind::Math(math) => self.display_math(math),
             BlockKind::Figure(fig) => self.figure(fig),
             BlockKind::Table(table) => self.table(table),
             BlockKind::Rule => self.out.push_str("<hr />\n"),
@@ -210,10 +210,23 @@ impl<'a> BodyWriter<'a> {
         self.out.push_str("</pre>");
     }
 
-    fn display_math(&mut self, tex: &str) {
-        self.out.push_str("<div class=\"math math-display\"><code>");
-        push_html_text(&mut self.out, tex);
-        self.out.push_str("</code></div>\n");
+    fn display_math(&mut self, math: &Math) {
+        self.out.push_str("<div class=\"math math-display\">");
+        self.math(math);
+        self.out.push_str("</div>\n");
+    }
+
+    /// A formula's MathML (made by the math pass, checked there), or its
+    /// source as code when it could not be converted.
+    fn math(&mut self, math: &Math) {
+        match &math.mathml {
+            Some(mathml) => self.out.push_str(mathml),
+            None => {
+                self.out.push_str("<code class=\"math-error\">");
+                push_html_text(&mut self.out, &math.tex);
+                self.out.push_str("</code>");
+            }
+        }
     }
 
     fn figure(&mut self, fig: &Figure) {
@@ -320,11 +333,7 @@ impl<'a> BodyWriter<'a> {
             Inline::FootnoteRef(n) => self.footnote_ref(*n),
             Inline::Cite(c) => self.citation(c),
             Inline::Ref(r) => self.cross_ref(r),
-            Inline::Math(tex) => {
-                self.out.push_str("<span class=\"math math-inline\"><code>");
-                push_html_text(&mut self.out, tex);
-                self.out.push_str("</code></span>");
-            }
+            Inline::Math(math) => self.math(math),
             Inline::Html(html) => match self.ctx.raw_html {
                 // Sanitize: kept here, cleaned with its whole block.
                 RawHtml::Allow | RawHtml::Sanitize => self.out.push_str(html),
@@ -504,14 +513,16 @@ fn contains_html(inlines: &[Inline]) -> bool {
 /// Cleans HTML with ammonia: no script, no event handler, no dangerous URL,
 /// while keeping the ids and classes our own markup uses.
 pub fn sanitize(html: &str) -> String {
-    ammonia::Builder::default()
+    let mut builder = ammonia::Builder::default();
+    builder
         .add_generic_attributes(["id", "class", "role", "lang", "aria-hidden"])
         .add_tags(["figure", "figcaption", "input"])
         .add_tag_attributes("input", ["type", "disabled", "checked"])
         .add_tag_attributes("td", ["style"])
-        .add_tag_attributes("th", ["style"])
-        .clean(html)
-        .to_string()
+        .add_tag_attributes("th", ["style"]);
+    // Our formulas' MathML, when a paragraph is cleaned with its raw HTML.
+    super::math::allow_mathml(&mut builder);
+    builder.clean(html).to_string()
 }
 
 /// The id of a reference list entry.

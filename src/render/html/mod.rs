@@ -7,6 +7,7 @@
 
 pub mod body;
 pub mod context;
+pub mod math;
 pub mod search;
 mod templates;
 

@@ -8,6 +8,7 @@ pub mod cover;
 pub mod date;
 pub mod diagnostics;
 pub mod emit;
+pub mod math;
 pub mod offprints;
 pub mod preflight;
 pub mod sourcemap;
@@ -138,6 +139,7 @@ impl Session {
             (emit::MAIN_PATH.to_string(), emitted.main.clone()),
             (emit::META_PATH.to_string(), emitted.meta.clone()),
             (TEMPLATE_PATH.to_string(), template.clone()),
+            (math::MATH_PATH.to_string(), math::MATH_PRELUDE.to_string()),
         ];
         generated.extend(
             emitted

@@ -161,7 +161,7 @@ fn fonts_of(doc: &lopdf::Document) -> Vec<FontReport> {
     let mut fonts = Vec::new();
     for object in doc.objects.values() {
         let Ok(dict) = object.as_dict() else { continue };
-        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(b"FontDescriptor") {
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() != Some(&b"FontDescriptor"[..]) {
             continue;
         }
         let name = dict

@@ -1,0 +1,269 @@
+//! Math: every formula, `$…$` or `$$…$$` in LaTeX syntax, is converted once,
+//! here, into a Typst equation for the PDF (mitex, checked to run no code:
+//! `render::typst::math`) and into MathML for the site and the EPUB
+//! (math-core: `render::html::math`). The renderers only read what this pass
+//! stores in each [`Math`].
+//!
+//! A formula either converter rejects is an error at its own position (at
+//! the fault inside it when math-core says where), so `build` and `check`
+//! stop as they do for a broken link; it then keeps neither conversion, and
+//! the renderers show its LaTeX as code.
+
+use std::cell::Cell;
+use std::sync::Once;
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::model::{
+    Block, BlockKind, Book, Chapter, Inline, Math, block_inlines_mut, walk_blocks_mut,
+    walk_inlines_mut,
+};
+use crate::render::html::math::MathMl;
+use crate::render::typst::math::{check_size, latex_to_typst};
+use crate::source::Sources;
+
+/// Converts every formula of the book.
+pub fn convert_math(book: &mut Book, sink: &mut Sink) {
+    let mathml = MathMl::default();
+    let sources = &book.sources;
+    for chapter in &mut book.chapters {
+        let mut on_block = |block: &mut Block| {
+            if let BlockKind::Math(math) = &mut block.kind {
+                convert(math, true, &mathml, sources, sink);
+            }
+            block_inlines_mut(block, &mut |inlines: &mut Vec<Inline>| {
+                walk_inlines_mut(inlines, &mut |inline: &mut Inline| {
+                    if let Inline::Math(math) = inline {
+                        convert(math, false, &mathml, sources, sink);
+                    }
+                })
+            });
+        };
+        walk_blocks_mut(&mut chapter.blocks, &mut on_block);
+        walk_blocks_mut(&mut chapter.abstract_, &mut on_block);
+        for note in &mut chapter.footnotes {
+            walk_blocks_mut(&mut note.blocks, &mut on_block);
+        }
+    }
+}
+
+/// True when the chapter has a formula converted to Typst (its generated
+/// source then imports the math prelude).
+pub fn has_typst_math(chapter: &Chapter) -> bool {
+    blocks_have_math(&chapter.blocks)
+        || blocks_have_math(&chapter.abstract_)
+        || chapter
+            .footnotes
+            .iter()
+            .any(|n| blocks_have_math(&n.blocks))
+}
+
+fn blocks_have_math(blocks: &[Block]) -> bool {
+    blocks.iter().any(|block| match &block.kind {
+        BlockKind::Math(math) => math.typst.is_some(),
+        BlockKind::Paragraph(inlines) => inlines_have_math(inlines),
+        BlockKind::Heading(h) => inlines_have_math(&h.content),
+        BlockKind::BlockQuote(blocks) | BlockKind::Alert { blocks, .. } => blocks_have_math(blocks),
+        BlockKind::List { items, .. } => items.iter().any(|i| blocks_have_math(&i.blocks)),
+        BlockKind::Figure(f) => inlines_have_math(&f.image.alt),
+        BlockKind::Table(t) => {
+            inlines_have_math(&t.caption)
+                || t.header
+                    .iter()
+                    .chain(t.rows.iter().flatten())
+                    .any(|cell| inlines_have_math(cell))
+        }
+        BlockKind::CodeBlock { .. }
+        | BlockKind::Raw { .. }
+        | BlockKind::Html(_)
+        | BlockKind::Rule => false,
+    })
+}
+
+fn inlines_have_math(inlines: &[Inline]) -> bool {
+    inlines.iter().any(|inline| match inline {
+        Inline::Math(math) => math.typst.is_some(),
+        Inline::Emph(c)
+        | Inline::Strong(c)
+        | Inline::Strike(c)
+        | Inline::Sup(c)
+        | Inline::Sub(c)
+        | Inline::Link { content: c, .. } => inlines_have_math(c),
+        Inline::Image(img) => inlines_have_math(&img.alt),
+        _ => false,
+    })
+}
+
+/// Converts one formula, reporting a failure at its position.
+fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, sink: &mut Sink) {
+    if let Err(reason) = check_size(&math.tex) {
+        sink.push(
+            Diagnostic::error(
+                math.span.clone(),
+                format!("this formula is refused: {reason}"),
+            )
+            .hint("split it into several formulas"),
+        );
+        return;
+    }
+    let html = mathml.convert(&math.tex, display);
+    let typst = latex_to_typst(&math.tex, display);
+    match (&html, &typst) {
+        (Err(e), _) => sink.push(
+            Diagnostic::error(
+                fault_span(math, e.range.clone(), sources),
+                format!("this formula cannot be converted: {}", e.message),
+            )
+            .hint("write LaTeX math as in `$\\frac{a}{b}$`: braces in pairs, known commands, and `\\#`, `\\$`, `\\%`, `\\&` for the characters themselves"),
+        ),
+        (Ok(_), Err(reason)) => sink.push(
+            Diagnostic::error(
+                math.span.clone(),
+                format!("this formula cannot be typeset in the PDF: {reason}"),
+            )
+            .hint("rewrite it with common LaTeX math commands (fractions, scripts, `\\text`, `\\mathbb`, matrices, `aligned`…): this one is not supported in the PDF"),
+        ),
+        (Ok(_), Ok(_)) => {}
+    }
+    // Both or neither: a formula one converter rejects is shown as its
+    // source everywhere (mitex, lenient, would turn `\frac{a` into a call
+    // missing an argument).
+    if let (Ok(html), Ok(typst)) = (html, typst) {
+        math.mathml = Some(html);
+        math.typst = Some(typst);
+    }
+}
+
+/// The span of a fault at `range` of the formula's LaTeX, when the LaTeX
+/// can be found in the file as written (it cannot inside a block quote's
+/// `>` prefixes); otherwise the formula's span.
+fn fault_span(math: &Math, range: Option<std::ops::Range<usize>>, sources: &Sources) -> Span {
+    let Some(range) = range else {
+        return math.span.clone();
+    };
+    let text = &sources.get(math.span.file).text;
+    let Some(written) = text.get(math.span.range.clone()) else {
+        return math.span.clone();
+    };
+    match written.find(&math.tex) {
+        Some(offset) if range.end <= math.tex.len() => {
+            let start = math.span.range.start + offset + range.start;
+            let end = (math.span.range.start + offset + range.end).max(start);
+            Span::new(math.span.file, start..end)
+        }
+        _ => math.span.clone(),
+    }
+}
+
+thread_local! {
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs a converter, turning a panic into `None` without the panic message
+/// on standard error: a converter that panics on some input is a bug of the
+/// converter, reported to the author as a formula that cannot be converted.
+pub fn without_panic_message<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::plain_text;
+    use crate::parse::Positions;
+    use crate::parse::parse_markdown;
+
+    fn converted(md: &str) -> (Vec<Block>, Sink, Sources) {
+        let mut sources = Sources::default();
+        let file = sources.add("c.md", md.to_string());
+        let mut sink = Sink::default();
+        let positions = Positions::File {
+            file,
+            source: sources.get(file),
+        };
+        let mut blocks = parse_markdown(md, &positions, &mut sink).blocks;
+        let mathml = MathMl::default();
+        walk_blocks_mut(&mut blocks, &mut |block: &mut Block| {
+            if let BlockKind::Math(math) = &mut block.kind {
+                convert(math, true, &mathml, &sources, &mut sink);
+            }
+            block_inlines_mut(block, &mut |inlines: &mut Vec<Inline>| {
+                walk_inlines_mut(inlines, &mut |inline: &mut Inline| {
+                    if let Inline::Math(math) = inline {
+                        convert(math, false, &mathml, &sources, &mut sink);
+                    }
+                })
+            });
+        });
+        (blocks, sink, sources)
+    }
+
+    #[test]
+    fn inline_and_display_get_both_conversions() {
+        let (blocks, sink, _) = converted("Soit $a^2$ et :\n\n$$\\sum_{i=1}^n x_i$$\n");
+        assert!(sink.diagnostics().is_empty(), "{:?}", sink.diagnostics());
+        let BlockKind::Paragraph(inlines) = &blocks[0].kind else {
+            panic!()
+        };
+        let Inline::Math(m) = &inlines[1] else {
+            panic!("{inlines:?}")
+        };
+        assert_eq!(m.typst.as_deref(), Some("$a ^(2 )$"));
+        assert!(m.mathml.as_deref().unwrap().contains("<msup>"));
+        assert_eq!(plain_text(inlines), "Soit a^2 et :");
+        let BlockKind::Math(m) = &blocks[1].kind else {
+            panic!()
+        };
+        assert!(m.typst.as_deref().unwrap().starts_with("$ sum"));
+        assert!(m.mathml.as_deref().unwrap().contains("display=\"block\""));
+    }
+
+    #[test]
+    fn a_fault_points_inside_the_formula() {
+        let (blocks, sink, sources) = converted("Texte\n\nun $x + \\frac{a$ fin.\n");
+        let [d] = sink.diagnostics() else {
+            panic!("{:?}", sink.diagnostics())
+        };
+        assert_eq!(d.severity, crate::diag::Severity::Error);
+        let loc = d.location(&sources).unwrap();
+        assert_eq!((loc.line, loc.column), (Some(3), Some(16)), "{}", d.message);
+        let BlockKind::Paragraph(inlines) = &blocks[1].kind else {
+            panic!()
+        };
+        let Inline::Math(m) = &inlines[1] else {
+            panic!()
+        };
+        assert_eq!(m.mathml, None);
+    }
+
+    #[test]
+    fn a_formula_too_deep_is_refused_before_conversion() {
+        let md = format!("$${}x{}$$\n", "{".repeat(100), "}".repeat(100));
+        let (blocks, sink, _) = converted(&md);
+        let [d] = sink.diagnostics() else {
+            panic!("{:?}", sink.diagnostics())
+        };
+        assert!(d.message.contains("nests groups"), "{}", d.message);
+        let BlockKind::Math(m) = &blocks[0].kind else {
+            panic!()
+        };
+        assert_eq!((&m.typst, &m.mathml), (&None, &None));
+    }
+
+    #[test]
+    fn a_panicking_converter_is_a_failure() {
+        assert_eq!(without_panic_message(|| -> u8 { panic!("boom") }), None);
+        assert_eq!(without_panic_message(|| 3), Some(3));
+    }
+}
