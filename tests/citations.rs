@@ -297,3 +297,57 @@ fn cross_references_print_the_chapters_words_and_link_to_their_target() {
         assert!(squeeze(&pdf).contains(&squeeze(xref)), "{xref} in {pdf}");
     }
 }
+
+/// A minimal independent CSL style of the book's own: `<Author|Year>` in
+/// the text, `TITLE. Author` in the list.
+const OWN_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>Test style of the book</title>
+    <id>http://example.org/styles/book-test</id>
+    <updated>2026-01-01T00:00:00+00:00</updated>
+  </info>
+  <citation>
+    <layout prefix="&lt;" suffix="&gt;" delimiter="; ">
+      <names variable="author"><name form="short"/></names>
+      <date variable="issued" prefix="|"><date-part name="year"/></date>
+    </layout>
+  </citation>
+  <bibliography>
+    <layout>
+      <text variable="title" text-case="uppercase" suffix=". "/>
+      <names variable="author"><name/></names>
+    </layout>
+  </bibliography>
+</style>
+"#;
+
+#[test]
+fn a_csl_file_of_the_book_is_the_style_of_every_output() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nUn texte [@ostrom1990].\n",
+        "style = \"styles/propre.csl\"\n",
+    );
+    std::fs::create_dir_all(book.join("styles")).unwrap();
+    std::fs::write(book.join("styles/propre.csl"), OWN_STYLE).unwrap();
+    ok(&book, &["build", "--html"]);
+    let html = page(&book.join("_book/html/seul.html"));
+    assert_eq!(texts(&html, ".citation"), ["<Ostrom|1990>"]);
+    let entry = texts(&html, ".references li").join("");
+    assert!(entry.starts_with("GOVERNING THE COMMONS. "), "{entry}");
+    let pdf = squeeze(&compiled_text(&book, &Default::default()));
+    assert!(pdf.contains(&squeeze("<Ostrom|1990>")), "{pdf}");
+    assert!(pdf.contains(&squeeze(&entry)), "{pdf}");
+    // A style file outside the book is refused at its name in book.toml.
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replace("styles/propre.csl", "../propre.csl"),
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("book.toml:7:9"), "{stderr}");
+    assert!(stderr.contains("outside the book"), "{stderr}");
+}
