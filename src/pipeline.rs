@@ -15,7 +15,7 @@ use crate::passes;
 /// if book.toml is unusable), so that every stage reports what it finds in
 /// one run. Render only when the sink holds no error.
 pub fn load_model(root: &Path, sink: &mut Sink) -> Book {
-    load_model_cached(root, sink, &mut ParseCache::default())
+    load(root, sink, None)
 }
 
 /// Chapters parsed by an earlier run (in `watch`), reused while their file,
@@ -27,52 +27,109 @@ pub struct ParseCache {
     pub parsed: Vec<String>,
 }
 
+/// What a parse depends on: the file's id, a hash of its text, the
+/// chapter's id and the book's language.
+type ParseKey = (crate::source::FileId, u64, String, String);
+
 struct CachedParse {
-    key: (crate::source::FileId, String, String, String),
+    key: ParseKey,
     chapter: Chapter,
     diagnostics: Vec<Diagnostic>,
 }
 
 /// [`load_model`], parsing only the chapters `cache` does not hold as they are.
 pub fn load_model_cached(root: &Path, sink: &mut Sink, cache: &mut ParseCache) -> Book {
+    load(root, sink, Some(cache))
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+fn load(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) -> Book {
+    use rayon::prelude::*;
     let loaded = load_book(root, sink);
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
 
-    cache.parsed.clear();
-    let mut kept = HashMap::new();
-    let chapters = order
+    let keys: Vec<ParseKey> = order
         .sequence
         .iter()
         .map(|&i| {
             let chapter = &loaded.chapters[i];
-            let key = (
+            (
                 chapter.file,
-                loaded.sources.get(chapter.file).text.clone(),
+                text_hash(&loaded.sources.get(chapter.file).text),
                 chapter.id.clone(),
                 config.book.language.clone(),
-            );
-            let entry = match cache.entries.remove(&chapter.path) {
-                Some(entry) if entry.key == key => entry,
-                _ => {
-                    let mut own = Sink::default();
-                    let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &mut own);
-                    cache.parsed.push(chapter.id.clone());
-                    CachedParse {
-                        key,
-                        chapter: parsed,
-                        diagnostics: own.diagnostics().to_vec(),
-                    }
-                }
-            };
-            sink.extend(entry.diagnostics.iter().cloned());
-            let parsed = entry.chapter.clone();
-            kept.insert(chapter.path.clone(), entry);
-            parsed
+            )
         })
         .collect();
-    // Chapters gone from the book are forgotten.
-    cache.entries = kept;
+    // Chapters the cache holds as they are; the others are parsed in parallel.
+    let mut entries: Vec<Option<CachedParse>> = order
+        .sequence
+        .iter()
+        .zip(&keys)
+        .map(|(&i, key)| {
+            let cache = cache.as_deref_mut()?;
+            cache
+                .entries
+                .remove(&loaded.chapters[i].path)
+                .filter(|entry| &entry.key == key)
+        })
+        .collect();
+    let fresh: Vec<(usize, CachedParse)> = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.is_none())
+        .map(|(pos, _)| pos)
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|pos| {
+            let chapter = &loaded.chapters[order.sequence[pos]];
+            let key = keys[pos].clone();
+            let mut own = Sink::default();
+            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &mut own);
+            let entry = CachedParse {
+                key,
+                chapter: parsed,
+                diagnostics: own.diagnostics().to_vec(),
+            };
+            (pos, entry)
+        })
+        .collect();
+    let mut parsed_ids = Vec::new();
+    for (pos, entry) in fresh {
+        parsed_ids.push(entry.chapter.id.clone());
+        entries[pos] = Some(entry);
+    }
+    let mut kept = HashMap::new();
+    let chapters = order
+        .sequence
+        .iter()
+        .zip(entries)
+        .map(|(&i, entry)| {
+            let entry = entry.expect("every chapter is parsed or cached");
+            sink.extend(entry.diagnostics.iter().cloned());
+            match cache {
+                // The model gets a copy; the cache keeps the parse.
+                Some(_) => {
+                    let chapter = entry.chapter.clone();
+                    kept.insert(loaded.chapters[i].path.clone(), entry);
+                    chapter
+                }
+                None => entry.chapter,
+            }
+        })
+        .collect();
+    if let Some(cache) = cache {
+        // Chapters gone from the book are forgotten.
+        cache.entries = kept;
+        cache.parsed = parsed_ids;
+    }
     let parts = order
         .groups
         .into_iter()

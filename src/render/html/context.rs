@@ -193,8 +193,8 @@ pub struct ContributorContext {
 /// Everything a page template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageData {
-    /// The book.
-    pub book: BookContext,
+    /// The book, shared by every page.
+    pub book: std::sync::Arc<BookContext>,
     /// Words in the page's language.
     pub labels: &'static Labels,
     /// The page.
@@ -311,6 +311,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         cite: cite_context(&book_cite, &format!("cite/{}.bib", book.id()), &book_body),
         references_page: references_page.clone(),
     };
+    let book_ctx = std::sync::Arc::new(book_ctx);
     let page_data = |page: PageContext, labels: &'static Labels| PageData {
         book: book_ctx.clone(),
         labels,
@@ -335,7 +336,9 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         ),
     }];
 
-    for (i, ch) in book.chapters.iter().enumerate() {
+    // Chapter pages are independent: rendered on every core.
+    use rayon::prelude::*;
+    let chapter_page = |(i, ch): (usize, &crate::model::Chapter)| {
         let labels = Labels::for_lang(&ch.lang);
         let body_ctx = BodyContext {
             chapter_id: &ch.id,
@@ -401,12 +404,13 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
             labels,
         );
         data.chapter = Some(chapter);
-        pages.push(Page {
+        Page {
             template: "chapter.html",
             file: chapter_url(&ch.id),
             context: data,
-        });
-    }
+        }
+    };
+    pages.par_extend(book.chapters.par_iter().enumerate().map(chapter_page));
 
     if let Some(page) = &references_page {
         let mut data = page_data(

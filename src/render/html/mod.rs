@@ -105,8 +105,13 @@ impl HtmlRenderer {
         let pages = context::site_pages(book, &self.options);
         let mut errors = Vec::new();
         let mut files = Vec::new();
-        for page in &pages {
-            match templates.render(book, page.template, &page.context) {
+        use rayon::prelude::*;
+        let rendered: Vec<_> = pages
+            .par_iter()
+            .map(|page| templates.render(book, page.template, &page.context))
+            .collect();
+        for (page, result) in pages.iter().zip(rendered) {
+            match result {
                 Ok(html) => files.push((page.file.clone(), html.into_bytes())),
                 Err(e) => errors.push(e),
             }
