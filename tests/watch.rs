@@ -336,3 +336,49 @@ fn port_3000_or_the_next_free_one() {
     watch.wait_first_build();
     assert_eq!(watch.get("/html/seul.html").status, 200);
 }
+
+#[test]
+fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
+    use ouvrage::watch::builder::Builder;
+    use ouvrage::watch::live::{Event, Live};
+    let (tmp, book) = fixture("features");
+    let live = Live::default();
+    let mut builder = Builder::new(&book, &tmp.path().join("out"), true);
+    let first = builder.rebuild(&live, &|_| {});
+    assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+    assert!(
+        first.quick.is_none(),
+        "nothing to show before the first book"
+    );
+
+    // A word more at the end of a chapter in the middle of the book.
+    append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
+    let mut events = live.subscribe();
+    let second = builder.rebuild(&live, &|_| {});
+    assert_eq!(second.reparsed, ["second"]);
+    let (shown, _) = second.quick.clone().expect("the chapter shown alone first");
+    assert!(!shown.is_empty());
+    let mut previews = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::Preview { pages, changed, .. } = event {
+            previews.push((pages, changed));
+        }
+    }
+    // The chapter typeset alone drew the very pages the whole book then
+    // drew (numbers, running heads, parity): the book's compile had
+    // nothing left to change.
+    let final_hashes = live.with(|s| s.page_hashes.clone());
+    let later: Vec<_> = previews.iter().map(|p| p.1.clone()).collect();
+    assert_eq!(
+        previews.len(),
+        1,
+        "one preview, from the chapter alone: {later:?}"
+    );
+    assert_eq!(previews[0].0, final_hashes);
+    assert_eq!(previews[0].1, shown);
+    let (changed, _, _) = second.pdf.clone().unwrap();
+    assert!(
+        changed.is_empty(),
+        "the whole book changed {changed:?} after the quick preview"
+    );
+}

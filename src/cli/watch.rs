@@ -186,6 +186,14 @@ fn summary(what: &str, report: &Report) -> String {
             if pages.len() == 1 { "" } else { "s" }
         ));
     }
+    if let Some((changed, took)) = &report.quick {
+        parts.push(format!(
+            "edited chapter alone {} ms ({} page{} shown)",
+            ms(*took),
+            changed.len(),
+            if changed.len() == 1 { "" } else { "s" }
+        ));
+    }
     if let Some((changed, count, took)) = &report.pdf {
         parts.push(format!(
             "pdf {} ms ({} of {count} pages changed)",

@@ -11,8 +11,10 @@ use crate::diag::{Diagnostic, Sink};
 use crate::model::Book;
 use crate::pipeline::{ParseCache, load_model_cached};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
+use crate::render::typst::offprints::chapter_pages;
 use crate::render::typst::{PdfOptions, PdfRenderer, Session, export};
 use crate::source::Sources;
+use typst_layout::PagedDocument;
 
 use super::live::{Event, Live, Problem};
 
@@ -27,6 +29,9 @@ pub struct Report {
     pub html: Option<(Vec<String>, Duration)>,
     /// Typeset pages that changed, the page count, and the time to typeset.
     pub pdf: Option<(Vec<usize>, usize, Duration)>,
+    /// The edited chapter typeset alone and shown first: its pages that
+    /// changed, and the time from the start of typesetting.
+    pub quick: Option<(Vec<usize>, Duration)>,
     /// Time to write the PDF file.
     pub export: Option<Duration>,
     /// Diagnostics of the build, and the sources they point into.
@@ -210,6 +215,7 @@ impl Builder {
             date,
             ..Default::default()
         };
+        self.quick_preview(book, &options, live, generation, report, t);
         let compiled = match &mut self.session {
             Some(session) => session.compile(book, &options),
             None => Session::for_book(book, &options.fonts).and_then(|mut session| {
@@ -253,6 +259,61 @@ impl Builder {
             Err(mut errors) => report.diagnostics.append(&mut errors),
         }
         report.export = Some(t.elapsed());
+    }
+
+    /// When one chapter changed and the book was typeset before: typesets
+    /// that chapter alone (a fraction of the book's time) and shows its
+    /// pages in place of its old ones at once; the whole book follows.
+    /// Any failure here is left to the whole book's compile to report.
+    fn quick_preview(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+        live: &Live,
+        generation: u64,
+        report: &mut Report,
+        started: Instant,
+    ) {
+        let [id] = report.reparsed.as_slice() else {
+            return;
+        };
+        let (Some(index), Some(session), Some(previous)) = (
+            book.chapter_index(id),
+            self.session.as_mut(),
+            live.with(|s| s.document.clone()),
+        ) else {
+            return;
+        };
+        let Some((_, old)) = chapter_pages(&previous).into_iter().find(|(c, _)| c == id) else {
+            return;
+        };
+        let Ok(alone) = session.compile_alone(book, options, index, *old.start()) else {
+            return;
+        };
+        let Some((_, new)) = chapter_pages(&alone.document)
+            .into_iter()
+            .find(|(c, _)| c == id)
+        else {
+            return;
+        };
+        let pages = &previous.pages()[..*old.start() - 1];
+        let pages = pages
+            .iter()
+            .chain(&alone.document.pages()[*new.start() - 1..*new.end()])
+            .chain(&previous.pages()[*old.end()..])
+            .cloned()
+            .collect();
+        let info = typst::model::Document::info(&*previous).clone();
+        let composite = PagedDocument::new(pages, info);
+        let (hashes, changed) = live.set_document(composite);
+        report.quick = Some((changed.clone(), started.elapsed()));
+        if !changed.is_empty() {
+            live.send(Event::Preview {
+                generation,
+                pages: hashes,
+                changed,
+            });
+        }
     }
 
     /// Writes the site's files that changed; returns their names, and

@@ -106,6 +106,30 @@ impl Session {
         options: &PdfOptions,
         offprint: Option<String>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
+        self.compile_main(book, options, offprint, None)
+    }
+
+    /// Typesets the chapter `index` alone, its first page numbered
+    /// `first_page` as in the book, with the book's template and the same
+    /// generated sources (so that the next compile of the whole book
+    /// reuses this work): `watch` shows it before the whole book is ready.
+    pub fn compile_alone(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+        index: usize,
+        first_page: usize,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        self.compile_main(book, options, None, Some((index, first_page)))
+    }
+
+    fn compile_main(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+        offprint: Option<String>,
+        alone: Option<(usize, usize)>,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
         let date = options.date.or_else(|| date::book_date(book));
         let states = book
             .chapters
@@ -135,8 +159,12 @@ impl Session {
             Some(file) => book.sources.get(*file).text.clone(),
             None => BUILTIN_TEMPLATE.to_string(),
         };
+        let main = match alone {
+            Some((index, first_page)) => emit::emit_alone_main(book, index, first_page),
+            None => emitted.main.clone(),
+        };
         let mut generated = vec![
-            (emit::MAIN_PATH.to_string(), emitted.main.clone()),
+            (emit::MAIN_PATH.to_string(), main),
             (emit::META_PATH.to_string(), emitted.meta.clone()),
             (TEMPLATE_PATH.to_string(), template.clone()),
             (math::MATH_PATH.to_string(), math::MATH_PRELUDE.to_string()),
@@ -150,7 +178,7 @@ impl Session {
         if let Some(dir) = options
             .emit_dir
             .as_ref()
-            .filter(|_| emit_options.offprint.is_none())
+            .filter(|_| emit_options.offprint.is_none() && alone.is_none())
         {
             write_emitted(dir, book, &generated)?;
         }
