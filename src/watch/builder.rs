@@ -96,7 +96,12 @@ impl Builder {
         report.root_files = bibliography
             .files
             .iter()
-            .chain(bibliography.style.iter().filter(|s| s.value.ends_with(".csl")))
+            .chain(
+                bibliography
+                    .style
+                    .iter()
+                    .filter(|s| s.value.ends_with(".csl")),
+            )
             .map(|f| f.value.clone())
             .collect();
         let failed = sink.has_errors();
