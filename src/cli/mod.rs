@@ -464,3 +464,32 @@ pub struct FormatArg {
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotations_escape_as_github_specifies() {
+        let mut sources = Sources::default();
+        let file = sources.add(
+            PathBuf::from("chapters/a:b,c%.md"),
+            "one\ntwo\n".to_string(),
+        );
+        let d = Diagnostic::error(crate::diag::Span::new(file, 4..7), "50% done\r\nnext: a, b")
+            .hint("a hint");
+        assert_eq!(
+            github_annotation(&d, &sources, "book/"),
+            "::error file=book/chapters/a%3Ab%2Cc%25.md,line=2,col=1::50%25 done%0D%0Anext: a, b%0Aa hint"
+        );
+        // A diagnostic about no file still makes one well-formed command.
+        let d = Diagnostic::error_in(None, "no book");
+        assert_eq!(github_annotation(&d, &sources, ""), "::error::no book");
+        let mut w = Diagnostic::error_in(Some(PathBuf::from("book.toml")), "old key");
+        w.severity = Severity::Warning;
+        assert_eq!(
+            github_annotation(&w, &sources, ""),
+            "::warning file=book.toml::old key"
+        );
+    }
+}
