@@ -61,7 +61,8 @@ fn new_adds_a_chapter_and_lists_it() {
     assert!(!out.contains("warning"), "{out}");
     ok(&book, &["build", "--html"]);
     let page = page(&book.join("_book/html/fablabs.html"));
-    assert_eq!(texts(&page, "h1"), ["L'expérience: \"fablabs\""]);
+    // The title as written, with the typography of the book's language (English).
+    assert_eq!(texts(&page, "h1"), ["L’expérience: “fablabs”"]);
 
     // An unknown author, a taken id and a bad id are refused.
     let out = ouvrage(&book, &["new", "x", "--title", "X", "--author", "autor"]);
