@@ -3,6 +3,22 @@
 use clap::Parser;
 
 fn main() {
+    // `ouvrage status | head`: a reader that stops reading ends the program
+    // quietly, as it ends other Unix tools, rather than with a panic
+    // message from println!.
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141); // 128 + SIGPIPE, what a shell reports
+        }
+        default_hook(info)
+    }));
     // clap exits with 2 on a usage error, as the contract asks.
     let cli = ouvrage::cli::Cli::parse();
     std::process::exit(ouvrage::cli::run(cli));

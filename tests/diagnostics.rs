@@ -77,11 +77,83 @@ fn github_annotations_name_file_and_line() {
         .filter(|l| l.starts_with("::error "))
         .collect();
     assert_eq!(lines.len(), 4, "{stdout}");
+    assert_eq!(
+        stdout.lines().count(),
+        4,
+        "one line per diagnostic:\n{stdout}"
+    );
     assert!(
         lines[0].starts_with("::error file=book.toml,line=4,col=1::unknown key"),
         "{}",
         lines[0]
     );
+    let places: Vec<&str> = lines
+        .iter()
+        .map(|l| l.split("::").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "error file=book.toml,line=4,col=1",
+            "error file=chapters/01-fablabs.md,line=3,col=11",
+            "error file=chapters/01-fablabs.md,line=10,col=1",
+            "error file=chapters/01-fablabs.md,line=12,col=9"
+        ]
+    );
+    // The hints follow the message on escaped newlines.
+    assert!(
+        lines[0].contains("%0Adid you mean `editors`?"),
+        "{}",
+        lines[0]
+    );
+}
+
+#[test]
+fn gitlab_code_quality_report_of_a_broken_book() {
+    let (_tmp, book) = fixture("broken");
+    let out = ouvrage(&book, &["check", "--format", "gitlab"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let issues = report.as_array().unwrap();
+    let places: Vec<String> = issues
+        .iter()
+        .map(|i| {
+            format!(
+                "{}:{} {} {}",
+                i["location"]["path"].as_str().unwrap(),
+                i["location"]["lines"]["begin"],
+                i["severity"].as_str().unwrap(),
+                i["check_name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "book.toml:4 major ouvrage",
+            "chapters/01-fablabs.md:3 major ouvrage",
+            "chapters/01-fablabs.md:10 major ouvrage",
+            "chapters/01-fablabs.md:12 major ouvrage"
+        ]
+    );
+    let fingerprints: std::collections::HashSet<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), 4, "unique fingerprints");
+    assert!(
+        issues[0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `editors`?")
+    );
+    // The same run twice gives the same fingerprints (GitLab compares them
+    // between the merge request and its target).
+    let again: serde_json::Value =
+        serde_json::from_str(&text(&ouvrage(&book, &["check", "--format", "gitlab"])).0).unwrap();
+    assert_eq!(again, report);
 }
 
 #[test]

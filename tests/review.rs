@@ -848,3 +848,198 @@ fn the_history_cache_changes_nothing_but_speed() {
             .is_ok()
     );
 }
+
+/// A review branch off `main`: premier edited by ana, submitted by ana and
+/// approved by bo; meanwhile `main` gets `main_edit` (a chapter and a line).
+/// Returns the branch's commits, oldest first, and main's name; HEAD is
+/// left on main.
+fn review_branch(b: &Book, main_edit: (&str, &str)) -> (Vec<git2::Oid>, String) {
+    let main = b.repo.head().unwrap().shorthand().unwrap().to_string();
+    let base = b.repo.head().unwrap().peel_to_commit().unwrap();
+    b.repo.branch("relecture", &base, false).unwrap();
+    b.repo.set_head("refs/heads/relecture").unwrap();
+    b.edit(PREMIER, "\nUne section relue.\n");
+    b.commit_all("ana", "premier: une section");
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    let mut walk = b.repo.revwalk().unwrap();
+    walk.push_head().unwrap();
+    walk.hide(base.id()).unwrap();
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .unwrap();
+    let commits: Vec<git2::Oid> = walk.map(Result::unwrap).collect();
+    assert_eq!(commits.len(), 3);
+    b.repo.set_head(&format!("refs/heads/{main}")).unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+    b.edit(main_edit.0, main_edit.1);
+    b.commit_all("ed", "meanwhile on main");
+    (commits, main)
+}
+
+/// Moves HEAD's branch to `tip` and the working tree with it.
+fn move_head_to(b: &Book, main: &str, tip: git2::Oid, why: &str) {
+    b.repo
+        .reference(&format!("refs/heads/{main}"), tip, true, why)
+        .unwrap();
+    b.repo
+        .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
+        .unwrap();
+}
+
+/// Replays `commits` on HEAD as a forge's "rebase and merge" does: each
+/// keeps its author, message and changes; a review event stays an empty
+/// commit (as `git rebase` keeps commits that start empty). Returns the new tip.
+fn rebase_onto_head(b: &Book, commits: &[git2::Oid]) -> git2::Oid {
+    let mut onto = b.repo.head().unwrap().peel_to_commit().unwrap();
+    let committer = Signature::now("Forge", "forge@example.org").unwrap();
+    for id in commits {
+        let commit = b.repo.find_commit(*id).unwrap();
+        let was_empty = commit.parent(0).unwrap().tree_id() == commit.tree_id();
+        let tree = if was_empty {
+            onto.tree().unwrap()
+        } else {
+            let mut index = b.repo.cherrypick_commit(&commit, &onto, 0, None).unwrap();
+            assert!(!index.has_conflicts());
+            b.repo
+                .find_tree(index.write_tree_to(&b.repo).unwrap())
+                .unwrap()
+        };
+        let new = b
+            .repo
+            .commit(
+                None,
+                &commit.author(),
+                &committer,
+                commit.message().unwrap(),
+                &tree,
+                &[&onto],
+            )
+            .unwrap();
+        onto = b.repo.find_commit(new).unwrap();
+    }
+    onto.id()
+}
+
+#[test]
+fn a_rebase_keeps_the_review_events_and_their_approval() {
+    let b = Book::new();
+    let (commits, main) = review_branch(&b, ("chapters/03-scuola.md", "\nAggiunta.\n"));
+    let tip = rebase_onto_head(&b, &commits);
+    move_head_to(&b, &main, tip, "rebase and merge");
+    // New commits, same authors, and the revision approved is the blob the
+    // chapter has after the rebase: the approval is current.
+    let premier = b.chapter("premier");
+    assert_eq!(premier["state"], "approved", "{premier:#}");
+    let review = &premier["reviews"].as_array().unwrap()[0];
+    assert_eq!(review["current"], true);
+    assert_ne!(review["commit"], commits[2].to_string().as_str());
+    assert_eq!(b.status()["warnings"], serde_json::json!([]));
+}
+
+#[test]
+fn a_rebase_over_a_change_to_the_same_chapter_makes_the_approval_stale() {
+    let b = Book::new();
+    // Main changes premier too (another part of the file): after the
+    // rebase the chapter's bytes are not those reviewed.
+    let text = std::fs::read_to_string(b.root.join(PREMIER)).unwrap();
+    let (commits, main) = review_branch(&b, (PREMIER, ""));
+    std::fs::write(
+        b.root.join(PREMIER),
+        text.replacen("\n\n", "\n\nEn tête.\n\n", 1),
+    )
+    .unwrap();
+    b.commit_all("ed", "premier: en tête");
+    let tip = rebase_onto_head(&b, &commits);
+    move_head_to(&b, &main, tip, "rebase and merge");
+    let premier = b.chapter("premier");
+    assert_eq!(premier["state"], "in-review", "{premier:#}");
+    assert_eq!(premier["reviews"][0]["current"], false);
+}
+
+#[test]
+fn a_squash_merge_swallows_the_review_events_and_status_says_so() {
+    let b = Book::new();
+    let (commits, main) = review_branch(&b, ("chapters/03-scuola.md", "\nAggiunta.\n"));
+    // `git merge --squash` then `git commit`: one commit with the branch's
+    // changes, whose message quotes the squashed commits, indented.
+    let mut message = String::from("Squashed commit of the following:\n");
+    for id in commits.iter().rev() {
+        let c = b.repo.find_commit(*id).unwrap();
+        message.push_str(&format!("\ncommit {id}\nAuthor: {}\n\n", c.author()));
+        for line in c.message().unwrap().lines() {
+            message.push_str(&format!("    {line}\n").replace("    \n", "\n"));
+        }
+    }
+    let onto = b.repo.head().unwrap().peel_to_commit().unwrap();
+    let branch_tip = b.repo.find_commit(*commits.last().unwrap()).unwrap();
+    let mut merged = b.repo.merge_commits(&onto, &branch_tip, None).unwrap();
+    let tree = b
+        .repo
+        .find_tree(merged.write_tree_to(&b.repo).unwrap())
+        .unwrap();
+    let sig = Signature::now("ed", &email("ed")).unwrap();
+    let squash = b
+        .repo
+        .commit(None, &sig, &sig, &message, &tree, &[&onto])
+        .unwrap();
+    move_head_to(&b, &main, squash, "squash merge");
+
+    let status = b.status();
+    // The trailers quoted in the message make no event: premier was never
+    // submitted as far as the history of main knows.
+    let premier = status["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "premier")
+        .unwrap();
+    assert_eq!(premier["state"], "draft", "{premier:#}");
+    assert_eq!(premier["unverified"], serde_json::json!([]));
+    let warnings = status["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert_eq!(warnings[0]["kind"], "squashed-review-events");
+    assert_eq!(warnings[0]["commit"], squash.to_string().as_str());
+    assert_eq!(warnings[0]["author"], "ed");
+    assert_eq!(
+        warnings[0]["events"],
+        serde_json::json!([
+            {"chapter": "premier", "event": "approved"},
+            {"chapter": "premier", "event": "submitted"}
+        ])
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/status.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&status));
+
+    // The table and the Markdown say it too, naming the commit.
+    let short = &squash.to_string()[..10];
+    let table = b.ok("ed", &["status"]);
+    assert!(
+        table.contains(&format!(
+            "warning: commit {short} changes chapters and names 2 review event(s)"
+        )),
+        "{table}"
+    );
+    let markdown = b.ok("ed", &["status", "--format", "markdown"]);
+    assert!(
+        markdown.contains(&format!("> **Warning**: commit {short}")),
+        "{markdown}"
+    );
+
+    // A forge's squash message lists the titles; the warning follows, and
+    // recording the events again brings the chapter back.
+    b.edit(PREMIER, "\nEncore.\n");
+    b.commit_all(
+        "ed",
+        "Premier, relu (#3)\n\n* premier: encore\n* review(premier): submitted\n* review(premier): approved (#3)\n",
+    );
+    assert_eq!(b.status()["warnings"].as_array().unwrap().len(), 2);
+    b.ok("ana", &["submit", "premier"]);
+    b.ok("bo", &["review", "premier", "--approve"]);
+    assert_eq!(b.state("premier"), "approved");
+}

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::{Context, DiagnosticFormat, Outcome, load_checked};
+use super::{Context, DiagnosticFormat, Outcome, load_quietly};
 use crate::render::epub::{EpubOptions, EpubRenderer};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
 use crate::render::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
@@ -43,10 +43,20 @@ pub struct BuildArgs {
 /// Runs `build`.
 pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     let started = std::time::Instant::now();
-    let (root, book) = match load_checked(ctx, args.format) {
+    // People get each output's warnings as it is written; a machine format
+    // gets one document at the end (one JSON object, one GitLab report).
+    let for_people = matches!(
+        args.format,
+        DiagnosticFormat::Text | DiagnosticFormat::Github
+    );
+    let (root, book, mut kept) = match load_quietly(ctx, args.format) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
+    if for_people {
+        ctx.print_diagnostics(&book.sources, &kept, args.format);
+        kept.clear();
+    }
     let out_dir = match args.out {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => ctx.cwd.join(dir),
@@ -122,26 +132,87 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         }
         renderers.push(Box::new(HtmlRenderer { options }));
     }
+    let mut written = Vec::new();
     for renderer in renderers {
         let t = std::time::Instant::now();
-        match render_atomically(renderer.as_ref(), &book, &out_dir) {
+        let name = renderer.output_name(&book);
+        let bar = progress(ctx, &name);
+        let result = render_atomically(renderer.as_ref(), &book, &out_dir);
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match result {
             Ok((path, warnings)) => {
-                ctx.print_diagnostics(&book.sources, &warnings, args.format);
-                ctx.info(format!(
-                    "wrote {} ({} ms)",
-                    path.strip_prefix(&ctx.cwd).unwrap_or(&path).display(),
-                    t.elapsed().as_millis()
-                ))
+                let shown = path
+                    .strip_prefix(&ctx.cwd)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                let ms = t.elapsed().as_millis();
+                if for_people {
+                    ctx.print_diagnostics(&book.sources, &warnings, args.format);
+                    ctx.info(format!("wrote {shown} ({ms} ms)"));
+                } else {
+                    kept.extend(warnings);
+                }
+                written.push(serde_json::json!({"path": shown, "ms": ms as u64}));
             }
             Err(mut diagnostics) => {
                 diagnostics.sort_by_key(|d| d.span.as_ref().map(|s| (s.file, s.range.start)));
-                ctx.print_diagnostics(&book.sources, &diagnostics, args.format);
+                kept.extend(diagnostics);
+                print_machine(ctx, &book, &kept, args.format, &written);
+                if for_people {
+                    ctx.print_diagnostics(&book.sources, &kept, args.format);
+                }
                 return Outcome::BookErrors;
             }
         }
     }
+    print_machine(ctx, &book, &kept, args.format, &written);
     if ctx.verbose > 0 {
         ctx.info(format!("built in {} ms", started.elapsed().as_millis()));
     }
     Outcome::Success
+}
+
+/// The one document of `--format json` (diagnostics and the outputs
+/// written) or `--format gitlab`; nothing for the formats for people.
+fn print_machine(
+    ctx: &Context,
+    book: &crate::model::Book,
+    diagnostics: &[crate::diag::Diagnostic],
+    format: DiagnosticFormat,
+    written: &[serde_json::Value],
+) {
+    match format {
+        DiagnosticFormat::Json => {
+            let mut doc = super::diagnostics_json(&book.sources, diagnostics);
+            doc["outputs"] = serde_json::Value::Array(written.to_vec());
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        DiagnosticFormat::Gitlab => ctx.print_diagnostics(&book.sources, diagnostics, format),
+        DiagnosticFormat::Text | DiagnosticFormat::Github => {}
+    }
+}
+
+/// A spinner on stderr while one output is made (the PDF takes seconds):
+/// none with `-q`, and indicatif draws nothing when stderr is no terminal.
+fn progress(ctx: &Context, output: &str) -> Option<indicatif::ProgressBar> {
+    if ctx.quiet {
+        return None;
+    }
+    let what = if output.ends_with(".pdf") {
+        format!("typesetting {output}…")
+    } else if output.ends_with(".epub") {
+        format!("making {output}…")
+    } else {
+        format!("writing {output}…")
+    };
+    let bar = indicatif::ProgressBar::new_spinner().with_message(what);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
 }

@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use super::{Context, DiagnosticFormat, Outcome, load_checked, load_quietly};
+use super::{Context, DiagnosticFormat, Outcome, load_quietly};
+use crate::diag::{Diagnostic, Severity};
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -19,20 +20,31 @@ pub struct CheckArgs {
     pub print: bool,
 }
 
-/// Runs `check`.
+/// Runs `check`. Whatever the format, the diagnostics are printed once, at
+/// the end, so that `--format json` and `--format gitlab` print one document.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
-    if args.print {
-        return match load_quietly(ctx, args.format) {
-            Ok((_, book, warnings)) => print_preflight(ctx, &book, warnings, args.format),
-            Err(outcome) => outcome,
-        };
-    }
-    let (root, book) = match load_checked(ctx, args.format) {
+    let (root, book, mut diagnostics) = match load_quietly(ctx, args.format) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
+    if args.print {
+        return print_preflight(ctx, &book, diagnostics, args.format);
+    }
+    let mut approved = None;
     if args.require_approved {
-        return require_approved(ctx, &root, &book, args.format);
+        match approval_problems(&root, &book) {
+            Ok((problems, chapters)) => {
+                if problems.is_empty() {
+                    approved = Some(chapters);
+                }
+                diagnostics.extend(problems);
+            }
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    ctx.print_diagnostics(&book.sources, &diagnostics, args.format);
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        return Outcome::BookErrors;
     }
     if args.format == DiagnosticFormat::Text {
         ctx.info(format!(
@@ -41,6 +53,9 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
             book.chapters.len(),
             book.contributors.list.len()
         ));
+        if let Some(n) = approved {
+            ctx.info(format!("all {n} chapters are approved or final"));
+        }
     }
     Outcome::Success
 }
@@ -48,7 +63,7 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
 fn print_preflight(
     ctx: &Context,
     book: &crate::model::Book,
-    mut diagnostics: Vec<crate::diag::Diagnostic>,
+    mut diagnostics: Vec<Diagnostic>,
     format: DiagnosticFormat,
 ) -> Outcome {
     use crate::render::typst::{PdfOptions, Session, export, preflight};
@@ -67,9 +82,7 @@ fn print_preflight(
         }
     };
     diagnostics.extend(report.diagnostics.iter().cloned());
-    let failed = diagnostics
-        .iter()
-        .any(|d| d.severity == crate::diag::Severity::Error);
+    let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if format != DiagnosticFormat::Json {
         ctx.print_diagnostics(&book.sources, &diagnostics, format);
     }
@@ -87,7 +100,7 @@ fn print_preflight(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
         );
-    } else {
+    } else if format != DiagnosticFormat::Gitlab {
         let embedded = report.fonts.iter().filter(|f| f.embedded).count();
         ctx.info(format!(
             "preflight: {} pages of {:.0} × {:.0} mm; a signature of {} needs {} blank page(s) more",
@@ -117,20 +130,16 @@ fn print_preflight(
     }
 }
 
-/// Every chapter approved or final, or one error per chapter saying what it waits for.
-fn require_approved(
-    ctx: &Context,
+/// The gate before print: one error per chapter that is neither approved
+/// nor final, saying what it waits for; and the number of chapters.
+fn approval_problems(
     root: &std::path::Path,
     book: &crate::model::Book,
-    format: DiagnosticFormat,
-) -> Outcome {
+) -> Result<(Vec<Diagnostic>, usize), Diagnostic> {
     use crate::review::{EventKind, State};
     let report = crate::git::Repo::open(root)
-        .and_then(|repo| crate::status::compute_status(book, &repo, Default::default()));
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => return super::fail(ctx, super::review::git_diagnostic(&e)),
-    };
+        .and_then(|repo| crate::status::compute_status(book, &repo, Default::default()))
+        .map_err(|e| super::review::git_diagnostic(&e))?;
     let mut problems = Vec::new();
     for ch in &report.chapters {
         if matches!(ch.state, State::Approved | State::Final) {
@@ -157,19 +166,10 @@ fn require_approved(
                 ch.reviewers.join(", ")
             ),
         };
-        problems.push(crate::diag::Diagnostic::error_in(
+        problems.push(Diagnostic::error_in(
             Some(std::path::PathBuf::from(&ch.path)),
             format!("`{}` is {}: it waits for {waits}", ch.id, ch.state.name()),
         ));
     }
-    ctx.print_diagnostics(&book.sources, &problems, format);
-    if problems.is_empty() {
-        ctx.info(format!(
-            "all {} chapters are approved or final",
-            report.chapters.len()
-        ));
-        Outcome::Success
-    } else {
-        Outcome::BookErrors
-    }
+    Ok((problems, report.chapters.len()))
 }

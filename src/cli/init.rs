@@ -1,8 +1,10 @@
-//! `ouvrage init`: a new book that builds as it is.
+//! `ouvrage init`: a new book that builds as it is, and with `--ci` the
+//! forge's workflow (GitHub Actions, GitLab CI, Forgejo Actions), whose
+//! templates are `templates/ci/` of this repository.
 
 use std::path::PathBuf;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{Context, Outcome, fail, write_atomically};
 use crate::diag::Diagnostic;
@@ -18,6 +20,70 @@ pub struct InitArgs {
     /// The book's language, a BCP 47 tag.
     #[arg(long, default_value = "en")]
     pub language: String,
+    /// Also write the CI workflow of this forge (in an existing book: only
+    /// the workflow).
+    #[arg(long, value_enum, value_name = "FORGE")]
+    pub ci: Option<Forge>,
+    /// The git repository the workflow installs ouvrage from (it is pinned
+    /// at the revision this ouvrage was built from).
+    #[arg(long, value_name = "URL", requires = "ci")]
+    pub ouvrage_git: Option<String>,
+}
+
+/// A forge whose CI `init --ci` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Forge {
+    /// Forgejo or Gitea Actions: .forgejo/workflows/ouvrage.yml.
+    Forgejo,
+    /// GitLab CI: .gitlab-ci.yml.
+    Gitlab,
+    /// GitHub Actions: .github/workflows/ouvrage.yml.
+    Github,
+}
+
+impl Forge {
+    /// Every forge, for the tests.
+    pub const ALL: [Forge; 3] = [Forge::Forgejo, Forge::Gitlab, Forge::Github];
+
+    /// Where the workflow goes, from the repository's top.
+    pub fn workflow_path(self) -> &'static str {
+        match self {
+            Forge::Forgejo => ".forgejo/workflows/ouvrage.yml",
+            Forge::Gitlab => ".gitlab-ci.yml",
+            Forge::Github => ".github/workflows/ouvrage.yml",
+        }
+    }
+
+    /// The workflow's template (`templates/ci/` of this repository, the one
+    /// source of truth).
+    pub fn template(self) -> &'static str {
+        match self {
+            Forge::Forgejo => include_str!("../../templates/ci/forgejo.yml"),
+            Forge::Gitlab => include_str!("../../templates/ci/gitlab-ci.yml"),
+            Forge::Github => include_str!("../../templates/ci/github.yml"),
+        }
+    }
+
+    /// The workflow with ouvrage's source filled in: `git` if given, and
+    /// the revision this binary was built from (else its version's tag).
+    pub fn workflow(self, git: Option<&str>) -> String {
+        let revision = match env!("OUVRAGE_GIT_REVISION") {
+            "unknown" => concat!("v", env!("CARGO_PKG_VERSION")),
+            rev => rev,
+        };
+        let mut text = self
+            .template()
+            .replace("\"__OUVRAGE_REV__\"", &yaml_string(revision));
+        if let Some(git) = git {
+            text = text.replace("\"__OUVRAGE_GIT__\"", &yaml_string(git));
+        }
+        text
+    }
+}
+
+/// A YAML double-quoted string.
+fn yaml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 const FILES: &[(&str, &str)] = &[
@@ -44,7 +110,11 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
         Some(d) => ctx.cwd.join(d),
         None => ctx.cwd.clone(),
     };
-    if dir.join("book.toml").exists() {
+    let exists = dir.join("book.toml").exists();
+    if exists && let Some(forge) = args.ci {
+        return write_workflow(ctx, &dir, forge, args.ouvrage_git.as_deref());
+    }
+    if exists {
         return fail(
             ctx,
             Diagnostic::error_in(Some(dir.join("book.toml")), "a book already exists here")
@@ -77,6 +147,38 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
         "created a book in {}\nnext: cd into it, then `ouvrage build` and open _book/html/index.html",
         dir.display()
     ));
+    match args.ci {
+        Some(forge) => write_workflow(ctx, &dir, forge, args.ouvrage_git.as_deref()),
+        None => Outcome::Success,
+    }
+}
+
+/// Writes the forge's workflow into the book's folder (never over a file).
+fn write_workflow(
+    ctx: &Context,
+    dir: &std::path::Path,
+    forge: Forge,
+    git: Option<&str>,
+) -> Outcome {
+    let path = dir.join(forge.workflow_path());
+    if path.exists() {
+        return fail(
+            ctx,
+            Diagnostic::error_in(Some(path), "a workflow already exists here")
+                .hint("ouvrage never overwrites a file: move it aside, run this again and compare"),
+        );
+    }
+    if let Err(d) = write_atomically(&path, forge.workflow(git).as_bytes()) {
+        return fail(ctx, d);
+    }
+    ctx.info(format!("wrote {}", forge.workflow_path()));
+    if git.is_none() {
+        ctx.info(format!(
+            "next: set OUVRAGE_GIT in {} to the git repository ouvrage is installed from \
+             (or pass --ouvrage-git URL), then commit it",
+            forge.workflow_path()
+        ));
+    }
     Outcome::Success
 }
 

@@ -7,6 +7,7 @@ mod contributors;
 mod init;
 mod new;
 mod review;
+mod shell;
 mod status;
 mod watch;
 
@@ -19,9 +20,17 @@ use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColo
 use crate::diag::{Diagnostic, Severity, emit_text};
 use crate::source::Sources;
 
+/// The version and the git revision the binary was built from (build.rs).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (git ",
+    env!("OUVRAGE_GIT_REVISION"),
+    ")"
+);
+
 /// Collective books in Markdown and git: assemble, review, typeset.
 #[derive(Debug, Parser)]
-#[command(name = "ouvrage", version, propagate_version = true)]
+#[command(name = "ouvrage", version = VERSION, propagate_version = true)]
 #[command(
     after_help = "Examples:\n  ouvrage init mon-livre\n  ouvrage check\n  ouvrage build --html"
 )]
@@ -103,6 +112,16 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
     )]
     Check(check::CheckArgs),
+    /// Print a shell's completion script for ouvrage.
+    #[command(
+        after_help = "Examples:\n  ouvrage completions bash > ~/.local/share/bash-completion/completions/ouvrage\n  ouvrage completions zsh > ~/.zfunc/_ouvrage\n  ouvrage completions fish > ~/.config/fish/completions/ouvrage.fish"
+    )]
+    Completions(shell::CompletionsArgs),
+    /// Print the manual page, or write one page per command with --dir.
+    #[command(
+        after_help = "Examples:\n  ouvrage man | man -l -\n  ouvrage man --dir ~/.local/share/man/man1"
+    )]
+    Man(shell::ManArgs),
 }
 
 /// How diagnostics are printed.
@@ -113,8 +132,11 @@ pub enum DiagnosticFormat {
     Text,
     /// One JSON object with every diagnostic.
     Json,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::`).
+    /// GitHub Actions workflow commands (`::error file=…,line=…::`), which
+    /// Forgejo and Gitea Actions understand too.
     Github,
+    /// GitLab's Code Quality report: a JSON array, for `artifacts:reports:codequality`.
+    Gitlab,
 }
 
 /// Shared state of one invocation.
@@ -184,12 +206,90 @@ impl Context {
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             }
             DiagnosticFormat::Github => {
+                let prefix = self.forge_prefix();
                 for d in &shown {
-                    println!("{}", github_annotation(d, sources));
+                    println!("{}", github_annotation(d, sources, &prefix));
                 }
+            }
+            DiagnosticFormat::Gitlab => {
+                let doc = gitlab_code_quality(sources, &shown, &self.forge_prefix());
+                println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             }
         }
     }
+
+    /// The book root's path from the top of its git repository (`""` when
+    /// the book is the repository, or outside git), with a trailing `/`:
+    /// forges name files from the repository's top.
+    fn forge_prefix(&self) -> String {
+        let Ok(root) = self.root().and_then(|r| {
+            r.canonicalize()
+                .map_err(|e| Diagnostic::error_in(None, e.to_string()))
+        }) else {
+            return String::new();
+        };
+        crate::git::work_dir(&root)
+            .and_then(|top| {
+                root.strip_prefix(&top)
+                    .ok()
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+            })
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default()
+    }
+}
+
+/// The file a diagnostic names, as a forge names it: relative to the
+/// repository's top (`prefix` is the book's folder there).
+fn forge_path(file: &std::path::Path, prefix: &str) -> String {
+    let file = file.to_string_lossy().replace('\\', "/");
+    if std::path::Path::new(&file).is_absolute() {
+        file
+    } else {
+        format!("{prefix}{file}")
+    }
+}
+
+/// Diagnostics as GitLab's Code Quality report (a subset of Code Climate's
+/// format): `description`, `check_name`, `fingerprint`, `severity` and
+/// `location.path`/`location.lines.begin` for each. A diagnostic that names
+/// no file is placed on book.toml's first line, since GitLab needs a path.
+pub fn gitlab_code_quality(
+    sources: &Sources,
+    diagnostics: &[Diagnostic],
+    prefix: &str,
+) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let loc = d.location(sources);
+            let path = loc.as_ref().map_or_else(
+                || format!("{prefix}{}", crate::load::BOOK_FILE),
+                |l| forge_path(&l.file, prefix),
+            );
+            let line = loc.as_ref().and_then(|l| l.line).unwrap_or(1);
+            let mut description = d.message.clone();
+            for h in &d.hints {
+                description.push_str(&format!(" ({h})"));
+            }
+            // Stable across runs while the fault stays where it is, and
+            // different for two faults on one line.
+            let fingerprint =
+                crate::git::blob_id(format!("{path}\0{line}\0{}", d.message).as_bytes());
+            serde_json::json!({
+                "description": description,
+                "check_name": "ouvrage",
+                "fingerprint": fingerprint,
+                "severity": match d.severity {
+                    Severity::Error => "major",
+                    Severity::Warning => "minor",
+                },
+                "location": {"path": path, "lines": {"begin": line}},
+            })
+        })
+        .collect();
+    serde_json::Value::Array(items)
 }
 
 /// Diagnostics as one JSON object: counts and the list, each with its location.
@@ -224,8 +324,9 @@ fn summary(errors: usize, warnings: usize) -> String {
     )
 }
 
-/// One GitHub Actions annotation line.
-pub fn github_annotation(d: &Diagnostic, sources: &Sources) -> String {
+/// One GitHub Actions annotation line (`prefix`: the book's folder in its
+/// repository, see [`Context::print_diagnostics`]).
+pub fn github_annotation(d: &Diagnostic, sources: &Sources, prefix: &str) -> String {
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -239,10 +340,7 @@ pub fn github_annotation(d: &Diagnostic, sources: &Sources) -> String {
     let esc_prop = |s: &str| esc(s).replace(':', "%3A").replace(',', "%2C");
     let mut props = Vec::new();
     if let Some(loc) = d.location(sources) {
-        props.push(format!(
-            "file={}",
-            esc_prop(&loc.file.display().to_string())
-        ));
+        props.push(format!("file={}", esc_prop(&forge_path(&loc.file, prefix))));
         if let Some(line) = loc.line {
             props.push(format!("line={line}"));
         }
@@ -254,7 +352,11 @@ pub fn github_annotation(d: &Diagnostic, sources: &Sources) -> String {
     for h in &d.hints {
         message.push_str(&format!("\n{h}"));
     }
-    format!("::{level} {}::{}", props.join(","), esc(&message))
+    if props.is_empty() {
+        format!("::{level}::{}", esc(&message))
+    } else {
+        format!("::{level} {}::{}", props.join(","), esc(&message))
+    }
 }
 
 /// What a command ends with.
@@ -295,6 +397,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Finalize(args) => review::finalize(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Contributors(args) => contributors::run(&ctx, args),
+        Command::Completions(args) => shell::completions(&ctx, args),
+        Command::Man(args) => shell::man(&ctx, args),
     };
     match outcome {
         Outcome::Success => 0,
@@ -359,4 +463,33 @@ pub struct FormatArg {
     /// How to print diagnostics.
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn github_annotations_escape_as_github_specifies() {
+        let mut sources = Sources::default();
+        let file = sources.add(
+            PathBuf::from("chapters/a:b,c%.md"),
+            "one\ntwo\n".to_string(),
+        );
+        let d = Diagnostic::error(crate::diag::Span::new(file, 4..7), "50% done\r\nnext: a, b")
+            .hint("a hint");
+        assert_eq!(
+            github_annotation(&d, &sources, "book/"),
+            "::error file=book/chapters/a%3Ab%2Cc%25.md,line=2,col=1::50%25 done%0D%0Anext: a, b%0Aa hint"
+        );
+        // A diagnostic about no file still makes one well-formed command.
+        let d = Diagnostic::error_in(None, "no book");
+        assert_eq!(github_annotation(&d, &sources, ""), "::error::no book");
+        let mut w = Diagnostic::error_in(Some(PathBuf::from("book.toml")), "old key");
+        w.severity = Severity::Warning;
+        assert_eq!(
+            github_annotation(&w, &sources, ""),
+            "::warning file=book.toml::old key"
+        );
+    }
 }

@@ -18,6 +18,9 @@ pub struct NewArgs {
     /// Contributor id of an author (repeat for several).
     #[arg(long = "author", required = true)]
     pub authors: Vec<String>,
+    /// Contributor id of an assigned reviewer (repeat for several).
+    #[arg(long = "reviewer")]
+    pub reviewers: Vec<String>,
 }
 
 /// Runs `new`.
@@ -44,7 +47,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
             ),
         );
     }
-    for author in &args.authors {
+    for author in args.authors.iter().chain(&args.reviewers) {
         if loaded.contributors.get(author).is_none() {
             return fail(
                 ctx,
@@ -67,8 +70,9 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
         .unwrap_or(1);
     let rel = std::path::Path::new(CHAPTERS_DIR).join(format!("{next:02}-{}.md", args.id));
     let authors = args.authors.join(", ");
+    let reviewers = args.reviewers.join(", ");
     let text = format!(
-        "---\ntitle: {}\nauthors: [{authors}]\nreviewers: []\n---\n\n## {}\n\n",
+        "---\ntitle: {}\nauthors: [{authors}]\nreviewers: [{reviewers}]\n---\n\n## {}\n\n",
         yaml_quote(&args.title),
         args.title.replace('\n', " ")
     );

@@ -809,6 +809,13 @@ pub fn git_dir(dir: &Path) -> Option<PathBuf> {
     repo.path().canonicalize().ok()
 }
 
+/// The working folder of the repository holding `dir`, if any (forges
+/// name files by their path from there).
+pub fn work_dir(dir: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(dir).ok()?;
+    repo.workdir()?.canonicalize().ok()
+}
+
 /// The commit time (seconds since the Unix epoch) of HEAD in the repository
 /// that holds `dir`, if there is one.
 pub fn head_commit_time(dir: &Path) -> Option<i64> {

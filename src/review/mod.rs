@@ -107,6 +107,39 @@ pub fn parse_trailers(message: &str) -> Option<Trailers> {
     })
 }
 
+/// The review events named in the message of a commit that is no review
+/// event, as a squash merge leaves them: their titles (`review(ch): event`,
+/// bulleted with `*` or `-` as forges list squashed commits, or indented as
+/// `git merge --squash` does) or, in a message without titles, their
+/// `Ouvrage-Chapter`/`Ouvrage-Event` trailer pairs. In message order.
+pub fn events_in_message(message: &str) -> Vec<(String, EventKind)> {
+    let mut titles = Vec::new();
+    let mut trailers = Vec::new();
+    let mut chapter: Option<&str> = None;
+    for line in message.lines() {
+        let line = line.trim().trim_start_matches(['*', '-']).trim_start();
+        if let Some(rest) = line.strip_prefix("review(")
+            && let Some((id, tail)) = rest.split_once("):")
+            // A forge may append the request's number: `approved (#12)`.
+            && let Some(kind) = tail.split_whitespace().next().and_then(EventKind::parse)
+            && !id.is_empty()
+        {
+            titles.push((id.to_string(), kind));
+            continue;
+        }
+        match line.split_once(':') {
+            Some((key, value)) if key.trim() == "Ouvrage-Chapter" => chapter = Some(value.trim()),
+            Some((key, value)) if key.trim() == "Ouvrage-Event" => {
+                if let (Some(id), Some(kind)) = (chapter.take(), EventKind::parse(value)) {
+                    trailers.push((id.to_string(), kind));
+                }
+            }
+            _ => {}
+        }
+    }
+    if titles.is_empty() { trailers } else { titles }
+}
+
 /// The message of a review event commit.
 pub fn event_message(chapter: &str, kind: EventKind, revision: &str, note: Option<&str>) -> String {
     let mut message = format!("review({chapter}): {}\n\n", kind.name());
@@ -486,6 +519,38 @@ mod tests {
             ev(3, "bo", Commented, "r1"),
         ];
         assert_eq!(c.run("r1", 1, &events, &[]).state, State::Approved);
+    }
+
+    #[test]
+    fn squash_messages_name_the_events_they_swallowed() {
+        use EventKind::*;
+        // `git merge --squash`: each commit's message, indented.
+        let git = "Squashed commit of the following:\n\ncommit 1f3c\nAuthor: Bo <bo@example.org>\n\n    review(fablabs): approved\n\n    Ouvrage-Chapter: fablabs\n    Ouvrage-Event: approved\n    Ouvrage-Revision: 1f3c\n\ncommit 2e4d\n\n    fablabs: section 2\n";
+        assert_eq!(events_in_message(git), [("fablabs".to_string(), Approved)]);
+        // A forge's list of the squashed commits' titles.
+        let forge = "Fablabs, second draft (#12)\n\n* fablabs: section 2\n* review(fablabs): submitted\n* review(fablabs): changes-requested (#12)\n- review(scuola): final\n";
+        assert_eq!(
+            events_in_message(forge),
+            [
+                ("fablabs".to_string(), Submitted),
+                ("fablabs".to_string(), ChangesRequested),
+                ("scuola".to_string(), Final)
+            ]
+        );
+        // Trailers alone, once each.
+        let bare = "Fablabs\n\nOuvrage-Chapter: fablabs\nOuvrage-Event: approved\nOuvrage-Revision: 1\nOuvrage-Chapter: scuola\nOuvrage-Event: commented\n";
+        assert_eq!(
+            events_in_message(bare),
+            [
+                ("fablabs".to_string(), Approved),
+                ("scuola".to_string(), Commented)
+            ]
+        );
+        assert!(
+            events_in_message("review(fablabs): something else\n\nA review of the plan.")
+                .is_empty()
+        );
+        assert!(events_in_message("Edit the introduction").is_empty());
     }
 
     #[test]

@@ -169,6 +169,9 @@ pub fn render_table(report: &StatusReport, by_contributor: bool, color: bool, no
             u.name, u.email, u.commits
         ));
     }
+    for w in &report.warnings {
+        out.push_str(&format!("warning: {}\n", w.message));
+    }
     out
 }
 
@@ -220,6 +223,9 @@ pub fn render_markdown(report: &StatusReport) -> String {
                 u.why
             ));
         }
+    }
+    for w in &report.warnings {
+        out.push_str(&format!("\n> **Warning**: {}\n", md_escape(&w.message)));
     }
     out
 }

@@ -156,6 +156,34 @@ pub struct UnknownAuthor {
     pub commits: usize,
 }
 
+/// One review event named in a commit that swallowed it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SwallowedEvent {
+    /// Chapter id, as the message names it.
+    pub chapter: String,
+    /// The event.
+    pub event: EventKind,
+}
+
+/// Something in the history that the states cannot account for.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct HistoryWarning {
+    /// `squashed-review-events`: a commit that changes chapters names review
+    /// events in its message (a squash merge swallowed them), so they count
+    /// for nothing.
+    pub kind: &'static str,
+    /// The commit.
+    pub commit: String,
+    /// Contributor id or email of its author.
+    pub author: String,
+    /// RFC 3339 date.
+    pub date: String,
+    /// The events its message names.
+    pub events: Vec<SwallowedEvent>,
+    /// What happened and what to do, in a sentence.
+    pub message: String,
+}
+
 /// The whole report (`status --format json`).
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusReport {
@@ -171,6 +199,8 @@ pub struct StatusReport {
     pub contributors: Vec<ContributorReport>,
     /// Commit authors who are no contributor.
     pub unknown_authors: Vec<UnknownAuthor>,
+    /// Review events lost in the history (squash merges).
+    pub warnings: Vec<HistoryWarning>,
 }
 
 /// Options of the report.
@@ -278,7 +308,17 @@ pub fn status_from_history(
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let mut events: Vec<Vec<Event>> = vec![Vec::new(); book.chapters.len()];
+    let mut warnings = Vec::new();
     for (seq, commit) in history.iter().enumerate() {
+        // A review event changes no file (SPEC §6). A commit that changes
+        // chapters and names events in its message is a squash merge that
+        // swallowed them: it is no event, and the report says so.
+        if !commit.empty {
+            if !commit.changes.is_empty() {
+                warnings.extend(squash_warning(commit, &who));
+            }
+            continue;
+        }
         let Some(trailers) = parse_trailers(&commit.message) else {
             continue;
         };
@@ -458,6 +498,42 @@ pub fn status_from_history(
         chapters,
         contributors,
         unknown_authors,
+        warnings,
+    })
+}
+
+/// The warning for a commit that changes chapters and names review events
+/// in its message, if it names any.
+fn squash_warning(
+    commit: &crate::git::Commit,
+    who: &dyn Fn(&str) -> String,
+) -> Option<HistoryWarning> {
+    let events = crate::review::events_in_message(&commit.message);
+    if events.is_empty() {
+        return None;
+    }
+    let short = &commit.id[..commit.id.len().min(10)];
+    let named: Vec<String> = events
+        .iter()
+        .map(|(chapter, kind)| format!("{chapter} {}", kind.name()))
+        .collect();
+    Some(HistoryWarning {
+        kind: "squashed-review-events",
+        commit: commit.id.clone(),
+        author: who(&commit.author.email),
+        date: rfc3339(commit.time),
+        message: format!(
+            "commit {short} changes chapters and names {} review event(s) in its message ({}): \
+             a squash merge swallowed them and they count for nothing; record them again \
+             (`ouvrage submit`, `ouvrage review`), and merge review branches with a merge \
+             commit or a rebase",
+            events.len(),
+            named.join(", ")
+        ),
+        events: events
+            .into_iter()
+            .map(|(chapter, event)| SwallowedEvent { chapter, event })
+            .collect(),
     })
 }
 
@@ -539,5 +615,6 @@ pub fn offline_report(book: &Book) -> StatusReport {
             .collect(),
         contributors: Vec::new(),
         unknown_authors: Vec::new(),
+        warnings: Vec::new(),
     }
 }
