@@ -1,9 +1,10 @@
 //! "How to cite": the book, and each chapter as a chapter of an edited
 //! book, formatted in the book's style and written as BibTeX to download.
 
+use hayagriva::Entry;
 use hayagriva::citationberg::IndependentStyle;
+use hayagriva::types::{Date, EntryType, FormatString, Person, Publisher};
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest};
-use serde_json::{Value, json};
 
 use super::{DEFAULT_STYLE, LOCALES, archived, locale};
 use crate::diag::{Sink, Span};
@@ -18,12 +19,35 @@ pub struct CiteThis {
     pub bibtex: String,
 }
 
-/// The book's citation style (the default when none or a broken one is named).
-pub fn style(book: &Book) -> IndependentStyle {
-    super::load_style(book, &mut Sink::default())
-        .or_else(|| archived(DEFAULT_STYLE))
-        .expect("the default style is in hayagriva's archive")
+/// The book's citation style, with a hash that stands for it in the memo.
+pub struct CiteStyle {
+    csl: IndependentStyle,
+    key: u64,
 }
+
+/// The book's citation style (the default when none or a broken one is named).
+pub fn style(book: &Book) -> CiteStyle {
+    let csl = super::load_style(book, &mut Sink::default())
+        .or_else(|| archived(DEFAULT_STYLE))
+        .expect("the default style is in hayagriva's archive");
+    CiteStyle {
+        key: hash(&csl),
+        csl,
+    }
+}
+
+fn hash(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// References formatted before, by style, entry and language: formatting
+/// runs the whole CSL style (about a millisecond), and `watch` formats the
+/// same hundred chapters at every save.
+static FORMATTED: std::sync::LazyLock<std::sync::Mutex<std::collections::HashMap<u64, Reference>>> =
+    std::sync::LazyLock::new(Default::default);
 
 /// A person's name as BibTeX and CSL want it: `Family, Given` for a name
 /// of two or three words, the whole name (a group, a collective) otherwise.
@@ -54,58 +78,71 @@ fn names(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<String> {
 
 /// People as Hayagriva's structured names, so that a collective's name is
 /// never split into given and family names.
-fn persons(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Value {
-    Value::Array(
-        names(book, ids)
-            .into_iter()
-            .map(|n| match n.split_once(", ") {
-                Some((family, given)) => json!({ "name": family, "given-name": given }),
-                None => json!({ "name": n }),
-            })
-            .collect(),
-    )
+fn persons(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<Person> {
+    names(book, ids)
+        .into_iter()
+        .map(|n| {
+            let (name, given_name) = match n.split_once(", ") {
+                Some((family, given)) => (family.to_string(), Some(given.to_string())),
+                None => (n, None),
+            };
+            Person {
+                name,
+                given_name,
+                prefix: None,
+                suffix: None,
+                comma_suffix: false,
+                alias: None,
+            }
+        })
+        .collect()
 }
 
-/// The book as an edited volume, in Hayagriva's data model.
-fn book_value(book: &Book, year: Option<i32>) -> Value {
+/// The book as an edited volume, in Hayagriva's data model (built
+/// directly: going through its YAML reader cost milliseconds per chapter).
+fn book_entry(book: &Book, key: &str, year: Option<i32>) -> Entry {
     let cfg = &book.config.book;
-    let mut v = json!({
-        "type": "anthology",
-        "title": cfg.title,
-        "editor": persons(book, &cfg.editors),
-    });
-    if let Some(subtitle) = &cfg.subtitle {
-        v["title"] = json!(format!("{} : {subtitle}", cfg.title));
-        if !cfg.language.starts_with("fr") {
-            v["title"] = json!(format!("{}: {subtitle}", cfg.title));
-        }
-    }
+    let mut entry = Entry::new(key, EntryType::Anthology);
+    let title = match &cfg.subtitle {
+        Some(sub) if cfg.language.starts_with("fr") => format!("{} : {sub}", cfg.title),
+        Some(sub) => format!("{}: {sub}", cfg.title),
+        None => cfg.title.clone(),
+    };
+    entry.set_title(FormatString::from(title));
+    entry.set_editors(persons(book, &cfg.editors));
     if let Some(p) = &cfg.publisher {
-        v["publisher"] = json!(p);
+        entry.set_publisher(Publisher::new(Some(FormatString::from(p.clone())), None));
     }
     if let Some(y) = cfg.year.map(|y| y as i32).or(year) {
-        v["date"] = json!(y.to_string());
+        entry.set_date(Date::from_year(y));
     }
     if let Some(isbn) = &cfg.isbn {
-        v["serial-number"] = json!({ "isbn": isbn });
+        entry.set_isbn(isbn.clone());
     }
-    v["language"] = json!(cfg.language);
-    v
+    if let Ok(lang) = cfg.language.parse() {
+        entry.set_language(lang);
+    }
+    entry
 }
 
-fn format(book: &Book, style: &IndependentStyle, key: &str, value: Value, lang: &str) -> Reference {
-    let yaml = serde_json::to_string(&json!({ key: value })).unwrap_or_default();
-    let library = match hayagriva::io::from_yaml_str(&yaml) {
-        Ok(library) => library,
-        Err(_) => hayagriva::Library::new(),
-    };
-    let Some(entry) = library.get(key) else {
-        return Reference {
-            key: key.to_string(),
-            label: Vec::new(),
-            content: vec![Inline::Text(book.config.book.title.clone())],
-        };
-    };
+fn format(book: &Book, style: &CiteStyle, entry: &Entry, lang: &str) -> Reference {
+    let key = hash(&(style.key, entry, lang));
+    let memo = || FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = memo().get(&key) {
+        return found.clone();
+    }
+    let formatted = format_uncached(book, &style.csl, entry, lang);
+    let mut memo = memo();
+    // A long `watch` session formats new titles now and then; the memo
+    // stays small.
+    if memo.len() > 10_000 {
+        memo.clear();
+    }
+    memo.insert(key, formatted.clone());
+    formatted
+}
+
+fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &str) -> Reference {
     let mut driver = BibliographyDriver::new();
     driver.citation(CitationRequest::new(
         vec![CitationItem::new(entry, None, None, true, None)],
@@ -125,22 +162,17 @@ fn format(book: &Book, style: &IndependentStyle, key: &str, value: Value, lang: 
         .and_then(|b| b.items.into_iter().next())
         .map(|item| super::format::reference(item, &span))
         .unwrap_or_else(|| Reference {
-            key: key.to_string(),
+            key: entry.key().to_string(),
             label: Vec::new(),
             content: vec![Inline::Text(book.config.book.title.clone())],
         })
 }
 
 /// The book as an edited volume.
-pub fn book(book: &Book, style: &IndependentStyle, year: Option<i32>) -> CiteThis {
+pub fn book(book: &Book, style: &CiteStyle, year: Option<i32>) -> CiteThis {
     let key = book.id();
-    let formatted = format(
-        book,
-        style,
-        &key,
-        book_value(book, year),
-        &book.config.book.language,
-    );
+    let entry = book_entry(book, &key, year);
+    let formatted = format(book, style, &entry, &book.config.book.language);
     let cfg = &book.config.book;
     let mut fields = vec![
         ("editor", names(book, &cfg.editors).join(" and ")),
@@ -157,21 +189,16 @@ pub fn book(book: &Book, style: &IndependentStyle, year: Option<i32>) -> CiteThi
 }
 
 /// A chapter as a chapter of the edited volume.
-pub fn chapter(
-    book: &Book,
-    chapter: &Chapter,
-    style: &IndependentStyle,
-    year: Option<i32>,
-) -> CiteThis {
+pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle, year: Option<i32>) -> CiteThis {
     let key = format!("{}-{}", book.id(), chapter.id);
-    let value = json!({
-        "type": "chapter",
-        "title": chapter.title,
-        "author": persons(book, &chapter.config.authors),
-        "language": chapter.lang,
-        "parent": book_value(book, year),
-    });
-    let formatted = format(book, style, &key, value, &chapter.lang);
+    let mut entry = Entry::new(&key, EntryType::Chapter);
+    entry.set_title(FormatString::from(chapter.title.clone()));
+    entry.set_authors(persons(book, &chapter.config.authors));
+    if let Ok(lang) = chapter.lang.parse() {
+        entry.set_language(lang);
+    }
+    entry.set_parents(vec![book_entry(book, &book.id(), year)]);
+    let formatted = format(book, style, &entry, &chapter.lang);
     let cfg = &book.config.book;
     let mut fields = vec![
         ("author", names(book, &chapter.config.authors).join(" and ")),
