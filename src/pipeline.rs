@@ -8,14 +8,21 @@ use crate::diag::{Diagnostic, Sink};
 use crate::load::{load_book, order_chapters};
 use crate::model::{Book, Chapter, Part};
 use crate::parse::parse_chapter;
-use crate::passes;
+use crate::passes::{self, Prepare};
 
 /// Loads, parses and checks the book at `root`. Every fault goes to `sink`;
 /// the model is returned even when there are errors (with default settings
 /// if book.toml is unusable), so that every stage reports what it finds in
 /// one run. Render only when the sink holds no error.
 pub fn load_model(root: &Path, sink: &mut Sink) -> Book {
-    load(root, sink, None)
+    load(root, sink, None, Prepare::Render)
+}
+
+/// [`load_model`] for commands that render neither the site nor the EPUB
+/// (`check`, `status`, a PDF-only build): every check runs, but citations
+/// are not formatted.
+pub fn load_model_unformatted(root: &Path, sink: &mut Sink) -> Book {
+    load(root, sink, None, Prepare::Check)
 }
 
 /// Chapters parsed by an earlier run (in `watch`), reused while their file,
@@ -39,7 +46,7 @@ struct CachedParse {
 
 /// [`load_model`], parsing only the chapters `cache` does not hold as they are.
 pub fn load_model_cached(root: &Path, sink: &mut Sink, cache: &mut ParseCache) -> Book {
-    load(root, sink, Some(cache))
+    load(root, sink, Some(cache), Prepare::Render)
 }
 
 fn text_hash(text: &str) -> u64 {
@@ -49,7 +56,12 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-fn load(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) -> Book {
+fn load(
+    root: &Path,
+    sink: &mut Sink,
+    mut cache: Option<&mut ParseCache>,
+    prepare: Prepare,
+) -> Book {
     use rayon::prelude::*;
     let loaded = load_book(root, sink);
     let config = loaded.config.clone().unwrap_or_default();
@@ -146,6 +158,6 @@ fn load(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) -> Boo
         templates: loaded.templates,
         references: Vec::new(),
     };
-    passes::run_all(&mut book, sink);
+    passes::run_all(&mut book, sink, prepare);
     book
 }

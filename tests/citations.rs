@@ -337,6 +337,10 @@ fn a_csl_file_of_the_book_is_the_style_of_every_output() {
     assert!(entry.starts_with("GOVERNING THE COMMONS. "), "{entry}");
     let pdf = squeeze(&compiled_text(&book, &Default::default()));
     assert!(pdf.contains(&squeeze("<Ostrom|1990>")), "{pdf}");
+    // The emitted sources come with what they read from the book.
+    ok(&book, &["build", "--pdf", "--emit-typst", "typ"]);
+    assert!(book.join("typ/refs.bib").is_file());
+    assert!(book.join("typ/styles/propre.csl").is_file());
     assert!(pdf.contains(&squeeze(&entry)), "{pdf}");
     // A style file outside the book is refused at its name in book.toml.
     let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();

@@ -22,6 +22,7 @@ pub struct CitationScope<'b> {
 }
 
 /// What a scope gives back.
+#[derive(Clone)]
 pub struct ScopeResult {
     /// Each citation as the style prints it, in the order they were added.
     pub citations: Vec<Vec<Inline>>,
@@ -37,6 +38,11 @@ impl<'b> CitationScope<'b> {
             locale: locale(lang),
             citations: Vec::new(),
         }
+    }
+
+    /// The citations added so far.
+    pub fn citations(&self) -> &[Citation] {
+        &self.citations
     }
 
     /// Adds a citation (its keys must exist).

@@ -34,6 +34,9 @@ pub struct Bibliography {
     pub spans: std::collections::HashMap<String, Span>,
     /// The CSL style.
     pub style: IndependentStyle,
+    /// A hash of everything formatting depends on (the files' text, the
+    /// style's name or file), for memos of formatted citations.
+    pub key: u64,
 }
 
 impl Bibliography {
@@ -69,6 +72,17 @@ pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
     }
     let mut library = Library::new();
     let mut spans = std::collections::HashMap::new();
+    let mut key = std::collections::hash_map::DefaultHasher::new();
+    {
+        use std::hash::Hash;
+        config.style.as_ref().map(|s| &s.value).hash(&mut key);
+        let style_file = config.style.iter().filter(|s| s.value.ends_with(".csl"));
+        for name in config.files.iter().chain(style_file) {
+            if let Some(file) = book.sources.find(Path::new(&name.value)) {
+                book.sources.get(file).text.hash(&mut key);
+            }
+        }
+    }
     for name in &config.files {
         let Some(file) = book.sources.find(Path::new(&name.value)) else {
             continue; // The loader reported it.
@@ -99,6 +113,7 @@ pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
         library,
         spans,
         style,
+        key: std::hash::Hasher::finish(&key),
     })
 }
 

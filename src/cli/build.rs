@@ -49,7 +49,11 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         args.format,
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
-    let (root, book, mut kept) = match load_quietly(ctx, args.format) {
+    // Citations are formatted only for the outputs that print them (Typst
+    // formats the PDF's own).
+    let all = !(args.html || args.pdf || args.epub || args.offprints);
+    let (root, book, mut kept) = match load_quietly(ctx, args.format, all || args.html || args.epub)
+    {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
@@ -64,7 +68,6 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     };
     // With no format flag, every format is built. The PDF and the EPUB go
     // first so that the site can link to them.
-    let all = !(args.html || args.pdf || args.epub || args.offprints);
     let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
     let resolve = |dir: PathBuf| {
         if dir.is_absolute() {

@@ -23,7 +23,7 @@ pub struct CheckArgs {
 /// Runs `check`. Whatever the format, the diagnostics are printed once, at
 /// the end, so that `--format json` and `--format gitlab` print one document.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
-    let (root, book, mut diagnostics) = match load_quietly(ctx, args.format) {
+    let (root, book, mut diagnostics) = match load_quietly(ctx, args.format, false) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };

@@ -418,7 +418,7 @@ pub fn load_checked(
     ctx: &Context,
     format: DiagnosticFormat,
 ) -> Result<(PathBuf, crate::model::Book), Outcome> {
-    let (root, book, warnings) = load_quietly(ctx, format)?;
+    let (root, book, warnings) = load_quietly(ctx, format, true)?;
     ctx.print_diagnostics(&book.sources, &warnings, format);
     Ok((root, book))
 }
@@ -429,7 +429,7 @@ pub fn load_checked(
 pub fn load_lenient(ctx: &Context) -> Result<(PathBuf, crate::model::Book), Outcome> {
     let root = ctx.root().map_err(|d| fail(ctx, d))?;
     let mut sink = crate::diag::Sink::default();
-    let book = crate::pipeline::load_model(&root, &mut sink);
+    let book = crate::pipeline::load_model_unformatted(&root, &mut sink);
     ctx.print_diagnostics(&book.sources, &sink.into_sorted(), DiagnosticFormat::Text);
     if book.config.book.title.is_empty() {
         return Err(Outcome::BookErrors);
@@ -438,14 +438,20 @@ pub fn load_lenient(ctx: &Context) -> Result<(PathBuf, crate::model::Book), Outc
 }
 
 /// Like [`load_checked`], but hands the warnings back instead of printing
-/// them (errors are printed, and end the command).
+/// them (errors are printed, and end the command). `formatted`: whether the
+/// site or the EPUB will be rendered (see [`crate::passes::Prepare`]).
 pub fn load_quietly(
     ctx: &Context,
     format: DiagnosticFormat,
+    formatted: bool,
 ) -> Result<(PathBuf, crate::model::Book, Vec<Diagnostic>), Outcome> {
     let root = ctx.root().map_err(|d| fail(ctx, d))?;
     let mut sink = crate::diag::Sink::default();
-    let book = crate::pipeline::load_model(&root, &mut sink);
+    let book = if formatted {
+        crate::pipeline::load_model(&root, &mut sink)
+    } else {
+        crate::pipeline::load_model_unformatted(&root, &mut sink)
+    };
     let failed = sink.has_errors();
     let diagnostics = sink.into_sorted();
     if failed {

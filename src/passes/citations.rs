@@ -6,9 +6,10 @@ use crate::bibliography::{self, CitationScope};
 use crate::diag::{Diagnostic, Sink};
 use crate::model::{Book, Citation, Inline};
 
-/// Checks the keys and formats the citations of every chapter, with one
-/// reference list per chapter or, with `per-chapter = false`, one for the book.
-pub fn cite(book: &mut Book, sink: &mut Sink) {
+/// Checks the keys and, when `format`, formats the citations of every
+/// chapter, with one reference list per chapter or, with `per-chapter =
+/// false`, one for the book.
+pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
     let mut any = false;
     for chapter in &mut book.chapters {
         chapter.walk_inlines_mut(&mut |inline| any |= matches!(inline, Inline::Cite(_)));
@@ -50,9 +51,16 @@ pub fn cite(book: &mut Book, sink: &mut Sink) {
             }
         });
     }
+    if !format {
+        return;
+    }
     let known = |c: &Citation| c.items.iter().all(|i| bib.get(&i.key).is_some());
     if book.config.bibliography.per_chapter {
-        for chapter in &mut book.chapters {
+        // Each chapter is its own scope: formatted on every core, and
+        // remembered for the next rebuild of `watch` while its citations,
+        // language and bibliography stay the same.
+        use rayon::prelude::*;
+        book.chapters.par_iter_mut().for_each(|chapter| {
             let mut scope = CitationScope::new(&bib, &chapter.lang);
             chapter.walk_inlines_mut(&mut |inline| {
                 if let Inline::Cite(c) = inline
@@ -61,7 +69,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink) {
                     scope.cite(c);
                 }
             });
-            let result = scope.finish();
+            let result = remembered(&bib, &chapter.lang, scope);
             let mut rendered = result.citations.into_iter();
             chapter.walk_inlines_mut(&mut |inline| {
                 if let Inline::Cite(c) = inline
@@ -71,7 +79,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink) {
                 }
             });
             chapter.references = result.references;
-        }
+        });
     } else {
         let mut scope = CitationScope::new(&bib, &book.config.book.language);
         for chapter in &mut book.chapters {
@@ -96,4 +104,36 @@ pub fn cite(book: &mut Book, sink: &mut Sink) {
         }
         book.references = result.references;
     }
+}
+
+/// Formatted scopes of earlier runs, by what they depend on.
+static SCOPES: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<u64, crate::bibliography::ScopeResult>>,
+> = std::sync::LazyLock::new(Default::default);
+
+/// `scope` formatted, or as formatted by an earlier run.
+fn remembered(
+    bib: &crate::bibliography::Bibliography,
+    lang: &str,
+    scope: CitationScope<'_>,
+) -> crate::bibliography::ScopeResult {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (bib.key, lang).hash(&mut h);
+    // What is cited and how; not where (spans do not change the text).
+    for c in scope.citations() {
+        format!("{:?}{:?}", c.items, c.mode).hash(&mut h);
+    }
+    let key = h.finish();
+    let memo = || SCOPES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = memo().get(&key) {
+        return found.clone();
+    }
+    let result = scope.finish();
+    let mut memo = memo();
+    if memo.len() > 10_000 {
+        memo.clear();
+    }
+    memo.insert(key, result.clone());
+    result
 }

@@ -244,12 +244,28 @@ fn write_emitted(
         }
         std::fs::write(&path, text).map_err(|e| io_error(&path, "write", e))?;
     }
-    for asset in &book.assets {
-        let to = dir.join(&asset.path);
+    // The images, the bibliography files and a `.csl` style: everything
+    // the sources read from the book, so that `typst compile --root DIR`
+    // finds it.
+    let bibliography = &book.config.bibliography;
+    let read = book
+        .assets
+        .iter()
+        .map(|a| a.path.as_str())
+        .chain(bibliography.files.iter().map(|f| f.value.as_str()))
+        .chain(
+            bibliography
+                .style
+                .iter()
+                .map(|s| s.value.as_str())
+                .filter(|s| s.ends_with(".csl")),
+        );
+    for path in read {
+        let to = dir.join(path);
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create a folder", e))?;
         }
-        std::fs::copy(book.root.join(&asset.path), &to).map_err(|e| io_error(&to, "copy", e))?;
+        std::fs::copy(book.root.join(path), &to).map_err(|e| io_error(&to, "copy", e))?;
     }
     Ok(())
 }
