@@ -101,6 +101,11 @@ say "ouvrage check"
 say "ouvrage build --pdf --emit-typst (the Typst that typst compile gets)"
 "$OUVRAGE" -q --book "$CORPUS" build --pdf --emit-typst "$WORK/typ"
 [ -f "$WORK/typ/__ouvrage/main.typ" ] || die "no $WORK/typ/__ouvrage/main.typ after --emit-typst"
+# --emit-typst copies the images but not the bibliography the sources read
+# (`bibliography("/references.bib")`): copy the book's .bib and .csl files.
+for f in "$CORPUS"/*.bib "$CORPUS"/*.csl; do
+  [ -f "$f" ] && [ ! -e "$WORK/typ/$(basename "$f")" ] && cp "$f" "$WORK/typ/"
+done
 EMITTED="$T --root $W/typ $W/typ/__ouvrage/main.typ $W/emitted.pdf"
 
 say "the chapters in reading order for pandoc (the mdBook's copies: no front matter, # Title)"

@@ -110,6 +110,14 @@ struct Ctx<'a> {
     keys: &'a [String],
     own: &'a [String],
     others: &'a [String],
+    /// Footnote labels are `[^<prefix><k>]`: unique in the book, so that the
+    /// chapters can be concatenated (for pandoc).
+    notes_prefix: &'a str,
+}
+
+/// The footnote label prefix of chapter `c` (from 0).
+fn notes_prefix(c: usize) -> String {
+    format!("n{:03}-", c + 1)
 }
 
 const FORMULAS: &[&str] = &[
@@ -295,7 +303,7 @@ fn paragraph(
             }
             notes.push(note);
             stats.footnotes += 1;
-            let mark = format!("[^{}]", notes.len());
+            let mark = format!("[^{}{}]", ctx.notes_prefix, notes.len());
             before_end(&mut s, &mark);
         }
         words += count_words(&s);
@@ -483,8 +491,9 @@ impl Book {
         let sum: usize = weights.iter().sum();
         let mut plans: Vec<Plan> = Vec::new();
         for n in 0..total {
+            // The section loops overshoot by about half a paragraph: 3 %.
             let budget = if n < options.chapters {
-                (options.words * weights[n] / sum).max(50)
+                (options.words * 97 / 100 * weights[n] / sum).max(50)
             } else {
                 (options.words / options.chapters / 2).max(50)
             };
@@ -576,11 +585,13 @@ impl Book {
             };
             let id = format!("{slug}-{:03}", n + 1);
             let own = labels_of(plan);
+            let prefix = notes_prefix(n);
             let ctx = Ctx {
                 lex,
                 keys: &bib_keys,
                 own: &own,
                 others: &global_labels,
+                notes_prefix: &prefix,
             };
             let abstract_ = (!foreword && rng.chance(40))
                 .then(|| format!("{} {}", lex.sentence(&mut rng), lex.sentence(&mut rng)));
@@ -784,9 +795,10 @@ impl Book {
             out.push_str(&b.text);
             out.push('\n');
         }
+        let prefix = notes_prefix(c);
         for (k, note) in ch.notes.iter().enumerate() {
             out.push('\n');
-            out.push_str(&wrap(&format!("[^{}]: {note}", k + 1)).replace('\n', "\n    "));
+            out.push_str(&wrap(&format!("[^{prefix}{}]: {note}", k + 1)).replace('\n', "\n    "));
             out.push('\n');
         }
         out
@@ -951,6 +963,7 @@ impl Book {
             keys: &self.bib_keys,
             own: &ch.labels,
             others: &self.global_labels,
+            notes_prefix: "",
         };
         let target = count_words(&ch.blocks[b].text).max(30);
         let old = ch.blocks[b].text.clone();
