@@ -492,8 +492,8 @@ impl Book {
         let mut plans: Vec<Plan> = Vec::new();
         for n in 0..total {
             // The section loops overshoot by about half a paragraph: 3 %.
-            let budget = if n < options.chapters {
-                (options.words * 97 / 100 * weights[n] / sum).max(50)
+            let budget = if let Some(weight) = weights.get(n) {
+                (options.words * 97 / 100 * weight / sum).max(50)
             } else {
                 (options.words / options.chapters / 2).max(50)
             };

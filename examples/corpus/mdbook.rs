@@ -33,17 +33,17 @@ pub fn summary(book: &Book, alive: &[bool]) -> String {
     // any chapter in no part (they follow path order, as in ouvrage).
     let first_in_part = in_part.iter().min().copied().unwrap_or(usize::MAX);
     let mut done = vec![false; book.chapters.len()];
-    for c in 0..book.chapters.len().min(first_in_part) {
+    for (c, done) in done.iter_mut().enumerate().take(first_in_part) {
         if live(c) && !in_part.contains(&c) && !book.chapters[c].numbered {
             entry(&mut s, c);
-            done[c] = true;
+            *done = true;
         }
     }
     if book.parts.is_empty() {
-        for c in 0..book.chapters.len() {
-            if live(c) && !done[c] {
+        for (c, done) in done.iter_mut().enumerate() {
+            if live(c) && !*done {
                 entry(&mut s, c);
-                done[c] = true;
+                *done = true;
             }
         }
     }

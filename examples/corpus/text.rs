@@ -76,11 +76,11 @@ fn stem(rng: &mut Rng, lang: Lang, syllables: usize) -> String {
         let onset = *rng.pick(onsets);
         // A word starts with a consonant more often than not; inside, always.
         if i > 0 && onset.is_empty() {
-            s.push_str(*rng.pick(&onsets[..onsets.len() - 1]));
+            s.push_str(rng.pick::<&str>(&onsets[..onsets.len() - 1]));
         } else {
             s.push_str(onset);
         }
-        s.push_str(*rng.pick(vowels));
+        s.push_str(rng.pick::<&str>(vowels));
     }
     s
 }
@@ -293,8 +293,8 @@ impl Lexicon {
             "Oggi, ",
         ];
         match self.lang {
-            Lang::Fr => *rng.pick(FR),
-            Lang::It => *rng.pick(IT),
+            Lang::Fr => rng.pick::<&str>(FR),
+            Lang::It => rng.pick::<&str>(IT),
         }
     }
 
