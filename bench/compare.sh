@@ -70,6 +70,10 @@ cargo_tool() { # cargo_tool CRATE VERSION-REQ BINARY EXPECTED-VERSION-PREFIX
   rm -rf "$target"
   "$TOOLS/cargo/bin/$bin" --version | grep -q "$want" || die "$bin is not $want after installing"
 }
+# typst-cli links OpenSSL (its downloader): its headers and pkg-config.
+if ! { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists openssl; }; then
+  [ -x "$TOOLS/cargo/bin/typst" ] || apt_install pkg-config libssl-dev
+fi
 cargo_tool mdbook '^0.5' mdbook 'mdbook v0\.5\.'
 cargo_tool typst-cli '^0.15' typst 'typst 0\.15\.'
 MDBOOK="$TOOLS/cargo/bin/mdbook"
@@ -78,7 +82,8 @@ TYPST="$TOOLS/cargo/bin/typst"
 PANDOC="$TOOLS/venv/pandoc"
 if ! { [ -x "$PANDOC" ] && "$PANDOC" --version | head -1 | grep -q '^pandoc 3\.'; }; then
   say "pip install pypandoc-binary (pandoc 3) into $TOOLS/venv"
-  python3 -m venv "$TOOLS/venv" || die "python3 -m venv failed (apt-get install python3-venv)"
+  python3 -m venv "$TOOLS/venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$TOOLS/venv"; } ||
+    die "python3 -m venv failed (apt-get install python3-venv)"
   "$TOOLS/venv/bin/pip" install --quiet --upgrade 'pypandoc-binary>=1.13'
   ln -sf "$("$TOOLS/venv/bin/python" -c 'import pypandoc; print(pypandoc.get_pandoc_path())')" "$PANDOC"
   "$PANDOC" --version | head -1 | grep -q '^pandoc 3\.' || die "pypandoc-binary did not bring pandoc 3"
