@@ -101,7 +101,10 @@ fn main() {
         let preview = wait(&rx, "preview", Duration::from_secs(600));
         html.push(reload - saved);
         pdf.push(preview - saved);
-        std::thread::sleep(Duration::from_millis(300));
+        // The first preview shows the edited chapter typeset alone; the
+        // whole book's compile and the PDF file follow. Let them finish,
+        // so that each save meets an idle builder.
+        std::thread::sleep(Duration::from_millis(1500));
         while rx.try_recv().is_ok() {}
     }
     let _ = child.kill();

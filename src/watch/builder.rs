@@ -132,7 +132,9 @@ impl Builder {
         if self.pdf {
             options.pdf = Some(format!("../{}", PdfRenderer::file_name(&book)));
         }
-        options.year = self.date.as_ref().map(|(_, d)| d.year);
+        // The year "how to cite" prints: the document's, as in the PDF,
+        // known before the first site is written.
+        options.year = self.document_date(&book, &review).map(|d| d.year);
         let (pages, all) = match self.write_site(&book, options) {
             Ok(changed) => changed,
             Err(mut errors) => {
@@ -187,6 +189,24 @@ impl Builder {
         computed.unwrap_or_else(|_| crate::status::offline_report(book))
     }
 
+    /// The document date, kept while HEAD does not move (a save does not
+    /// change the imprint).
+    fn document_date(
+        &mut self,
+        book: &Book,
+        review: &crate::status::StatusReport,
+    ) -> Option<crate::date::DocDate> {
+        let head = review.head.clone();
+        let date = match self.date.take() {
+            Some((at, date)) if at == head => Some(date),
+            _ => crate::render::typst::date::book_date(book),
+        };
+        if let Some(date) = date {
+            self.date = Some((head, date));
+        }
+        date
+    }
+
     /// Compiles the book in the kept session, shows the pages that changed
     /// in the preview, then writes the PDF.
     fn typeset(
@@ -201,14 +221,7 @@ impl Builder {
         let t = Instant::now();
         on_typeset(true);
         // The date moves with HEAD, not with each save.
-        let head = review.head.clone();
-        let date = match self.date.take() {
-            Some((at, date)) if at == head => Some(date),
-            _ => crate::render::typst::date::book_date(book),
-        };
-        if let Some(date) = date {
-            self.date = Some((head, date));
-        }
+        let date = self.document_date(book, review);
         let options = PdfOptions {
             draft: true,
             states: crate::status::draft_states(review),
