@@ -355,3 +355,25 @@ fn a_csl_file_of_the_book_is_the_style_of_every_output() {
     assert!(stderr.contains("book.toml:7:9"), "{stderr}");
     assert!(stderr.contains("outside the book"), "{stderr}");
 }
+
+#[test]
+fn a_pdf_only_build_cites_through_typst_without_formatting_for_the_site() {
+    // `build --pdf` and `check` load the book without formatting citations
+    // (the site's work); the PDF must still cite and list the works.
+    let (_tmp, book) = sample_book();
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model_unformatted(&book, &mut sink);
+    assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+    assert!(model.chapters.iter().all(|c| c.references.is_empty()));
+    let mut session =
+        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session.compile(&model, &Default::default()).unwrap();
+    let pdf = ouvrage::render::typst::text::page_texts(&compiled.document).join(" ");
+    assert!(pdf.contains("Ostrom (1990)"), "{pdf}");
+    assert!(!pdf.contains("@ostrom1990"), "a key printed as text: {pdf}");
+    assert!(
+        squeeze(&pdf).contains(&squeeze("Governing the Commons")),
+        "{pdf}"
+    );
+    ok(&book, &["build", "--pdf"]);
+}

@@ -92,21 +92,10 @@ impl<'b> CitationScope<'b> {
             .zip(&self.citations)
             .map(|(r, citation)| {
                 let mut out = Vec::new();
-                // A prefix (`see`) goes before the citation, as in the PDF,
-                // where Typst's citations have no prefix of their own.
-                let prefixes: Vec<&str> = citation
-                    .items
-                    .iter()
-                    .map(|i| i.prefix.as_str())
-                    .filter(|p| !p.is_empty())
-                    .collect();
-                if !prefixes.is_empty() {
-                    out.push(Inline::Text(format!("{} ", prefixes.join(" "))));
+                if let Some(prefix) = citation.prefix() {
+                    out.push(Inline::Text(format!("{prefix} ")));
                 }
-                // `[-@key]` reads "(2015)", as in Pandoc: the year form has
-                // no brackets of its own.
-                let year_only = citation.mode == CiteMode::Parenthetical
-                    && citation.items.iter().all(|i| i.suppress_author);
+                let year_only = citation.year_only();
                 if year_only {
                     out.push(Inline::Text("(".into()));
                 }

@@ -39,6 +39,11 @@ pub struct Book {
 }
 
 impl Book {
+    /// Whether any chapter cites a work of the bibliography.
+    pub fn cites(&self) -> bool {
+        self.chapters.iter().any(|c| c.cites)
+    }
+
     /// The chapter with this id.
     pub fn chapter(&self, id: &str) -> Option<&Chapter> {
         self.chapters.iter().find(|c| c.id == id)
@@ -95,8 +100,12 @@ pub struct Chapter {
     /// Footnotes in the order of their first reference.
     pub footnotes: Vec<Footnote>,
     /// The works it cites, as its reference list prints them, set by the
-    /// citations pass (empty when the book has one list for all chapters).
+    /// citations pass when it formats (empty when the book has one list for
+    /// all chapters).
     pub references: Vec<Reference>,
+    /// Whether it cites a work of the bibliography, set by the citations
+    /// pass whether or not it formats (the PDF's reference lists follow it).
+    pub cites: bool,
 }
 
 /// One entry of a reference list, formatted in the book's citation style.

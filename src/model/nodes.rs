@@ -283,6 +283,33 @@ pub struct Citation {
     pub rendered: Vec<Inline>,
 }
 
+impl Citation {
+    /// The citation as written, keys only (`@a; @b`): what is printed for a
+    /// citation that could not be formatted.
+    pub fn source(&self) -> String {
+        let keys: Vec<String> = self.items.iter().map(|i| format!("@{}", i.key)).collect();
+        keys.join("; ")
+    }
+
+    /// The items' prefixes (`see`), joined; printed before the citation in
+    /// every output, since Typst's citations have no prefix of their own.
+    pub fn prefix(&self) -> Option<String> {
+        let prefixes: Vec<&str> = self
+            .items
+            .iter()
+            .map(|i| i.prefix.as_str())
+            .filter(|p| !p.is_empty())
+            .collect();
+        (!prefixes.is_empty()).then(|| prefixes.join(" "))
+    }
+
+    /// `[-@key]`: the year alone, which reads "(2015)" as in Pandoc (the
+    /// year form has no brackets of its own, so every output adds them).
+    pub fn year_only(&self) -> bool {
+        self.mode == CiteMode::Parenthetical && self.items.iter().all(|i| i.suppress_author)
+    }
+}
+
 /// What a cross-reference points to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefKind {
@@ -334,10 +361,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
             Inline::Cite(c) if !c.rendered.is_empty() => push_plain(&c.rendered, out),
-            Inline::Cite(c) => {
-                let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
-                out.push_str(&keys.join("; "));
-            }
+            Inline::Cite(c) => out.push_str(&c.source()),
             Inline::Ref(r) => match &r.number {
                 Some(n) => out.push_str(n),
                 None if !r.title.is_empty() => out.push_str(&r.title),

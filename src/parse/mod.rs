@@ -124,6 +124,7 @@ pub fn parse_chapter(
         blocks: parsed.blocks,
         footnotes: parsed.footnotes,
         references: Vec::new(),
+        cites: false,
     }
 }
 

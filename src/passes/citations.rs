@@ -51,10 +51,17 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
             }
         });
     }
+    let known = |c: &Citation| c.items.iter().all(|i| bib.get(&i.key).is_some());
+    for chapter in &mut book.chapters {
+        let mut cites = false;
+        chapter.walk_inlines_mut(&mut |inline| {
+            cites |= matches!(inline, Inline::Cite(c) if known(c));
+        });
+        chapter.cites = cites;
+    }
     if !format {
         return;
     }
-    let known = |c: &Citation| c.items.iter().all(|i| bib.get(&i.key).is_some());
     if book.config.bibliography.per_chapter {
         // Each chapter is its own scope: formatted on every core, and
         // remembered for the next rebuild of `watch` while its citations,

@@ -126,7 +126,7 @@ fn emit_main(book: &Book) -> String {
             ));
         }
     }
-    if !book.config.bibliography.per_chapter && !book.references.is_empty() {
+    if !book.config.bibliography.per_chapter && book.cites() {
         let labels = Labels::for_lang(&book.config.book.language);
         out.push_str(&references_call(book, labels.references, true));
     }
@@ -145,7 +145,7 @@ pub fn emit_alone_main(book: &Book, index: usize, first_page: usize) -> String {
         typst_string(META_PATH),
         typst_string(&chapter_path(&chapter.id)),
     );
-    if !book.config.bibliography.per_chapter && !book.references.is_empty() {
+    if !book.config.bibliography.per_chapter && book.cites() {
         let labels = Labels::for_lang(&book.config.book.language);
         out.push_str(&references_call(book, labels.references, true));
     }
@@ -445,7 +445,7 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
     ));
     w.footnotes = &ch.footnotes;
     w.blocks(&ch.blocks);
-    if book.config.bibliography.per_chapter && !ch.references.is_empty() {
+    if book.config.bibliography.per_chapter && ch.cites {
         w.out
             .push_str(&references_call(book, labels.references, false));
     }
@@ -822,24 +822,14 @@ impl<'a> Writer<'a> {
     /// A citation for Typst's bibliography: adjacent `cite` calls make one
     /// group, as `[@a; @b]` asks. Typst has no prefix: it goes before.
     fn citation(&mut self, c: &crate::model::Citation) {
-        if c.rendered.is_empty() {
-            // A key the bibliography lacks (reported): its source, as text.
-            let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
-            push_typst_markup(&mut self.out, &keys.join("; "));
-            return;
-        }
-        let prefixes: Vec<&str> = c
-            .items
-            .iter()
-            .map(|i| i.prefix.as_str())
-            .filter(|p| !p.is_empty())
-            .collect();
-        if !prefixes.is_empty() {
-            push_typst_markup(&mut self.out, &prefixes.join(" "));
+        // Always Typst's own citation: the model's formatted text is for the
+        // site and the EPUB (a PDF-only build does not format it), and an
+        // unknown key is an error that stops the build before rendering.
+        if let Some(prefix) = c.prefix() {
+            push_typst_markup(&mut self.out, &prefix);
             self.out.push(' ');
         }
-        let year_only = c.mode == crate::model::CiteMode::Parenthetical
-            && c.items.iter().all(|i| i.suppress_author);
+        let year_only = c.year_only();
         if year_only {
             self.out.push_str("\\(");
         }
