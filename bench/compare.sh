@@ -145,6 +145,8 @@ bench() { # bench NAME RUNS CMD...
 
 bench html "$RUNS" -n "ouvrage build --html" "$O -q --book $B build --html" \
   -n "mdbook build" "$(q "$MDBOOK") build $M"
+bench html-cold "$RUNS" --prepare "rm -f $B/.git/ouvrage/citations.json" \
+  -n "ouvrage build --html (no citation store)" "$O -q --book $B build --html"
 bench pdf "$PDF_RUNS" -n "ouvrage build --pdf" "$O -q --book $B build --pdf" \
   -n "typst compile (emitted)" "$EMITTED" \
   -n "pandoc → typst compile" "bash -c $(q "$PANDOC_CMD && $PANDOC_TYPST")" \
@@ -178,13 +180,15 @@ P=$(median "$WORK/pdf.json" 0); TE=$(median "$WORK/pdf.json" 1); PT=$(median "$W
 PA=$(median "$WORK/pdf.json" 3); TP=$(median "$WORK/pdf.json" 4)
 S=$(median "$WORK/status.json" 0); G=$(median "$WORK/status.json" 1)
 SC=$(median "$WORK/status-cold.json" 0)
+HC=$(median "$WORK/html-cold.json" 0)
 
-python3 - "$H" "$MD" "$P" "$TE" "$PT" "$PA" "$TP" "$S" "$G" "$SC" \
+python3 - "$H" "$MD" "$P" "$TE" "$PT" "$PA" "$TP" "$S" "$G" "$SC" "$HC" \
   "$MEM_BUILD" "$MEM_TYPST" "$MEM_MDBOOK" "$MEM_PANDOC" "$MEM_PANDOC_TYPST" <<'EOF'
 import sys
-h, md, p, te, pt, pa, tp, s, g, sc, mb, mt, mm, mp, mpt = map(float, sys.argv[1:])
+h, md, p, te, pt, pa, tp, s, g, sc, hc, mb, mt, mm, mp, mpt = map(float, sys.argv[1:])
 rows = [
-    ("`build --html` / `mdbook build`", f"{h:.3f} s", f"{md:.3f} s", h / md, 0.5),
+    ("`build --html` / `mdbook build` (citations formatted by the last build)", f"{h:.3f} s", f"{md:.3f} s", h / md, 0.5),
+    ("`build --html` / `mdbook build` (citation store removed each run)", f"{hc:.3f} s", f"{md:.3f} s", hc / md, 0.5),
     ("`build --pdf` / `typst compile` of the emitted Typst", f"{p:.2f} s", f"{te:.2f} s", p / te, 1.1),
     ("`build --pdf` / (pandoc → `typst compile`)", f"{p:.2f} s", f"{pt:.2f} s", p / pt, 0.5),
     ("`status` / `git log` (warm history cache)", f"{s:.3f} s", f"{g:.3f} s", s / g, 1.0),

@@ -377,3 +377,79 @@ fn a_pdf_only_build_cites_through_typst_without_formatting_for_the_site() {
     );
     ok(&book, &["build", "--pdf"]);
 }
+
+#[test]
+fn formatted_citations_are_kept_in_git_between_builds_and_formatted_again_when_they_change() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nUn texte [@ostrom1990, p. 12].\n",
+        "",
+    );
+    let repo = git2::Repository::init(&book).unwrap();
+    commit_all(&repo, "Ada", "ada@example.org", "Premier jet");
+    let cited = |book: &Path| {
+        let html = page(&book.join("_book/html/seul.html"));
+        (
+            texts(&html, ".citation").join(" "),
+            texts(&html, ".references li").join(" "),
+        )
+    };
+    ok(&book, &["build", "--html"]);
+    let store = book.join(".git/ouvrage/citations.json");
+    let kept =
+        std::fs::read_to_string(&store).expect("the formatted scope is kept in git's folder");
+    assert!(kept.contains("Ostrom"), "{kept}");
+    let (citation, list) = cited(&book);
+    assert!(
+        citation.contains("Ostrom") && citation.contains("12"),
+        "{citation}"
+    );
+
+    // The next build prints what the store holds instead of formatting.
+    std::fs::write(&store, kept.replace("Ostrom", "Ostrum")).unwrap();
+    ok(&book, &["build", "--html"]);
+    let (citation, again) = cited(&book);
+    assert!(
+        citation.contains("Ostrum"),
+        "read from the store: {citation}"
+    );
+    assert!(again.contains("Ostrum"), "{again}");
+    assert_ne!(list, again);
+
+    // A citation that changes is formatted again; the scope it replaces
+    // leaves the store.
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\nUn texte [@ostrom1990, p. 13].\n",
+    )
+    .unwrap();
+    ok(&book, &["build", "--html"]);
+    let (citation, list) = cited(&book);
+    assert!(
+        citation.contains("Ostrom") && citation.contains("13"),
+        "{citation}"
+    );
+    assert!(
+        list.contains("Ostrom") && !list.contains("Ostrum"),
+        "{list}"
+    );
+    let kept = std::fs::read_to_string(&store).unwrap();
+    assert!(!kept.contains("Ostrum"), "{kept}");
+
+    // A store that cannot be read is ignored and written anew.
+    std::fs::write(&store, "{ pas du JSON").unwrap();
+    ok(&book, &["build", "--html"]);
+    assert!(cited(&book).0.contains("Ostrom"));
+    let kept = std::fs::read_to_string(&store).unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&kept).is_ok(),
+        "{kept}"
+    );
+
+    // Nothing of it in the working tree.
+    let stray: Vec<_> = walk(&book)
+        .into_iter()
+        .filter(|p| !p.starts_with(book.join(".git")) && !p.starts_with(book.join("_book")))
+        .filter(|p| p.to_string_lossy().contains("citations"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}

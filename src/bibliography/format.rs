@@ -1,5 +1,9 @@
 //! Citations and reference lists formatted by hayagriva, turned into the
 //! model's own inlines (text, emphasis, links), which every renderer knows.
+//!
+//! Formatting goes through a plain intermediate form, [`FormattedScope`]:
+//! hayagriva's output without the places it stands for, which can be kept
+//! between runs (see `store`) and turned into inlines for any build.
 
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{FontStyle, FontWeight, LocaleCode, VerticalAlign};
@@ -7,6 +11,7 @@ use hayagriva::{
     BibliographyDriver, BibliographyItem, BibliographyRequest, CitationItem, CitationRequest,
     CitePurpose, ElemChild, ElemChildren, Formatted, LocatorPayload, SpecificLocator,
 };
+use serde::{Deserialize, Serialize};
 
 use super::{Bibliography, LOCALES, locale};
 use crate::diag::Span;
@@ -17,7 +22,7 @@ use crate::model::{Citation, CiteMode, Inline, LinkTarget, Reference};
 /// disambiguate them, within the scope.
 pub struct CitationScope<'b> {
     bibliography: &'b Bibliography,
-    locale: LocaleCode,
+    lang: String,
     citations: Vec<Citation>,
 }
 
@@ -30,12 +35,52 @@ pub struct ScopeResult {
     pub references: Vec<Reference>,
 }
 
+/// A scope as hayagriva formatted it: what it depends on is only what is
+/// cited, how, in which language and with which bibliography and style
+/// ([`CitationScope::key`]), never where.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FormattedScope {
+    citations: Vec<Vec<Piece>>,
+    references: Vec<FormattedReference>,
+}
+
+/// One entry of a formatted reference list.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct FormattedReference {
+    key: String,
+    label: Vec<Piece>,
+    content: Vec<Piece>,
+}
+
+/// A run of text with its CSL formatting, or a link.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Piece {
+    text: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    italic: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    bold: bool,
+    /// 1 superscript, -1 subscript.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    shift: i8,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
+}
+
+fn is_zero(n: &i8) -> bool {
+    *n == 0
+}
+
 impl<'b> CitationScope<'b> {
     /// A scope whose list is in the language `lang` (a BCP 47 tag).
     pub fn new(bibliography: &'b Bibliography, lang: &str) -> Self {
         CitationScope {
             bibliography,
-            locale: locale(lang),
+            lang: lang.to_string(),
             citations: Vec::new(),
         }
     }
@@ -50,9 +95,27 @@ impl<'b> CitationScope<'b> {
         self.citations.push(citation.clone());
     }
 
-    /// Formats every citation and the reference list.
-    pub fn finish(self) -> ScopeResult {
+    /// A hash of everything the formatted scope depends on, the same from
+    /// one run, machine or Rust version to the next: the bibliography and
+    /// style, the language, what each citation cites and how (not where),
+    /// and the version of hayagriva.
+    pub fn key(&self) -> u128 {
+        use std::hash::Hash;
+        let mut h = siphasher::sip128::SipHasher13::new();
+        (FORMAT_VERSION, HAYAGRIVA, self.bibliography.key, &self.lang).hash(&mut h);
+        for c in &self.citations {
+            c.mode.hash(&mut h);
+            for item in &c.items {
+                (&item.key, &item.locator, item.suppress_author).hash(&mut h);
+            }
+        }
+        siphasher::sip128::Hasher128::finish128(&h).as_u128()
+    }
+
+    /// Formats every citation and the reference list with hayagriva.
+    pub fn format(&self) -> FormattedScope {
         let style = &self.bibliography.style;
+        let locale: LocaleCode = locale(&self.lang);
         let mut driver = BibliographyDriver::new();
         for citation in &self.citations {
             let items = citation
@@ -76,21 +139,37 @@ impl<'b> CitationScope<'b> {
             driver.citation(CitationRequest::new(
                 items,
                 style,
-                Some(self.locale.clone()),
+                Some(locale.clone()),
                 &LOCALES,
                 None,
             ));
         }
         let rendered = driver.finish(BibliographyRequest {
             style,
-            locale: Some(self.locale.clone()),
+            locale: Some(locale),
             locale_files: &LOCALES,
         });
-        let citations = rendered
+        FormattedScope {
+            citations: rendered
+                .citations
+                .iter()
+                .map(|r| pieces(&r.citation))
+                .collect(),
+            references: rendered
+                .bibliography
+                .map(|b| b.items.into_iter().map(FormattedReference::from).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The formatted scope as the model's inlines, linked from where each
+    /// citation and entry stands.
+    pub fn resolve(&self, formatted: &FormattedScope) -> ScopeResult {
+        let citations = formatted
             .citations
             .iter()
             .zip(&self.citations)
-            .map(|(r, citation)| {
+            .map(|(pieces, citation)| {
                 let mut out = Vec::new();
                 if let Some(prefix) = citation.prefix() {
                     out.push(Inline::Text(format!("{prefix} ")));
@@ -99,30 +178,26 @@ impl<'b> CitationScope<'b> {
                 if year_only {
                     out.push(Inline::Text("(".into()));
                 }
-                push_children(&r.citation, &citation.span, &mut out);
+                push_pieces(pieces, &citation.span, &mut out);
                 if year_only {
                     out.push(Inline::Text(")".into()));
                 }
                 merge_text(out)
             })
             .collect();
-        let references = rendered
-            .bibliography
-            .map(|b| {
-                b.items
-                    .into_iter()
-                    .map(|item| {
-                        let span = self
-                            .bibliography
-                            .spans
-                            .get(&item.key)
-                            .cloned()
-                            .unwrap_or_else(|| self.citations[0].span.clone());
-                        reference(item, &span)
-                    })
-                    .collect()
+        let references = formatted
+            .references
+            .iter()
+            .map(|item| {
+                let span = self
+                    .bibliography
+                    .spans
+                    .get(&item.key)
+                    .cloned()
+                    .unwrap_or_else(|| self.citations[0].span.clone());
+                item.resolve(&span)
             })
-            .unwrap_or_default();
+            .collect();
         ScopeResult {
             citations,
             references,
@@ -130,62 +205,108 @@ impl<'b> CitationScope<'b> {
     }
 }
 
+/// Raised when [`FormattedScope`] or the requests given to hayagriva change,
+/// so that scopes kept by an earlier version are formatted again.
+const FORMAT_VERSION: u32 = 1;
+
+/// The version of hayagriva formatting (its styles and locales are archived
+/// in it).
+const HAYAGRIVA: &str = "0.10.1";
+
+impl From<BibliographyItem> for FormattedReference {
+    fn from(item: BibliographyItem) -> Self {
+        FormattedReference {
+            label: item.first_field.iter().flat_map(pieces_of).collect(),
+            content: pieces(&item.content),
+            key: item.key,
+        }
+    }
+}
+
+impl FormattedReference {
+    /// The entry as the model's reference; `span` stands for the links
+    /// inside it (the entry's place in the bibliography file).
+    fn resolve(&self, span: &Span) -> Reference {
+        let mut label = Vec::new();
+        push_pieces(&self.label, span, &mut label);
+        let mut content = Vec::new();
+        push_pieces(&self.content, span, &mut content);
+        Reference {
+            key: self.key.clone(),
+            label: merge_text(label),
+            content: merge_text(content),
+        }
+    }
+}
+
 /// A formatted entry as the model's reference; `span` stands for the
-/// links inside it (the entry's place in the bibliography file).
+/// links inside it.
 pub(super) fn reference(item: BibliographyItem, span: &Span) -> Reference {
-    let mut label = Vec::new();
-    if let Some(first) = &item.first_field {
-        push_child(first, span, &mut label);
-    }
-    let mut content = Vec::new();
-    push_children(&item.content, span, &mut content);
-    Reference {
-        key: item.key,
-        label: merge_text(label),
-        content: merge_text(content),
-    }
+    FormattedReference::from(item).resolve(span)
 }
 
-fn push_children(children: &ElemChildren, span: &Span, out: &mut Vec<Inline>) {
-    for child in &children.0 {
-        push_child(child, span, out);
-    }
+fn pieces(children: &ElemChildren) -> Vec<Piece> {
+    children.0.iter().flat_map(pieces_of).collect()
 }
 
-fn push_child(child: &ElemChild, span: &Span, out: &mut Vec<Inline>) {
+fn pieces_of(child: &ElemChild) -> Vec<Piece> {
     match child {
-        ElemChild::Text(f) => out.push(formatted(f)),
-        ElemChild::Elem(e) => push_children(&e.children, span, out),
+        ElemChild::Text(f) => vec![piece(f, None)],
+        ElemChild::Elem(e) => pieces(&e.children),
         // Typst markup from a style: text here, never code.
-        ElemChild::Markup(m) => out.push(Inline::Text(m.clone())),
-        ElemChild::Link { text, url } => out.push(Inline::Link {
-            url: url.clone(),
-            title: String::new(),
-            target: LinkTarget::External,
-            content: vec![formatted(text)],
-            span: span.clone(),
-        }),
+        ElemChild::Markup(m) => vec![Piece {
+            text: m.clone(),
+            italic: false,
+            bold: false,
+            shift: 0,
+            url: None,
+        }],
+        ElemChild::Link { text, url } => vec![piece(text, Some(url.clone()))],
         // Only given for transparent locators, which are not used here.
-        ElemChild::Transparent { .. } => {}
+        ElemChild::Transparent { .. } => Vec::new(),
     }
 }
 
-/// Text with its CSL formatting as emphasis, strong, superscript or subscript.
-fn formatted(f: &Formatted) -> Inline {
-    let mut inline = Inline::Text(f.text.clone());
+fn piece(f: &Formatted, url: Option<String>) -> Piece {
     let fmt = &f.formatting;
-    if fmt.font_style == FontStyle::Italic {
-        inline = Inline::Emph(vec![inline]);
+    Piece {
+        text: f.text.clone(),
+        italic: fmt.font_style == FontStyle::Italic,
+        bold: matches!(fmt.font_weight, FontWeight::Bold),
+        shift: match fmt.vertical_align {
+            VerticalAlign::Sup => 1,
+            VerticalAlign::Sub => -1,
+            _ => 0,
+        },
+        url,
     }
-    if matches!(fmt.font_weight, FontWeight::Bold) {
-        inline = Inline::Strong(vec![inline]);
+}
+
+fn push_pieces(pieces: &[Piece], span: &Span, out: &mut Vec<Inline>) {
+    for p in pieces {
+        let mut inline = Inline::Text(p.text.clone());
+        if p.italic {
+            inline = Inline::Emph(vec![inline]);
+        }
+        if p.bold {
+            inline = Inline::Strong(vec![inline]);
+        }
+        match p.shift {
+            1 => inline = Inline::Sup(vec![inline]),
+            -1 => inline = Inline::Sub(vec![inline]),
+            _ => {}
+        }
+        out.push(match &p.url {
+            Some(url) => Inline::Link {
+                url: url.clone(),
+                title: String::new(),
+                target: LinkTarget::External,
+                content: vec![inline],
+                span: span.clone(),
+            },
+            None => inline,
+        });
     }
-    match fmt.vertical_align {
-        VerticalAlign::Sup => inline = Inline::Sup(vec![inline]),
-        VerticalAlign::Sub => inline = Inline::Sub(vec![inline]),
-        _ => {}
-    }
-    inline
 }
 
 /// Joins adjacent text nodes.
@@ -199,4 +320,19 @@ fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
         out.push(inline);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    /// Formatted scopes kept by one version of hayagriva must not be taken
+    /// for another's: the key names the version, which must be the one built.
+    #[test]
+    fn the_key_names_the_hayagriva_that_is_built() {
+        let lock = include_str!("../../Cargo.lock");
+        let at = lock
+            .find("name = \"hayagriva\"\nversion = \"")
+            .expect("hayagriva in Cargo.lock");
+        let version = lock[at..].lines().nth(1).unwrap();
+        assert_eq!(version, format!("version = \"{}\"", super::HAYAGRIVA));
+    }
 }

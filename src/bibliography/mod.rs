@@ -5,6 +5,7 @@
 
 pub mod cite_this;
 mod format;
+mod store;
 
 use std::path::Path;
 use std::sync::LazyLock;
@@ -16,7 +17,8 @@ use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::Book;
 use crate::source::FileId;
 
-pub use format::{CitationScope, ScopeResult};
+pub use format::{CitationScope, FormattedScope, ScopeResult};
+pub use store::ScopeStore;
 
 /// The style used when book.toml names none: author-date, the usual choice
 /// of the social sciences.
@@ -72,7 +74,8 @@ pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
     }
     let mut library = Library::new();
     let mut spans = std::collections::HashMap::new();
-    let mut key = std::collections::hash_map::DefaultHasher::new();
+    // Stable from one run to the next: scopes are kept on disk by it.
+    let mut key = siphasher::sip::SipHasher13::new();
     {
         use std::hash::Hash;
         config.style.as_ref().map(|s| &s.value).hash(&mut key);

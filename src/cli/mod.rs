@@ -423,13 +423,14 @@ pub fn load_checked(
     Ok((root, book))
 }
 
-/// Loads the book for commands that read git rather than render: the
-/// diagnostics are printed, and the command goes on unless book.toml itself
-/// is unusable (a broken link does not stop a review).
+/// Loads the book for commands that read git rather than render (see
+/// [`crate::pipeline::load_outline`]): the diagnostics of loading, parsing
+/// and people are printed, and the command goes on unless book.toml itself
+/// is unusable (a broken chapter does not stop a review).
 pub fn load_lenient(ctx: &Context) -> Result<(PathBuf, crate::model::Book), Outcome> {
     let root = ctx.root().map_err(|d| fail(ctx, d))?;
     let mut sink = crate::diag::Sink::default();
-    let book = crate::pipeline::load_model_unformatted(&root, &mut sink);
+    let book = crate::pipeline::load_outline(&root, &mut sink);
     ctx.print_diagnostics(&book.sources, &sink.into_sorted(), DiagnosticFormat::Text);
     if book.config.book.title.is_empty() {
         return Err(Outcome::BookErrors);

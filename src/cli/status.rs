@@ -2,9 +2,10 @@
 
 use clap::{Args, ValueEnum};
 
-use super::review::{git_diagnostic, load_with_repo};
-use super::{Context, Outcome, fail};
-use crate::status::{StatusOptions, compute_status, render_markdown, render_table};
+use super::review::git_diagnostic;
+use super::{Context, Outcome, fail, load_lenient};
+use crate::git::{GitError, Repo};
+use crate::status::{StatusOptions, render_markdown, render_table, status_from_history};
 
 /// How the report is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -46,14 +47,33 @@ pub struct StatusArgs {
 
 /// Runs `status`.
 pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
-    let (book, repo) = match load_with_repo(ctx) {
-        Ok(loaded) => loaded,
+    // The history walk and the chapters' parse need nothing of each other:
+    // they run side by side.
+    let (loaded, walked) = std::thread::scope(|s| {
+        let load = s.spawn(|| load_lenient(ctx));
+        let walked = ctx.root().ok().map(|root| {
+            Repo::open(&root).and_then(|repo| {
+                let head = repo.head_commit()?;
+                let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
+                Ok((repo, head, history))
+            })
+        });
+        let loaded = load.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (loaded, walked)
+    });
+    let book = match loaded {
+        Ok((_, book)) => book,
         Err(outcome) => return outcome,
+    };
+    let walked = walked.unwrap_or_else(|| Err(GitError::NotARepository(book.root.clone())));
+    let (repo, head, history) = match walked {
+        Ok(walked) => walked,
+        Err(e) => return fail(ctx, git_diagnostic(&e)),
     };
     let options = StatusOptions {
         all_branches: args.all_branches,
     };
-    let mut report = match compute_status(&book, &repo, options) {
+    let mut report = match status_from_history(&book, &repo, options, head, &history) {
         Ok(report) => report,
         Err(e) => return fail(ctx, git_diagnostic(&e)),
     };
@@ -87,5 +107,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
         }
     };
     print!("{text}");
+    // As for the repository: the process ends, the OS frees faster.
+    std::mem::forget((book, history, report));
     Outcome::Success
 }

@@ -16,13 +16,26 @@ use serde::{Deserialize, Serialize};
 use super::Change;
 
 /// Raised when the format changes, so that older files are ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
+
+/// An object id as its 20 bytes (SHA-1; a repository with longer ids is
+/// walked without the cache).
+pub(super) type Id = [u8; 20];
+
+/// The bytes of `oid`, when it is a SHA-1.
+pub(super) fn id(oid: &git2::Oid) -> Option<Id> {
+    oid.as_bytes().try_into().ok()
+}
+
+fn oid(id: &Id) -> Option<git2::Oid> {
+    git2::Oid::from_bytes(id).ok()
+}
 
 /// One commit as cached.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct Entry {
-    pub parents: Vec<String>,
-    pub tree: String,
+    pub parents: Vec<Id>,
+    pub tree: Id,
     /// Author name and email as recorded (before .mailmap).
     pub name: String,
     pub email: String,
@@ -34,47 +47,59 @@ pub(super) struct Entry {
     pub empty: bool,
 }
 
+impl Entry {
+    /// The parents' and tree's ids.
+    pub fn ids(&self) -> Option<(Vec<git2::Oid>, git2::Oid)> {
+        let parents = self.parents.iter().map(oid).collect::<Option<_>>()?;
+        Some((parents, oid(&self.tree)?))
+    }
+}
+
 /// A [`Change`] as cached.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct CachedChange {
     old_path: Option<String>,
     new_path: Option<String>,
-    old_blob: Option<String>,
-    new_blob: Option<String>,
+    old_blob: Option<Id>,
+    new_blob: Option<Id>,
 }
 
 impl CachedChange {
-    pub fn from_change(change: &Change) -> CachedChange {
-        CachedChange {
+    pub fn from_change(change: &Change) -> Option<CachedChange> {
+        let blob = |b: &Option<git2::Oid>| match b {
+            Some(b) => id(b).map(Some),
+            None => Some(None),
+        };
+        Some(CachedChange {
             old_path: change.old_path.clone(),
             new_path: change.new_path.clone(),
-            old_blob: change.old_blob.map(|o| o.to_string()),
-            new_blob: change.new_blob.map(|o| o.to_string()),
-        }
+            old_blob: blob(&change.old_blob)?,
+            new_blob: blob(&change.new_blob)?,
+        })
     }
 
     pub fn to_change(&self) -> Option<Change> {
-        let oid = |s: &Option<String>| -> Option<Option<git2::Oid>> {
-            match s {
-                Some(s) => git2::Oid::from_str(s).ok().map(Some),
-                None => Some(None),
-            }
+        let blob = |b: &Option<Id>| match b {
+            Some(b) => oid(b).map(Some),
+            None => Some(None),
         };
         Some(Change {
             old_path: self.old_path.clone(),
             new_path: self.new_path.clone(),
-            old_blob: oid(&self.old_blob)?,
-            new_blob: oid(&self.new_blob)?,
+            old_blob: blob(&self.old_blob)?,
+            new_blob: blob(&self.new_blob)?,
         })
     }
 }
 
+/// The file: postcard (compact binary serde), read in a few milliseconds
+/// where JSON of 10,000 commits took forty.
 #[derive(Serialize, Deserialize)]
 struct File {
     version: u32,
     /// The folder (from the repository's root) whose changes are recorded.
     dir: String,
-    commits: HashMap<String, Entry>,
+    commits: Vec<(Id, Entry)>,
 }
 
 /// The cache of one folder's history.
@@ -93,15 +118,15 @@ impl HistoryCache {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
             .collect();
-        let path = git_dir.join("ouvrage").join(format!("history-{name}.json"));
+        let path = git_dir.join("ouvrage").join(format!("history-{name}.bin"));
         let entries = std::fs::read(&path)
             .ok()
-            .and_then(|bytes| serde_json::from_slice::<File>(&bytes).ok())
+            .and_then(|bytes| postcard::from_bytes::<File>(&bytes).ok())
             .filter(|file| file.version == VERSION && file.dir == dir)
             .map(|file| {
                 file.commits
                     .into_iter()
-                    .filter_map(|(id, entry)| Some((git2::Oid::from_str(&id).ok()?, entry)))
+                    .filter_map(|(id, entry)| Some((oid(&id)?, entry)))
                     .collect()
             })
             .unwrap_or_default();
@@ -135,28 +160,17 @@ impl HistoryCache {
         if !self.changed {
             return;
         }
-        let Some(folder) = self.path.parent() else {
-            return;
-        };
         let file = File {
             version: VERSION,
             dir: self.dir,
             commits: self
                 .entries
                 .into_iter()
-                .map(|(id, entry)| (id.to_string(), entry))
+                .filter_map(|(oid, entry)| Some((id(&oid)?, entry)))
                 .collect(),
         };
-        let write = || -> std::io::Result<()> {
-            std::fs::create_dir_all(folder)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(folder)?;
-            let mut out = std::io::BufWriter::new(tmp.as_file_mut());
-            serde_json::to_writer(&mut out, &file)?;
-            std::io::Write::flush(&mut out)?;
-            drop(out);
-            tmp.persist(&self.path).map_err(|e| e.error)?;
-            Ok(())
-        };
-        let _ = write();
+        if let Ok(bytes) = postcard::to_allocvec(&file) {
+            let _ = crate::render::write_atomically(&self.path, &bytes);
+        }
     }
 }

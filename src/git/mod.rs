@@ -329,11 +329,10 @@ impl Repo {
         for ((i, changes), job) in to_compute.into_iter().zip(changes).zip(&jobs) {
             let node = &mut nodes[i];
             node.empty = !job.merge && job.parent_tree == Some(job.tree);
-            cache.insert(
-                node.id,
-                cache::Entry {
-                    parents: node.parents.iter().map(|p| p.to_string()).collect(),
-                    tree: node.tree.to_string(),
+            let entry = (|| {
+                Some(cache::Entry {
+                    parents: node.parents.iter().map(cache::id).collect::<Option<_>>()?,
+                    tree: cache::id(&node.tree)?,
                     name: node.name.clone(),
                     email: node.email.clone(),
                     time: node.time,
@@ -342,10 +341,13 @@ impl Repo {
                     changes: changes
                         .iter()
                         .map(cache::CachedChange::from_change)
-                        .collect(),
+                        .collect::<Option<_>>()?,
                     empty: node.empty,
-                },
-            );
+                })
+            })();
+            if let Some(entry) = entry {
+                cache.insert(node.id, entry);
+            }
             node.changes = Some(changes);
         }
         if only.is_none() {
@@ -751,14 +753,11 @@ struct WalkNode {
 
 impl WalkNode {
     fn cached(id: git2::Oid, entry: &cache::Entry) -> Option<WalkNode> {
+        let (parents, tree) = entry.ids()?;
         Some(WalkNode {
             id,
-            parents: entry
-                .parents
-                .iter()
-                .map(|p| git2::Oid::from_str(p).ok())
-                .collect::<Option<_>>()?,
-            tree: git2::Oid::from_str(&entry.tree).ok()?,
+            parents,
+            tree,
             name: entry.name.clone(),
             email: entry.email.clone(),
             time: entry.time,

@@ -248,7 +248,7 @@ pub enum Inline {
 }
 
 /// How a citation reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CiteMode {
     /// In brackets: `[@key]` gives "(Ostrom 1990)".
     Parenthetical,
@@ -343,11 +343,35 @@ pub struct CrossRef {
 /// Plain text of inlines, for titles, alt text and the search index.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_plain(inlines, &mut out);
+    push_plain(inlines, Reading::Printed, &mut out);
     out
 }
 
-fn push_plain(inlines: &[Inline], out: &mut String) {
+/// Plain text of blocks, paragraphs separated by a space.
+pub fn blocks_text(blocks: &[Block]) -> String {
+    blocks_text_as(blocks, Reading::Printed)
+}
+
+/// The words of blocks as written: a citation counts as its keys and a
+/// cross-reference as one word, whatever the passes print for them, and
+/// punctuation alone is no word (typography's no-break space before `:`
+/// would count it), so that every command counts the same whether it
+/// formats the book or not.
+pub fn word_count(blocks: &[Block]) -> usize {
+    blocks_text_as(blocks, Reading::Written)
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count()
+}
+
+/// Whether citations and cross-references read as printed or as written.
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    Printed,
+    Written,
+}
+
+fn push_plain(inlines: &[Inline], reading: Reading, out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
@@ -356,16 +380,20 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sup(c)
-            | Inline::Sub(c) => push_plain(c, out),
-            Inline::Link { content, .. } => push_plain(content, out),
-            Inline::Image(img) => push_plain(&img.alt, out),
+            | Inline::Sub(c) => push_plain(c, reading, out),
+            Inline::Link { content, .. } => push_plain(content, reading, out),
+            Inline::Image(img) => push_plain(&img.alt, reading, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-            Inline::Cite(c) if !c.rendered.is_empty() => push_plain(&c.rendered, out),
+            Inline::Cite(c) if !c.rendered.is_empty() && reading == Reading::Printed => {
+                push_plain(&c.rendered, reading, out)
+            }
             Inline::Cite(c) => out.push_str(&c.source()),
             Inline::Ref(r) => match &r.number {
-                Some(n) => out.push_str(n),
-                None if !r.title.is_empty() => out.push_str(&r.title),
-                None => {
+                Some(n) if reading == Reading::Printed => out.push_str(n),
+                None if !r.title.is_empty() && reading == Reading::Printed => {
+                    out.push_str(&r.title)
+                }
+                _ => {
                     out.push('@');
                     out.push_str(&r.label);
                 }
@@ -375,27 +403,33 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
     }
 }
 
-/// Plain text of blocks, paragraphs separated by a space.
-pub fn blocks_text(blocks: &[Block]) -> String {
+fn blocks_text_as(blocks: &[Block], reading: Reading) -> String {
+    let text = |inlines: &[Inline]| {
+        let mut out = String::new();
+        push_plain(inlines, reading, &mut out);
+        out
+    };
     let mut out = String::new();
     for block in blocks {
         let piece = match &block.kind {
-            BlockKind::Paragraph(i) => plain_text(i),
-            BlockKind::Heading(h) => plain_text(&h.content),
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => blocks_text(b),
+            BlockKind::Paragraph(i) => text(i),
+            BlockKind::Heading(h) => text(&h.content),
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
+                blocks_text_as(b, reading)
+            }
             BlockKind::List { items, .. } => items
                 .iter()
-                .map(|i| blocks_text(&i.blocks))
+                .map(|i| blocks_text_as(&i.blocks, reading))
                 .collect::<Vec<_>>()
                 .join(" "),
             BlockKind::CodeBlock { code, .. } => code.clone(),
             BlockKind::Math(m) => m.tex.clone(),
-            BlockKind::Figure(f) => plain_text(&f.image.alt),
+            BlockKind::Figure(f) => text(&f.image.alt),
             BlockKind::Table(t) => {
-                let mut s = plain_text(&t.caption);
+                let mut s = text(&t.caption);
                 for cell in t.header.iter().chain(t.rows.iter().flatten()) {
                     s.push(' ');
-                    s.push_str(&plain_text(cell));
+                    s.push_str(&text(cell));
                 }
                 s
             }

@@ -2,7 +2,7 @@
 //! reference list is formatted in the book's style for the site and the
 //! EPUB (the PDF has Typst format its own, with the same engine and style).
 
-use crate::bibliography::{self, CitationScope};
+use crate::bibliography::{self, CitationScope, ScopeStore};
 use crate::diag::{Diagnostic, Sink};
 use crate::model::{Book, Citation, Inline};
 
@@ -62,10 +62,10 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
     if !format {
         return;
     }
+    let store = ScopeStore::open(&book.root);
     if book.config.bibliography.per_chapter {
-        // Each chapter is its own scope: formatted on every core, and
-        // remembered for the next rebuild of `watch` while its citations,
-        // language and bibliography stay the same.
+        // Each chapter is its own scope, formatted on every core unless the
+        // store has it from an earlier run.
         use rayon::prelude::*;
         book.chapters.par_iter_mut().for_each(|chapter| {
             let mut scope = CitationScope::new(&bib, &chapter.lang);
@@ -76,7 +76,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
                     scope.cite(c);
                 }
             });
-            let result = remembered(&bib, &chapter.lang, scope);
+            let result = scope.resolve(&store.format(&scope));
             let mut rendered = result.citations.into_iter();
             chapter.walk_inlines_mut(&mut |inline| {
                 if let Inline::Cite(c) = inline
@@ -98,7 +98,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
                 }
             });
         }
-        let result = scope.finish();
+        let result = scope.resolve(&store.format(&scope));
         let mut rendered = result.citations.into_iter();
         for chapter in &mut book.chapters {
             chapter.walk_inlines_mut(&mut |inline| {
@@ -111,36 +111,5 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
         }
         book.references = result.references;
     }
-}
-
-/// Formatted scopes of earlier runs, by what they depend on.
-static SCOPES: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<u64, crate::bibliography::ScopeResult>>,
-> = std::sync::LazyLock::new(Default::default);
-
-/// `scope` formatted, or as formatted by an earlier run.
-fn remembered(
-    bib: &crate::bibliography::Bibliography,
-    lang: &str,
-    scope: CitationScope<'_>,
-) -> crate::bibliography::ScopeResult {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (bib.key, lang).hash(&mut h);
-    // What is cited and how; not where (spans do not change the text).
-    for c in scope.citations() {
-        format!("{:?}{:?}", c.items, c.mode).hash(&mut h);
-    }
-    let key = h.finish();
-    let memo = || SCOPES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(found) = memo().get(&key) {
-        return found.clone();
-    }
-    let result = scope.finish();
-    let mut memo = memo();
-    if memo.len() > 10_000 {
-        memo.clear();
-    }
-    memo.insert(key, result.clone());
-    result
+    store.save();
 }

@@ -34,6 +34,10 @@ pub enum Prepare {
     /// formatted (formatting runs the whole CSL style, about a millisecond
     /// per citation; the PDF has Typst format its own).
     Check,
+    /// Only the chapters, their ids, people and words: what `status`,
+    /// `review` and `contributors` read. Cross-references, citations, math
+    /// and typography are left alone (their faults are `check`'s to report).
+    Outline,
 }
 
 /// Runs every pass in order.
@@ -41,6 +45,9 @@ pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     people::check_people(book, sink);
     ids::assign_ids(book, sink);
     numbering::number(book);
+    if prepare == Prepare::Outline {
+        return;
+    }
     links::resolve_links(book, sink);
     crossrefs::resolve(book, sink);
     citations::cite(book, sink, prepare == Prepare::Render);

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::date::rfc3339;
 use crate::git::{GitError, Repo};
-use crate::model::{Book, blocks_text};
+use crate::model::{Book, word_count};
 use crate::review::{self, ChangeRef, ChapterFacts, Event, EventKind, State, parse_trailers};
 
 /// A commit as reports show it.
@@ -375,7 +375,7 @@ pub fn status_from_history(
             title: chapter.title.clone(),
             state: outcome.state,
             revision,
-            words: blocks_text(&chapter.blocks).split_whitespace().count(),
+            words: word_count(&chapter.blocks),
             authors,
             reviewers,
             reviews: outcome
@@ -598,7 +598,7 @@ pub fn offline_report(book: &Book) -> StatusReport {
                 revision: Some(crate::git::blob_id(
                     book.sources.get(ch.file).text.as_bytes(),
                 )),
-                words: blocks_text(&ch.blocks).split_whitespace().count(),
+                words: word_count(&ch.blocks),
                 authors: ch.config.authors.iter().map(|a| a.value.clone()).collect(),
                 reviewers: ch
                     .config
