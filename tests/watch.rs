@@ -139,6 +139,20 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         text.replacen("\"Le premier chapitre\"", "\"Le chapitre renommé\"", 1),
     )
     .unwrap();
+    // The edited chapter's page first, alone, before the rest of the site
+    // is rendered; then, in the same rebuild, the pages that show its title.
+    let first = expect_event(&events, "reload", |d| {
+        d["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "premier.html")
+    });
+    assert_eq!(
+        first["pages"],
+        serde_json::json!(["premier.html"]),
+        "{first}"
+    );
     let reload = expect_event(&events, "reload", |d| {
         d["pages"]
             .as_array()
@@ -146,7 +160,16 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
             .iter()
             .any(|p| p == "index.html")
     });
-    for neighbour in ["avant-propos.html", "second.html", "premier.html"] {
+    assert_eq!(reload["generation"], first["generation"], "{reload}");
+    assert!(
+        !reload["pages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "premier.html"),
+        "written once: {reload}"
+    );
+    for neighbour in ["avant-propos.html", "second.html"] {
         assert!(
             reload["pages"]
                 .as_array()
@@ -288,6 +311,25 @@ fn review_commits_and_branch_switches_rebuild() {
             .body
             .contains("state-in-review")
     );
+
+    // A save that changes the front matter, HEAD staying where it is: the
+    // dashboard follows (the report is only reused while nothing it reads
+    // but the text changes).
+    let dashboard = || watch.get("/html/status.html").body;
+    assert!(dashboard().contains("bo: pending"), "{}", dashboard());
+    let premier = root.join("chapters/01-premier.md");
+    let text = std::fs::read_to_string(&premier).unwrap();
+    std::fs::write(
+        &premier,
+        text.replacen("reviewers: [bo]", "reviewers: [ed]", 1),
+    )
+    .unwrap();
+    watch.wait_for("the new reviewer on the dashboard", || {
+        let page = dashboard();
+        page.contains("ed: pending") && !page.contains("bo: pending")
+    });
+    std::fs::write(&premier, &text).unwrap();
+    watch.wait_for("the reviewer back", || dashboard().contains("bo: pending"));
 
     // A branch switch is one rebuild showing the branch's text.
     let main = repo.head().unwrap().shorthand().unwrap().to_string();

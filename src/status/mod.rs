@@ -251,6 +251,30 @@ pub fn compute_status(
     status_from_history(book, repo, options, head, &history)
 }
 
+/// A hash of everything [`status_from_history`] reads from the book but
+/// the chapters' text: the settings, the contributors, and each chapter's
+/// id, file, title and front matter. While it and HEAD stay the same, a
+/// report only needs its words counted again ([`recount_words`]).
+pub fn inputs_key(book: &Book) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}{:?}", book.config, book.contributors).hash(&mut h);
+    for chapter in &book.chapters {
+        (&chapter.id, chapter.rel_path(), &chapter.title).hash(&mut h);
+        format!("{:?}", chapter.config).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// Counts each chapter's words again from `book`.
+pub fn recount_words(report: &mut StatusReport, book: &Book) {
+    for (row, chapter) in report.chapters.iter_mut().zip(&book.chapters) {
+        if row.id == chapter.id {
+            row.words = word_count(&chapter.blocks);
+        }
+    }
+}
+
 /// [`compute_status`] from a history already read (`watch` keeps it while
 /// HEAD does not move).
 pub fn status_from_history(

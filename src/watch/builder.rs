@@ -57,6 +57,9 @@ pub struct Builder {
     session: Option<Session>,
     /// The history reachable from HEAD, and HEAD's commit id.
     history: Option<(String, Vec<crate::git::Commit>)>,
+    /// The last review report, with the HEAD and the book's inputs
+    /// ([`crate::status::inputs_key`]) it was computed from.
+    reviewed: Option<(String, u64, crate::status::StatusReport)>,
     /// The document date, and the HEAD it was read at (empty outside git).
     date: Option<(String, crate::date::DocDate)>,
 }
@@ -73,6 +76,7 @@ impl Builder {
             copied: HashMap::new(),
             session: None,
             history: None,
+            reviewed: None,
             date: None,
         }
     }
@@ -135,6 +139,29 @@ impl Builder {
         // The year "how to cite" prints: the document's, as in the PDF,
         // known before the first site is written.
         options.year = self.document_date(&book, &review).map(|d| d.year);
+        // The edited chapters' pages first, exactly as the whole site makes
+        // them: the browser showing one reloads before the rest is rendered.
+        if !self.written.is_empty() && !report.reparsed.is_empty() {
+            let renderer = HtmlRenderer {
+                options: options.clone(),
+            };
+            if let Ok(files) = renderer.chapter_pages(&book, &report.reparsed) {
+                let dir = self.out.join("html");
+                let pages = files
+                    .iter()
+                    .filter(|(name, bytes)| self.write_page(&dir, name, bytes) == Ok(true))
+                    .map(|(name, _)| name.clone())
+                    .collect();
+                announce(
+                    live,
+                    generation,
+                    pages,
+                    false,
+                    &report.diagnostics,
+                    &book.sources,
+                );
+            }
+        }
         let (pages, all) = match self.write_site(&book, options) {
             Ok(changed) => changed,
             Err(mut errors) => {
@@ -170,8 +197,19 @@ impl Builder {
     /// The review state, as a draft build shows it. The history is read
     /// again only when HEAD moved.
     fn review(&mut self, book: &Book) -> crate::status::StatusReport {
+        let inputs = crate::status::inputs_key(book);
         let computed = crate::git::Repo::open(&book.root).and_then(|repo| {
             let head = repo.head_commit()?;
+            // A save that changes neither HEAD nor what the report reads
+            // but the text: only the words change.
+            if let Some((at, key, report)) = &self.reviewed
+                && *at == head
+                && *key == inputs
+            {
+                let mut report = report.clone();
+                crate::status::recount_words(&mut report, book);
+                return Ok(report);
+            }
             let history = match self.history.take() {
                 Some((at, history)) if at == head => history,
                 _ => repo.history(crate::load::CHAPTERS_DIR, None, false)?,
@@ -183,7 +221,10 @@ impl Builder {
                 head.clone(),
                 &history,
             );
-            self.history = Some((head, history));
+            self.history = Some((head.clone(), history));
+            if let Ok(report) = &report {
+                self.reviewed = Some((head, inputs, report.clone()));
+            }
             report
         });
         computed.unwrap_or_else(|_| crate::status::offline_report(book))
@@ -331,6 +372,18 @@ impl Builder {
 
     /// Writes the site's files that changed; returns their names, and
     /// whether every page should reload (a stylesheet, script or image changed).
+    /// Writes a file of the site unless it is as last written; whether it
+    /// was written.
+    fn write_page(&mut self, dir: &Path, name: &str, bytes: &[u8]) -> Result<bool, Diagnostic> {
+        let hash = hash_bytes(bytes);
+        if self.written.get(name) == Some(&hash) {
+            return Ok(false);
+        }
+        crate::render::write_atomically(&dir.join(name), bytes)?;
+        self.written.insert(name.to_string(), hash);
+        Ok(true)
+    }
+
     fn write_site(
         &mut self,
         book: &Book,
@@ -345,20 +398,11 @@ impl Builder {
         let mut errors = Vec::new();
         for (name, bytes) in &site.files {
             present.insert(name.clone());
-            let hash = hash_bytes(bytes);
-            if self.written.get(name) == Some(&hash) {
-                continue;
-            }
-            match crate::render::write_atomically(&dir.join(name), bytes) {
-                Ok(()) => {
-                    self.written.insert(name.clone(), hash);
-                    if name.ends_with(".html") {
-                        pages.push(name.clone());
-                    } else if !name.starts_with("search-index.") {
-                        // The stylesheet or a script: every page shows it.
-                        all = true;
-                    }
-                }
+            match self.write_page(&dir, name, bytes) {
+                Ok(false) => {}
+                Ok(true) if name.ends_with(".html") => pages.push(name.clone()),
+                // The stylesheet or a script: every page shows it.
+                Ok(true) => all |= !name.starts_with("search-index."),
                 Err(e) => errors.push(e),
             }
         }

@@ -14,8 +14,11 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher as _};
 
-/// A burst ends after this long without a relevant change.
-pub const QUIET: Duration = Duration::from_millis(40);
+/// A burst ends after this long without a relevant change. An editor's save
+/// (a write, or a temporary file renamed over the chapter) comes as events
+/// less than a millisecond apart; a longer burst (a checkout) that outlasts
+/// it only costs a second rebuild.
+pub const QUIET: Duration = Duration::from_millis(10);
 /// A burst never holds a rebuild back longer than this.
 pub const LONGEST: Duration = Duration::from_millis(1000);
 

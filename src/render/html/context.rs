@@ -252,6 +252,16 @@ fn cite_context(cite: &cite_this::CiteThis, url: &str, ctx: &BodyContext<'_>) ->
 
 /// Builds the context of every page of the site.
 pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
+    pages(book, options, None)
+}
+
+/// The pages of the chapters `ids` alone, exactly as [`site_pages`] makes
+/// them (for `watch`, which shows the edited chapter before the rest).
+pub fn chapter_pages(book: &Book, options: &HtmlOptions, ids: &[String]) -> Vec<Page> {
+    pages(book, options, Some(ids))
+}
+
+fn pages(book: &Book, options: &HtmlOptions, only: Option<&[String]>) -> Vec<Page> {
     let authors_of = |i: usize| -> Vec<PersonRef> {
         book.chapters[i]
             .config
@@ -322,19 +332,22 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
         status: None,
     };
 
-    let mut pages = vec![Page {
-        template: "index.html",
-        file: "index.html".into(),
-        context: page_data(
-            PageContext {
-                lang: cfg.language.clone(),
-                title: cfg.title.clone(),
-                url: "index.html".into(),
-                kind: "index",
-            },
-            book_labels,
-        ),
-    }];
+    let mut pages = Vec::new();
+    if only.is_none() {
+        pages.push(Page {
+            template: "index.html",
+            file: "index.html".into(),
+            context: page_data(
+                PageContext {
+                    lang: cfg.language.clone(),
+                    title: cfg.title.clone(),
+                    url: "index.html".into(),
+                    kind: "index",
+                },
+                book_labels,
+            ),
+        });
+    }
 
     // Chapter pages are independent: rendered on every core.
     use rayon::prelude::*;
@@ -410,6 +423,16 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
             context: data,
         }
     };
+    if let Some(ids) = only {
+        pages.par_extend(
+            book.chapters
+                .par_iter()
+                .enumerate()
+                .filter(|(_, ch)| ids.contains(&ch.id))
+                .map(chapter_page),
+        );
+        return pages;
+    }
     pages.par_extend(book.chapters.par_iter().enumerate().map(chapter_page));
 
     if let Some(page) = &references_page {

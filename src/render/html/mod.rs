@@ -97,25 +97,52 @@ pub struct Site {
     pub assets: Vec<String>,
 }
 
+/// Each page rendered with its template, and the errors.
+fn render_pages(
+    templates: &Templates,
+    book: &Book,
+    pages: &[context::Page],
+) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+    use rayon::prelude::*;
+    let rendered: Vec<_> = pages
+        .par_iter()
+        .map(|page| templates.render(book, page.template, &page.context))
+        .collect();
+    let (mut files, mut errors) = (Vec::new(), Vec::new());
+    for (page, result) in pages.iter().zip(rendered) {
+        match result {
+            Ok(html) => files.push((page.file.clone(), html.into_bytes())),
+            Err(e) => errors.push(e),
+        }
+    }
+    (files, errors)
+}
+
 impl HtmlRenderer {
+    /// The pages of the chapters `ids` alone, as [`HtmlRenderer::site`]
+    /// renders them: `watch` writes the edited chapter's page before the
+    /// rest of the site.
+    pub fn chapter_pages(
+        &self,
+        book: &Book,
+        ids: &[String],
+    ) -> Result<Vec<(String, Vec<u8>)>, Vec<Diagnostic>> {
+        let templates = Templates::new(book)?;
+        let pages = context::chapter_pages(book, &self.options, ids);
+        let (files, errors) = render_pages(&templates, book, &pages);
+        if errors.is_empty() {
+            Ok(files)
+        } else {
+            Err(errors)
+        }
+    }
+
     /// Renders every page of the site in memory, so that `watch` can write
     /// only what changed.
     pub fn site(&self, book: &Book) -> Result<Site, Vec<Diagnostic>> {
         let templates = Templates::new(book)?;
         let pages = context::site_pages(book, &self.options);
-        let mut errors = Vec::new();
-        let mut files = Vec::new();
-        use rayon::prelude::*;
-        let rendered: Vec<_> = pages
-            .par_iter()
-            .map(|page| templates.render(book, page.template, &page.context))
-            .collect();
-        for (page, result) in pages.iter().zip(rendered) {
-            match result {
-                Ok(html) => files.push((page.file.clone(), html.into_bytes())),
-                Err(e) => errors.push(e),
-            }
-        }
+        let (mut files, errors) = render_pages(&templates, book, &pages);
         for page in &pages {
             let cites = page.context.chapter.as_ref().and_then(|c| c.cite.as_ref());
             for cite in cites
