@@ -5,14 +5,17 @@
 //! ```text
 //! cargo build --release
 //! cargo run --release --example watch-latency -- BOOK_DIR CHAPTER_FILE \
-//!     [--ouvrage target/release/ouvrage] [--rounds 10]
+//!     [--ouvrage target/release/ouvrage] [--rounds 10] [--pause 1500]
 //! ```
 //!
 //! It starts `ouvrage watch --port 0` in BOOK_DIR, listens to its events,
 //! appends a sentence to CHAPTER_FILE `--rounds` times (waiting for the
 //! preview between saves), and prints the medians of save → `reload` event
 //! (the chapter's page is rewritten and announced) and save → `preview`
-//! event (the PDF pages are typeset and ready as SVG). Then, in this
+//! event (the PDF pages are typeset and ready as SVG). After each preview it
+//! waits `--pause` milliseconds, so that the whole book's compile and the PDF
+//! file are done and the next save meets an idle builder: on a book whose
+//! compile takes longer, a save waits for it (raise `--pause`). Then, in this
 //! process, it compiles the book cold, then again after one more edit with
 //! the same session, and prints both. The chapter file is restored at the end.
 
@@ -28,6 +31,7 @@ fn main() {
     let mut positional = Vec::new();
     let mut ouvrage = PathBuf::from("target/release/ouvrage");
     let mut rounds = 10usize;
+    let mut pause = 1500u64;
     let mut i = 0;
     while i < args.len() {
         match args[i].as_str() {
@@ -39,12 +43,18 @@ fn main() {
                 rounds = args[i + 1].parse().expect("--rounds N");
                 i += 1;
             }
+            "--pause" => {
+                pause = args[i + 1].parse().expect("--pause MILLISECONDS");
+                i += 1;
+            }
             other => positional.push(other.to_string()),
         }
         i += 1;
     }
     let [book, chapter] = positional.as_slice() else {
-        eprintln!("usage: watch-latency BOOK_DIR CHAPTER_FILE [--ouvrage PATH] [--rounds N]");
+        eprintln!(
+            "usage: watch-latency BOOK_DIR CHAPTER_FILE [--ouvrage PATH] [--rounds N] [--pause MS]"
+        );
         std::process::exit(2);
     };
     let book = PathBuf::from(book).canonicalize().expect("the book exists");
@@ -87,7 +97,7 @@ fn main() {
     });
     // The first build: wait for its preview.
     wait(&rx, "preview", Duration::from_secs(600));
-    std::thread::sleep(Duration::from_millis(500));
+    std::thread::sleep(Duration::from_millis(pause));
     while rx.try_recv().is_ok() {}
 
     let mut html = Vec::new();
@@ -104,7 +114,7 @@ fn main() {
         // The first preview shows the edited chapter typeset alone; the
         // whole book's compile and the PDF file follow. Let them finish,
         // so that each save meets an idle builder.
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_millis(pause));
         while rx.try_recv().is_ok() {}
     }
     let _ = child.kill();
