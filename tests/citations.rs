@@ -453,3 +453,43 @@ fn formatted_citations_are_kept_in_git_between_builds_and_formatted_again_when_t
         .collect();
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+#[test]
+fn a_model_with_an_unknown_key_is_still_drawn_with_the_citation_as_written() {
+    // A build stops at the error; a preview still draws the model, and a
+    // `#cite` of a missing label would make Typst refuse the whole book.
+    for (chapter, with_bibliography) in [
+        (
+            "---\ntitle: Seul\n---\n\nUn texte [@inconnu1999] et [@ostrom1990].\n",
+            true,
+        ),
+        (
+            "---\ntitle: Seul\n---\n\nUn prix de $ @_$ ou de $ @x$.\n",
+            false,
+        ),
+    ] {
+        let (_tmp, book) = cited_book(chapter, "");
+        if !with_bibliography {
+            std::fs::write(
+                book.join("book.toml"),
+                "[book]\ntitle = \"Minimal\"\nlanguage = \"fr\"\n",
+            )
+            .unwrap();
+        }
+        let mut sink = ouvrage::diag::Sink::default();
+        let model = ouvrage::pipeline::load_model(&book, &mut sink);
+        assert!(sink.has_errors(), "an error for the unknown key");
+        let mut session =
+            ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+        let compiled = session
+            .compile(&model, &Default::default())
+            .unwrap_or_else(|e| panic!("{chapter}: {e:?}"));
+        let text = ouvrage::render::typst::text::page_texts(&compiled.document).join(" ");
+        if with_bibliography {
+            assert!(text.contains("@inconnu1999"), "{text}");
+            assert!(text.contains("Ostrom"), "the known one is cited: {text}");
+        } else {
+            assert!(text.contains("@_") && text.contains("@x"), "{text}");
+        }
+    }
+}

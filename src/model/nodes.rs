@@ -281,6 +281,10 @@ pub struct Citation {
     /// The citation as the book's style formats it, set by the citations
     /// pass (empty until then, or when a key is unknown).
     pub rendered: Vec<Inline>,
+    /// Whether every key is in the bibliography, set by the citations
+    /// pass; a citation that is not is printed as written (its error
+    /// stops a build, but a model with errors is still drawn in previews).
+    pub known: bool,
 }
 
 impl Citation {

@@ -221,6 +221,7 @@ impl Scanner<'_, '_> {
             mode: CiteMode::InText,
             span: self.run.span(at..stop),
             rendered: Vec::new(),
+            known: false,
         };
         Some((vec![Inline::Cite(Box::new(citation))], stop))
     }
@@ -320,6 +321,7 @@ impl Scanner<'_, '_> {
             mode: CiteMode::Parenthetical,
             span,
             rendered: Vec::new(),
+            known: false,
         };
         Some((vec![Inline::Cite(Box::new(citation))], close + 1))
     }

@@ -55,7 +55,10 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
     for chapter in &mut book.chapters {
         let mut cites = false;
         chapter.walk_inlines_mut(&mut |inline| {
-            cites |= matches!(inline, Inline::Cite(c) if known(c));
+            if let Inline::Cite(c) = inline {
+                c.known = known(c);
+                cites |= c.known;
+            }
         });
         chapter.cites = cites;
     }

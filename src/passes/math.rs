@@ -93,8 +93,23 @@ fn inlines_have_math(inlines: &[Inline]) -> bool {
     })
 }
 
+/// Formulas this process converted, MathML and Typst, by display and
+/// LaTeX: `watch` meets the same formulas at every rebuild, and a book
+/// repeats many (`$n$`).
+static CONVERTED: std::sync::LazyLock<std::sync::Mutex<[Converted; 2]>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// MathML and Typst of each formula, by its LaTeX.
+type Converted = std::collections::HashMap<String, (String, String)>;
+
 /// Converts one formula, reporting a failure at its position.
 fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, sink: &mut Sink) {
+    let converted = || CONVERTED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((html, typst)) = converted()[display as usize].get(&math.tex).cloned() {
+        math.mathml = Some(html);
+        math.typst = Some(typst);
+        return;
+    }
     if let Err(reason) = check_size(&math.tex) {
         sink.push(
             Diagnostic::error(
@@ -128,6 +143,12 @@ fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, s
     // source everywhere (mitex, lenient, would turn `\frac{a` into a call
     // missing an argument).
     if let (Ok(html), Ok(typst)) = (html, typst) {
+        let mut memo = converted();
+        let memo = &mut memo[display as usize];
+        if memo.len() > 100_000 {
+            memo.clear();
+        }
+        memo.insert(math.tex.clone(), (html.clone(), typst.clone()));
         math.mathml = Some(html);
         math.typst = Some(typst);
     }

@@ -33,7 +33,9 @@ impl Style {
 
 /// Applies the typography of each chapter's language to its text.
 pub fn apply(book: &mut Book) {
-    for chapter in &mut book.chapters {
+    // Each chapter on its own, on every core.
+    use rayon::prelude::*;
+    book.chapters.par_iter_mut().for_each(|chapter| {
         let style = Style::of(&chapter.lang);
         let mut fix = |inlines: &mut Vec<Inline>| typeset_inlines(inlines, style);
         let mut on_block = |block: &mut crate::model::Block| block_inlines_mut(block, &mut fix);
@@ -49,7 +51,7 @@ pub fn apply(book: &mut Book) {
             unreachable!("one text stays one text")
         };
         chapter.title = title;
-    }
+    });
 }
 
 /// One run of inlines, the character before each text carried across
@@ -103,14 +105,12 @@ fn starts_with_unit(rest: &str) -> bool {
 /// One text node. `prev` is the character before it; `open` whether a
 /// double quote is open.
 fn typeset(text: &str, style: Style, prev: &mut Option<char>, open: &mut bool) -> String {
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
     let french = style == Style::French;
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        let before = out.chars().last().or(*prev);
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let before = out.chars().next_back().or(*prev);
         match c {
             '\'' | '’' => {
                 let opening = !is_word(before) && is_word(next) && style == Style::English;
@@ -124,7 +124,7 @@ fn typeset(text: &str, style: Style, prev: &mut Option<char>, open: &mut bool) -
                         out.push('«');
                         out.push(NNBSP);
                         if next == Some(' ') {
-                            i += 1;
+                            chars.next();
                         }
                     }
                     (Style::French, false) => {
@@ -142,7 +142,7 @@ fn typeset(text: &str, style: Style, prev: &mut Option<char>, open: &mut bool) -
                 out.push('«');
                 out.push(NNBSP);
                 if matches!(next, Some(' ') | Some(NBSP) | Some(NNBSP)) {
-                    i += 1;
+                    chars.next();
                 }
             }
             '»' if french => {
@@ -175,13 +175,12 @@ fn typeset(text: &str, style: Style, prev: &mut Option<char>, open: &mut bool) -
             }
             ' ' if french
                 && before.is_some_and(|b| b.is_ascii_digit())
-                && starts_with_unit(&text[char_offset(&chars, i + 1)..]) =>
+                && starts_with_unit(&text[at + 1..]) =>
             {
                 out.push(NBSP);
             }
             _ => out.push(c),
         }
-        i += 1;
     }
     if let Some(last) = out.chars().last() {
         *prev = Some(last);
@@ -194,13 +193,6 @@ fn trim_space(out: &mut String) {
     if out.ends_with(' ') || out.ends_with(NBSP) || out.ends_with(NNBSP) {
         out.pop();
     }
-}
-
-fn char_offset(chars: &[char], index: usize) -> usize {
-    chars[..index.min(chars.len())]
-        .iter()
-        .map(|c| c.len_utf8())
-        .sum()
 }
 
 #[cfg(test)]

@@ -822,9 +822,14 @@ impl<'a> Writer<'a> {
     /// A citation for Typst's bibliography: adjacent `cite` calls make one
     /// group, as `[@a; @b]` asks. Typst has no prefix: it goes before.
     fn citation(&mut self, c: &crate::model::Citation) {
-        // Always Typst's own citation: the model's formatted text is for the
-        // site and the EPUB (a PDF-only build does not format it), and an
-        // unknown key is an error that stops the build before rendering.
+        // Typst's own citation: the model's formatted text is for the site
+        // and the EPUB (a PDF-only build does not format it). An unknown key
+        // is an error that stops a build; a preview of a model with errors
+        // prints it as written rather than fail to compile.
+        if !c.known {
+            push_typst_markup(&mut self.out, &c.source());
+            return;
+        }
         if let Some(prefix) = c.prefix() {
             push_typst_markup(&mut self.out, &prefix);
             self.out.push(' ');
