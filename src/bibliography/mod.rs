@@ -8,7 +8,7 @@ mod format;
 mod store;
 
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
 use hayagriva::{Entry, Library};
@@ -63,11 +63,54 @@ pub fn locale(tag: &str) -> LocaleCode {
     }
 }
 
+/// The last bibliography read by this process, by a hash of what it was
+/// read from, with its diagnostics: `watch` reads the same files at every
+/// rebuild, and hayagriva takes a while over a few hundred entries.
+static LAST: std::sync::Mutex<Option<Read>> = std::sync::Mutex::new(None);
+
+/// A bibliography as read, with the hash of its inputs and its diagnostics.
+type Read = (u64, Option<Arc<Bibliography>>, Vec<Diagnostic>);
+
 /// Reads the bibliography files and the style named in book.toml (the
 /// loader put the files into the book's sources). `None` when the book has
 /// no bibliography file; every malformed entry and an unknown style are
 /// diagnostics.
-pub fn load(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
+pub fn load(book: &Book, sink: &mut Sink) -> Option<Arc<Bibliography>> {
+    let config = &book.config.bibliography;
+    if config.files.is_empty() {
+        return None;
+    }
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        // The settings with their places in book.toml (an unknown style is
+        // reported there), the files and a `.csl` style, with the ids their diagnostics and
+        // links point to.
+        format!("{config:?}").hash(&mut h);
+        let style_file = config.style.iter().filter(|s| s.value.ends_with(".csl"));
+        for name in config.files.iter().chain(style_file) {
+            if let Some(id) = book.sources.find(Path::new(&name.value)) {
+                (id, &book.sources.get(id).text).hash(&mut h);
+            }
+        }
+        h.finish()
+    };
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((at, bib, diagnostics)) = last.as_ref()
+        && *at == key
+    {
+        sink.extend(diagnostics.iter().cloned());
+        return bib.clone();
+    }
+    let mut own = Sink::default();
+    let bib = read(book, &mut own).map(Arc::new);
+    let diagnostics = own.diagnostics().to_vec();
+    sink.extend(diagnostics.iter().cloned());
+    *last = Some((key, bib.clone(), diagnostics));
+    bib
+}
+
+fn read(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
     let config = &book.config.bibliography;
     if config.files.is_empty() {
         return None;
