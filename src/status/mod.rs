@@ -266,10 +266,11 @@ pub fn inputs_key(book: &Book) -> u64 {
     h.finish()
 }
 
-/// Counts each chapter's words again from `book`.
-pub fn recount_words(report: &mut StatusReport, book: &Book) {
+/// Counts again the words of the chapters `ids` from `book` (those parsed
+/// again: the others' words, counted as written, cannot have changed).
+pub fn recount_words(report: &mut StatusReport, book: &Book, ids: &[String]) {
     for (row, chapter) in report.chapters.iter_mut().zip(&book.chapters) {
-        if row.id == chapter.id {
+        if row.id == chapter.id && ids.contains(&chapter.id) {
             row.words = word_count(&chapter.blocks);
         }
     }

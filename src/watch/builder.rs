@@ -202,13 +202,12 @@ impl Builder {
             let head = repo.head_commit()?;
             // A save that changes neither HEAD nor what the report reads
             // but the text: only the words change.
-            if let Some((at, key, report)) = &self.reviewed
+            if let Some((at, key, report)) = &mut self.reviewed
                 && *at == head
                 && *key == inputs
             {
-                let mut report = report.clone();
-                crate::status::recount_words(&mut report, book);
-                return Ok(report);
+                crate::status::recount_words(report, book, &self.parses.parsed);
+                return Ok(report.clone());
             }
             let history = match self.history.take() {
                 Some((at, history)) if at == head => history,
