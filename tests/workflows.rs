@@ -219,6 +219,35 @@ fn workflows_follow_the_forges_schemas() {
             "{} differs from its template",
             forge.path
         );
+        // ouvrage's caches (history walk, formatted citations) are kept
+        // from one run to the next, so that CI builds are not cold.
+        let cached: Vec<&serde_json::Value> = if forge.name == "gitlab" {
+            doc["default"]["cache"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .flat_map(|c| c["paths"].as_array().unwrap())
+                .collect()
+        } else {
+            doc["jobs"]["book"]["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| {
+                    s["uses"]
+                        .as_str()
+                        .is_some_and(|u| u.starts_with("actions/cache"))
+                })
+                .map(|s| &s["with"]["path"])
+                .collect()
+        };
+        assert!(
+            cached.iter().any(|p| p
+                .as_str()
+                .is_some_and(|p| p.trim_end_matches('/') == ".git/ouvrage")),
+            "{}: {cached:?}",
+            forge.name
+        );
     }
 }
 
