@@ -96,9 +96,10 @@ impl<'b> CitationScope<'b> {
     }
 
     /// A hash of everything the formatted scope depends on, the same from
-    /// one run, machine or Rust version to the next: the bibliography and
-    /// style, the language, what each citation cites and how (not where),
-    /// and the version of hayagriva.
+    /// one run or machine to the next (SipHash with fixed keys; should a
+    /// Rust release hash some type differently, the next build only misses
+    /// the store once): the bibliography and style, the language, what each
+    /// citation cites and how (not where), and the version of hayagriva.
     pub fn key(&self) -> u128 {
         use std::hash::Hash;
         let mut h = siphasher::sip128::SipHasher13::new();
