@@ -113,6 +113,14 @@ for f in "$CORPUS"/*.bib "$CORPUS"/*.csl; do
 done
 EMITTED="$T --root $W/typ $W/typ/__ouvrage/main.typ $W/emitted.pdf"
 
+say "a copy of the corpus with [pdf] citations = \"text\" (citations and lists as ouvrage's text)"
+cp -r "$CORPUS" "$WORK/text-book"
+sed -i '0,/^\[pdf\]$/s//[pdf]\ncitations = "text"/' "$WORK/text-book/book.toml"
+grep -q '^citations = "text"$' "$WORK/text-book/book.toml" || die "no [pdf] section in $CORPUS/book.toml"
+"$OUVRAGE" -q --book "$WORK/text-book" build --pdf --emit-typst "$WORK/typ-text"
+TB="$W/text-book"
+EMITTED_TEXT="$T --root $W/typ-text $W/typ-text/__ouvrage/main.typ $W/emitted-text.pdf"
+
 say "the chapters in reading order for pandoc (the mdBook's copies: no front matter, # Title)"
 mkdir -p "$WORK/pandoc"
 cp -r "$MDBOOK_DIR/src/images" "$WORK/pandoc/images"
@@ -132,6 +140,7 @@ PANDOC_TYPST="$T --root $W/pandoc $W/pandoc/book.typ $W/pandoc/book.pdf"
 bash -c "$PANDOC_CMD" || die "pandoc failed on the concatenated chapters"
 bash -c "$PANDOC_TYPST" || die "typst compile failed on pandoc's output"
 bash -c "$EMITTED" || die "typst compile failed on the emitted Typst"
+bash -c "$EMITTED_TEXT" || die "typst compile failed on the emitted Typst (citations as text)"
 "$MDBOOK" build "$MDBOOK_DIR" >/dev/null 2>&1 || die "mdbook build failed"
 
 # --- times ------------------------------------------------------------------
@@ -151,7 +160,9 @@ bench pdf "$PDF_RUNS" -n "ouvrage build --pdf" "$O -q --book $B build --pdf" \
   -n "typst compile (emitted)" "$EMITTED" \
   -n "pandoc → typst compile" "bash -c $(q "$PANDOC_CMD && $PANDOC_TYPST")" \
   -n "pandoc alone" "bash -c $(q "$PANDOC_CMD")" \
-  -n "typst compile (pandoc's)" "$PANDOC_TYPST"
+  -n "typst compile (pandoc's)" "$PANDOC_TYPST" \
+  -n "ouvrage build --pdf (citations as text)" "$O -q --book $TB build --pdf" \
+  -n "typst compile (emitted, citations as text)" "$EMITTED_TEXT"
 GITLOG="git -C $B log --format=%H%x00%ae%x00%B -- chapters"
 bench status "$RUNS" -n "ouvrage status" "$O -q --book $B status" \
   -n "git log" "$GITLOG"
@@ -178,19 +189,22 @@ MEM_PANDOC_TYPST=$(peak pandoc-typst "exec $PANDOC_TYPST")
 H=$(median "$WORK/html.json" 0); MD=$(median "$WORK/html.json" 1)
 P=$(median "$WORK/pdf.json" 0); TE=$(median "$WORK/pdf.json" 1); PT=$(median "$WORK/pdf.json" 2)
 PA=$(median "$WORK/pdf.json" 3); TP=$(median "$WORK/pdf.json" 4)
+PX=$(median "$WORK/pdf.json" 5); TX=$(median "$WORK/pdf.json" 6)
 S=$(median "$WORK/status.json" 0); G=$(median "$WORK/status.json" 1)
 SC=$(median "$WORK/status-cold.json" 0)
 HC=$(median "$WORK/html-cold.json" 0)
 
-python3 - "$H" "$MD" "$P" "$TE" "$PT" "$PA" "$TP" "$S" "$G" "$SC" "$HC" \
+python3 - "$H" "$MD" "$P" "$TE" "$PT" "$PA" "$TP" "$S" "$G" "$SC" "$HC" "$PX" "$TX" \
   "$MEM_BUILD" "$MEM_TYPST" "$MEM_MDBOOK" "$MEM_PANDOC" "$MEM_PANDOC_TYPST" <<'EOF'
 import sys
-h, md, p, te, pt, pa, tp, s, g, sc, hc, mb, mt, mm, mp, mpt = map(float, sys.argv[1:])
+h, md, p, te, pt, pa, tp, s, g, sc, hc, px, tx, mb, mt, mm, mp, mpt = map(float, sys.argv[1:])
 rows = [
     ("`build --html` / `mdbook build` (citations formatted by the last build)", f"{h:.3f} s", f"{md:.3f} s", h / md, 0.5),
     ("`build --html` / `mdbook build` (citation store removed each run)", f"{hc:.3f} s", f"{md:.3f} s", hc / md, 0.5),
     ("`build --pdf` / `typst compile` of the emitted Typst", f"{p:.2f} s", f"{te:.2f} s", p / te, 1.1),
     ("`build --pdf` / (pandoc → `typst compile`)", f"{p:.2f} s", f"{pt:.2f} s", p / pt, 0.5),
+    ("`build --pdf`, `[pdf] citations = \"text\"` / `typst compile` of its emitted Typst", f"{px:.2f} s", f"{tx:.2f} s", px / tx, 1.1),
+    ("`build --pdf`, `[pdf] citations = \"text\"` / (pandoc → `typst compile`)", f"{px:.2f} s", f"{pt:.2f} s", px / pt, 0.5),
     ("`status` / `git log` (warm history cache)", f"{s:.3f} s", f"{g:.3f} s", s / g, 1.0),
     ("`status` / `git log` (cache removed each run)", f"{sc:.3f} s", f"{g:.3f} s", sc / g, 1.0),
     ("peak memory `build` (all formats) / `typst compile` of the emitted", f"{mb:.0f} MiB", f"{mt:.0f} MiB", mb / mt, 1.2),

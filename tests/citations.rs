@@ -493,3 +493,68 @@ fn a_model_with_an_unknown_key_is_still_drawn_with_the_citation_as_written() {
         }
     }
 }
+
+#[test]
+fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_bibliography() {
+    let (_tmp, book) = sample_book();
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    assert!(toml.contains("[pdf]\n"));
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replacen("[pdf]\n", "[pdf]\ncitations = \"text\"\n", 1),
+    )
+    .unwrap();
+    // Typst is given no citation to resolve.
+    let emitted = book.join("_typst");
+    ok(
+        &book,
+        &["build", "--pdf", "--emit-typst", emitted.to_str().unwrap()],
+    );
+    let mut sources = 0;
+    for path in walk(&emitted)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
+    {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("#cite("), "{}", path.display());
+        assert!(!text.contains("bibliography("), "{}", path.display());
+        sources += 1;
+    }
+    assert!(sources > 5);
+    // The PDF prints what the site prints: every entry and citation.
+    ok(&book, &["build", "--html"]);
+    let pdf = squeeze(&compiled_text(&book, &Default::default()));
+    let (mut entries, mut citations) = (0, 0);
+    for path in chapter_pages(&book.join("_book/html")) {
+        let html = page(&path);
+        for entry in texts(&html, ".references li") {
+            entries += 1;
+            assert!(pdf.contains(&squeeze(&entry)), "the PDF lacks {entry:?}");
+        }
+        for cite in texts(&html, ".chapter-body .citation") {
+            citations += 1;
+            assert!(pdf.contains(&squeeze(&cite)), "the PDF lacks {cite:?}");
+        }
+    }
+    assert!(entries >= 8 && citations >= 8, "{entries} {citations}");
+    // A PDF-only build formats them too (it would print keys otherwise).
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model_unformatted(&book, &mut sink);
+    assert!(!sink.has_errors());
+    assert!(model.chapters.iter().any(|c| !c.references.is_empty()));
+    // An unknown value is an error at its line, with the closest one.
+    std::fs::write(
+        book.join("book.toml"),
+        toml.replacen("[pdf]\n", "[pdf]\ncitations = \"txt\"\n", 1),
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = toml.lines().position(|l| l == "[pdf]").unwrap() + 2;
+    assert!(stderr.contains(&format!("book.toml:{line}:")), "{stderr}");
+    assert!(
+        stderr.contains("`text`") || stderr.contains("\"text\""),
+        "{stderr}"
+    );
+}

@@ -87,6 +87,20 @@ pub struct PdfConfig {
     /// Whether the system's fonts are offered to Typst (off by default, so
     /// that the PDF is the same on every machine).
     pub system_fonts: bool,
+    /// How the PDF's citations and reference lists are made.
+    pub citations: PdfCitations,
+}
+
+/// `[pdf] citations`: who formats the PDF's citations and reference lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfCitations {
+    /// Typst, with `cite` and `bibliography` (the default).
+    #[default]
+    Typst,
+    /// The text ouvrage formats for the site and the EPUB (the same
+    /// hayagriva, style and locale), so that Typst has no citation to
+    /// resolve: a large book compiles several times faster.
+    Text,
 }
 
 /// The PDF standards Typst can enforce, by the names book.toml uses.
@@ -148,6 +162,7 @@ const PDF_KEYS: &[&str] = &[
     "standard",
     "raw-typst",
     "system-fonts",
+    "citations",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals"];
@@ -308,6 +323,25 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         standard: standard.map(|s| s.value),
         raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),
         system_fonts: r.boolean(pdf, "system-fonts").unwrap_or(false),
+        citations: match r.string(pdf, "citations") {
+            None => PdfCitations::Typst,
+            Some(s) => match s.value.as_str() {
+                "typst" => PdfCitations::Typst,
+                "text" => PdfCitations::Text,
+                other => {
+                    let options = ["typst", "text"];
+                    r.sink.push(
+                        Diagnostic::error(
+                            s.span.clone(),
+                            format!("unknown way to make the PDF's citations `{other}`"),
+                        )
+                        .suggest(other, options)
+                        .hint("use \"typst\" (Typst's cite and bibliography) or \"text\" (the text of the site and the EPUB)"),
+                    );
+                    PdfCitations::Typst
+                }
+            },
+        },
     };
 
     let html = section_table(&mut r, top, "html", HTML_KEYS);
@@ -459,6 +493,7 @@ impl Default for BookConfig {
                 standard: None,
                 raw_typst: false,
                 system_fonts: false,
+                citations: PdfCitations::Typst,
             },
             html: HtmlConfig {
                 search: true,

@@ -32,7 +32,8 @@ pub enum Prepare {
     Render,
     /// Only what checks and reports need: citation keys are checked, not
     /// formatted (formatting runs the whole CSL style, about a millisecond
-    /// per citation; the PDF has Typst format its own).
+    /// per citation; the PDF has Typst format its own, unless `[pdf]
+    /// citations = "text"`).
     Check,
     /// Only the chapters, their ids, people and words: what `status`,
     /// `review` and `contributors` read. Cross-references, citations, math
@@ -50,7 +51,10 @@ pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     }
     links::resolve_links(book, sink);
     crossrefs::resolve(book, sink);
-    citations::cite(book, sink, prepare == Prepare::Render);
+    // A PDF that prints ouvrage's text for its citations needs them
+    // formatted even when nothing else is rendered.
+    let text_in_pdf = book.config.pdf.citations == crate::config::PdfCitations::Text;
+    citations::cite(book, sink, prepare == Prepare::Render || text_in_pdf);
     raw::filter_raw(book, sink);
     math::convert_math(book, sink);
     typography::apply(book);

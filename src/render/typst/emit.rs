@@ -11,10 +11,10 @@
 use std::collections::HashSet;
 
 use super::sourcemap::SourceMap;
-use crate::config::RawHtml;
+use crate::config::{PdfCitations, RawHtml};
 use crate::model::{
     Align, Block, BlockKind, Book, Chapter, Figure, Heading, Image, Inline, LinkTarget, ListItem,
-    Table, plain_text,
+    Reference, Table, plain_text,
 };
 use crate::render::escape::{push_typst_markup, safe_url, typst_label, typst_string};
 use crate::render::labels::Labels;
@@ -128,7 +128,12 @@ fn emit_main(book: &Book) -> String {
     }
     if !book.config.bibliography.per_chapter && book.cites() {
         let labels = Labels::for_lang(&book.config.book.language);
-        out.push_str(&references_call(book, labels.references, true));
+        out.push_str(&references_call(
+            book,
+            labels.references,
+            true,
+            &book.references,
+        ));
     }
     out
 }
@@ -147,7 +152,12 @@ pub fn emit_alone_main(book: &Book, index: usize, first_page: usize) -> String {
     );
     if !book.config.bibliography.per_chapter && book.cites() {
         let labels = Labels::for_lang(&book.config.book.language);
-        out.push_str(&references_call(book, labels.references, true));
+        out.push_str(&references_call(
+            book,
+            labels.references,
+            true,
+            &book.references,
+        ));
     }
     let mut elsewhere = std::collections::BTreeSet::new();
     let mut chapter = chapter.clone();
@@ -176,23 +186,46 @@ pub fn emit_alone_main(book: &Book, index: usize, first_page: usize) -> String {
     out
 }
 
-/// The template's reference list around Typst's bibliography of the
-/// book's files and style. `group: none`: each list numbers its own works,
-/// as the site does.
-fn references_call(book: &Book, title: &str, whole_book: bool) -> String {
-    let cfg = &book.config.bibliography;
-    let files: Vec<String> = cfg.files.iter().map(|f| format!("/{}", f.value)).collect();
-    let style = match &cfg.style {
-        Some(s) if s.value.ends_with(".csl") => format!("/{}", s.value),
-        Some(s) => s.value.clone(),
-        None => crate::bibliography::DEFAULT_STYLE.to_string(),
+/// The template's reference list: Typst's bibliography of the book's files
+/// and style (`group: none`: each list numbers its own works, as the site
+/// does), or with `[pdf] citations = "text"` the `references` as the site
+/// prints them, each entry a paragraph hanging as a bibliography's.
+fn references_call(book: &Book, title: &str, whole_book: bool, references: &[Reference]) -> String {
+    let body = match book.config.pdf.citations {
+        PdfCitations::Typst => {
+            let cfg = &book.config.bibliography;
+            let files: Vec<String> = cfg.files.iter().map(|f| format!("/{}", f.value)).collect();
+            let style = match &cfg.style {
+                Some(s) if s.value.ends_with(".csl") => format!("/{}", s.value),
+                Some(s) => s.value.clone(),
+                None => crate::bibliography::DEFAULT_STYLE.to_string(),
+            };
+            format!(
+                "bibliography({}, style: {}, title: none, group: none)",
+                string_array(files.iter().map(String::as_str)),
+                typst_string(&style),
+            )
+        }
+        PdfCitations::Text => {
+            let mut w = Writer::new(book, "", Labels::for_lang(&book.config.book.language));
+            w.out.push('[');
+            for entry in references {
+                w.out.push_str("#par(hanging-indent: 1.5em)[");
+                if !entry.label.is_empty() {
+                    w.inlines(&entry.label);
+                    w.out.push(' ');
+                }
+                w.inlines(&entry.content);
+                w.out.push_str("]\n");
+            }
+            w.out.push(']');
+            w.out
+        }
     };
     let mut title_markup = String::new();
     push_typst_markup(&mut title_markup, title);
     format!(
-        "\n#tpl.references(meta, [{title_markup}], bibliography({}, style: {}, title: none, group: none){})\n",
-        string_array(files.iter().map(String::as_str)),
-        typst_string(&style),
+        "\n#tpl.references(meta, [{title_markup}], {body}{})\n",
         if whole_book { ", book: true" } else { "" },
     )
 }
@@ -446,8 +479,12 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
     w.footnotes = &ch.footnotes;
     w.blocks(&ch.blocks);
     if book.config.bibliography.per_chapter && ch.cites {
-        w.out
-            .push_str(&references_call(book, labels.references, false));
+        w.out.push_str(&references_call(
+            book,
+            labels.references,
+            false,
+            &ch.references,
+        ));
     }
     EmittedChapter {
         id: ch.id.clone(),
@@ -828,6 +865,12 @@ impl<'a> Writer<'a> {
         // prints it as written rather than fail to compile.
         if !c.known {
             push_typst_markup(&mut self.out, &c.source());
+            return;
+        }
+        // `[pdf] citations = "text"`: the site's text (prefix and year-only
+        // parentheses included); Typst has nothing to resolve.
+        if self.book.config.pdf.citations == PdfCitations::Text && !c.rendered.is_empty() {
+            self.inlines(&c.rendered);
             return;
         }
         if let Some(prefix) = c.prefix() {
