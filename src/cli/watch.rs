@@ -180,18 +180,16 @@ fn summary(what: &str, report: &Report) -> String {
     }
     if let Some((pages, took)) = &report.html {
         parts.push(format!(
-            "html {} ms ({} page{} rewritten)",
+            "html {} ms ({} rewritten)",
             ms(*took),
-            pages.len(),
-            if pages.len() == 1 { "" } else { "s" }
+            pages_count(pages.len())
         ));
     }
     if let Some((changed, took)) = &report.quick {
         parts.push(format!(
-            "edited chapter alone {} ms ({} page{} shown)",
+            "edited chapter alone {} ms ({} shown)",
             ms(*took),
-            changed.len(),
-            if changed.len() == 1 { "" } else { "s" }
+            pages_count(changed.len())
         ));
     }
     if let Some((changed, count, took)) = &report.pdf {
@@ -219,4 +217,9 @@ fn summary(what: &str, report: &Report) -> String {
         )
     };
     format!("{what}: {}; {status}", parts.join(", "))
+}
+
+/// `1 page`, `3 pages`.
+fn pages_count(n: usize) -> String {
+    format!("{n} page{}", if n == 1 { "" } else { "s" })
 }

@@ -126,15 +126,7 @@ fn emit_main(book: &Book) -> String {
             ));
         }
     }
-    if !book.config.bibliography.per_chapter && book.cites() {
-        let labels = Labels::for_lang(&book.config.book.language);
-        out.push_str(&references_call(
-            book,
-            labels.references,
-            true,
-            &book.references,
-        ));
-    }
+    out.push_str(&book_references(book));
     out
 }
 
@@ -150,15 +142,7 @@ pub fn emit_alone_main(book: &Book, index: usize, first_page: usize) -> String {
         typst_string(META_PATH),
         typst_string(&chapter_path(&chapter.id)),
     );
-    if !book.config.bibliography.per_chapter && book.cites() {
-        let labels = Labels::for_lang(&book.config.book.language);
-        out.push_str(&references_call(
-            book,
-            labels.references,
-            true,
-            &book.references,
-        ));
-    }
+    out.push_str(&book_references(book));
     let mut elsewhere = std::collections::BTreeSet::new();
     let mut chapter = chapter.clone();
     chapter.walk_inlines_mut(&mut |inline| match inline {
@@ -184,6 +168,15 @@ pub fn emit_alone_main(book: &Book, index: usize, first_page: usize) -> String {
         out.push_str(&format!("#metadata(none) <{label}>\n"));
     }
     out
+}
+
+/// The book's one reference list (`per-chapter = false`), or nothing.
+fn book_references(book: &Book) -> String {
+    if book.config.bibliography.per_chapter || !book.cites() {
+        return String::new();
+    }
+    let labels = Labels::for_lang(&book.config.book.language);
+    references_call(book, labels.references, true, &book.references)
 }
 
 /// The template's reference list: Typst's bibliography of the book's files
@@ -869,8 +862,13 @@ impl<'a> Writer<'a> {
         }
         // `[pdf] citations = "text"`: the site's text (prefix and year-only
         // parentheses included); Typst has nothing to resolve.
-        if self.book.config.pdf.citations == PdfCitations::Text && !c.rendered.is_empty() {
-            self.inlines(&c.rendered);
+        if self.book.config.pdf.citations == PdfCitations::Text {
+            // Never a `#cite` here: there is no bibliography for it.
+            if c.rendered.is_empty() {
+                push_typst_markup(&mut self.out, &c.source());
+            } else {
+                self.inlines(&c.rendered);
+            }
             return;
         }
         if let Some(prefix) = c.prefix() {
