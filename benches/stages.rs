@@ -22,11 +22,9 @@ use std::path::Path;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
 use ouvrage::diag::Sink;
-use ouvrage::load::{load_book, order_chapters};
-use ouvrage::model::{Book, Part};
-use ouvrage::parse::parse_chapter;
+use ouvrage::model::Book;
 use ouvrage::passes;
-use ouvrage::pipeline::load_model;
+use ouvrage::pipeline::{load_model, load_parsed};
 use ouvrage::render::html::{HtmlOptions, HtmlRenderer};
 use ouvrage::render::typst::emit::{EmitOptions, emit_book};
 
@@ -38,40 +36,9 @@ fn env_usize(name: &str, default: usize) -> usize {
 }
 
 /// The model as the pipeline builds it before the passes (load, order,
-/// parse), as in `pipeline::load_model_cached`.
+/// parse).
 fn parsed(root: &Path) -> Book {
-    let mut sink = Sink::default();
-    let loaded = load_book(root, &mut sink);
-    let config = loaded.config.clone().unwrap_or_default();
-    let order = order_chapters(&loaded.chapters, &config, &mut sink);
-    let chapters = order
-        .sequence
-        .iter()
-        .map(|&i| {
-            parse_chapter(
-                &loaded.chapters[i],
-                &loaded.sources,
-                &config.book.language,
-                &mut sink,
-            )
-        })
-        .collect();
-    let parts = order
-        .groups
-        .into_iter()
-        .map(|(title, chapters)| Part { title, chapters })
-        .collect();
-    Book {
-        root: root.to_path_buf(),
-        config,
-        contributors: loaded.contributors,
-        sources: loaded.sources,
-        chapters,
-        parts,
-        assets: Vec::new(),
-        templates: loaded.templates,
-        references: Vec::new(),
-    }
+    load_parsed(root, &mut Sink::default())
 }
 
 fn stages(c: &mut Criterion) {
@@ -114,7 +81,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| black_box(load_model(&root, &mut Sink::default())))
     });
     let html = HtmlRenderer {
-        options: HtmlOptions::from_book(&model),
+        options: HtmlOptions::default(),
     };
     group.bench_function("html site", |b| {
         b.iter(|| black_box(html.site(&model).expect("the site")))

@@ -132,12 +132,15 @@ fn main() {
     );
 
     // The kept session against a cold one, in this process.
-    let mut sink = ouvrage::diag::Sink::default();
-    let model = ouvrage::pipeline::load_model(&book, &mut sink);
-    let options = ouvrage::render::typst::PdfOptions {
-        draft: true,
-        ..Default::default()
+    // A draft, as watch typesets it.
+    let draft = |book: &std::path::Path| {
+        let mut model = ouvrage::pipeline::load_model(book, &mut ouvrage::diag::Sink::default());
+        let report = ouvrage::status::offline_report(&model);
+        ouvrage::pipeline::attach_review(&mut model, report);
+        model
     };
+    let model = draft(&book);
+    let options = ouvrage::render::typst::PdfOptions::default();
     let t = Instant::now();
     let mut session =
         ouvrage::render::typst::Session::for_book(&model, &options.fonts).expect("fonts");
@@ -151,7 +154,7 @@ fn main() {
         original.clone() + "\nUne dernière phrase de mesure.\n",
     )
     .unwrap();
-    let edited = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    let edited = draft(&book);
     let t = Instant::now();
     let _ = session.compile(&edited, &options);
     let warm = t.elapsed();

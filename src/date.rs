@@ -1,5 +1,11 @@
 //! Dates from Unix timestamps, without a clock or a time zone database:
 //! UTC calendar dates for documents and reports.
+//!
+//! The document date of a book: `SOURCE_DATE_EPOCH`, else the last commit's
+//! time, else the newest modification time of the book's files. Never the
+//! clock, so that the same input gives byte-identical outputs.
+
+use std::path::Path;
 
 /// A UTC date and time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +87,29 @@ pub fn relative(secs: i64, now: i64) -> String {
         _ => (d / 31_536_000, "year"),
     };
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
+}
+
+/// The document date of the book at `root`, whose files are `files`.
+pub fn document_date(
+    root: &Path,
+    files: impl IntoIterator<Item = std::path::PathBuf>,
+) -> Option<DocDate> {
+    if let Some(secs) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+    {
+        return Some(DocDate::from_unix(secs));
+    }
+    if let Some(secs) = crate::git::head_commit_time(root) {
+        return Some(DocDate::from_unix(secs));
+    }
+    files
+        .into_iter()
+        .filter_map(|f| std::fs::metadata(root.join(f)).ok()?.modified().ok())
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .map(DocDate::from_unix)
 }
 
 #[cfg(test)]

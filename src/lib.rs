@@ -4,7 +4,8 @@
 //! command line, calls [`cli::run`] and turns the outcome into an exit code.
 //!
 //! ```text
-//! cli ─► load (config) ─► parse ─► model ─► passes ─► render::html
+//! cli ─► load (config) ─► parse ─► model ─► passes ─► view ─► render::{html, typst, epub}
+//! git ─► review ─► status ─────────────────────┘ (a draft's review state, in the model)
 //! ```
 
 pub mod bibliography;
@@ -13,6 +14,7 @@ pub mod config;
 pub mod date;
 pub mod diag;
 pub mod git;
+pub mod lang;
 pub mod load;
 pub mod model;
 pub mod parse;
@@ -22,4 +24,5 @@ pub mod render;
 pub mod review;
 pub mod source;
 pub mod status;
+pub mod view;
 pub mod watch;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Sink};
+use crate::lang::Lang;
 use crate::load::{load_book, order_chapters};
 use crate::model::{Book, Chapter, Part};
-use crate::parse::parse_chapter;
+use crate::parse::{parse_chapter, parse_people};
 use crate::passes::{self, Prepare};
 
 /// Loads, parses and checks the book at `root`. Every fault goes to `sink`;
@@ -43,7 +44,7 @@ pub struct ParseCache {
 
 /// What a parse depends on: the file's id, a hash of its text, the
 /// chapter's id and the book's language.
-type ParseKey = (crate::source::FileId, u64, String, String);
+type ParseKey = (crate::source::FileId, u64, String, Lang);
 
 struct CachedParse {
     key: ParseKey,
@@ -63,16 +64,29 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-fn load(
-    root: &Path,
-    sink: &mut Sink,
-    mut cache: Option<&mut ParseCache>,
-    prepare: Prepare,
-) -> Book {
+/// The book as loaded and parsed, before the passes (for benchmarks of
+/// the passes alone).
+pub fn load_parsed(root: &Path, sink: &mut Sink) -> Book {
+    parse_book(root, sink, None)
+}
+
+fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: Prepare) -> Book {
+    let mut book = parse_book(root, sink, cache);
+    if prepare != Prepare::Outline {
+        book.date = book_date(&book);
+    }
+    passes::run_all(&mut book, sink, prepare);
+    book
+}
+
+/// Loads the book's files and parses its chapters (those `cache` holds as
+/// they are reused) and its people.
+fn parse_book(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) -> Book {
     use rayon::prelude::*;
     let loaded = load_book(root, sink);
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
+    let lang = Lang::parse(&config.book.language);
 
     // Hashing the text is only worth it when there is a cache to look in.
     let hash = |text: &str| if cache.is_some() { text_hash(text) } else { 0 };
@@ -85,7 +99,7 @@ fn load(
                 chapter.file,
                 hash(&loaded.sources.get(chapter.file).text),
                 chapter.id.clone(),
-                config.book.language.clone(),
+                lang.clone(),
             )
         })
         .collect();
@@ -156,7 +170,8 @@ fn load(
         .into_iter()
         .map(|(title, chapters)| Part { title, chapters })
         .collect();
-    let mut book = Book {
+    let people = parse_people(&loaded.contributors, sink);
+    Book {
         root: root.to_path_buf(),
         config,
         contributors: loaded.contributors,
@@ -166,9 +181,44 @@ fn load(
         assets: Vec::new(),
         templates: loaded.templates,
         references: Vec::new(),
-    };
-    passes::run_all(&mut book, sink, prepare);
-    book
+        lang,
+        people,
+        editors: Vec::new(),
+        date: None,
+        review: None,
+    }
+}
+
+/// Makes `book` a draft: the review state of `report` (from the history, or
+/// [`crate::status::offline_report`] outside git) becomes part of the model,
+/// each chapter with its state and the revision of the text shown, for every
+/// output to print.
+pub fn attach_review(book: &mut Book, report: crate::review::report::StatusReport) {
+    for chapter in &mut book.chapters {
+        let state = report
+            .chapters
+            .iter()
+            .find(|c| c.id == chapter.id)
+            .map(|c| c.state)
+            .unwrap_or(crate::review::State::Draft);
+        let text = &book.sources.get(chapter.file).text;
+        chapter.review = Some(crate::model::ChapterReview {
+            state,
+            revision: crate::git::blob_id(text.as_bytes()),
+        });
+    }
+    book.review = Some(std::sync::Arc::new(report));
+}
+
+/// The document date of a book: from its chapter files and book.toml.
+pub fn book_date(book: &Book) -> Option<crate::date::DocDate> {
+    crate::date::document_date(
+        &book.root,
+        book.chapters
+            .iter()
+            .map(|c| c.path.clone())
+            .chain([std::path::PathBuf::from(crate::load::BOOK_FILE)]),
+    )
 }
 
 #[cfg(test)]

@@ -257,14 +257,13 @@ fn html_fallback_shows_the_source_as_code() {
     let mut sink = ouvrage::diag::Sink::default();
     let model = ouvrage::pipeline::load_model(&book, &mut sink);
     assert!(sink.has_errors());
-    let labels = ouvrage::render::labels::Labels::for_lang("fr");
+    let labels = ouvrage::lang::Lang::parse("fr").labels();
     let ctx = ouvrage::render::html::body::BodyContext {
         chapter_id: "seul",
         raw_html: ouvrage::config::RawHtml::Escape,
         labels,
-        root: "",
         references: "",
-        epub: false,
+        markup: ouvrage::render::html::body::Markup::Html,
     };
     let html = ouvrage::render::html::body::render_chapter(&model.chapters[0], &ctx).body_html;
     assert!(

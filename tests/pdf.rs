@@ -258,11 +258,11 @@ fn a_template_error_is_reported_in_the_template() {
 fn draft_builds_show_state_and_revision() {
     let (_tmp, book) = fixture("minimal");
     ok(&book, &["build", "--pdf", "--draft"]);
-    let options = PdfOptions {
-        draft: true,
-        ..Default::default()
-    };
-    let text = compiled_text(&book, &options);
+    // The draft `build --draft` makes outside git: every chapter a draft.
+    let mut model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    let report = ouvrage::status::offline_report(&model);
+    ouvrage::pipeline::attach_review(&mut model, report);
+    let text = model_text(&model, &PdfOptions::default());
     let revision =
         &ouvrage::git::blob_id(&std::fs::read(book.join("chapters/seul.md")).unwrap())[..7];
     assert!(text.contains(revision), "no revision {revision} in {text}");

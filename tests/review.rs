@@ -599,19 +599,15 @@ fn draft_outputs_show_the_review_state() {
     check_site_links(&site);
     // The PDF's draft footer carries the state computed from git and the revision.
     let mut sink = ouvrage::diag::Sink::default();
-    let model = ouvrage::pipeline::load_model(&b.root, &mut sink);
+    let mut model = ouvrage::pipeline::load_model(&b.root, &mut sink);
     let report = ouvrage::status::compute_status(
         &model,
         &ouvrage::git::Repo::open(&b.root).unwrap(),
         Default::default(),
     )
     .unwrap();
-    let options = ouvrage::render::typst::PdfOptions {
-        draft: true,
-        states: ouvrage::status::draft_states(&report),
-        ..Default::default()
-    };
-    let text = compiled_text(&b.root, &options);
+    ouvrage::pipeline::attach_review(&mut model, report);
+    let text = model_text(&model, &Default::default());
     assert!(
         text.contains("approved") && text.contains(&revision),
         "{text}"

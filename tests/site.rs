@@ -133,8 +133,8 @@ fn features_reach_the_site() {
     assert!(attrs(&people, "[id]", "id").contains(&"ana".to_string()));
     assert_eq!(
         texts(&people, "#ed em"),
-        ["livre d'essai"],
-        "bio rendered from Markdown"
+        ["livre d’essai"],
+        "bio rendered from Markdown, with the book's typography"
     );
 }
 

@@ -261,7 +261,10 @@ fn atomic_saves_bursts_new_and_deleted_chapters() {
     watch.wait_for("the new chapter", || {
         watch.get("/html/neuf.html").status == 200
     });
-    assert!(watch.get("/html/index.html").body.contains("neuf.html"));
+    // The new page is written first; the contents follow.
+    watch.wait_for("the contents to list it", || {
+        watch.get("/html/index.html").body.contains("neuf.html")
+    });
 
     // Deleted: its page goes, the index forgets it, the server lives.
     std::fs::remove_file(root.join("chapters/neuf.md")).unwrap();

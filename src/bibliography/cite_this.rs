@@ -8,7 +8,9 @@ use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationR
 
 use super::{DEFAULT_STYLE, LOCALES, archived, locale};
 use crate::diag::{Sink, Span};
-use crate::model::{Book, Chapter, Inline, Reference};
+use crate::lang::Lang;
+use crate::model::{Book, Chapter, Inline, PersonRef, Reference};
+use crate::view::PersonView;
 
 /// A reference to the book or one chapter.
 #[derive(Debug, Clone)]
@@ -63,23 +65,17 @@ fn family_given(name: &str) -> String {
     }
 }
 
-fn names(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<String> {
-    ids.iter()
-        .map(|id| {
-            let name = book
-                .contributors
-                .get(&id.value)
-                .map(|c| c.name.as_str())
-                .unwrap_or(&id.value);
-            family_given(name)
-        })
+fn names(book: &Book, people: &[PersonRef]) -> Vec<String> {
+    people
+        .iter()
+        .map(|r| family_given(&PersonView::of(book, r).name))
         .collect()
 }
 
 /// People as Hayagriva's structured names, so that a collective's name is
 /// never split into given and family names.
-fn persons(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<Person> {
-    names(book, ids)
+fn persons(book: &Book, people: &[PersonRef]) -> Vec<Person> {
+    names(book, people)
         .into_iter()
         .map(|n| {
             let (name, given_name) = match n.split_once(", ") {
@@ -100,32 +96,42 @@ fn persons(book: &Book, ids: &[crate::diag::Spanned<String>]) -> Vec<Person> {
 
 /// The book as an edited volume, in Hayagriva's data model (built
 /// directly: going through its YAML reader cost milliseconds per chapter).
-fn book_entry(book: &Book, key: &str, year: Option<i32>) -> Entry {
+fn book_entry(book: &Book, key: &str) -> Entry {
     let cfg = &book.config.book;
     let mut entry = Entry::new(key, EntryType::Anthology);
     let title = match &cfg.subtitle {
-        Some(sub) if cfg.language.starts_with("fr") => format!("{} : {sub}", cfg.title),
+        Some(sub) if book.lang.is_french() => format!("{} : {sub}", cfg.title),
         Some(sub) => format!("{}: {sub}", cfg.title),
         None => cfg.title.clone(),
     };
     entry.set_title(FormatString::from(title));
-    entry.set_editors(persons(book, &cfg.editors));
+    entry.set_editors(persons(book, &book.editors));
     if let Some(p) = &cfg.publisher {
         entry.set_publisher(Publisher::new(Some(FormatString::from(p.clone())), None));
     }
-    if let Some(y) = cfg.year.map(|y| y as i32).or(year) {
+    if let Some(y) = year(book) {
         entry.set_date(Date::from_year(y));
     }
     if let Some(isbn) = &cfg.isbn {
         entry.set_isbn(isbn.clone());
     }
-    if let Ok(lang) = cfg.language.parse() {
+    if let Ok(lang) = book.lang.tag().parse() {
         entry.set_language(lang);
     }
     entry
 }
 
-fn format(book: &Book, style: &CiteStyle, entry: &Entry, lang: &str) -> Reference {
+/// The year the book is cited with: book.toml's, else the document date's
+/// (as in the PDF's imprint).
+fn year(book: &Book) -> Option<i32> {
+    book.config
+        .book
+        .year
+        .map(|y| y as i32)
+        .or(book.date.map(|d| d.year))
+}
+
+fn format(book: &Book, style: &CiteStyle, entry: &Entry, lang: &Lang) -> Reference {
     let key = hash(&(style.key, entry, lang));
     let memo = || FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(found) = memo().get(&key) {
@@ -142,7 +148,7 @@ fn format(book: &Book, style: &CiteStyle, entry: &Entry, lang: &str) -> Referenc
     formatted
 }
 
-fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &str) -> Reference {
+fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &Lang) -> Reference {
     let mut driver = BibliographyDriver::new();
     driver.citation(CitationRequest::new(
         vec![CitationItem::new(entry, None, None, true, None)],
@@ -169,19 +175,19 @@ fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &
 }
 
 /// The book as an edited volume.
-pub fn book(book: &Book, style: &CiteStyle, year: Option<i32>) -> CiteThis {
+pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
     let key = book.id();
-    let entry = book_entry(book, &key, year);
-    let formatted = format(book, style, &entry, &book.config.book.language);
+    let entry = book_entry(book, &key);
+    let formatted = format(book, style, &entry, &book.lang);
     let cfg = &book.config.book;
     let mut fields = vec![
-        ("editor", names(book, &cfg.editors).join(" and ")),
+        ("editor", names(book, &book.editors).join(" and ")),
         ("title", cfg.title.clone()),
     ];
     if let Some(s) = &cfg.subtitle {
         fields.push(("subtitle", s.clone()));
     }
-    push_imprint(book, year, &mut fields);
+    push_imprint(book, &mut fields);
     CiteThis {
         formatted,
         bibtex: bibtex("book", &key, &fields),
@@ -189,56 +195,44 @@ pub fn book(book: &Book, style: &CiteStyle, year: Option<i32>) -> CiteThis {
 }
 
 /// A chapter as a chapter of the edited volume.
-pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle, year: Option<i32>) -> CiteThis {
+pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
     let key = format!("{}-{}", book.id(), chapter.id);
     let mut entry = Entry::new(&key, EntryType::Chapter);
     entry.set_title(FormatString::from(chapter.title.clone()));
-    entry.set_authors(persons(book, &chapter.config.authors));
-    if let Ok(lang) = chapter.lang.parse() {
+    entry.set_authors(persons(book, &chapter.authors));
+    if let Ok(lang) = chapter.lang.tag().parse() {
         entry.set_language(lang);
     }
-    entry.set_parents(vec![book_entry(book, &book.id(), year)]);
+    entry.set_parents(vec![book_entry(book, &book.id())]);
     let formatted = format(book, style, &entry, &chapter.lang);
     let cfg = &book.config.book;
     let mut fields = vec![
-        ("author", names(book, &chapter.config.authors).join(" and ")),
+        ("author", names(book, &chapter.authors).join(" and ")),
         ("title", chapter.title.clone()),
         ("booktitle", cfg.title.clone()),
     ];
     if let Some(s) = &cfg.subtitle {
         fields.push(("booksubtitle", s.clone()));
     }
-    fields.push(("editor", names(book, &cfg.editors).join(" and ")));
-    push_imprint(book, year, &mut fields);
-    fields.push(("langid", langid(&chapter.lang).to_string()));
+    fields.push(("editor", names(book, &book.editors).join(" and ")));
+    push_imprint(book, &mut fields);
+    fields.push(("langid", chapter.lang.biblatex_langid().to_string()));
     CiteThis {
         formatted,
         bibtex: bibtex("incollection", &key, &fields),
     }
 }
 
-fn push_imprint(book: &Book, year: Option<i32>, fields: &mut Vec<(&'static str, String)>) {
+fn push_imprint(book: &Book, fields: &mut Vec<(&'static str, String)>) {
     let cfg = &book.config.book;
     if let Some(p) = &cfg.publisher {
         fields.push(("publisher", p.clone()));
     }
-    if let Some(y) = cfg.year.map(|y| y as i32).or(year) {
+    if let Some(y) = year(book) {
         fields.push(("year", y.to_string()));
     }
     if let Some(isbn) = &cfg.isbn {
         fields.push(("isbn", isbn.clone()));
-    }
-}
-
-/// BibLaTeX's `langid` for a BCP 47 tag.
-fn langid(tag: &str) -> &str {
-    match tag.split('-').next().unwrap_or("") {
-        "fr" => "french",
-        "it" => "italian",
-        "de" => "german",
-        "es" => "spanish",
-        "pt" => "portuguese",
-        _ => "english",
     }
 }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Bibliography, LOCALES, locale};
 use crate::diag::Span;
+use crate::lang::Lang;
 use crate::model::{Citation, CiteMode, Inline, LinkTarget, Reference};
 
 /// The citations of one reference list (a chapter's, or the book's), in
@@ -22,7 +23,7 @@ use crate::model::{Citation, CiteMode, Inline, LinkTarget, Reference};
 /// disambiguate them, within the scope.
 pub struct CitationScope<'b> {
     bibliography: &'b Bibliography,
-    lang: String,
+    lang: Lang,
     citations: Vec<Citation>,
 }
 
@@ -76,11 +77,11 @@ fn is_zero(n: &i8) -> bool {
 }
 
 impl<'b> CitationScope<'b> {
-    /// A scope whose list is in the language `lang` (a BCP 47 tag).
-    pub fn new(bibliography: &'b Bibliography, lang: &str) -> Self {
+    /// A scope whose list is in the language `lang`.
+    pub fn new(bibliography: &'b Bibliography, lang: &Lang) -> Self {
         CitationScope {
             bibliography,
-            lang: lang.to_string(),
+            lang: lang.clone(),
             citations: Vec::new(),
         }
     }
@@ -103,7 +104,13 @@ impl<'b> CitationScope<'b> {
     pub fn key(&self) -> u128 {
         use std::hash::Hash;
         let mut h = siphasher::sip128::SipHasher13::new();
-        (FORMAT_VERSION, HAYAGRIVA, self.bibliography.key, &self.lang).hash(&mut h);
+        (
+            FORMAT_VERSION,
+            HAYAGRIVA,
+            self.bibliography.key,
+            self.lang.tag(),
+        )
+            .hash(&mut h);
         for c in &self.citations {
             c.mode.hash(&mut h);
             for item in &c.items {

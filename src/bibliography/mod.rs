@@ -55,12 +55,8 @@ impl Bibliography {
 
 /// The CSL locale of a BCP 47 tag (`fr`, `en-GB`), as Typst forms it from
 /// the text's language and region.
-pub fn locale(tag: &str) -> LocaleCode {
-    let (lang, region) = crate::render::typst::emit::lang_region(tag);
-    match region {
-        Some(r) => LocaleCode(format!("{lang}-{}", r.to_ascii_uppercase())),
-        None => LocaleCode(lang),
-    }
+pub fn locale(lang: &crate::lang::Lang) -> LocaleCode {
+    LocaleCode(lang.csl_locale())
 }
 
 /// The last bibliography read by this process, by a hash of what it was

@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Context, DiagnosticFormat, Outcome, load_quietly};
-use crate::render::epub::{EpubOptions, EpubRenderer};
-use crate::render::html::{HtmlOptions, HtmlRenderer};
-use crate::render::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
-use crate::render::{Renderer, render_atomically};
+use crate::render::plan::Plan;
+use crate::render::render_atomically;
+use crate::render::typst::PdfOptions;
 
 /// Arguments of `build`.
 #[derive(Debug, Args)]
@@ -49,10 +48,10 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         args.format,
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
+    let plan = Plan::build(args.html, args.pdf, args.epub, args.offprints);
     // Citations are formatted only for the outputs that print them (Typst
     // formats the PDF's own).
-    let all = !(args.html || args.pdf || args.epub || args.offprints);
-    let (root, book, mut kept) = match load_quietly(ctx, args.format, all || args.html || args.epub)
+    let (root, mut book, mut kept) = match load_quietly(ctx, args.format, plan.formats_citations())
     {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
@@ -66,75 +65,25 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         Some(dir) => ctx.cwd.join(dir),
         None => root.join("_book"),
     };
-    // With no format flag, every format is built. The PDF and the EPUB go
-    // first so that the site can link to them.
-    let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
-    let resolve = |dir: PathBuf| {
-        if dir.is_absolute() {
-            dir
-        } else {
-            ctx.cwd.join(dir)
-        }
-    };
-    // A draft shows each chapter's review state, when the book is in git.
-    let review = if args.draft {
-        crate::git::Repo::open(&root)
+    // A draft shows each chapter's review state (outside git, every
+    // chapter is a draft and the dashboard says so).
+    if args.draft {
+        let report = crate::git::Repo::open(&root)
             .and_then(|repo| crate::status::compute_status(&book, &repo, Default::default()))
-            .ok()
-    } else {
-        None
-    };
+            .unwrap_or_else(|_| crate::status::offline_report(&book));
+        crate::pipeline::attach_review(&mut book, report);
+    }
     let pdf_options = PdfOptions {
-        draft: args.draft,
-        emit_dir: args.emit_typst.map(resolve),
-        states: review
-            .iter()
-            .flat_map(|r| {
-                r.chapters
-                    .iter()
-                    .map(|c| (c.id.clone(), c.state.name().to_string()))
-            })
-            .collect(),
+        emit_dir: args.emit_typst.map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                ctx.cwd.join(dir)
+            }
+        }),
         ..Default::default()
     };
-    let session = SharedSession::default();
-    if all || args.pdf || args.offprints {
-        renderers.push(Box::new(PdfRenderer::new(
-            pdf_options.clone(),
-            session.clone(),
-        )));
-    }
-    if args.offprints {
-        renderers.push(Box::new(OffprintsRenderer {
-            options: pdf_options,
-            session: session.clone(),
-        }));
-    }
-    if all || args.epub {
-        // The cover is typeset in the PDF's Typst session.
-        renderers.push(Box::new(EpubRenderer {
-            options: EpubOptions::default(),
-            session,
-        }));
-    }
-    if all || args.html {
-        let mut options = HtmlOptions::from_book(&book);
-        options.review = review.clone();
-        if args.draft && options.review.is_none() {
-            // Outside git every chapter is a draft; the dashboard says so.
-            options.review = Some(crate::status::offline_report(&book));
-        }
-        let pdf_name = PdfRenderer::file_name(&book);
-        if all || args.pdf || args.offprints || out_dir.join(&pdf_name).is_file() {
-            options.pdf = Some(format!("../{pdf_name}"));
-        }
-        options.year = crate::render::typst::date::book_date(&book).map(|d| d.year);
-        let epub_name = EpubRenderer::file_name(&book);
-        if all || args.epub || out_dir.join(&epub_name).is_file() {
-            options.epub = Some(format!("../{epub_name}"));
-        }
-        renderers.push(Box::new(HtmlRenderer { options }));
-    }
+    let renderers = plan.renderers(&book, &out_dir, pdf_options);
     let mut written = Vec::new();
     for renderer in renderers {
         let t = std::time::Instant::now();

@@ -50,8 +50,8 @@ pub struct Contributor {
     pub affiliation: Option<String>,
     /// Roles.
     pub roles: Vec<Role>,
-    /// Biography, in Markdown.
-    pub bio: Option<String>,
+    /// Biography, in Markdown, with the span of its value.
+    pub bio: Option<Spanned<String>>,
     /// ORCID iD, checksum validated.
     pub orcid: Option<String>,
 }
@@ -171,7 +171,7 @@ pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contribu
             emails: emails.into_iter().map(|e| e.value.to_lowercase()).collect(),
             affiliation: r.string(entries, "affiliation").map(|s| s.value),
             roles,
-            bio: r.string(entries, "bio").map(|s| s.value),
+            bio: r.string(entries, "bio"),
             orcid: orcid.map(|s| s.value),
         });
     }

@@ -10,8 +10,10 @@ pub use nodes::*;
 
 use std::path::PathBuf;
 
-use crate::config::{BookConfig, ChapterConfig, Contributors};
+use crate::config::{BookConfig, ChapterConfig, Contributors, Role};
+use crate::date::DocDate;
 use crate::diag::Span;
+use crate::lang::Lang;
 use crate::source::{FileId, Sources};
 
 /// A whole book, ready to render.
@@ -36,6 +38,48 @@ pub struct Book {
     /// The book's one reference list, when `[bibliography] per-chapter =
     /// false` (otherwise each chapter has its own), set by the citations pass.
     pub references: Vec<Reference>,
+    /// The book's language, parsed once from book.toml.
+    pub lang: Lang,
+    /// The people of contributors.toml in file order, their bios parsed and
+    /// completed by the passes like a chapter's text.
+    pub people: Vec<Person>,
+    /// The editors of book.toml, resolved by the people pass.
+    pub editors: Vec<PersonRef>,
+    /// The document date (`SOURCE_DATE_EPOCH`, else the last commit's time,
+    /// else the newest file's), computed once per build: every output
+    /// prints the same one.
+    pub date: Option<DocDate>,
+    /// Draft builds: the review state of every chapter, from the history.
+    /// `None` in final builds.
+    pub review: Option<std::sync::Arc<crate::review::report::StatusReport>>,
+}
+
+/// A person of contributors.toml, as the outputs show them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Person {
+    /// The contributor id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Affiliation.
+    pub affiliation: Option<String>,
+    /// Roles.
+    pub roles: Vec<Role>,
+    /// ORCID iD.
+    pub orcid: Option<String>,
+    /// The biography, parsed from its Markdown; empty when there is none.
+    pub bio: Vec<Block>,
+}
+
+/// A contributor named by book.toml or a chapter's front matter, resolved
+/// by the people pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonRef {
+    /// The id as written.
+    pub id: String,
+    /// Index into [`Book::people`]; `None` for an unknown id (an error the
+    /// pass reported; a preview still shows the id).
+    pub person: Option<usize>,
 }
 
 impl Book {
@@ -52,6 +96,16 @@ impl Book {
     /// The index of the chapter with this id.
     pub fn chapter_index(&self, id: &str) -> Option<usize> {
         self.chapters.iter().position(|c| c.id == id)
+    }
+
+    /// The person a reference resolves to.
+    pub fn person(&self, r: &PersonRef) -> Option<&Person> {
+        r.person.and_then(|i| self.people.get(i))
+    }
+
+    /// Whether this is a draft build: the review state is shown.
+    pub fn is_draft(&self) -> bool {
+        self.review.is_some()
     }
 
     /// A short file-name-safe id for the book's outputs (`<book-id>.pdf`).
@@ -89,8 +143,10 @@ pub struct Chapter {
     pub config: ChapterConfig,
     /// Title as plain text.
     pub title: String,
-    /// BCP 47 language (the chapter's, else the book's).
-    pub lang: String,
+    /// Its language (the chapter's, else the book's).
+    pub lang: Lang,
+    /// Its authors, resolved by the people pass.
+    pub authors: Vec<PersonRef>,
     /// Number among the numbered chapters, set by the numbering pass.
     pub number: Option<u32>,
     /// The abstract, parsed from front matter Markdown.
@@ -106,6 +162,26 @@ pub struct Chapter {
     /// Whether it cites a work of the bibliography, set by the citations
     /// pass whether or not it formats (the PDF's reference lists follow it).
     pub cites: bool,
+    /// Draft builds: its review state and the revision shown.
+    pub review: Option<ChapterReview>,
+}
+
+/// A chapter's review state, as a draft build shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChapterReview {
+    /// Its state in the history.
+    pub state: crate::review::State,
+    /// The blob id of the text the outputs show (the working file's, which
+    /// is the revision in HEAD when the chapter is committed).
+    pub revision: String,
+}
+
+impl ChapterReview {
+    /// The revision as drafts print it: its first seven characters, as git
+    /// abbreviates.
+    pub fn short_revision(&self) -> &str {
+        &self.revision[..7.min(self.revision.len())]
+    }
 }
 
 /// One entry of a reference list, formatted in the book's citation style.
@@ -151,6 +227,14 @@ impl Chapter {
         for note in &mut self.footnotes {
             walk_blocks_mut(&mut note.blocks, &mut on_block);
         }
+    }
+
+    /// Every list of blocks the chapter holds: the abstract, the body, then
+    /// each note, in reading order.
+    pub fn block_lists_mut(&mut self) -> Vec<&mut Vec<Block>> {
+        let mut lists = vec![&mut self.abstract_, &mut self.blocks];
+        lists.extend(self.footnotes.iter_mut().map(|f| &mut f.blocks));
+        lists
     }
 
     /// The chapter file's path relative to the book root, with `/`.

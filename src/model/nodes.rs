@@ -342,6 +342,9 @@ pub struct CrossRef {
     pub number: Option<String>,
     /// The title of a section without number, printed instead of one.
     pub title: String,
+    /// What every output prints (`figure 2.3`), set by the cross-references
+    /// pass; until then the label as written.
+    pub text: String,
 }
 
 /// Plain text of inlines, for titles, alt text and the search index.

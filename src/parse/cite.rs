@@ -340,6 +340,7 @@ impl Scanner<'_, '_> {
         label.replace_range(..prefix.len(), &prefix.to_ascii_lowercase());
         Some(Inline::Ref(Box::new(CrossRef {
             kind,
+            text: format!("@{label}"),
             label,
             capital,
             span: self.run.span(range),

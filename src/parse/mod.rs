@@ -11,10 +11,12 @@ mod lower;
 
 use comrak::{Arena, Options, parse_document};
 
+use crate::config::Contributors;
 use crate::diag::{Diagnostic, Sink, Span};
+use crate::lang::Lang;
 use crate::load::LoadedChapter;
-use crate::model::{Block, BlockKind, Chapter, Footnote, plain_text};
-use crate::source::{FileId, Sources};
+use crate::model::{Block, BlockKind, Chapter, Footnote, Person, plain_text};
+use crate::source::Sources;
 
 pub use lower::Positions;
 
@@ -59,7 +61,7 @@ pub fn parse_markdown(text: &str, positions: &Positions, sink: &mut Sink) -> Par
 pub fn parse_chapter(
     loaded: &LoadedChapter,
     sources: &Sources,
-    book_lang: &str,
+    book_lang: &Lang,
     sink: &mut Sink,
 ) -> Chapter {
     let file = sources.get(loaded.file);
@@ -117,24 +119,39 @@ pub fn parse_chapter(
             .config
             .lang
             .as_ref()
-            .map(|l| l.value.clone())
-            .unwrap_or_else(|| book_lang.to_string()),
+            .map(|l| Lang::parse(&l.value))
+            .unwrap_or_else(|| book_lang.clone()),
+        authors: Vec::new(),
         number: None,
         abstract_,
         blocks: parsed.blocks,
         footnotes: parsed.footnotes,
         references: Vec::new(),
         cites: false,
+        review: None,
     }
 }
 
-/// Parses a short Markdown text kept in a config file (a contributor's bio),
-/// with every span on the value.
-pub fn parse_snippet(
-    text: &str,
-    file: FileId,
-    span: std::ops::Range<usize>,
-    sink: &mut Sink,
-) -> Parsed {
-    parse_markdown(text, &Positions::Fixed(Span::new(file, span)), sink)
+/// The people of contributors.toml, each bio parsed from its Markdown.
+/// A bio's faults are reported at its value in contributors.toml (its
+/// text is a TOML string, whose lines are not the file's).
+pub fn parse_people(contributors: &Contributors, sink: &mut Sink) -> Vec<Person> {
+    contributors
+        .list
+        .iter()
+        .map(|c| Person {
+            id: c.id.value.clone(),
+            name: c.name.clone(),
+            affiliation: c.affiliation.clone(),
+            roles: c.roles.clone(),
+            orcid: c.orcid.clone(),
+            bio: match &c.bio {
+                Some(bio) => {
+                    let positions = Positions::Fixed(bio.span.clone());
+                    parse_markdown(&bio.value, &positions, sink).blocks
+                }
+                None => Vec::new(),
+            },
+        })
+        .collect()
 }

@@ -91,7 +91,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
             chapter.references = result.references;
         });
     } else {
-        let mut scope = CitationScope::new(&bib, &book.config.book.language);
+        let mut scope = CitationScope::new(&bib, &book.lang);
         for chapter in &mut book.chapters {
             chapter.walk_inlines_mut(&mut |inline| {
                 if let Inline::Cite(c) = inline

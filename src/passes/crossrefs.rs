@@ -1,13 +1,15 @@
 //! Cross-references (`@fig:carte`, `@tbl:budget`, `@sec:methode`): each
 //! points to a numbered figure, captioned table or heading of the book, in
-//! its own chapter first, else in another. The renderers print the word of
-//! the chapter's language and the number the numbering pass gave, so that
-//! every output shows the same numbers.
+//! its own chapter first, else in another. Each gets its printed text here
+//! (the word of the chapter's language and the number the numbering pass
+//! gave, or an unnumbered section's title), so that every output prints
+//! the same.
 
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Sink};
-use crate::model::{BlockKind, Book, Inline, RefKind, plain_text, walk_blocks_mut};
+use crate::lang::Labels;
+use crate::model::{BlockKind, Book, CrossRef, Inline, RefKind, plain_text, walk_blocks_mut};
 
 /// Something a cross-reference can point to.
 #[derive(Debug, Clone)]
@@ -64,6 +66,7 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
     }
     for chapter in &mut book.chapters {
         let id = chapter.id.clone();
+        let labels = chapter.lang.labels();
         chapter.walk_inlines_mut(&mut |inline| {
             let Inline::Ref(r) = inline else {
                 return;
@@ -78,15 +81,20 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
                     r.target = Some((t.chapter.clone(), t.anchor.clone()));
                     r.number = t.number.clone();
                     r.title = t.title.clone();
+                    r.text = printed_text(r, labels);
                 }
-                None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => sink.push(
-                    Diagnostic::error(
-                        r.span.clone(),
-                        format!("`@{}` is a label of several other chapters", r.label),
+                None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => {
+                    r.text = printed_text(r, labels);
+                    sink.push(
+                        Diagnostic::error(
+                            r.span.clone(),
+                            format!("`@{}` is a label of several other chapters", r.label),
+                        )
+                        .hint("give the label a name that is unique in the book"),
                     )
-                    .hint("give the label a name that is unique in the book"),
-                ),
+                }
                 None => {
+                    r.text = printed_text(r, labels);
                     let prefix = match r.kind {
                         RefKind::Figure => "fig:",
                         RefKind::Table => "tbl:",
@@ -122,5 +130,27 @@ fn kind_name(kind: RefKind) -> &'static str {
         RefKind::Figure => "figure",
         RefKind::Table => "table",
         RefKind::Section => "section",
+    }
+}
+
+/// What a cross-reference prints: the word of the chapter's language and
+/// the number (`figure\u{a0}2.3`), a section's title when it has no number,
+/// or the label as written when it points nowhere.
+fn printed_text(r: &CrossRef, labels: &Labels) -> String {
+    let word = match r.kind {
+        RefKind::Figure => labels.figure,
+        RefKind::Table => labels.table,
+        RefKind::Section => labels.section,
+    };
+    let mut word = word.to_lowercase();
+    if r.capital
+        && let Some(first) = word.chars().next()
+    {
+        word = first.to_uppercase().chain(word.chars().skip(1)).collect();
+    }
+    match (&r.number, r.target.is_some()) {
+        (Some(n), _) => format!("{word}\u{a0}{n}"),
+        (None, true) => format!("{word} «\u{a0}{}\u{a0}»", r.title),
+        (None, false) => format!("@{}", r.label),
     }
 }

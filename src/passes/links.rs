@@ -162,38 +162,31 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
+        let id = chapter.id.clone();
         let ctx = Ctx {
             root: &root,
             dir: &dir,
-            chapter_id: &chapter.id,
+            chapter_id: &id,
             by_path: &by_path,
             anchors: &anchors,
             chapter_files: &chapter_files,
         };
-        let visit = |block: &mut Block, sink: &mut Sink, assets: &mut BTreeSet<String>| {
-            let block_span = block.span.clone();
-            if let BlockKind::Figure(f) = &mut block.kind {
-                ctx.image(&mut f.image, &block_span, sink, assets);
-            }
-            block_inlines_mut(block, &mut |inlines| {
-                walk_inlines_mut(inlines, &mut |inline| match inline {
-                    Inline::Link {
-                        url, target, span, ..
-                    } => {
-                        *target = ctx.link(url, span, sink, assets);
-                    }
-                    Inline::Image(img) => ctx.image(img, &block_span, sink, assets),
-                    _ => {}
-                });
-            });
-        };
-        let mut all: Vec<&mut Vec<Block>> = vec![&mut chapter.blocks, &mut chapter.abstract_];
-        for f in &mut chapter.footnotes {
-            all.push(&mut f.blocks);
+        for blocks in chapter.block_lists_mut() {
+            ctx.resolve_blocks(blocks, sink, &mut assets);
         }
-        for blocks in all {
-            walk_blocks_mut(blocks, &mut |b| visit(b, sink, &mut assets));
-        }
+    }
+    // Bios are written in contributors.toml, at the root; they have no
+    // anchors of their own.
+    let ctx = Ctx {
+        root: &root,
+        dir: Path::new(""),
+        chapter_id: "",
+        by_path: &by_path,
+        anchors: &anchors,
+        chapter_files: &chapter_files,
+    };
+    for person in &mut book.people {
+        ctx.resolve_blocks(&mut person.bio, sink, &mut assets);
     }
     book.assets = assets.into_iter().map(|path| Asset { path }).collect();
 }
@@ -208,6 +201,27 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// Resolves every link and image of `blocks`, nested ones included.
+    fn resolve_blocks(&self, blocks: &mut [Block], sink: &mut Sink, assets: &mut BTreeSet<String>) {
+        walk_blocks_mut(blocks, &mut |block| {
+            let block_span = block.span.clone();
+            if let BlockKind::Figure(f) = &mut block.kind {
+                self.image(&mut f.image, &block_span, sink, assets);
+            }
+            block_inlines_mut(block, &mut |inlines| {
+                walk_inlines_mut(inlines, &mut |inline| match inline {
+                    Inline::Link {
+                        url, target, span, ..
+                    } => {
+                        *target = self.link(url, span, sink, assets);
+                    }
+                    Inline::Image(img) => self.image(img, &block_span, sink, assets),
+                    _ => {}
+                });
+            });
+        });
+    }
+
     fn check_anchor(&self, chapter: &str, anchor: &str, span: &Span, sink: &mut Sink) {
         let Some(known) = self.anchors.get(chapter) else {
             return;

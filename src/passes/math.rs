@@ -25,7 +25,9 @@ use crate::source::Sources;
 pub fn convert_math(book: &mut Book, sink: &mut Sink) {
     let mathml = MathMl::default();
     let sources = &book.sources;
-    for chapter in &mut book.chapters {
+    let bios = book.people.iter_mut().map(|p| &mut p.bio);
+    let chapters = book.chapters.iter_mut().flat_map(|c| c.block_lists_mut());
+    for blocks in chapters.chain(bios) {
         let mut on_block = |block: &mut Block| {
             if let BlockKind::Math(math) = &mut block.kind {
                 convert(math, true, &mathml, sources, sink);
@@ -38,11 +40,7 @@ pub fn convert_math(book: &mut Book, sink: &mut Sink) {
                 })
             });
         };
-        walk_blocks_mut(&mut chapter.blocks, &mut on_block);
-        walk_blocks_mut(&mut chapter.abstract_, &mut on_block);
-        for note in &mut chapter.footnotes {
-            walk_blocks_mut(&mut note.blocks, &mut on_block);
-        }
+        walk_blocks_mut(blocks, &mut on_block);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Passes over the model, in a fixed order. Each is a function that
 //! completes or checks the model and pushes diagnostics into the sink.
 //!
-//! 1. `people`: authors, reviewers and editors are known contributors.
+//! 1. `people`: authors, reviewers and editors are known contributors;
+//!    authors and editors resolved to the book's people.
 //! 2. `ids`: heading ids (explicit or generated) and unique labels.
 //! 3. `numbering`: chapter, section, figure and table numbers.
 //! 4. `links`: links between chapters and to anchors, images and other files.
@@ -43,7 +44,7 @@ pub enum Prepare {
 
 /// Runs every pass in order.
 pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
-    people::check_people(book, sink);
+    people::resolve_people(book, sink);
     ids::assign_ids(book, sink);
     numbering::number(book);
     if prepare == Prepare::Outline {

@@ -1,11 +1,29 @@
 //! Every contributor id named in book.toml or a chapter's front matter is a
-//! contributor of contributors.toml.
+//! contributor of contributors.toml; editors and authors are resolved to
+//! the book's people, so that no renderer looks a contributor up.
 
-use crate::diag::{Diagnostic, Sink};
-use crate::model::Book;
+use crate::diag::{Diagnostic, Sink, Spanned};
+use crate::model::{Book, PersonRef};
+
+/// Resolves the editors and each chapter's authors to the book's people.
+pub fn resolve_people(book: &mut Book, sink: &mut Sink) {
+    check_people(book, sink);
+    let resolve = |ids: &[Spanned<String>], people: &[crate::model::Person]| -> Vec<PersonRef> {
+        ids.iter()
+            .map(|id| PersonRef {
+                id: id.value.clone(),
+                person: people.iter().position(|p| p.id == id.value),
+            })
+            .collect()
+    };
+    book.editors = resolve(&book.config.book.editors, &book.people);
+    for chapter in &mut book.chapters {
+        chapter.authors = resolve(&chapter.config.authors, &book.people);
+    }
+}
 
 /// Checks editors, authors and reviewers.
-pub fn check_people(book: &Book, sink: &mut Sink) {
+fn check_people(book: &Book, sink: &mut Sink) {
     let people = &book.contributors;
     for editor in &book.config.book.editors {
         people.check_id(editor, "[book] editors", sink);

@@ -10,8 +10,10 @@ use crate::model::{Block, BlockKind, Book};
 pub fn filter_raw(book: &mut Book, sink: &mut Sink) {
     let html_allowed = book.config.html.raw_html != RawHtml::Escape;
     let typst_allowed = book.config.pdf.raw_typst;
-    for chapter in &mut book.chapters {
-        retain_blocks(&mut chapter.blocks, &mut |block| {
+    let bios = book.people.iter_mut().map(|p| &mut p.bio);
+    let chapters = book.chapters.iter_mut().flat_map(|c| c.block_lists_mut());
+    for blocks in chapters.chain(bios) {
+        retain_blocks(blocks, &mut |block| {
             let BlockKind::Raw { format, .. } = &block.kind else {
                 return true;
             };

@@ -3,7 +3,8 @@
 //! inside `« »` and between a number and its unit. Only text is touched:
 //! code, math, raw HTML and URLs are other nodes and stay as written.
 
-use crate::model::{Book, Inline, block_inlines_mut, walk_blocks_mut};
+use crate::lang::Lang;
+use crate::model::{Block, Book, Inline, block_inlines_mut, walk_blocks_mut};
 
 /// U+00A0, before a colon and between a number and its unit.
 const NBSP: char = '\u{a0}';
@@ -21,8 +22,8 @@ enum Style {
 }
 
 impl Style {
-    fn of(lang: &str) -> Style {
-        match lang.split(['-', '_']).next().unwrap_or("") {
+    fn of(lang: &Lang) -> Style {
+        match lang.primary() {
             "fr" => Style::French,
             "it" => Style::Italian,
             "en" => Style::English,
@@ -31,18 +32,19 @@ impl Style {
     }
 }
 
-/// Applies the typography of each chapter's language to its text.
+/// Applies the typography of each chapter's language to its text, and the
+/// book's to the contributors' bios.
 pub fn apply(book: &mut Book) {
+    let style = Style::of(&book.lang);
+    for person in &mut book.people {
+        typeset_blocks(&mut person.bio, style);
+    }
     // Each chapter on its own, on every core.
     use rayon::prelude::*;
     book.chapters.par_iter_mut().for_each(|chapter| {
         let style = Style::of(&chapter.lang);
-        let mut fix = |inlines: &mut Vec<Inline>| typeset_inlines(inlines, style);
-        let mut on_block = |block: &mut crate::model::Block| block_inlines_mut(block, &mut fix);
-        walk_blocks_mut(&mut chapter.blocks, &mut on_block);
-        walk_blocks_mut(&mut chapter.abstract_, &mut on_block);
-        for note in &mut chapter.footnotes {
-            walk_blocks_mut(&mut note.blocks, &mut on_block);
+        for blocks in chapter.block_lists_mut() {
+            typeset_blocks(blocks, style);
         }
         // The title, written in front matter or as the first heading.
         let mut title = [Inline::Text(std::mem::take(&mut chapter.title))];
@@ -52,6 +54,12 @@ pub fn apply(book: &mut Book) {
         };
         chapter.title = title;
     });
+}
+
+/// Every text of `blocks`, nested ones included.
+fn typeset_blocks(blocks: &mut [Block], style: Style) {
+    let mut fix = |inlines: &mut Vec<Inline>| typeset_inlines(inlines, style);
+    walk_blocks_mut(blocks, &mut |block| block_inlines_mut(block, &mut fix));
 }
 
 /// One run of inlines, the character before each text carried across

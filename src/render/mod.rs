@@ -5,7 +5,7 @@
 pub mod epub;
 pub mod escape;
 pub mod html;
-pub mod labels;
+pub mod plan;
 pub mod typst;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,8 @@
 //! read from commit trailers, the chapter's current revision, who is who.
 //! No git here: the state machine is tested without a repository.
 
+pub mod report;
+
 use serde::Serialize;
 
 /// What a review event says.

@@ -9,8 +9,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::diag::{Diagnostic, Sink};
 use crate::model::Book;
-use crate::pipeline::{ParseCache, load_model_cached};
+use crate::pipeline::{ParseCache, attach_review, book_date, load_model_cached};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
+use crate::render::plan::Plan;
 use crate::render::typst::offprints::chapter_pages;
 use crate::render::typst::{PdfOptions, PdfRenderer, Session, export};
 use crate::source::Sources;
@@ -96,7 +97,7 @@ impl Builder {
         let mut report = Report::default();
         let started = Instant::now();
         let mut sink = Sink::default();
-        let book = load_model_cached(&self.root, &mut sink, &mut self.parses);
+        let mut book = load_model_cached(&self.root, &mut sink, &mut self.parses);
         report.reparsed = self.parses.parsed.clone();
         report.model = started.elapsed();
         report.watch = watched_folders(&book);
@@ -128,17 +129,15 @@ impl Builder {
             return report;
         }
 
+        // Always a draft; the document date moves with HEAD, not with each
+        // save, and is known before the first site is written ("how to
+        // cite" prints its year).
         let review = self.review(&book);
+        book.date = self.document_date(&book, &review.head);
+        attach_review(&mut book, review);
 
         let t = Instant::now();
-        let mut options = HtmlOptions::from_book(&book);
-        options.review = Some(review.clone());
-        if self.pdf {
-            options.pdf = Some(format!("../{}", PdfRenderer::file_name(&book)));
-        }
-        // The year "how to cite" prints: the document's, as in the PDF,
-        // known before the first site is written.
-        options.year = self.document_date(&book, &review).map(|d| d.year);
+        let options = Plan::watch(self.pdf).html_options(&book, &self.out);
         // The edited chapters' pages first, exactly as the whole site makes
         // them: the browser showing one reloads before the rest is rendered.
         if !self.written.is_empty() && !report.reparsed.is_empty() {
@@ -180,7 +179,7 @@ impl Builder {
         );
 
         if self.pdf {
-            self.typeset(&book, &review, live, generation, on_typeset, &mut report);
+            self.typeset(&book, live, generation, on_typeset, &mut report);
             announce(
                 live,
                 generation,
@@ -231,18 +230,13 @@ impl Builder {
 
     /// The document date, kept while HEAD does not move (a save does not
     /// change the imprint).
-    fn document_date(
-        &mut self,
-        book: &Book,
-        review: &crate::status::StatusReport,
-    ) -> Option<crate::date::DocDate> {
-        let head = review.head.clone();
+    fn document_date(&mut self, book: &Book, head: &str) -> Option<crate::date::DocDate> {
         let date = match self.date.take() {
             Some((at, date)) if at == head => Some(date),
-            _ => crate::render::typst::date::book_date(book),
+            _ => book_date(book),
         };
         if let Some(date) = date {
-            self.date = Some((head, date));
+            self.date = Some((head.to_string(), date));
         }
         date
     }
@@ -252,7 +246,6 @@ impl Builder {
     fn typeset(
         &mut self,
         book: &Book,
-        review: &crate::status::StatusReport,
         live: &Live,
         generation: u64,
         on_typeset: &dyn Fn(bool),
@@ -260,14 +253,7 @@ impl Builder {
     ) {
         let t = Instant::now();
         on_typeset(true);
-        // The date moves with HEAD, not with each save.
-        let date = self.document_date(book, review);
-        let options = PdfOptions {
-            draft: true,
-            states: crate::status::draft_states(review),
-            date,
-            ..Default::default()
-        };
+        let options = PdfOptions::default();
         self.quick_preview(book, &options, live, generation, report, t);
         let compiled = match &mut self.session {
             Some(session) => session.compile(book, &options),

@@ -206,10 +206,18 @@ pub fn compiled_text(book: &Path, options: &ouvrage::render::typst::PdfOptions) 
     let mut sink = ouvrage::diag::Sink::default();
     let model = ouvrage::pipeline::load_model(book, &mut sink);
     assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+    model_text(&model, options)
+}
+
+/// The whole text of a model (a draft, say) compiled in-process.
+pub fn model_text(
+    model: &ouvrage::model::Book,
+    options: &ouvrage::render::typst::PdfOptions,
+) -> String {
     let mut session =
-        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+        ouvrage::render::typst::Session::for_book(model, &Default::default()).unwrap();
     let compiled = session
-        .compile(&model, options)
+        .compile(model, options)
         .unwrap_or_else(|e| panic!("{e:?}"));
     ouvrage::render::typst::text::page_texts(&compiled.document).join(" ")
 }

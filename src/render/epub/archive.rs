@@ -9,7 +9,7 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-use crate::render::typst::date::DocDate;
+use crate::date::DocDate;
 
 /// The content of `mimetype`.
 pub const MIMETYPE: &str = "application/epub+zip";

@@ -15,10 +15,14 @@
 //! EPUB/<book path>           the images, under their path in the book
 //! ```
 //!
-//! The chapters' markup comes from the site's body renderer
-//! ([`crate::render::html::body`], with `epub: true`), made XHTML by
-//! [`xhtml`]. The pages come from MiniJinja templates, built in and replaced
-//! by the book's `templates/` files of the names in parentheses. The cover
+//! The book, its contents and its people come from [`crate::view`], as for
+//! the site. The chapters' markup is written by the site's body writer in
+//! its XHTML mode ([`crate::render::html::body::Markup::Xhtml`]): links
+//! lead to the EPUB's documents and images are those it holds, checked on
+//! the model's link targets and assets; only raw HTML written in a chapter
+//! is parsed, by [`xhtml`], to be made XML. The pages come from MiniJinja
+//! templates, built in and replaced by the book's `templates/` files of the
+//! names in parentheses. The cover
 //! is the template's `cover(meta)` typeset in the book's Typst session
 //! ([`crate::render::typst::cover`]). Dates come from the document date
 //! (`SOURCE_DATE_EPOCH`, the last commit, the files), never the clock, and
@@ -35,17 +39,16 @@ use std::path::Path;
 use serde::Serialize;
 
 use self::package::{ManifestItem, Package};
-use self::xhtml::{Found, XhtmlContext, to_xhtml};
+use self::xhtml::{Found, XhtmlContext};
 use crate::diag::{Diagnostic, Severity};
-use crate::model::Book;
+use crate::lang::Labels;
+use crate::model::{Book, Chapter};
 use crate::render::html::Templates;
-use crate::render::html::body::{BodyContext, reference_list_html, render_chapter};
-use crate::render::html::context::PersonRef;
-use crate::render::labels::Labels;
+use crate::render::html::body::{BodyContext, Markup, reference_list_html, render_chapter};
 use crate::render::typst::SharedSession;
-use crate::render::typst::date::{DocDate, book_date};
 use crate::render::typst::world::FontOptions;
 use crate::render::{RenderResult, Renderer, io_error};
+use crate::view::{self, BookView, PersonView};
 
 /// The built-in templates, by the names a book's `templates/` file replaces.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -99,9 +102,6 @@ pub fn image_media_type(path: &str) -> Option<&'static str> {
 pub struct EpubOptions {
     /// Fonts for the cover, beyond Typst's embedded ones (as for the PDF).
     pub fonts: FontOptions,
-    /// The document date when the caller fixes it; otherwise
-    /// [`book_date`].
-    pub date: Option<DocDate>,
 }
 
 /// Renders `_book/<book-id>.epub`.
@@ -120,9 +120,8 @@ impl EpubRenderer {
 
     /// The EPUB's bytes and the warnings met on the way.
     pub fn epub(&self, book: &Book) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
-        let date = self.options.date.or_else(|| book_date(book));
-        let files = self.files(book, date)?;
-        let bytes = archive::write(&files.files, date).map_err(|e| {
+        let files = self.files(book)?;
+        let bytes = archive::write(&files.files, book.date).map_err(|e| {
             vec![Diagnostic::error_in(
                 Some(book.root.join(Self::file_name(book))),
                 format!("cannot write the EPUB: {e}"),
@@ -133,25 +132,79 @@ impl EpubRenderer {
 
     /// Every file of the publication (paths in the zip, in their order), but
     /// the `mimetype` that [`archive::write`] puts first.
-    pub fn files(
-        &self,
-        book: &Book,
-        date: Option<DocDate>,
-    ) -> Result<Publication, Vec<Diagnostic>> {
+    pub fn files(&self, book: &Book) -> Result<Publication, Vec<Diagnostic>> {
         let templates = Templates::with_builtin(book, BUILTIN)?;
-        let mut out = Publication::default();
-        let cfg = &book.config.book;
+        let mut epub = Epub::new(book, &templates)?;
+        let chapters = epub.chapters();
+        let images = epub.images();
+        let nav = epub.nav();
+        let cover = epub.cover();
+        let cover_svg =
+            crate::render::typst::cover::cover_svg(&self.session, book, &self.options.fonts);
+        let package = epub.package();
+        let (nav, cover, package, cover_svg) = match (nav, cover, package, cover_svg) {
+            (Ok(n), Ok(c), Ok(p), Ok(s)) if epub.errors.is_empty() => (n, c, p, s),
+            (n, c, p, s) => {
+                let mut errors = epub.errors;
+                errors.extend(n.err());
+                errors.extend(c.err());
+                errors.extend(p.err());
+                errors.extend(s.err().into_iter().flatten());
+                return Err(errors);
+            }
+        };
+        check_xml(book, "cover.svg", COVER_IMAGE, &cover_svg).map_err(|e| vec![e])?;
+        let stylesheet = templates.static_file(book, "epub-style.css");
 
-        // What the documents may refer to.
+        let content = |name: &str| format!("{CONTENT_DIR}/{name}");
+        let mut files = vec![
+            (
+                "META-INF/container.xml".to_string(),
+                container_xml().into_bytes(),
+            ),
+            (content(PACKAGE_FILE), package.into_bytes()),
+            (content(NAV_FILE), nav.into_bytes()),
+            (content(COVER_PAGE), cover.into_bytes()),
+            (content(COVER_IMAGE), cover_svg.into_bytes()),
+            (content(STYLESHEET), stylesheet.as_bytes().to_vec()),
+        ];
+        for (name, bytes) in chapters.into_iter().chain(images) {
+            files.push((content(&name), bytes));
+        }
+        Ok(Publication {
+            files,
+            warnings: epub.warnings,
+        })
+    }
+}
+
+/// One EPUB being made: what its documents share and what they add to the
+/// manifest and the spine.
+struct Epub<'b> {
+    book: &'b Book,
+    templates: &'b Templates<'b>,
+    view: BookView,
+    /// Images the documents may embed, by their path in the book (which is
+    /// their path in the content folder).
+    images: BTreeSet<String>,
+    /// The documents links may lead to.
+    documents: BTreeSet<String>,
+    /// The images the chapters use.
+    used_images: BTreeSet<String>,
+    manifest: Vec<ManifestItem>,
+    spine: Vec<String>,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl<'b> Epub<'b> {
+    fn new(book: &'b Book, templates: &'b Templates<'b>) -> Result<Self, Vec<Diagnostic>> {
         let images: BTreeSet<String> = book
             .assets
             .iter()
             .map(|a| a.path.clone())
             .filter(|p| image_media_type(p).is_some())
             .collect();
-        let mut documents: BTreeSet<String> =
-            book.chapters.iter().map(|c| chapter_file(&c.id)).collect();
-        documents.extend([NAV_FILE.to_string(), COVER_PAGE.to_string()]);
         let reserved = [PACKAGE_FILE, NAV_FILE, COVER_PAGE, COVER_IMAGE, STYLESHEET];
         if let Some(clash) = images
             .iter()
@@ -165,243 +218,226 @@ impl EpubRenderer {
                 .hint("move or rename the image"),
             ]);
         }
+        let mut documents: BTreeSet<String> =
+            book.chapters.iter().map(|c| chapter_file(&c.id)).collect();
+        documents.extend([NAV_FILE.to_string(), COVER_PAGE.to_string()]);
+        Ok(Epub {
+            book,
+            templates,
+            view: BookView::new(book, &chapter_file),
+            images,
+            documents,
+            used_images: BTreeSet::new(),
+            manifest: vec![
+                ManifestItem::new("nav", NAV_FILE, "application/xhtml+xml", &["nav"]),
+                ManifestItem::new("cover", COVER_PAGE, "application/xhtml+xml", &[]),
+                ManifestItem::new(
+                    "cover-image",
+                    COVER_IMAGE,
+                    "image/svg+xml",
+                    &["cover-image"],
+                ),
+                ManifestItem::new("style", STYLESHEET, "text/css", &[]),
+            ],
+            spine: vec!["cover".to_string(), "nav".to_string()],
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        })
+    }
 
-        let epub_book = epub_book(book);
-        let book_labels = Labels::for_lang(&cfg.language);
-        let book_words = Words::for_lang(&cfg.language);
-        let data = |page: Page, labels: &'static Labels, words: &'static Words| EpubData {
-            book: &epub_book,
-            labels,
-            words,
-            page,
+    /// The data of a document of the book's language.
+    fn data(&self, title: &str, stylesheet: &str) -> EpubData<'_> {
+        EpubData {
+            book: &self.view,
+            labels: self.book.lang.labels(),
+            page: Page {
+                lang: self.book.lang.tag().to_string(),
+                title: title.to_string(),
+                stylesheet: stylesheet.to_string(),
+            },
             generator: GENERATOR,
             chapter: None,
             landmarks: None,
             cover: None,
             package: None,
-        };
-        let mut errors = Vec::new();
-        let mut used_images = BTreeSet::new();
-        let mut manifest = vec![
-            ManifestItem::new("nav", NAV_FILE, "application/xhtml+xml", &["nav"]),
-            ManifestItem::new("cover", COVER_PAGE, "application/xhtml+xml", &[]),
-            ManifestItem::new(
-                "cover-image",
-                COVER_IMAGE,
-                "image/svg+xml",
-                &["cover-image"],
-            ),
-            ManifestItem::new("style", STYLESHEET, "text/css", &[]),
-        ];
-        let mut spine = vec!["cover".to_string(), "nav".to_string()];
+        }
+    }
 
-        // The chapters.
-        let mut chapter_files = Vec::new();
-        // With one reference list for the book, it closes the last chapter.
-        let last = book.chapters.last().map(|c| c.id.as_str()).unwrap_or("");
-        for ch in &book.chapters {
-            let file = chapter_file(&ch.id);
-            let labels = Labels::for_lang(&ch.lang);
-            let list_page = if book.references.is_empty() || ch.id == last {
-                String::new()
-            } else {
-                format!("{last}.xhtml")
-            };
-            let body_ctx = BodyContext {
-                chapter_id: &ch.id,
-                raw_html: book.config.html.raw_html,
-                labels,
-                root: "../",
-                references: &list_page,
-                epub: true,
-            };
-            let html = render_chapter(ch, &body_ctx);
-            let ctx = XhtmlContext {
-                base: TEXT_DIR,
-                images: &images,
-                documents: &documents,
-            };
-            let mut found = Found::default();
-            let mut convert = |html: &str| to_xhtml(html, &ctx, &mut found);
-            let abstract_html = html.abstract_html.as_deref().map(&mut convert);
-            let body_html = convert(&html.body_html);
-            let footnotes = html
-                .footnotes
-                .iter()
-                .map(|(n, html)| Footnote::new(*n, &convert(html), labels))
-                .collect();
-            let chapter = ChapterData {
-                id: ch.id.clone(),
-                file: file.clone(),
-                title: ch.title.clone(),
-                number: ch.number.map(|n| n.to_string()),
-                lang: ch.lang.clone(),
-                authors: ch
-                    .config
-                    .authors
-                    .iter()
-                    .map(|a| person(book, &a.value))
-                    .collect(),
-                abstract_html,
-                keywords: ch.config.keywords.clone(),
-                body_html,
-                footnotes,
-                back: Vec::new(),
-            };
-            let mut chapter = chapter;
-            let list = if !ch.references.is_empty() {
-                Some((&ch.references, labels.references))
-            } else if ch.id == last && !book.references.is_empty() {
-                Some((&book.references, book_labels.references))
-            } else {
-                None
-            };
-            if let Some((references, title)) = list {
-                let xhtml = convert(&reference_list_html(references, &body_ctx));
-                chapter.back.push(BackSection::bibliography(title, xhtml));
-            }
-            warn_about(&found, ch, &mut out.warnings);
-            used_images.extend(found.images.iter().cloned());
-            let mut page = data(
-                Page {
-                    lang: ch.lang.clone(),
-                    title: ch.title.clone(),
-                    stylesheet: xhtml::relative(TEXT_DIR, STYLESHEET),
-                },
-                labels,
-                Words::for_lang(&ch.lang),
-            );
-            page.chapter = Some(chapter);
-            match render(book, &templates, "epub-chapter.xhtml", &page, &file) {
-                Ok(text) => {
-                    let id = format!("ch-{}", ch.id);
-                    manifest.push(ManifestItem::new(
-                        &id,
-                        &file,
-                        "application/xhtml+xml",
-                        &found.properties(),
-                    ));
-                    spine.push(id);
-                    chapter_files.push((file, text.into_bytes()));
-                }
-                Err(e) => errors.push(e),
+    /// Every chapter's document, in reading order.
+    fn chapters(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for ch in &self.book.chapters {
+            if let Some(file) = self.chapter(ch) {
+                files.push(file);
             }
         }
+        files
+    }
 
-        // The images the chapters use, under their path in the book.
-        let mut image_files = Vec::new();
-        for (i, path) in used_images.iter().enumerate() {
-            match std::fs::read(book.root.join(path)) {
+    fn chapter(&mut self, ch: &Chapter) -> Option<(String, Vec<u8>)> {
+        let book = self.book;
+        let file = chapter_file(&ch.id);
+        let labels = ch.lang.labels();
+        // With one reference list for the book, it closes the last chapter.
+        let last = book.chapters.last().map(|c| c.id.as_str()).unwrap_or("");
+        let list_page = if book.references.is_empty() || ch.id == last {
+            String::new()
+        } else {
+            format!("{last}.xhtml")
+        };
+        let links = XhtmlContext {
+            base: TEXT_DIR,
+            images: &self.images,
+            documents: &self.documents,
+        };
+        let body = BodyContext {
+            chapter_id: &ch.id,
+            raw_html: book.config.html.raw_html,
+            labels,
+            references: &list_page,
+            markup: Markup::Xhtml(&links),
+        };
+        let html = render_chapter(ch, &body);
+        let mut chapter = ChapterData {
+            id: ch.id.clone(),
+            file: file.clone(),
+            title: ch.title.clone(),
+            number: view::chapter_number(ch),
+            lang: ch.lang.tag().to_string(),
+            authors: PersonView::all(book, &ch.authors),
+            abstract_html: html.abstract_html,
+            keywords: ch.config.keywords.clone(),
+            body_html: html.body_html,
+            footnotes: html
+                .footnotes
+                .iter()
+                .map(|(n, xhtml)| Footnote::new(*n, xhtml, labels))
+                .collect(),
+            back: Vec::new(),
+        };
+        let list = if !ch.references.is_empty() {
+            Some((&ch.references, labels.references))
+        } else if ch.id == last && !book.references.is_empty() {
+            Some((&book.references, book.lang.labels().references))
+        } else {
+            None
+        };
+        if let Some((references, title)) = list {
+            let xhtml = reference_list_html(references, &body);
+            chapter.back.push(BackSection::bibliography(title, xhtml));
+        }
+        let found = html.found;
+        warn_about(&found, ch, &mut self.warnings);
+        self.used_images.extend(found.images.iter().cloned());
+        let mut data = self.data(&ch.title, &xhtml::relative(TEXT_DIR, STYLESHEET));
+        data.labels = labels;
+        data.page.lang = ch.lang.tag().to_string();
+        data.chapter = Some(chapter);
+        match render(book, self.templates, "epub-chapter.xhtml", &data, &file) {
+            Ok(text) => {
+                let id = format!("ch-{}", ch.id);
+                self.manifest.push(ManifestItem::new(
+                    &id,
+                    &file,
+                    "application/xhtml+xml",
+                    &found.properties(),
+                ));
+                self.spine.push(id);
+                Some((file, text.into_bytes()))
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+
+    /// The images the chapters use, under their path in the book.
+    fn images(&mut self) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        for (i, path) in self.used_images.iter().enumerate() {
+            match std::fs::read(self.book.root.join(path)) {
                 Ok(bytes) => {
                     let media_type = image_media_type(path).unwrap_or("application/octet-stream");
-                    manifest.push(ManifestItem::new(
+                    self.manifest.push(ManifestItem::new(
                         &format!("img-{}", i + 1),
                         path,
                         media_type,
                         &[],
                     ));
-                    image_files.push((path.clone(), bytes));
+                    files.push((path.clone(), bytes));
                 }
-                Err(e) => errors.extend(io_error(&book.root.join(path), "read the image", e)),
+                Err(e) => {
+                    self.errors
+                        .extend(io_error(&self.book.root.join(path), "read the image", e))
+                }
             }
         }
+        files
+    }
 
-        // The navigation document.
+    /// The navigation document: the contents and the landmarks.
+    fn nav(&self) -> Result<String, Diagnostic> {
+        let labels = self.book.lang.labels();
         let mut landmarks = vec![
             Landmark {
                 epub_type: "cover",
                 href: COVER_PAGE.to_string(),
-                title: book_words.cover.to_string(),
+                title: labels.cover.to_string(),
             },
             Landmark {
                 epub_type: "toc",
                 href: format!("{NAV_FILE}#toc"),
-                title: book_labels.contents.to_string(),
+                title: labels.contents.to_string(),
             },
         ];
-        if let Some(first) = book.chapters.first() {
+        if let Some(first) = self.book.chapters.first() {
             landmarks.push(Landmark {
                 epub_type: "bodymatter",
                 href: chapter_file(&first.id),
-                title: book_words.start.to_string(),
+                title: labels.start.to_string(),
             });
         }
-        let mut nav = data(
-            Page {
-                lang: cfg.language.clone(),
-                title: book_labels.contents.to_string(),
-                stylesheet: STYLESHEET.to_string(),
-            },
-            book_labels,
-            book_words,
-        );
-        nav.landmarks = Some(landmarks);
-        let nav = render(book, &templates, "epub-nav.xhtml", &nav, NAV_FILE);
+        let mut data = self.data(labels.contents, STYLESHEET);
+        data.landmarks = Some(landmarks);
+        render(self.book, self.templates, "epub-nav.xhtml", &data, NAV_FILE)
+    }
 
-        // The cover: the title page typeset by Typst, and its page.
-        let cover_svg =
-            crate::render::typst::cover::cover_svg(&self.session, book, &self.options.fonts, date);
-        let mut cover = data(
-            Page {
-                lang: cfg.language.clone(),
-                title: cfg.title.clone(),
-                stylesheet: STYLESHEET.to_string(),
-            },
-            book_labels,
-            book_words,
-        );
-        cover.cover = Some(CoverData {
+    /// The cover page, showing the cover image.
+    fn cover(&self) -> Result<String, Diagnostic> {
+        let cfg = &self.book.config.book;
+        let mut data = self.data(&cfg.title, STYLESHEET);
+        data.cover = Some(CoverData {
             src: COVER_IMAGE.to_string(),
             alt: match &cfg.subtitle {
                 Some(s) => format!("{}. {s}", cfg.title),
                 None => cfg.title.clone(),
             },
         });
-        let cover = render(book, &templates, "epub-cover.xhtml", &cover, COVER_PAGE);
+        render(
+            self.book,
+            self.templates,
+            "epub-cover.xhtml",
+            &data,
+            COVER_PAGE,
+        )
+    }
 
-        // The package document.
-        let mut package = data(
-            Page {
-                lang: cfg.language.clone(),
-                title: cfg.title.clone(),
-                stylesheet: STYLESHEET.to_string(),
-            },
-            book_labels,
-            book_words,
-        );
-        package.package = Some(Package::new(book, date, manifest, spine));
-        let package = render(book, &templates, "epub-package.opf", &package, PACKAGE_FILE);
-
-        let (nav, cover, package, cover_svg) = match (nav, cover, package, cover_svg) {
-            (Ok(n), Ok(c), Ok(p), Ok(s)) if errors.is_empty() => (n, c, p, s),
-            (n, c, p, s) => {
-                errors.extend(n.err());
-                errors.extend(c.err());
-                errors.extend(p.err());
-                errors.extend(s.err().into_iter().flatten());
-                return Err(errors);
-            }
-        };
-        check_xml(book, "cover.svg", COVER_IMAGE, &cover_svg).map_err(|e| vec![e])?;
-        let stylesheet = templates.static_file(book, "epub-style.css");
-
-        let content = |name: &str| format!("{CONTENT_DIR}/{name}");
-        out.files.push((
-            "META-INF/container.xml".to_string(),
-            container_xml().into_bytes(),
+    /// The package document: metadata, manifest and spine.
+    fn package(&self) -> Result<String, Diagnostic> {
+        let mut data = self.data(&self.book.config.book.title, STYLESHEET);
+        data.package = Some(Package::new(
+            self.book,
+            self.manifest.clone(),
+            self.spine.clone(),
         ));
-        out.files
-            .push((content(PACKAGE_FILE), package.into_bytes()));
-        out.files.push((content(NAV_FILE), nav.into_bytes()));
-        out.files.push((content(COVER_PAGE), cover.into_bytes()));
-        out.files
-            .push((content(COVER_IMAGE), cover_svg.into_bytes()));
-        out.files
-            .push((content(STYLESHEET), stylesheet.as_bytes().to_vec()));
-        for (name, bytes) in chapter_files.into_iter().chain(image_files) {
-            out.files.push((content(&name), bytes));
-        }
-        Ok(out)
+        render(
+            self.book,
+            self.templates,
+            "epub-package.opf",
+            &data,
+            PACKAGE_FILE,
+        )
     }
 }
 
@@ -473,7 +509,7 @@ fn check_xml(book: &Book, template: &str, file: &str, text: &str) -> Result<(), 
 }
 
 /// Warnings about what a chapter's documents refer to and the EPUB leaves out.
-fn warn_about(found: &Found, ch: &crate::model::Chapter, out: &mut Vec<Diagnostic>) {
+fn warn_about(found: &Found, ch: &Chapter, out: &mut Vec<Diagnostic>) {
     let warn = |message: String| Diagnostic {
         severity: Severity::Warning,
         ..Diagnostic::error_in(Some(ch.path.clone()), message)
@@ -503,155 +539,6 @@ fn warn_about(found: &Found, ch: &crate::model::Chapter, out: &mut Vec<Diagnosti
             "`{image}` is a WebP image: a core type of EPUB 3.3, but reading systems made for EPUB 3.2 (and epubcheck 4) may not show it"
         )).hint("convert it to PNG or JPEG for older readers"));
     }
-}
-
-/// A person as the EPUB's templates show them.
-fn person(book: &Book, id: &str) -> PersonRef {
-    match book.contributors.get(id) {
-        Some(c) => PersonRef {
-            id: id.to_string(),
-            name: c.name.clone(),
-            affiliation: c.affiliation.clone(),
-        },
-        None => PersonRef {
-            id: id.to_string(),
-            name: id.to_string(),
-            affiliation: None,
-        },
-    }
-}
-
-fn epub_book(book: &Book) -> EpubBook {
-    let cfg = &book.config.book;
-    let toc = book
-        .parts
-        .iter()
-        .map(|part| NavGroup {
-            part: part.title.clone(),
-            chapters: part
-                .chapters
-                .iter()
-                .map(|&i| {
-                    let ch = &book.chapters[i];
-                    NavChapter {
-                        id: ch.id.clone(),
-                        href: chapter_file(&ch.id),
-                        title: ch.title.clone(),
-                        number: ch.number.map(|n| n.to_string()),
-                        authors: ch
-                            .config
-                            .authors
-                            .iter()
-                            .map(|a| person(book, &a.value).name)
-                            .collect(),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    EpubBook {
-        title: cfg.title.clone(),
-        subtitle: cfg.subtitle.clone(),
-        language: cfg.language.clone(),
-        publisher: cfg.publisher.clone(),
-        year: cfg.year,
-        isbn: cfg.isbn.clone(),
-        license: cfg.license.clone(),
-        editors: cfg.editors.iter().map(|e| person(book, &e.value)).collect(),
-        toc,
-    }
-}
-
-/// Words the EPUB prints that the site does not, by language.
-#[derive(Debug, Serialize)]
-pub struct Words {
-    /// "Couverture".
-    pub cover: &'static str,
-    /// Title of the landmarks.
-    pub landmarks: &'static str,
-    /// The landmark of the first chapter.
-    pub start: &'static str,
-    /// Between a label and its value: a no-break space before the colon in French.
-    pub colon: &'static str,
-}
-
-impl Words {
-    /// The words for a BCP 47 tag: French, Italian, else English.
-    pub fn for_lang(lang: &str) -> &'static Words {
-        match lang
-            .split('-')
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase()
-            .as_str()
-        {
-            "fr" => &Words {
-                cover: "Couverture",
-                landmarks: "Repères",
-                start: "Début du texte",
-                colon: "\u{a0}: ",
-            },
-            "it" => &Words {
-                cover: "Copertina",
-                landmarks: "Punti di riferimento",
-                start: "Inizio del testo",
-                colon: ": ",
-            },
-            _ => &Words {
-                cover: "Cover",
-                landmarks: "Landmarks",
-                start: "Start of content",
-                colon: ": ",
-            },
-        }
-    }
-}
-
-/// The book, as every EPUB template sees it.
-#[derive(Debug, Clone, Serialize)]
-pub struct EpubBook {
-    /// Title.
-    pub title: String,
-    /// Subtitle.
-    pub subtitle: Option<String>,
-    /// Language (BCP 47).
-    pub language: String,
-    /// Publisher.
-    pub publisher: Option<String>,
-    /// Year from book.toml.
-    pub year: Option<i64>,
-    /// ISBN as written.
-    pub isbn: Option<String>,
-    /// Licence.
-    pub license: Option<String>,
-    /// Editors.
-    pub editors: Vec<PersonRef>,
-    /// The table of contents: parts (or runs of chapters outside parts).
-    pub toc: Vec<NavGroup>,
-}
-
-/// A group of the table of contents.
-#[derive(Debug, Clone, Serialize)]
-pub struct NavGroup {
-    /// Part title; none for chapters outside parts.
-    pub part: Option<String>,
-    /// Its chapters.
-    pub chapters: Vec<NavChapter>,
-}
-
-/// A chapter in the table of contents.
-#[derive(Debug, Clone, Serialize)]
-pub struct NavChapter {
-    /// Chapter id.
-    pub id: String,
-    /// Its document, from the content folder (`text/<id>.xhtml`).
-    pub href: String,
-    /// Title.
-    pub title: String,
-    /// Number, for numbered chapters.
-    pub number: Option<String>,
-    /// Authors' names.
-    pub authors: Vec<String>,
 }
 
 /// The document being rendered.
@@ -760,7 +647,7 @@ pub struct ChapterData {
     /// Language.
     pub lang: String,
     /// Authors with affiliations.
-    pub authors: Vec<PersonRef>,
+    pub authors: Vec<PersonView>,
     /// Abstract, XHTML.
     pub abstract_html: Option<String>,
     /// Keywords.
@@ -776,12 +663,11 @@ pub struct ChapterData {
 /// Everything an EPUB template receives.
 #[derive(Debug, Clone, Serialize)]
 pub struct EpubData<'a> {
-    /// The book.
-    pub book: &'a EpubBook,
+    /// The book: metadata, editors and the table of contents, each chapter
+    /// addressed by its document from the content folder (`text/<id>.xhtml`).
+    pub book: &'a BookView,
     /// Words in the document's language.
     pub labels: &'static Labels,
-    /// The EPUB's own words in the document's language.
-    pub words: &'static Words,
     /// The document.
     pub page: Page,
     /// "ouvrage x.y.z".

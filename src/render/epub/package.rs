@@ -3,8 +3,9 @@
 
 use serde::Serialize;
 
+use crate::date::DocDate;
 use crate::model::Book;
-use crate::render::typst::date::DocDate;
+use crate::view::{self, PersonView};
 
 /// A person of the metadata.
 #[derive(Debug, Clone, Serialize)]
@@ -72,20 +73,14 @@ pub struct Package {
 
 impl Package {
     /// The package of `book` with this manifest and spine.
-    pub fn new(
-        book: &Book,
-        date: Option<DocDate>,
-        manifest: Vec<ManifestItem>,
-        spine: Vec<String>,
-    ) -> Self {
+    pub fn new(book: &Book, manifest: Vec<ManifestItem>, spine: Vec<String>) -> Self {
         let cfg = &book.config.book;
+        let date = book.date;
         let (creators, contributors) = people(book);
-        let mut subjects: Vec<String> = Vec::new();
-        for k in book.chapters.iter().flat_map(|c| &c.config.keywords) {
-            if !subjects.contains(k) {
-                subjects.push(k.clone());
-            }
-        }
+        let subjects = view::keywords(book)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
         let isbn = cfg.isbn.as_deref().map(isbn_urn);
         Package {
             isbn: isbn.is_some(),
@@ -129,28 +124,11 @@ pub fn uuid_urn(title: &str) -> String {
 /// wrote a chapter is one creator with both roles. Without editors, the
 /// authors are the creators.
 fn people(book: &Book) -> (Vec<Agent>, Vec<Agent>) {
-    let name = |id: &str| {
-        book.contributors
-            .get(id)
-            .map(|c| c.name.clone())
-            .unwrap_or_else(|| id.to_string())
-    };
-    let mut authors: Vec<&str> = Vec::new();
-    for a in book.chapters.iter().flat_map(|c| &c.config.authors) {
-        if !authors.contains(&a.value.as_str()) {
-            authors.push(&a.value);
-        }
-    }
-    let editors: Vec<&str> = book
-        .config
-        .book
-        .editors
-        .iter()
-        .map(|e| e.value.as_str())
-        .collect();
-    let agent = |id: &str, roles: Vec<&'static str>| Agent {
-        id: format!("person-{id}"),
-        name: name(id),
+    let authors = view::authors(book);
+    let editors = PersonView::all(book, &book.editors);
+    let agent = |p: &PersonView, roles: Vec<&'static str>| Agent {
+        id: format!("person-{}", p.id),
+        name: p.name.clone(),
         roles,
     };
     if editors.is_empty() {
@@ -163,7 +141,7 @@ fn people(book: &Book) -> (Vec<Agent>, Vec<Agent>) {
         .iter()
         .map(|e| {
             let mut roles = vec!["edt"];
-            if authors.contains(e) {
+            if authors.iter().any(|a| a.id == e.id) {
                 roles.push("aut");
             }
             agent(e, roles)
@@ -171,7 +149,7 @@ fn people(book: &Book) -> (Vec<Agent>, Vec<Agent>) {
         .collect();
     let contributors = authors
         .iter()
-        .filter(|a| !editors.contains(a))
+        .filter(|a| !editors.iter().any(|e| e.id == a.id))
         .map(|a| agent(a, vec!["aut"]))
         .collect();
     (creators, contributors)

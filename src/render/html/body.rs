@@ -1,15 +1,35 @@
-//! Blocks and inlines → HTML. One `match` over node kinds sends each to its
-//! own function, so a new node kind does not compile until it is rendered.
+//! Blocks and inlines → HTML for the site, or XHTML for the EPUB. One
+//! `match` over node kinds sends each to its own function, so a new node
+//! kind does not compile until it is rendered.
+//!
+//! The same writer serves both outputs; [`Markup`] says which. In XHTML
+//! every element is closed, text and attributes are escaped for XML (and
+//! characters XML forbids dropped), links lead to the EPUB's documents and
+//! images are those the EPUB holds. Raw HTML written in a chapter is the one
+//! thing an HTML parser still reads, to make it XML
+//! ([`crate::render::epub::xhtml::to_xhtml`]).
 
 use crate::config::RawHtml;
+use crate::lang::Labels;
 use crate::model::{
     Align, Block, BlockKind, Chapter, Citation, CrossRef, Figure, Heading, Image, Inline,
-    LinkTarget, ListItem, Math, RefKind, Reference, Table, plain_text,
+    LinkTarget, ListItem, Math, Reference, Table, plain_text,
 };
-use crate::render::escape::{html_attr, html_text, push_html_text, url_attr};
-use crate::render::labels::Labels;
+use crate::render::epub::xhtml::{Found, XhtmlContext, relative, to_xhtml};
+use crate::render::escape::{html_attr, push_html_text, push_xml_attr, push_xml_text, safe_url};
+use crate::view::{footnote_id, footnote_ref_id, reference_id};
 
-/// What the HTML body renderer needs to know beyond the model.
+/// Which markup the writer produces.
+#[derive(Clone, Copy)]
+pub enum Markup<'a> {
+    /// The site's HTML.
+    Html,
+    /// The EPUB's XHTML, for a document in `ctx.base`, with what it may
+    /// embed and link to.
+    Xhtml(&'a XhtmlContext<'a>),
+}
+
+/// What the body writer needs to know beyond the model.
 pub struct BodyContext<'a> {
     /// The chapter being rendered (links to its own anchors stay on the page).
     pub chapter_id: &'a str,
@@ -17,16 +37,17 @@ pub struct BodyContext<'a> {
     pub raw_html: RawHtml,
     /// Words in the chapter's language.
     pub labels: &'a Labels,
-    /// Prefix from the page to the site root ("" for the flat site, "../" for EPUB subfolders).
-    pub root: &'a str,
     /// The page holding the reference list that citations link to: "" for
     /// the chapter's own list, the book's list page otherwise.
     pub references: &'a str,
-    /// Markup for the EPUB rather than the site: links to other chapters go
-    /// to `<id>.xhtml` beside this one, note references carry
-    /// `epub:type="noteref"`, headings have no `#` anchor link and images
-    /// no lazy loading.
-    pub epub: bool,
+    /// HTML for the site, XHTML for the EPUB.
+    pub markup: Markup<'a>,
+}
+
+impl BodyContext<'_> {
+    fn xhtml(&self) -> bool {
+        matches!(self.markup, Markup::Xhtml(_))
+    }
 }
 
 /// Renders blocks of one chapter.
@@ -35,6 +56,9 @@ pub struct BodyWriter<'a> {
     out: String,
     /// How many times each footnote was referenced so far, for unique ids.
     footnote_refs: Vec<u32>,
+    /// In XHTML: what the markup embeds, links to and needs (the EPUB's
+    /// manifest properties and warnings).
+    found: Found,
 }
 
 impl<'a> BodyWriter<'a> {
@@ -44,10 +68,16 @@ impl<'a> BodyWriter<'a> {
             ctx,
             out: String::new(),
             footnote_refs: Vec::new(),
+            found: Found::default(),
         }
     }
 
-    /// Renders blocks and returns the HTML written so far, emptying the buffer.
+    /// What the markup written so far embeds, links to and needs.
+    pub fn found(&self) -> &Found {
+        &self.found
+    }
+
+    /// Renders blocks and returns the markup written so far, emptying the buffer.
     pub fn blocks(&mut self, blocks: &[Block]) -> String {
         for block in blocks {
             self.block(block, false);
@@ -55,10 +85,59 @@ impl<'a> BodyWriter<'a> {
         std::mem::take(&mut self.out)
     }
 
-    /// Renders inlines and returns their HTML, emptying the buffer.
+    /// Renders inlines and returns their markup, emptying the buffer.
     pub fn inline_html(&mut self, inlines: &[Inline]) -> String {
         self.inlines(inlines);
         std::mem::take(&mut self.out)
+    }
+
+    /// Appends text, escaped for the markup.
+    fn text(&mut self, text: &str) {
+        if self.ctx.xhtml() {
+            push_xml_text(&mut self.out, text);
+        } else {
+            push_html_text(&mut self.out, text);
+        }
+    }
+
+    /// Appends ` name="value"` pairs, escaped for the markup. XHTML writes
+    /// them sorted by name, as the EPUB's documents always have.
+    fn attributes(&mut self, attrs: &[(&str, &str)]) {
+        let mut sorted;
+        let attrs = if self.ctx.xhtml() {
+            sorted = attrs.to_vec();
+            sorted.sort_by_key(|(name, _)| *name);
+            &sorted[..]
+        } else {
+            attrs
+        };
+        for (name, value) in attrs {
+            self.out.push(' ');
+            self.out.push_str(name);
+            self.out.push_str("=\"");
+            if self.ctx.xhtml() {
+                push_xml_attr(&mut self.out, value);
+            } else {
+                self.out.push_str(&html_attr(value));
+            }
+            self.out.push('"');
+        }
+    }
+
+    /// `<tag attrs>`.
+    fn open(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.attributes(attrs);
+        self.out.push('>');
+    }
+
+    /// `<tag attrs />`, a void element.
+    fn void(&mut self, tag: &str, attrs: &[(&str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.attributes(attrs);
+        self.out.push_str(" />");
     }
 
     fn block(&mut self, block: &Block, tight: bool) {
@@ -71,14 +150,17 @@ impl<'a> BodyWriter<'a> {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines, tight),
             BlockKind::Heading(h) => self.heading(h),
             BlockKind::BlockQuote(blocks) => {
-                self.wrapped("<blockquote>\n", blocks, "</blockquote>\n")
+                self.open("blockquote", &[]);
+                self.out.push('\n');
+                self.blocks_in(blocks);
+                self.out.push_str("</blockquote>\n");
             }
             BlockKind::Alert { kind, blocks } => {
-                let open = format!(
-                    "<div class=\"alert alert-{}\" role=\"note\">\n",
-                    html_attr(kind)
-                );
-                self.wrapped(&open, blocks, "</div>\n");
+                let class = format!("alert alert-{kind}");
+                self.open("div", &[("class", &class), ("role", "note")]);
+                self.out.push('\n');
+                self.blocks_in(blocks);
+                self.out.push_str("</div>\n");
             }
             BlockKind::List {
                 start,
@@ -93,22 +175,30 @@ impl<'a> BodyWriter<'a> {
             BlockKind::Table(table) => self.table(table),
             BlockKind::Rule => self.out.push_str("<hr />\n"),
         }
-        // Sanitize mode: clean the whole block, so that inline tags that open
-        // and close in separate fragments are judged together.
-        if has_raw_inline && self.ctx.raw_html == RawHtml::Sanitize {
-            let cleaned = sanitize(&self.out[start..]);
-            self.out.truncate(start);
+        // Raw inline HTML: cleaned with its whole block, so that inline tags
+        // that open and close in separate fragments are judged together,
+        // and made XML for the EPUB.
+        if has_raw_inline && self.ctx.raw_html != RawHtml::Escape {
+            let written = self.out.split_off(start);
+            let mut cleaned = match self.ctx.raw_html {
+                RawHtml::Sanitize => {
+                    let mut cleaned = sanitize(&written);
+                    cleaned.push('\n');
+                    cleaned
+                }
+                _ => written,
+            };
+            if let Markup::Xhtml(ctx) = self.ctx.markup {
+                cleaned = to_xhtml(&cleaned, ctx, &mut self.found);
+            }
             self.out.push_str(&cleaned);
-            self.out.push('\n');
         }
     }
 
-    fn wrapped(&mut self, open: &str, blocks: &[Block], close: &str) {
-        self.out.push_str(open);
+    fn blocks_in(&mut self, blocks: &[Block]) {
         for b in blocks {
             self.block(b, false);
         }
-        self.out.push_str(close);
     }
 
     fn paragraph(&mut self, inlines: &[Inline], tight: bool) {
@@ -124,38 +214,54 @@ impl<'a> BodyWriter<'a> {
 
     fn heading(&mut self, h: &Heading) {
         let level = (h.depth as usize + 1).clamp(2, 6);
-        let id = html_attr(&h.id);
-        self.out.push_str(&format!("<h{level} id=\"{id}\">"));
+        let tag = format!("h{level}");
+        self.open(&tag, &[("id", &h.id)]);
         if let Some(n) = &h.number {
-            self.out.push_str(&format!(
-                "<span class=\"section-number\">{}</span> ",
-                html_text(n)
-            ));
+            self.open("span", &[("class", "section-number")]);
+            self.text(n);
+            self.out.push_str("</span> ");
         }
         self.inlines(&h.content);
-        if !self.ctx.epub {
-            self.out.push_str(&format!(
-                " <a class=\"heading-anchor\" href=\"#{id}\" aria-hidden=\"true\" tabindex=\"-1\">#</a>"
-            ));
+        if !self.ctx.xhtml() {
+            // The site's anchor to copy; readers of an EPUB have no use for it.
+            self.out.push(' ');
+            let href = format!("#{}", h.id);
+            self.open(
+                "a",
+                &[
+                    ("class", "heading-anchor"),
+                    ("href", &href),
+                    ("aria-hidden", "true"),
+                    ("tabindex", "-1"),
+                ],
+            );
+            self.out.push_str("#</a>");
         }
-        self.out.push_str(&format!("</h{level}>\n"));
+        self.out.push_str(&format!("</{tag}>\n"));
     }
 
     fn list(&mut self, start: Option<u64>, tight: bool, items: &[ListItem]) {
         let is_task = items.iter().any(|i| i.task.is_some());
-        let class = if is_task { " class=\"task-list\"" } else { "" };
-        match start {
-            Some(1) => self.out.push_str(&format!("<ol{class}>\n")),
-            Some(n) => self.out.push_str(&format!("<ol start=\"{n}\"{class}>\n")),
-            None => self.out.push_str(&format!("<ul{class}>\n")),
+        let mut attrs: Vec<(&str, &str)> = Vec::new();
+        let start_text = start.map(|n| n.to_string());
+        if let Some(n) = start_text.as_deref().filter(|n| *n != "1") {
+            attrs.push(("start", n));
         }
+        if is_task {
+            attrs.push(("class", "task-list"));
+        }
+        self.open(if start.is_some() { "ol" } else { "ul" }, &attrs);
+        self.out.push('\n');
         for item in items {
             match item.task {
                 Some(checked) => {
-                    let mark = if checked { " checked=\"checked\"" } else { "" };
-                    self.out.push_str(&format!(
-                        "<li class=\"task-list-item\"><input type=\"checkbox\" disabled=\"disabled\"{mark} /> "
-                    ));
+                    self.open("li", &[("class", "task-list-item")]);
+                    let mut attrs = vec![("type", "checkbox"), ("disabled", "disabled")];
+                    if checked {
+                        attrs.push(("checked", "checked"));
+                    }
+                    self.void("input", &attrs);
+                    self.out.push(' ');
                 }
                 None => self.out.push_str("<li>"),
             }
@@ -172,13 +278,12 @@ impl<'a> BodyWriter<'a> {
     }
 
     fn code_block(&mut self, lang: Option<&str>, code: &str) {
+        self.out.push_str("<pre>");
         match lang {
-            Some(l) => self
-                .out
-                .push_str(&format!("<pre><code class=\"language-{}\">", html_attr(l))),
-            None => self.out.push_str("<pre><code>"),
+            Some(l) => self.open("code", &[("class", &format!("language-{l}"))]),
+            None => self.out.push_str("<code>"),
         }
-        push_html_text(&mut self.out, code);
+        self.text(code);
         self.out.push_str("</code></pre>\n");
     }
 
@@ -186,28 +291,36 @@ impl<'a> BodyWriter<'a> {
         if format != "html" {
             return; // for another output
         }
-        match self.ctx.raw_html {
-            RawHtml::Allow => self.out.push_str(content),
-            RawHtml::Sanitize => self.out.push_str(&sanitize(content)),
-            // The raw pass drops these under `escape`; show them as text if one remains.
-            RawHtml::Escape => self.escaped_html_block(content),
-        }
-        self.out.push('\n');
+        self.raw_html_block(content);
     }
 
     fn html_block(&mut self, html: &str) {
-        match self.ctx.raw_html {
-            RawHtml::Allow => self.out.push_str(html),
-            RawHtml::Sanitize => self.out.push_str(&sanitize(html)),
-            RawHtml::Escape => self.escaped_html_block(html),
-        }
-        self.out.push('\n');
+        self.raw_html_block(html);
     }
 
-    fn escaped_html_block(&mut self, html: &str) {
-        self.out.push_str("<pre class=\"raw-html-escaped\">");
-        push_html_text(&mut self.out, html);
-        self.out.push_str("</pre>");
+    /// HTML written in the chapter, by the book's policy: as it is, cleaned,
+    /// or shown as text; made XML for the EPUB.
+    fn raw_html_block(&mut self, html: &str) {
+        let html = match self.ctx.raw_html {
+            RawHtml::Allow => html.to_string(),
+            RawHtml::Sanitize => sanitize(html),
+            // The raw pass drops raw blocks under `escape`; an HTML block
+            // shows as text.
+            RawHtml::Escape => {
+                self.open("pre", &[("class", "raw-html-escaped")]);
+                self.text(html);
+                self.out.push_str("</pre>\n");
+                return;
+            }
+        };
+        match self.ctx.markup {
+            Markup::Html => self.out.push_str(&html),
+            Markup::Xhtml(ctx) => {
+                let xhtml = to_xhtml(&html, ctx, &mut self.found);
+                self.out.push_str(&xhtml);
+            }
+        }
+        self.out.push('\n');
     }
 
     fn display_math(&mut self, math: &Math) {
@@ -216,14 +329,18 @@ impl<'a> BodyWriter<'a> {
         self.out.push_str("</div>\n");
     }
 
-    /// A formula's MathML (made by the math pass, checked there), or its
-    /// source as code when it could not be converted.
+    /// A formula's MathML (made by the math pass, checked there to be
+    /// well-formed XML in the MathML namespace), or its source as code when
+    /// it could not be converted.
     fn math(&mut self, math: &Math) {
         match &math.mathml {
-            Some(mathml) => self.out.push_str(mathml),
+            Some(mathml) => {
+                self.found.mathml = true;
+                self.out.push_str(mathml);
+            }
             None => {
                 self.out.push_str("<code class=\"math-error\">");
-                push_html_text(&mut self.out, &math.tex);
+                self.text(&math.tex);
                 self.out.push_str("</code>");
             }
         }
@@ -231,70 +348,65 @@ impl<'a> BodyWriter<'a> {
 
     fn figure(&mut self, fig: &Figure) {
         match &fig.label {
-            Some(l) => self.out.push_str(&format!(
-                "<figure class=\"figure\" id=\"{}\">\n",
-                html_attr(l)
-            )),
-            None => self.out.push_str("<figure class=\"figure\">\n"),
+            Some(l) => self.open("figure", &[("class", "figure"), ("id", l)]),
+            None => self.open("figure", &[("class", "figure")]),
         }
+        self.out.push('\n');
         self.image(&fig.image);
         self.out.push_str("\n<figcaption>");
         if let Some(n) = &fig.number {
-            self.out.push_str(&format!(
-                "<span class=\"figure-number\">{} {}</span> ",
-                html_text(self.ctx.labels.figure),
-                html_text(n)
-            ));
+            self.caption_number(self.ctx.labels.figure, n);
         }
         self.inlines(&fig.image.alt);
         self.out.push_str("</figcaption>\n</figure>\n");
+    }
+
+    fn caption_number(&mut self, word: &str, number: &str) {
+        self.open("span", &[("class", "figure-number")]);
+        self.text(&format!("{word} {number}"));
+        self.out.push_str("</span> ");
     }
 
     fn table(&mut self, table: &Table) {
         let captioned = !table.caption.is_empty();
         if captioned {
             match &table.label {
-                Some(l) => self.out.push_str(&format!(
-                    "<figure class=\"table\" id=\"{}\">\n",
-                    html_attr(l)
-                )),
-                None => self.out.push_str("<figure class=\"table\">\n"),
+                Some(l) => self.open("figure", &[("class", "table"), ("id", l)]),
+                None => self.open("figure", &[("class", "table")]),
             }
-            self.out.push_str("<figcaption>");
+            self.out.push_str("\n<figcaption>");
             if let Some(n) = &table.number {
-                self.out.push_str(&format!(
-                    "<span class=\"figure-number\">{} {}</span> ",
-                    html_text(self.ctx.labels.table),
-                    html_text(n)
-                ));
+                self.caption_number(self.ctx.labels.table, n);
             }
             self.inlines(&table.caption);
             self.out.push_str("</figcaption>\n");
         }
         self.out.push_str("<div class=\"table-wrap\"><table>\n");
         let style = |i: usize| match table.aligns.get(i) {
-            Some(Align::Left) => " style=\"text-align:left\"",
-            Some(Align::Center) => " style=\"text-align:center\"",
-            Some(Align::Right) => " style=\"text-align:right\"",
-            _ => "",
+            Some(Align::Left) => Some("text-align:left"),
+            Some(Align::Center) => Some("text-align:center"),
+            Some(Align::Right) => Some("text-align:right"),
+            _ => None,
+        };
+        let row = |w: &mut Self, tag: &str, cells: &[Vec<Inline>]| {
+            for (i, cell) in cells.iter().enumerate() {
+                match style(i) {
+                    Some(s) => w.open(tag, &[("style", s)]),
+                    None => w.open(tag, &[]),
+                }
+                w.inlines(cell);
+                w.out.push_str(&format!("</{tag}>"));
+            }
         };
         if !table.header.is_empty() {
             self.out.push_str("<thead><tr>");
-            for (i, cell) in table.header.iter().enumerate() {
-                self.out.push_str(&format!("<th{}>", style(i)));
-                self.inlines(cell);
-                self.out.push_str("</th>");
-            }
+            row(self, "th", &table.header);
             self.out.push_str("</tr></thead>\n");
         }
         self.out.push_str("<tbody>\n");
-        for row in &table.rows {
+        for cells in &table.rows {
             self.out.push_str("<tr>");
-            for (i, cell) in row.iter().enumerate() {
-                self.out.push_str(&format!("<td{}>", style(i)));
-                self.inlines(cell);
-                self.out.push_str("</td>");
-            }
+            row(self, "td", cells);
             self.out.push_str("</tr>\n");
         }
         self.out.push_str("</tbody>\n</table></div>\n");
@@ -311,10 +423,10 @@ impl<'a> BodyWriter<'a> {
 
     fn inline(&mut self, inline: &Inline) {
         match inline {
-            Inline::Text(t) => push_html_text(&mut self.out, t),
+            Inline::Text(t) => self.text(t),
             Inline::Code(c) => {
                 self.out.push_str("<code>");
-                push_html_text(&mut self.out, c);
+                self.text(c);
                 self.out.push_str("</code>");
             }
             Inline::Emph(c) => self.tagged("em", c),
@@ -335,11 +447,11 @@ impl<'a> BodyWriter<'a> {
             Inline::Ref(r) => self.cross_ref(r),
             Inline::Math(math) => self.math(math),
             Inline::Html(html) => match self.ctx.raw_html {
-                // Sanitize: kept here, cleaned with its whole block.
+                // Kept here, cleaned and made XML with its whole block.
                 RawHtml::Allow | RawHtml::Sanitize => self.out.push_str(html),
                 RawHtml::Escape => {
                     self.out.push_str("<code class=\"raw-html-escaped\">");
-                    push_html_text(&mut self.out, html);
+                    self.text(html);
                     self.out.push_str("</code>");
                 }
             },
@@ -354,21 +466,37 @@ impl<'a> BodyWriter<'a> {
         self.out.push_str(&format!("</{tag}>"));
     }
 
-    /// The href of a chapter of the book, or of an anchor in it.
+    /// The address of a chapter of the book, or of an anchor in it: its page
+    /// in the site, its document beside this one in the EPUB.
     fn chapter_href(&self, chapter: &str, anchor: Option<&str>) -> String {
         let page = if chapter == self.ctx.chapter_id {
             String::new()
-        } else if self.ctx.epub {
-            format!("{chapter}.xhtml")
         } else {
-            format!("{}{chapter}.html", self.ctx.root)
+            match self.ctx.markup {
+                Markup::Html => format!("{chapter}.html"),
+                Markup::Xhtml(ctx) => {
+                    let document = crate::render::epub::chapter_file(chapter);
+                    relative(ctx.base, &document)
+                }
+            }
         };
-        let href = match anchor {
+        match anchor {
             Some(a) => format!("{page}#{a}"),
             None if page.is_empty() => "#".to_string(),
             None => page,
+        }
+    }
+
+    /// The address of the page holding the reference list, with an entry's
+    /// anchor.
+    fn reference_href(&self, key: &str) -> String {
+        let page = match self.ctx.markup {
+            Markup::Xhtml(ctx) if !self.ctx.references.is_empty() => {
+                relative(ctx.base, &format!("{}{}", ctx.base, self.ctx.references))
+            }
+            _ => self.ctx.references.to_string(),
         };
-        html_attr(&href)
+        format!("{page}#{}", reference_id(key))
     }
 
     /// A citation as the style formats it, linked to its entry in the
@@ -377,24 +505,24 @@ impl<'a> BodyWriter<'a> {
     fn citation(&mut self, c: &Citation) {
         if c.rendered.is_empty() {
             // An unknown key (reported): the source, visibly.
-            let keys: Vec<String> = c.items.iter().map(|i| format!("@{}", i.key)).collect();
             self.out
                 .push_str("<span class=\"citation citation-unknown\">");
-            push_html_text(&mut self.out, &keys.join("; "));
+            self.text(&c.source());
             self.out.push_str("</span>");
             return;
         }
         let has_link = c.rendered.iter().any(|i| matches!(i, Inline::Link { .. }));
         match c.items.as_slice() {
             [one] if !has_link => {
-                let href = html_attr(&format!(
-                    "{}#{}",
-                    self.ctx.references,
-                    reference_id(&one.key)
-                ));
-                self.out.push_str(&format!(
-                    "<a class=\"citation\" href=\"{href}\" role=\"doc-biblioref\">"
-                ));
+                let href = self.reference_href(&one.key);
+                self.open(
+                    "a",
+                    &[
+                        ("class", "citation"),
+                        ("href", &href),
+                        ("role", "doc-biblioref"),
+                    ],
+                );
                 self.inlines(&c.rendered);
                 self.out.push_str("</a>");
             }
@@ -406,20 +534,19 @@ impl<'a> BodyWriter<'a> {
         }
     }
 
-    /// "figure 2.3", linked to the figure.
+    /// "figure 2.3", linked to the figure: the text the cross-references
+    /// pass gave it.
     fn cross_ref(&mut self, r: &CrossRef) {
-        let text = cross_ref_text(r, self.ctx.labels);
         match &r.target {
             Some((chapter, anchor)) => {
                 let href = self.chapter_href(chapter, Some(anchor));
-                self.out
-                    .push_str(&format!("<a class=\"xref\" href=\"{href}\">"));
-                push_html_text(&mut self.out, &text);
+                self.open("a", &[("class", "xref"), ("href", &href)]);
+                self.text(&r.text);
                 self.out.push_str("</a>");
             }
             None => {
                 self.out.push_str("<span class=\"xref xref-unknown\">");
-                push_html_text(&mut self.out, &text);
+                self.text(&r.text);
                 self.out.push_str("</span>");
             }
         }
@@ -430,48 +557,71 @@ impl<'a> BodyWriter<'a> {
             LinkTarget::Chapter { chapter, anchor } => {
                 Some(self.chapter_href(chapter, anchor.as_deref()))
             }
-            LinkTarget::Asset(path) => Some(html_attr(&format!("{}{path}", self.ctx.root))),
-            LinkTarget::External => url_attr(url),
+            LinkTarget::Asset(path) => match self.ctx.markup {
+                Markup::Html => Some(path.clone()),
+                Markup::Xhtml(_) => {
+                    // A file of the book is no document of the EPUB: the
+                    // link keeps its text.
+                    self.found.dropped_links.insert(path.clone());
+                    let mut attrs = Vec::new();
+                    if !title.is_empty() {
+                        attrs.push(("title", title));
+                    }
+                    self.open("a", &attrs);
+                    self.inlines(content);
+                    self.out.push_str("</a>");
+                    return;
+                }
+            },
+            LinkTarget::External => safe_url(url),
         };
         let Some(href) = href else {
             // A link that could run code keeps its text and loses its target.
             self.tagged("span", content);
             return;
         };
-        self.out.push_str(&format!("<a href=\"{href}\""));
+        let mut attrs = vec![("href", href.as_str())];
         if !title.is_empty() {
-            self.out
-                .push_str(&format!(" title=\"{}\"", html_attr(title)));
+            attrs.push(("title", title));
         }
-        self.out.push('>');
+        self.open("a", &attrs);
         self.inlines(content);
         self.out.push_str("</a>");
     }
 
     fn image(&mut self, img: &Image) {
-        let src = match &img.asset {
-            Some(path) => Some(html_attr(&format!("{}{path}", self.ctx.root))),
-            None if img.url.starts_with("data:image/") => url_attr(&img.url),
-            None => None,
-        };
-        let alt = html_attr(&plain_text(&img.alt));
-        match src {
-            Some(src) => {
-                self.out
-                    .push_str(&format!("<img src=\"{src}\" alt=\"{alt}\""));
-                if !self.ctx.epub {
-                    self.out.push_str(" loading=\"lazy\"");
+        let alt = plain_text(&img.alt);
+        let src = match (&img.asset, self.ctx.markup) {
+            (Some(path), Markup::Html) => Some(path.clone()),
+            (Some(path), Markup::Xhtml(ctx)) => {
+                if !ctx.images.contains(path) {
+                    // A type EPUB readers do not show: its alt text instead.
+                    self.found.missing_images.insert(path.clone());
+                    self.out.push_str("<span class=\"missing-image\">");
+                    self.text(&alt);
+                    self.out.push_str("</span>");
+                    return;
                 }
-                if !img.title.is_empty() {
-                    self.out
-                        .push_str(&format!(" title=\"{}\"", html_attr(&img.title)));
-                }
-                self.out.push_str(" />");
+                self.found.images.insert(path.clone());
+                Some(relative(ctx.base, path))
             }
-            None => self
-                .out
-                .push_str(&format!("<span class=\"missing-image\">[{alt}]</span>")),
+            (None, _) if img.url.starts_with("data:image/") => safe_url(&img.url),
+            (None, _) => None,
+        };
+        let Some(src) = src else {
+            self.out.push_str("<span class=\"missing-image\">[");
+            self.text(&alt);
+            self.out.push_str("]</span>");
+            return;
+        };
+        let mut attrs = vec![("src", src.as_str()), ("alt", alt.as_str())];
+        if !self.ctx.xhtml() {
+            attrs.push(("loading", "lazy"));
         }
+        if !img.title.is_empty() {
+            attrs.push(("title", &img.title));
+        }
+        self.void("img", &attrs);
     }
 
     fn footnote_ref(&mut self, n: u32) {
@@ -480,20 +630,16 @@ impl<'a> BodyWriter<'a> {
             self.footnote_refs.resize(i, 0);
         }
         self.footnote_refs[i - 1] += 1;
-        let count = self.footnote_refs[i - 1];
-        let id = if count == 1 {
-            format!("fnref-{n}")
-        } else {
-            format!("fnref-{n}-{count}")
-        };
-        let epub_type = if self.ctx.epub {
-            " epub:type=\"noteref\""
-        } else {
-            ""
-        };
-        self.out.push_str(&format!(
-            "<sup class=\"footnote-ref\"><a href=\"#fn-{n}\" id=\"{id}\"{epub_type} role=\"doc-noteref\">{n}</a></sup>"
-        ));
+        let id = footnote_ref_id(n, self.footnote_refs[i - 1]);
+        let href = format!("#{}", footnote_id(n));
+        self.out.push_str("<sup class=\"footnote-ref\">");
+        let mut attrs = vec![("href", href.as_str()), ("id", id.as_str())];
+        if self.ctx.xhtml() {
+            attrs.push(("epub:type", "noteref"));
+        }
+        attrs.push(("role", "doc-noteref"));
+        self.open("a", &attrs);
+        self.out.push_str(&format!("{n}</a></sup>"));
     }
 }
 
@@ -525,42 +671,17 @@ pub fn sanitize(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
-/// The id of a reference list entry.
-pub fn reference_id(key: &str) -> String {
-    format!("ref-{}", crate::model::slug(key, "entry"))
-}
-
-/// What a cross-reference prints: the word of the chapter's language and
-/// the number (`figure\u{a0}2.3`), or a section's title when it has no number.
-pub fn cross_ref_text(r: &CrossRef, labels: &Labels) -> String {
-    let word = match r.kind {
-        RefKind::Figure => labels.figure,
-        RefKind::Table => labels.table,
-        RefKind::Section => labels.section,
-    };
-    let mut word = word.to_lowercase();
-    if r.capital
-        && let Some(first) = word.chars().next()
-    {
-        word = first.to_uppercase().chain(word.chars().skip(1)).collect();
-    }
-    match (&r.number, r.target.is_some()) {
-        (Some(n), _) => format!("{word}\u{a0}{n}"),
-        (None, true) => format!("{word} «\u{a0}{}\u{a0}»", r.title),
-        (None, false) => format!("@{}", r.label),
-    }
-}
-
 /// A reference list: a heading and the entries.
 pub fn references_html(references: &[Reference], ctx: &BodyContext<'_>, heading: &str) -> String {
-    let mut out = String::from(
+    let mut w = BodyWriter::new(ctx);
+    w.out.push_str(
         "<section class=\"references\" role=\"doc-bibliography\">\n<h2 class=\"references-heading\">",
     );
-    push_html_text(&mut out, heading);
-    out.push_str("</h2>\n");
-    out.push_str(&reference_list_html(references, ctx));
-    out.push_str("</section>\n");
-    out
+    w.text(heading);
+    w.out.push_str("</h2>\n");
+    w.out.push_str(&reference_list_html(references, ctx));
+    w.out.push_str("</section>\n");
+    w.out
 }
 
 /// The entries of a reference list, each with the id citations link to.
@@ -568,10 +689,10 @@ pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> S
     let mut w = BodyWriter::new(ctx);
     w.out.push_str("<ul class=\"references-list\">\n");
     for r in references {
-        w.out.push_str(&format!(
-            "<li id=\"{}\" role=\"doc-biblioentry\">",
-            html_attr(&reference_id(&r.key))
-        ));
+        w.open(
+            "li",
+            &[("id", &reference_id(&r.key)), ("role", "doc-biblioentry")],
+        );
         if !r.label.is_empty() {
             w.out.push_str("<span class=\"reference-label\">");
             w.inlines(&r.label);
@@ -584,16 +705,18 @@ pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> S
     w.out
 }
 
-/// Renders a chapter's body, abstract and footnotes.
+/// A chapter's markup: body, abstract, notes and reference list.
 pub struct ChapterHtml {
     /// The abstract, if any.
     pub abstract_html: Option<String>,
     /// The body.
     pub body_html: String,
-    /// Footnotes: number and HTML.
+    /// Footnotes: number and markup.
     pub footnotes: Vec<(u32, String)>,
     /// The chapter's reference list, when it cites works and each chapter has its own.
     pub references_html: Option<String>,
+    /// What the chapter's markup embeds, links to and needs (XHTML).
+    pub found: Found,
 }
 
 /// Renders one chapter.
@@ -601,10 +724,9 @@ pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
     let mut w = BodyWriter::new(ctx);
     let abstract_html = (!chapter.abstract_.is_empty()).then(|| w.blocks(&chapter.abstract_));
     let body_html = w.blocks(&chapter.blocks);
-    let footnotes = chapter
-        .footnotes
-        .iter()
-        .map(|f| (f.number, w.blocks(&f.blocks)))
+    let footnotes = crate::view::notes(chapter)
+        .into_iter()
+        .map(|note| (note.number, w.blocks(note.blocks)))
         .collect();
     let references_html = (!chapter.references.is_empty())
         .then(|| references_html(&chapter.references, ctx, ctx.labels.references));
@@ -613,5 +735,6 @@ pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
         body_html,
         footnotes,
         references_html,
+        found: w.found,
     }
 }

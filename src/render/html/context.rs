@@ -1,78 +1,33 @@
 //! The typed contexts the site's templates receive (documented in the
-//! README: a user's template may use every field here).
+//! README: a user's template may use every field here). The book, its
+//! contents and its people come from [`crate::view`]; this module adds what
+//! only the site has (links to the other outputs, the search box, "how to
+//! cite") and makes one context per page kind.
+
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::HtmlOptions;
-use super::body::{BodyContext, render_chapter};
+use super::body::{BodyContext, BodyWriter, Markup, references_html, render_chapter};
 use crate::bibliography::cite_this;
 use crate::config::Role;
-use crate::model::Book;
-use crate::parse::parse_snippet;
-use crate::render::labels::Labels;
+use crate::lang::{Labels, Lang};
+use crate::model::{Book, Chapter};
+use crate::view::{self, BookView, PersonView};
 
-/// A person, as templates show them.
-#[derive(Debug, Clone, Serialize)]
-pub struct PersonRef {
-    /// Contributor id (anchor on the contributors page).
-    pub id: String,
-    /// Display name.
-    pub name: String,
-    /// Affiliation.
-    pub affiliation: Option<String>,
-}
-
-/// A chapter in the table of contents.
-#[derive(Debug, Clone, Serialize)]
-pub struct TocChapter {
-    /// Chapter id.
-    pub id: String,
-    /// Page file name.
-    pub url: String,
-    /// Title.
-    pub title: String,
-    /// Number, for numbered chapters.
-    pub number: Option<String>,
-    /// Authors.
-    pub authors: Vec<PersonRef>,
-}
-
-/// A group of the table of contents.
-#[derive(Debug, Clone, Serialize)]
-pub struct TocGroup {
-    /// Part title, or none for chapters outside parts.
-    pub part: Option<String>,
-    /// Its chapters.
-    pub chapters: Vec<TocChapter>,
-}
-
-/// The book, as every page sees it.
+/// The book, as every page sees it: the view, and the site's own links.
 #[derive(Debug, Clone, Serialize)]
 pub struct BookContext {
-    /// Title.
-    pub title: String,
-    /// Subtitle.
-    pub subtitle: Option<String>,
-    /// Language.
-    pub language: String,
-    /// Publisher.
-    pub publisher: Option<String>,
-    /// Year.
-    pub year: Option<i64>,
-    /// ISBN.
-    pub isbn: Option<String>,
-    /// Licence.
-    pub license: Option<String>,
-    /// Editors.
-    pub editors: Vec<PersonRef>,
+    /// Metadata, editors and the table of contents.
+    #[serde(flatten)]
+    pub view: BookView,
     /// Link to the PDF.
     pub pdf: Option<String>,
     /// Link to the EPUB.
     pub epub: Option<String>,
     /// Whether the search box is shown.
     pub search: bool,
-    /// Table of contents.
-    pub toc: Vec<TocGroup>,
     /// How to cite the book.
     pub cite: CiteContext,
     /// The page of the book's reference list (`per-chapter = false`).
@@ -94,12 +49,12 @@ pub struct CiteContext {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageContext {
     /// `lang` of the page.
-    pub lang: String,
+    pub lang: Lang,
     /// `<title>`.
     pub title: String,
     /// This page's file name.
     pub url: String,
-    /// index, chapter or contributors.
+    /// index, chapter, references, contributors or status.
     pub kind: &'static str,
 }
 
@@ -135,9 +90,9 @@ pub struct ChapterContext {
     /// Number.
     pub number: Option<String>,
     /// Language.
-    pub lang: String,
+    pub lang: Lang,
     /// Authors with affiliations.
-    pub authors: Vec<PersonRef>,
+    pub authors: Vec<PersonView>,
     /// Abstract.
     pub abstract_html: Option<String>,
     /// Keywords.
@@ -194,7 +149,7 @@ pub struct ContributorContext {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageData {
     /// The book, shared by every page.
-    pub book: std::sync::Arc<BookContext>,
+    pub book: Arc<BookContext>,
     /// Words in the page's language.
     pub labels: &'static Labels,
     /// The page.
@@ -206,7 +161,7 @@ pub struct PageData {
     /// On the contributors page.
     pub contributors: Option<Vec<ContributorContext>>,
     /// On the review dashboard (draft builds).
-    pub status: Option<crate::status::StatusReport>,
+    pub status: Option<Arc<crate::review::report::StatusReport>>,
 }
 
 /// One page to write.
@@ -221,148 +176,125 @@ pub struct Page {
 
 const GENERATOR: &str = concat!("ouvrage ", env!("CARGO_PKG_VERSION"));
 
+/// The page of the book's one reference list (`per-chapter = false`).
+const REFERENCES_PAGE: &str = "references.html";
+
 /// The URL of a chapter page.
 pub fn chapter_url(id: &str) -> String {
     format!("{id}.html")
 }
 
-fn person(book: &Book, id: &str) -> PersonRef {
-    match book.contributors.get(id) {
-        Some(c) => PersonRef {
-            id: id.to_string(),
-            name: c.name.clone(),
-            affiliation: c.affiliation.clone(),
-        },
-        None => PersonRef {
-            id: id.to_string(),
-            name: id.to_string(),
-            affiliation: None,
-        },
-    }
-}
-
-fn cite_context(cite: &cite_this::CiteThis, url: &str, ctx: &BodyContext<'_>) -> CiteContext {
-    let mut html = super::body::BodyWriter::new(ctx);
-    CiteContext {
-        html: html.inline_html(&cite.formatted.content),
-        bibtex_url: url.to_string(),
-        bibtex: cite.bibtex.clone(),
-    }
-}
-
 /// Builds the context of every page of the site.
 pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
-    pages(book, options, None)
+    let site = Site::new(book, options);
+    let mut pages = vec![site.index_page()];
+    pages.extend(site.chapter_pages(None));
+    pages.extend(site.references_page());
+    pages.push(site.contributors_page());
+    pages.extend(site.status_page());
+    pages
 }
 
 /// The pages of the chapters `ids` alone, exactly as [`site_pages`] makes
 /// them (for `watch`, which shows the edited chapter before the rest).
 pub fn chapter_pages(book: &Book, options: &HtmlOptions, ids: &[String]) -> Vec<Page> {
-    pages(book, options, Some(ids))
+    Site::new(book, options).chapter_pages(Some(ids))
 }
 
-fn pages(book: &Book, options: &HtmlOptions, only: Option<&[String]>) -> Vec<Page> {
-    let authors_of = |i: usize| -> Vec<PersonRef> {
-        book.chapters[i]
-            .config
-            .authors
-            .iter()
-            .map(|a| person(book, &a.value))
-            .collect()
-    };
-    let toc = book
-        .parts
-        .iter()
-        .map(|part| TocGroup {
-            part: part.title.clone(),
-            chapters: part
-                .chapters
-                .iter()
-                .map(|&i| {
-                    let ch = &book.chapters[i];
-                    TocChapter {
-                        id: ch.id.clone(),
-                        url: chapter_url(&ch.id),
-                        title: ch.title.clone(),
-                        number: ch.number.map(|n| n.to_string()),
-                        authors: authors_of(i),
-                    }
-                })
-                .collect(),
-        })
-        .collect();
-    let cfg = &book.config.book;
-    let style = cite_this::style(book);
-    let book_labels = Labels::for_lang(&cfg.language);
-    let book_body = BodyContext {
-        chapter_id: "",
-        raw_html: options.raw_html,
-        labels: book_labels,
-        root: "",
-        references: "",
-        epub: false,
-    };
-    let book_cite = cite_this::book(book, &style, options.year);
-    let references_page = (!book.references.is_empty()).then(|| "references.html".to_string());
-    let references_href = references_page.as_deref().unwrap_or("");
-    let book_ctx = BookContext {
-        title: cfg.title.clone(),
-        subtitle: cfg.subtitle.clone(),
-        language: cfg.language.clone(),
-        publisher: cfg.publisher.clone(),
-        year: cfg.year,
-        isbn: cfg.isbn.clone(),
-        license: cfg.license.clone(),
-        editors: cfg.editors.iter().map(|e| person(book, &e.value)).collect(),
-        pdf: options.pdf.clone(),
-        epub: options.epub.clone(),
-        search: book.config.html.search,
-        toc,
-        cite: cite_context(&book_cite, &format!("cite/{}.bib", book.id()), &book_body),
-        references_page: references_page.clone(),
-    };
-    let book_ctx = std::sync::Arc::new(book_ctx);
-    let page_data = |page: PageContext, labels: &'static Labels| PageData {
-        book: book_ctx.clone(),
-        labels,
-        page,
-        generator: GENERATOR,
-        chapter: None,
-        contributors: None,
-        status: None,
-    };
+/// What every page of one site shares.
+struct Site<'b> {
+    book: &'b Book,
+    context: Arc<BookContext>,
+    style: cite_this::CiteStyle,
+    labels: &'static Labels,
+}
 
-    let mut pages = Vec::new();
-    if only.is_none() {
-        pages.push(Page {
-            template: "index.html",
-            file: "index.html".into(),
-            context: page_data(
-                PageContext {
-                    lang: cfg.language.clone(),
-                    title: cfg.title.clone(),
-                    url: "index.html".into(),
-                    kind: "index",
-                },
-                book_labels,
-            ),
-        });
+impl<'b> Site<'b> {
+    fn new(book: &'b Book, options: &'b HtmlOptions) -> Self {
+        let style = cite_this::style(book);
+        let labels = book.lang.labels();
+        let references_page = (!book.references.is_empty()).then(|| REFERENCES_PAGE.to_string());
+        let book_cite = cite_this::book(book, &style);
+        let cite = cite_context(
+            &book_cite,
+            &format!("cite/{}.bib", book.id()),
+            &body_context(book, "", labels, ""),
+        );
+        let context = BookContext {
+            view: BookView::new(book, &chapter_url),
+            pdf: options.pdf.clone(),
+            epub: options.epub.clone(),
+            search: book.config.html.search,
+            cite,
+            references_page,
+        };
+        Site {
+            book,
+            context: Arc::new(context),
+            style,
+            labels,
+        }
     }
 
-    // Chapter pages are independent: rendered on every core.
-    use rayon::prelude::*;
-    let chapter_page = |(i, ch): (usize, &crate::model::Chapter)| {
-        let labels = Labels::for_lang(&ch.lang);
-        let body_ctx = BodyContext {
-            chapter_id: &ch.id,
-            raw_html: options.raw_html,
-            labels,
-            root: "",
-            references: references_href,
-            epub: false,
+    /// A page of the book's language, titled `title · book`.
+    fn page(&self, template: &'static str, file: &str, kind: &'static str, title: &str) -> Page {
+        let cfg = &self.book.config.book;
+        let title = if kind == "index" {
+            cfg.title.clone()
+        } else {
+            format!("{title} · {}", cfg.title)
         };
-        let html = render_chapter(ch, &body_ctx);
-        let cite = cite_this::chapter(book, ch, &style, options.year);
+        Page {
+            template,
+            file: file.to_string(),
+            context: self.data(
+                PageContext {
+                    lang: self.book.lang.clone(),
+                    title,
+                    url: file.to_string(),
+                    kind,
+                },
+                self.labels,
+            ),
+        }
+    }
+
+    fn data(&self, page: PageContext, labels: &'static Labels) -> PageData {
+        PageData {
+            book: self.context.clone(),
+            labels,
+            page,
+            generator: GENERATOR,
+            chapter: None,
+            contributors: None,
+            status: None,
+        }
+    }
+
+    fn index_page(&self) -> Page {
+        self.page("index.html", "index.html", "index", "")
+    }
+
+    /// Every chapter page, or those of `only`; on every core, since they
+    /// are independent.
+    fn chapter_pages(&self, only: Option<&[String]>) -> Vec<Page> {
+        use rayon::prelude::*;
+        self.book
+            .chapters
+            .par_iter()
+            .enumerate()
+            .filter(|(_, ch)| only.is_none_or(|ids| ids.contains(&ch.id)))
+            .map(|(i, ch)| self.chapter_page(i, ch))
+            .collect()
+    }
+
+    fn chapter_page(&self, i: usize, ch: &Chapter) -> Page {
+        let book = self.book;
+        let labels = ch.lang.labels();
+        let references = self.context.references_page.as_deref().unwrap_or_default();
+        let body = body_context(book, &ch.id, labels, references);
+        let html = render_chapter(ch, &body);
+        let cite = cite_this::chapter(book, ch, &self.style);
         let nav = |j: usize| NavLink {
             url: chapter_url(&book.chapters[j].id),
             title: book.chapters[j].title.clone(),
@@ -370,47 +302,33 @@ fn pages(book: &Book, options: &HtmlOptions, only: Option<&[String]>) -> Vec<Pag
         let chapter = ChapterContext {
             id: ch.id.clone(),
             title: ch.title.clone(),
-            number: ch.number.map(|n| n.to_string()),
+            number: view::chapter_number(ch),
             lang: ch.lang.clone(),
-            authors: authors_of(i),
+            authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
             keywords: ch.config.keywords.clone(),
             body_html: html.body_html,
-            footnotes: html
-                .footnotes
+            footnotes: view::notes(ch)
                 .into_iter()
-                .map(|(n, html)| FootnoteContext {
-                    number: n,
-                    id: format!("fn-{n}"),
-                    backref: format!("fnref-{n}"),
+                .zip(html.footnotes)
+                .map(|(note, (_, html))| FootnoteContext {
+                    number: note.number,
+                    id: note.id,
+                    backref: note.backref,
                     html,
                 })
                 .collect(),
             references_html: html.references_html,
-            cite: Some(cite_context(
-                &cite,
-                &format!("cite/{}.bib", ch.id),
-                &body_ctx,
-            )),
+            cite: Some(cite_context(&cite, &format!("cite/{}.bib", ch.id), &body)),
             prev: i.checked_sub(1).map(nav),
             next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
-            state: None,
-            revision: None,
+            state: ch.review.as_ref().map(|r| r.state.name().to_string()),
+            revision: ch.review.as_ref().map(|r| r.short_revision().to_string()),
         };
-        let mut chapter = chapter;
-        if let Some(report) = &options.review
-            && let Some(r) = report.chapters.iter().find(|r| r.id == ch.id)
-        {
-            chapter.state = Some(r.state.name().to_string());
-            chapter.revision = r
-                .revision
-                .as_ref()
-                .map(|rev| rev[..7.min(rev.len())].to_string());
-        }
-        let mut data = page_data(
+        let mut data = self.data(
             PageContext {
                 lang: ch.lang.clone(),
-                title: format!("{} · {}", ch.title, cfg.title),
+                title: format!("{} · {}", ch.title, book.config.book.title),
                 url: chapter_url(&ch.id),
                 kind: "chapter",
             },
@@ -422,38 +340,24 @@ fn pages(book: &Book, options: &HtmlOptions, only: Option<&[String]>) -> Vec<Pag
             file: chapter_url(&ch.id),
             context: data,
         }
-    };
-    if let Some(ids) = only {
-        pages.par_extend(
-            book.chapters
-                .par_iter()
-                .enumerate()
-                .filter(|(_, ch)| ids.contains(&ch.id))
-                .map(chapter_page),
-        );
-        return pages;
     }
-    pages.par_extend(book.chapters.par_iter().enumerate().map(chapter_page));
 
-    if let Some(page) = &references_page {
-        let mut data = page_data(
-            PageContext {
-                lang: cfg.language.clone(),
-                title: format!("{} · {}", book_labels.references, cfg.title),
-                url: page.clone(),
-                kind: "references",
-            },
-            book_labels,
-        );
-        data.chapter = Some(ChapterContext {
+    /// The book's one reference list, when it has one.
+    fn references_page(&self) -> Option<Page> {
+        let file = self.context.references_page.as_deref()?;
+        let book = self.book;
+        let labels = self.labels;
+        let mut page = self.page("chapter.html", file, "references", labels.references);
+        let body = body_context(book, "", labels, "");
+        page.context.chapter = Some(ChapterContext {
             id: "references".into(),
-            title: book_labels.references.into(),
+            title: labels.references.into(),
             number: None,
-            lang: cfg.language.clone(),
+            lang: book.lang.clone(),
             authors: Vec::new(),
             abstract_html: None,
             keywords: Vec::new(),
-            body_html: super::body::references_html(&book.references, &book_body, ""),
+            body_html: references_html(&book.references, &body, ""),
             footnotes: Vec::new(),
             references_html: None,
             cite: None,
@@ -462,82 +366,82 @@ fn pages(book: &Book, options: &HtmlOptions, only: Option<&[String]>) -> Vec<Pag
             state: None,
             revision: None,
         });
-        pages.push(Page {
-            template: "chapter.html",
-            file: page.clone(),
-            context: data,
-        });
+        Some(page)
     }
 
-    let contributors = book
-        .contributors
-        .list
-        .iter()
-        .map(|c| {
-            let bio_html = c.bio.as_ref().map(|bio| {
-                let mut sink = crate::diag::Sink::default();
-                let parsed = parse_snippet(bio, c.id.span.file, c.id.span.range.clone(), &mut sink);
-                let ctx = BodyContext {
-                    chapter_id: "",
-                    raw_html: options.raw_html,
-                    labels: book_labels,
-                    root: "",
-                    references: "",
-                    epub: false,
-                };
-                super::body::BodyWriter::new(&ctx).blocks(&parsed.blocks)
-            });
-            ContributorContext {
-                id: c.id.value.clone(),
-                name: c.name.clone(),
-                affiliation: c.affiliation.clone(),
-                roles: c.roles.clone(),
-                orcid: c.orcid.clone(),
-                bio_html,
-                chapters: book
-                    .chapters
-                    .iter()
-                    .filter(|ch| ch.config.authors.iter().any(|a| a.value == c.id.value))
-                    .map(|ch| ChapterLink {
-                        url: chapter_url(&ch.id),
-                        title: ch.title.clone(),
-                        number: ch.number.map(|n| n.to_string()),
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    let mut data = page_data(
-        PageContext {
-            lang: cfg.language.clone(),
-            title: format!("{} · {}", book_labels.contributors, cfg.title),
-            url: "contributors.html".into(),
-            kind: "contributors",
-        },
-        book_labels,
-    );
-    data.contributors = Some(contributors);
-    pages.push(Page {
-        template: "contributors.html",
-        file: "contributors.html".into(),
-        context: data,
-    });
-    if let Some(report) = &options.review {
-        let mut data = page_data(
-            PageContext {
-                lang: cfg.language.clone(),
-                title: format!("{} · {}", book_labels.review_status, cfg.title),
-                url: "status.html".into(),
-                kind: "status",
-            },
-            book_labels,
+    fn contributors_page(&self) -> Page {
+        let book = self.book;
+        let body = body_context(book, "", self.labels, "");
+        let contributors = view::contributors(book)
+            .into_iter()
+            .map(|c| {
+                let p = c.person;
+                ContributorContext {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    affiliation: p.affiliation.clone(),
+                    roles: p.roles.clone(),
+                    orcid: p.orcid.clone(),
+                    bio_html: (!p.bio.is_empty()).then(|| BodyWriter::new(&body).blocks(&p.bio)),
+                    chapters: c
+                        .chapters
+                        .iter()
+                        .map(|&j| {
+                            let ch = &book.chapters[j];
+                            ChapterLink {
+                                url: chapter_url(&ch.id),
+                                title: ch.title.clone(),
+                                number: view::chapter_number(ch),
+                            }
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let mut page = self.page(
+            "contributors.html",
+            "contributors.html",
+            "contributors",
+            self.labels.contributors,
         );
-        data.status = Some(report.clone());
-        pages.push(Page {
-            template: "status.html",
-            file: "status.html".into(),
-            context: data,
-        });
+        page.context.contributors = Some(contributors);
+        page
     }
-    pages
+
+    /// The review dashboard of a draft build.
+    fn status_page(&self) -> Option<Page> {
+        let report = self.book.review.as_ref()?;
+        let mut page = self.page(
+            "status.html",
+            "status.html",
+            "status",
+            self.labels.review_status,
+        );
+        page.context.status = Some(report.clone());
+        Some(page)
+    }
+}
+
+/// The body writer's context for a page of the site.
+fn body_context<'a>(
+    book: &Book,
+    chapter_id: &'a str,
+    labels: &'a Labels,
+    references: &'a str,
+) -> BodyContext<'a> {
+    BodyContext {
+        chapter_id,
+        raw_html: book.config.html.raw_html,
+        labels,
+        references,
+        markup: Markup::Html,
+    }
+}
+
+fn cite_context(cite: &cite_this::CiteThis, url: &str, ctx: &BodyContext<'_>) -> CiteContext {
+    CiteContext {
+        html: BodyWriter::new(ctx).inline_html(&cite.formatted.content),
+        bibtex_url: url.to_string(),
+        bibtex: cite.bibtex.clone(),
+    }
 }

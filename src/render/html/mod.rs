@@ -13,41 +13,20 @@ mod templates;
 
 use std::path::Path;
 
-use crate::config::RawHtml;
 use crate::diag::Diagnostic;
 use crate::model::Book;
 use crate::render::{RenderResult, Renderer, io_error};
 
 pub use templates::Templates;
 
-/// Options of the HTML renderer.
-#[derive(Debug, Clone)]
+/// Options of the HTML renderer: how the site links to the other outputs
+/// of the build (everything else is the book's).
+#[derive(Debug, Clone, Default)]
 pub struct HtmlOptions {
-    /// Raw HTML policy (from book.toml).
-    pub raw_html: RawHtml,
     /// File name of the book's PDF, relative to the site, when one is built.
     pub pdf: Option<String>,
     /// File name of the book's EPUB, relative to the site, when one is built.
     pub epub: Option<String>,
-    /// Draft builds: the review status, shown as a badge on each chapter
-    /// and as the `status.html` dashboard.
-    pub review: Option<crate::status::StatusReport>,
-    /// The year "how to cite" prints when book.toml gives none (the
-    /// document date's, as in the PDF).
-    pub year: Option<i32>,
-}
-
-impl HtmlOptions {
-    /// Options from the book's configuration.
-    pub fn from_book(book: &Book) -> Self {
-        HtmlOptions {
-            raw_html: book.config.html.raw_html,
-            pdf: None,
-            epub: None,
-            review: None,
-            year: None,
-        }
-    }
 }
 
 /// Renders the site.

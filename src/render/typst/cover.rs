@@ -7,7 +7,7 @@
 
 use typst_layout::PagedDocument;
 
-use super::date::{DocDate, to_typst};
+use super::date::to_typst;
 use super::emit::{EmitOptions, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book};
 use super::world::FontOptions;
 use super::{BUILTIN_TEMPLATE, PdfOptions, SharedSession, diagnostics, with_session};
@@ -34,25 +34,20 @@ fn cover_main() -> String {
 }
 
 /// The cover of `book` as an SVG document (its first page), typeset in the
-/// shared session with the document date `date`.
+/// shared session with the book's document date.
 pub fn cover_svg(
     session: &SharedSession,
     book: &Book,
     fonts: &FontOptions,
-    date: Option<DocDate>,
 ) -> Result<String, Vec<Diagnostic>> {
+    let date = book.date;
     let options = PdfOptions {
         fonts: fonts.clone(),
         ..Default::default()
     };
     with_session(session, book, &options, |session| {
-        let mut emitted = emit_book(
-            book,
-            &EmitOptions {
-                date: date.map(DocDate::tuple),
-                ..Default::default()
-            },
-        );
+        // The cover is the same in a draft: it is the book's.
+        let mut emitted = emit_book(book, &EmitOptions::default());
         // Only the metadata is used: no chapter is typeset.
         emitted.main = cover_main();
         emitted.chapters.clear();

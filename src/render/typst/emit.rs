@@ -12,12 +12,13 @@ use std::collections::HashSet;
 
 use super::sourcemap::SourceMap;
 use crate::config::{PdfCitations, RawHtml};
+use crate::lang::Labels;
 use crate::model::{
     Align, Block, BlockKind, Book, Chapter, Figure, Heading, Image, Inline, LinkTarget, ListItem,
     Reference, Table, plain_text,
 };
 use crate::render::escape::{push_typst_markup, safe_url, typst_label, typst_string};
-use crate::render::labels::Labels;
+use crate::view::{self, PersonView};
 
 /// Where the generated files live in Typst's virtual file system.
 pub const GENERATED_DIR: &str = "/__ouvrage";
@@ -33,28 +34,27 @@ pub fn chapter_path(id: &str) -> String {
     format!("{GENERATED_DIR}/chapters/{id}.typ")
 }
 
-/// Review state shown in draft builds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DraftState {
-    /// The state's name (`draft`, `in-review`…).
-    pub state: String,
-    /// Short revision id of the chapter file.
-    pub revision: String,
-}
-
-/// What the emitter needs beyond the model.
+/// What the emitter needs beyond the model (the review state of a draft,
+/// the document date and everything else are the book's).
 #[derive(Debug, Clone, Default)]
 pub struct EmitOptions {
-    /// A draft build: line numbers, state and revision in the footers.
+    /// The metadata says the document is a draft (line numbers, state and
+    /// revision in the footers): a draft book's PDF, not its EPUB's cover.
     pub draft: bool,
-    /// Per chapter (in book order), the state shown in draft builds.
-    pub states: Vec<Option<DraftState>>,
-    /// The document date, as `datetime(…)` arguments (year, month, day, hour, minute, second).
-    pub date: Option<(i32, u8, u8, u8, u8, u8)>,
     /// For offprints: the line printed at the top of each chapter's opening
     /// page, saying which book it is from. It sits in the head, so the
     /// pages break exactly as in the book.
     pub offprint: Option<String>,
+}
+
+impl EmitOptions {
+    /// The options of the book's PDF: a draft when the book is.
+    pub fn for_book(book: &Book) -> Self {
+        EmitOptions {
+            draft: book.is_draft(),
+            offprint: None,
+        }
+    }
 }
 
 /// One generated chapter source with its map back to the Markdown.
@@ -96,8 +96,7 @@ pub fn emit_book(book: &Book, options: &EmitOptions) -> Emitted {
     let chapters = book
         .chapters
         .iter()
-        .enumerate()
-        .map(|(i, ch)| emit_chapter(book, ch, options.states.get(i).cloned().flatten()))
+        .map(|ch| emit_chapter(book, ch, options.draft))
         .collect();
     Emitted {
         main: emit_main(book),
@@ -175,8 +174,7 @@ fn book_references(book: &Book) -> String {
     if book.config.bibliography.per_chapter || !book.cites() {
         return String::new();
     }
-    let labels = Labels::for_lang(&book.config.book.language);
-    references_call(book, labels.references, true, &book.references)
+    references_call(book, book.lang.labels().references, true, &book.references)
 }
 
 /// The template's reference list: Typst's bibliography of the book's files
@@ -200,7 +198,7 @@ fn references_call(book: &Book, title: &str, whole_book: bool, references: &[Ref
             )
         }
         PdfCitations::Text => {
-            let mut w = Writer::new(book, "", Labels::for_lang(&book.config.book.language));
+            let mut w = Writer::new(book, "", book.lang.labels());
             w.out.push('[');
             for entry in references {
                 w.out.push_str("#par(hanging-indent: 1.5em)[");
@@ -240,16 +238,6 @@ fn string_array<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     typst_array(&items.into_iter().map(typst_string).collect::<Vec<_>>())
 }
 
-/// `lang` and `region` from a BCP 47 tag (`en-GB` → `en`, `gb`).
-pub fn lang_region(tag: &str) -> (String, Option<String>) {
-    let mut parts = tag.split('-');
-    let lang = parts.next().unwrap_or("en").to_ascii_lowercase();
-    let region = parts
-        .find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()))
-        .map(|r| r.to_ascii_lowercase());
-    (lang, region)
-}
-
 /// A Typst length from a size of book.toml or an image attribute.
 pub fn typst_length(size: &str) -> Option<String> {
     let end = size
@@ -265,104 +253,135 @@ pub fn typst_length(size: &str) -> Option<String> {
     }
 }
 
-fn person(book: &Book, id: &str) -> String {
-    match book.contributors.get(id) {
-        Some(c) => format!(
-            "(name: {}, affiliation: {})",
-            typst_string(&c.name),
-            string_or_none(c.affiliation.as_deref())
-        ),
-        None => format!("(name: {}, affiliation: none)", typst_string(id)),
-    }
-}
-
-fn people(book: &Book, ids: &[crate::diag::Spanned<String>]) -> String {
-    typst_array(
-        &ids.iter()
-            .map(|id| person(book, &id.value))
-            .collect::<Vec<_>>(),
+/// A person as the template receives them.
+fn person(p: &PersonView) -> String {
+    format!(
+        "(name: {}, affiliation: {})",
+        typst_string(&p.name),
+        string_or_none(p.affiliation.as_deref())
     )
 }
 
+fn people(people: &[PersonView]) -> String {
+    typst_array(&people.iter().map(person).collect::<Vec<_>>())
+}
+
+/// `meta.typ`: the book's metadata as one dictionary, which the template
+/// and every chapter import.
 fn emit_meta(book: &Book, options: &EmitOptions) -> String {
-    let cfg = &book.config;
-    let labels = Labels::for_lang(&cfg.book.language);
-    let (lang, region) = lang_region(&cfg.book.language);
-    let mut authors: Vec<&str> = Vec::new();
-    let mut keywords: Vec<&str> = Vec::new();
-    for ch in &book.chapters {
-        for a in &ch.config.authors {
-            let name = book
-                .contributors
-                .get(&a.value)
-                .map(|c| c.name.as_str())
-                .unwrap_or(&a.value);
-            if !authors.contains(&name) {
-                authors.push(name);
-            }
-        }
-        for k in &ch.config.keywords {
-            if !keywords.contains(&k.as_str()) {
-                keywords.push(k);
-            }
-        }
+    let mut out = String::from("// Generated by ouvrage: the book's metadata.\n#let meta = (\n");
+    for (key, value) in meta_fields(book, options) {
+        out.push_str(&format!("  {key}: {value},\n"));
     }
-    let date = match options.date {
-        Some((y, mo, d, h, mi, s)) => {
-            format!(
-                "datetime(year: {y}, month: {mo}, day: {d}, hour: {h}, minute: {mi}, second: {s})"
-            )
-        }
-        None => "none".into(),
+    out.push_str(")\n");
+    out
+}
+
+/// The fields of `meta`, in order, as Typst values.
+fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)> {
+    let cfg = &book.config;
+    let view = view::BookView::new(book, &|_| String::new());
+    let (lang, region) = book.lang.typst();
+    let authors: Vec<String> = view::authors(book).into_iter().map(|p| p.name).collect();
+    let size = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(typst_length)
+            .unwrap_or_else(|| "none".into())
     };
-    let contributors: Vec<String> = book
-        .contributors
-        .list
-        .iter()
+    vec![
+        ("title", typst_string(&view.title)),
+        ("subtitle", string_or_none(view.subtitle.as_deref())),
+        ("language", typst_string(&lang)),
+        ("region", string_or_none(region.as_deref())),
+        ("publisher", string_or_none(view.publisher.as_deref())),
+        (
+            "year",
+            view.year
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "none".into()),
+        ),
+        ("isbn", string_or_none(view.isbn.as_deref())),
+        ("license", string_or_none(view.license.as_deref())),
+        ("editors", people(&view.editors)),
+        ("authors", string_array(authors.iter().map(String::as_str))),
+        ("keywords", string_array(view::keywords(book))),
+        ("date", date_value(book.date)),
+        ("paper", string_or_none(cfg.pdf.paper.as_deref())),
+        ("width", size(&cfg.pdf.width)),
+        ("height", size(&cfg.pdf.height)),
+        (
+            "font",
+            string_array(cfg.pdf.font.iter().map(String::as_str)),
+        ),
+        (
+            "font-size",
+            cfg.pdf
+                .font_size
+                .as_deref()
+                .and_then(typst_length)
+                .unwrap_or_else(|| "10pt".into()),
+        ),
+        ("recto-chapters", cfg.pdf.recto_chapters.to_string()),
+        ("draft", options.draft.to_string()),
+        ("offprint", string_or_none(options.offprint.as_deref())),
+        ("contributors", contributors(book)),
+        ("labels", labels_dict(book.lang.labels())),
+    ]
+}
+
+/// The document date as a Typst `datetime`, or `none`.
+fn date_value(date: Option<crate::date::DocDate>) -> String {
+    match date {
+        Some(d) => format!(
+            "datetime(year: {}, month: {}, day: {}, hour: {}, minute: {}, second: {})",
+            d.year, d.month, d.day, d.hour, d.minute, d.second
+        ),
+        None => "none".into(),
+    }
+}
+
+/// Every person of contributors.toml, with their bio typeset from the
+/// model and the titles of the chapters they sign.
+fn contributors(book: &Book) -> String {
+    let labels = book.lang.labels();
+    let people: Vec<String> = view::contributors(book)
+        .into_iter()
         .map(|c| {
-            let bio = match &c.bio {
-                Some(bio) => {
-                    let mut sink = crate::diag::Sink::default();
-                    let parsed = crate::parse::parse_snippet(bio, c.id.span.file, c.id.span.range.clone(), &mut sink);
-                    let mut w = Writer::new(book, "", labels);
-                    w.blocks(&parsed.blocks);
-                    format!("[{}]", w.out.trim())
-                }
-                None => "none".into(),
+            let p = c.person;
+            let bio = if p.bio.is_empty() {
+                "none".to_string()
+            } else {
+                let mut w = Writer::new(book, "", labels);
+                w.blocks(&p.bio);
+                format!("[{}]", w.out.trim())
             };
-            let roles: Vec<String> = c
-                .roles
-                .iter()
-                .map(|r| format!("{r:?}").to_lowercase())
-                .collect();
-            let chapters: Vec<String> = book
+            let chapters: Vec<String> = c
                 .chapters
                 .iter()
-                .filter(|ch| ch.config.authors.iter().any(|a| a.value == c.id.value))
-                .map(|ch| {
+                .map(|&i| {
                     let mut t = String::from("[");
-                    push_typst_markup(&mut t, &ch.title);
+                    push_typst_markup(&mut t, &book.chapters[i].title);
                     t.push(']');
                     t
                 })
                 .collect();
             format!(
                 "(id: {}, name: {}, affiliation: {}, bio: {bio}, orcid: {}, roles: {}, chapters: {})",
-                typst_string(&c.id.value),
-                typst_string(&c.name),
-                string_or_none(c.affiliation.as_deref()),
-                string_or_none(c.orcid.as_deref()),
-                string_array(roles.iter().map(String::as_str)),
+                typst_string(&p.id),
+                typst_string(&p.name),
+                string_or_none(p.affiliation.as_deref()),
+                string_or_none(p.orcid.as_deref()),
+                string_array(c.role_names()),
                 typst_array(&chapters)
             )
         })
         .collect();
-    let size = |s: &Option<String>| {
-        s.as_deref()
-            .and_then(typst_length)
-            .unwrap_or_else(|| "none".into())
-    };
-    let label_pairs = [
+    typst_array(&people)
+}
+
+/// The words the template prints, in the book's language.
+fn labels_dict(labels: &Labels) -> String {
+    let pairs = [
         ("contents", labels.contents),
         ("contributors", labels.contributors),
         ("editors", labels.editors),
@@ -381,57 +400,16 @@ fn emit_meta(book: &Book, options: &EmitOptions) -> String {
         ("table", labels.table),
         ("offprint", labels.offprint),
     ];
-    let labels_dict: Vec<String> = label_pairs
+    let entries: Vec<String> = pairs
         .iter()
         .map(|(k, v)| format!("{k}: {}", typst_string(v)))
         .collect();
-    let mut out = String::from("// Generated by ouvrage: the book's metadata.\n#let meta = (\n");
-    let mut field = |k: &str, v: String| out.push_str(&format!("  {k}: {v},\n"));
-    field("title", typst_string(&cfg.book.title));
-    field("subtitle", string_or_none(cfg.book.subtitle.as_deref()));
-    field("language", typst_string(&lang));
-    field("region", string_or_none(region.as_deref()));
-    field("publisher", string_or_none(cfg.book.publisher.as_deref()));
-    field(
-        "year",
-        cfg.book
-            .year
-            .map(|y| y.to_string())
-            .unwrap_or_else(|| "none".into()),
-    );
-    field("isbn", string_or_none(cfg.book.isbn.as_deref()));
-    field("license", string_or_none(cfg.book.license.as_deref()));
-    field("editors", people(book, &cfg.book.editors));
-    field("authors", string_array(authors.iter().copied()));
-    field("keywords", string_array(keywords.iter().copied()));
-    field("date", date);
-    field("paper", string_or_none(cfg.pdf.paper.as_deref()));
-    field("width", size(&cfg.pdf.width));
-    field("height", size(&cfg.pdf.height));
-    field(
-        "font",
-        string_array(cfg.pdf.font.iter().map(String::as_str)),
-    );
-    field(
-        "font-size",
-        cfg.pdf
-            .font_size
-            .as_deref()
-            .and_then(typst_length)
-            .unwrap_or_else(|| "10pt".into()),
-    );
-    field("recto-chapters", cfg.pdf.recto_chapters.to_string());
-    field("draft", options.draft.to_string());
-    field("offprint", string_or_none(options.offprint.as_deref()));
-    field("contributors", typst_array(&contributors));
-    field("labels", format!("({})", labels_dict.join(", ")));
-    out.push_str(")\n");
-    out
+    format!("({})", entries.join(", "))
 }
 
-fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> EmittedChapter {
-    let labels = Labels::for_lang(&ch.lang);
-    let (lang, region) = lang_region(&ch.lang);
+fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
+    let labels = ch.lang.labels();
+    let (lang, region) = ch.lang.typst();
     let mut w = Writer::new(book, &ch.id, labels);
     w.out.push_str(&format!(
         "// Generated by ouvrage from {}.\n#import {} as tpl\n#import {}: meta\n{}#show: tpl.chapter.with(\n  meta,\n  id: {},\n  title: [",
@@ -447,7 +425,7 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
         ch.number
             .map(|n| typst_string(&n.to_string()))
             .unwrap_or_else(|| "none".into()),
-        people(book, &ch.config.authors),
+        people(&PersonView::all(book, &ch.authors)),
     ));
     if ch.abstract_.is_empty() {
         w.out.push_str("none");
@@ -463,8 +441,8 @@ fn emit_chapter(book: &Book, ch: &Chapter, state: Option<DraftState>) -> Emitted
         string_array(ch.config.keywords.iter().map(String::as_str)),
         typst_string(&lang),
         string_or_none(region.as_deref()),
-        match &state {
-            Some(s) => format!("(state: {}, revision: {})", typst_string(&s.state), typst_string(&s.revision)),
+        match ch.review.as_ref().filter(|_| draft) {
+            Some(r) => format!("(state: {}, revision: {})", typst_string(r.state.name()), typst_string(r.short_revision())),
             None => "none".into(),
         },
         chapter_label(&ch.id),
@@ -815,18 +793,15 @@ impl<'a> Writer<'a> {
             }
             Inline::FootnoteRef(n) => self.footnote(*n),
             Inline::Cite(c) => self.citation(c),
-            Inline::Ref(r) => {
-                let text = crate::render::html::body::cross_ref_text(r, self.labels);
-                match &r.target {
-                    Some((chapter, anchor)) => {
-                        let label = anchor_label(chapter, anchor);
-                        self.out.push_str(&format!("#link(<{label}>)["));
-                        push_typst_markup(&mut self.out, &text);
-                        self.out.push(']');
-                    }
-                    None => push_typst_markup(&mut self.out, &text),
+            Inline::Ref(r) => match &r.target {
+                Some((chapter, anchor)) => {
+                    let label = anchor_label(chapter, anchor);
+                    self.out.push_str(&format!("#link(<{label}>)["));
+                    push_typst_markup(&mut self.out, &r.text);
+                    self.out.push(']');
                 }
-            }
+                None => push_typst_markup(&mut self.out, &r.text),
+            },
             Inline::Math(math) => {
                 self.map.mark(self.out.len(), &math.span);
                 match &math.typst {

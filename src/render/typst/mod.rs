@@ -30,22 +30,15 @@ use crate::render::{RenderResult, Renderer, io_error};
 /// The built-in book design; a book's `templates/book.typ` replaces it.
 pub const BUILTIN_TEMPLATE: &str = include_str!("book.typ");
 
-/// Options of the PDF renderer.
+/// Options of the PDF renderer. A draft (line numbers, review state and
+/// revision in the footers) is a book with its review state attached
+/// ([`Book::is_draft`]); the document date is the book's.
 #[derive(Debug, Clone, Default)]
 pub struct PdfOptions {
-    /// Draft build: line numbers, review state and revision in footers.
-    pub draft: bool,
     /// Where to write the generated Typst for debugging (`--emit-typst`).
     pub emit_dir: Option<PathBuf>,
     /// Fonts beyond the embedded ones.
     pub fonts: FontOptions,
-    /// Draft builds: each chapter's review state by id (from git history);
-    /// a chapter not listed reads `draft`.
-    pub states: std::collections::HashMap<String, String>,
-    /// The document date when the caller fixes it (`watch` keeps it while
-    /// HEAD does not move, so that a save does not change the imprint);
-    /// otherwise [`date::document_date`].
-    pub date: Option<date::DocDate>,
 }
 
 /// A compiled book: the document and the sources it came from.
@@ -130,29 +123,10 @@ impl Session {
         offprint: Option<String>,
         alone: Option<(usize, usize)>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        let date = options.date.or_else(|| date::book_date(book));
-        let states = book
-            .chapters
-            .iter()
-            .map(|c| {
-                options.draft.then(|| emit::DraftState {
-                    state: options
-                        .states
-                        .get(&c.id)
-                        .cloned()
-                        .unwrap_or_else(|| "draft".into()),
-                    revision: crate::git::blob_id(book.sources.get(c.file).text.as_bytes())
-                        .chars()
-                        .take(7)
-                        .collect(),
-                })
-            })
-            .collect();
+        let date = book.date;
         let emit_options = EmitOptions {
-            draft: options.draft,
-            states,
-            date: date.map(date::DocDate::tuple),
             offprint,
+            ..EmitOptions::for_book(book)
         };
         let emitted = emit_book(book, &emit_options);
         let template = match book.templates.get("book.typ") {
@@ -415,17 +389,11 @@ pub struct OffprintsRenderer {
 /// The line that heads an offprint: which book it is from.
 pub fn provenance(book: &Book) -> String {
     let cfg = &book.config.book;
-    let labels = crate::render::labels::Labels::for_lang(&cfg.language);
+    let labels = book.lang.labels();
     let mut line = format!("{} {}", labels.offprint, cfg.title);
-    let editors: Vec<&str> = cfg
-        .editors
-        .iter()
-        .map(|e| {
-            book.contributors
-                .get(&e.value)
-                .map(|c| c.name.as_str())
-                .unwrap_or(&e.value)
-        })
+    let editors: Vec<String> = crate::view::PersonView::all(book, &book.editors)
+        .into_iter()
+        .map(|p| p.name)
         .collect();
     if !editors.is_empty() {
         let mut direction = labels.editors.to_string();

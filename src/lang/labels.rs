@@ -1,4 +1,5 @@
-//! Words the outputs print around the text, in the language of the page.
+//! Words the outputs print around the text, in the language of the page:
+//! one table per language, chosen by [`crate::lang::Lang::labels`].
 
 use serde::Serialize;
 
@@ -88,6 +89,14 @@ pub struct Labels {
     pub unverified: &'static str,
     /// Names of the contributors' roles.
     pub roles: RoleLabels,
+    /// "Couverture": the EPUB's cover landmark.
+    pub cover: &'static str,
+    /// Title of the EPUB's landmarks.
+    pub landmarks: &'static str,
+    /// The EPUB's landmark of the first chapter.
+    pub start: &'static str,
+    /// Between a label and its value: a no-break space before the colon in French.
+    pub colon: &'static str,
 }
 
 /// Names of the roles of contributors.toml, keyed like the roles themselves.
@@ -102,10 +111,10 @@ pub struct RoleLabels {
 }
 
 impl Labels {
-    /// The labels for a BCP 47 tag: French, Italian, else English.
-    pub fn for_lang(lang: &str) -> &'static Labels {
-        let primary = lang.split('-').next().unwrap_or("").to_ascii_lowercase();
-        match primary.as_str() {
+    /// The labels for a primary language subtag (lowercase): French,
+    /// Italian, else English.
+    pub(super) fn for_primary(primary: &str) -> &'static Labels {
+        match primary {
             "fr" => &FR,
             "it" => &IT,
             _ => &EN,
@@ -160,6 +169,10 @@ pub static FR: Labels = Labels {
         reviewer: "relecture",
         editor: "direction",
     },
+    cover: "Couverture",
+    landmarks: "Repères",
+    start: "Début du texte",
+    colon: "\u{a0}: ",
 };
 
 /// Italian.
@@ -209,6 +222,10 @@ pub static IT: Labels = Labels {
         reviewer: "revisione",
         editor: "cura",
     },
+    cover: "Copertina",
+    landmarks: "Punti di riferimento",
+    start: "Inizio del testo",
+    colon: ": ",
 };
 
 /// English.
@@ -258,4 +275,8 @@ pub static EN: Labels = Labels {
         reviewer: "reviewer",
         editor: "editor",
     },
+    cover: "Cover",
+    landmarks: "Landmarks",
+    start: "Start of content",
+    colon: ": ",
 };

@@ -1,0 +1,120 @@
+//! The build plan: which outputs a run makes, in which order, and how they
+//! link to each other. `build` and `watch` both ask it, so that the site of
+//! either links to the same outputs.
+
+use std::path::Path;
+
+use super::Renderer;
+use super::epub::{EpubOptions, EpubRenderer};
+use super::html::{HtmlOptions, HtmlRenderer};
+use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
+use crate::model::Book;
+
+/// Which outputs one run makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    /// The site, `html/`.
+    pub html: bool,
+    /// The book's PDF.
+    pub pdf: bool,
+    /// Each chapter cut from the PDF.
+    pub offprints: bool,
+    /// The EPUB.
+    pub epub: bool,
+}
+
+impl Plan {
+    /// The outputs of `build`: those named, or all when none is.
+    pub fn build(html: bool, pdf: bool, epub: bool, offprints: bool) -> Plan {
+        let all = !(html || pdf || epub || offprints);
+        Plan {
+            html: all || html,
+            pdf: all || pdf || offprints,
+            offprints,
+            epub: all || epub,
+        }
+    }
+
+    /// The outputs of `watch`: the site, and the PDF unless `--no-pdf`.
+    pub fn watch(pdf: bool) -> Plan {
+        Plan {
+            html: true,
+            pdf,
+            offprints: false,
+            epub: false,
+        }
+    }
+
+    /// Whether the site and the EPUB print formatted citations (the PDF
+    /// formats its own unless `[pdf] citations = "text"`).
+    pub fn formats_citations(&self) -> bool {
+        self.html || self.epub
+    }
+
+    /// How the site links to the other outputs in `out_dir`: to those this
+    /// run makes, and to those an earlier run left there.
+    pub fn html_options(&self, book: &Book, out_dir: &Path) -> HtmlOptions {
+        let link = |made: bool, name: String| {
+            (made || out_dir.join(&name).is_file()).then(|| format!("../{name}"))
+        };
+        HtmlOptions {
+            pdf: link(self.pdf, PdfRenderer::file_name(book)),
+            epub: link(self.epub, EpubRenderer::file_name(book)),
+        }
+    }
+
+    /// The renderers of the plan, in the order they run: the PDF and the
+    /// EPUB first, so that the site links to what exists. The PDF, the
+    /// offprints and the EPUB's cover share one Typst session.
+    pub fn renderers(
+        &self,
+        book: &Book,
+        out_dir: &Path,
+        pdf_options: PdfOptions,
+    ) -> Vec<Box<dyn Renderer>> {
+        let session = SharedSession::default();
+        let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
+        if self.pdf {
+            renderers.push(Box::new(PdfRenderer::new(
+                pdf_options.clone(),
+                session.clone(),
+            )));
+        }
+        if self.offprints {
+            renderers.push(Box::new(OffprintsRenderer {
+                options: pdf_options.clone(),
+                session: session.clone(),
+            }));
+        }
+        if self.epub {
+            renderers.push(Box::new(EpubRenderer {
+                options: EpubOptions {
+                    fonts: pdf_options.fonts,
+                },
+                session,
+            }));
+        }
+        if self.html {
+            renderers.push(Box::new(HtmlRenderer {
+                options: self.html_options(book, out_dir),
+            }));
+        }
+        renderers
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_format_named_is_every_format() {
+        let all = Plan::build(false, false, false, false);
+        assert!(all.html && all.pdf && all.epub && !all.offprints);
+        let offprints = Plan::build(false, false, false, true);
+        assert!(offprints.pdf && offprints.offprints && !offprints.html);
+        assert!(!Plan::build(false, true, false, false).formats_citations());
+        let watch = Plan::watch(false);
+        assert!(watch.html && !watch.pdf && !watch.epub);
+    }
+}

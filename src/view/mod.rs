@@ -1,0 +1,296 @@
+//! The one description of the book that every renderer reads.
+//!
+//! Input: the finished [`Book`] (after the passes). Output: plain,
+//! serialisable values the site's and the EPUB's templates receive and the
+//! PDF's metadata is written from: the book's metadata, the table of
+//! contents (parts, chapters, numbers, authors), the people, each
+//! chapter's notes, and the names of the anchors every output shares. A new
+//! output is a renderer over this view, never a new description of the
+//! book.
+
+use serde::Serialize;
+
+use crate::config::Role;
+use crate::lang::Lang;
+use crate::model::{Block, Book, Chapter, Person, PersonRef};
+
+/// A person as the outputs name them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonView {
+    /// Contributor id (the anchor on the contributors page).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Affiliation.
+    pub affiliation: Option<String>,
+}
+
+impl PersonView {
+    /// The person a resolved reference names; an unknown id (an error the
+    /// people pass reported) is shown as itself.
+    pub fn of(book: &Book, r: &PersonRef) -> PersonView {
+        match book.person(r) {
+            Some(p) => PersonView::from(p),
+            None => PersonView {
+                id: r.id.clone(),
+                name: r.id.clone(),
+                affiliation: None,
+            },
+        }
+    }
+
+    /// Each of `refs`, in order.
+    pub fn all(book: &Book, refs: &[PersonRef]) -> Vec<PersonView> {
+        refs.iter().map(|r| PersonView::of(book, r)).collect()
+    }
+}
+
+impl From<&Person> for PersonView {
+    fn from(p: &Person) -> Self {
+        PersonView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            affiliation: p.affiliation.clone(),
+        }
+    }
+}
+
+/// A chapter in the table of contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocChapter {
+    /// Chapter id.
+    pub id: String,
+    /// Its address in the output (`<id>.html` in the site,
+    /// `text/<id>.xhtml` in the EPUB).
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// Number, for numbered chapters.
+    pub number: Option<String>,
+    /// Authors.
+    pub authors: Vec<PersonView>,
+}
+
+/// A group of the table of contents: a part, or a run of chapters outside
+/// any part.
+#[derive(Debug, Clone, Serialize)]
+pub struct TocGroup {
+    /// Part title; none for chapters outside parts.
+    pub part: Option<String>,
+    /// Its chapters.
+    pub chapters: Vec<TocChapter>,
+}
+
+/// The book as every page of every output sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BookView {
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Language.
+    pub language: Lang,
+    /// Publisher.
+    pub publisher: Option<String>,
+    /// Year from book.toml.
+    pub year: Option<i64>,
+    /// ISBN as written.
+    pub isbn: Option<String>,
+    /// Licence.
+    pub license: Option<String>,
+    /// Editors.
+    pub editors: Vec<PersonView>,
+    /// The table of contents.
+    pub toc: Vec<TocGroup>,
+}
+
+impl BookView {
+    /// The view of `book`, each chapter addressed by `url` (its id → the
+    /// output's address of its page).
+    pub fn new(book: &Book, url: &dyn Fn(&str) -> String) -> Self {
+        let cfg = &book.config.book;
+        BookView {
+            title: cfg.title.clone(),
+            subtitle: cfg.subtitle.clone(),
+            language: book.lang.clone(),
+            publisher: cfg.publisher.clone(),
+            year: cfg.year,
+            isbn: cfg.isbn.clone(),
+            license: cfg.license.clone(),
+            editors: PersonView::all(book, &book.editors),
+            toc: toc(book, url),
+        }
+    }
+}
+
+/// The table of contents, each chapter addressed by `url`.
+pub fn toc(book: &Book, url: &dyn Fn(&str) -> String) -> Vec<TocGroup> {
+    book.parts
+        .iter()
+        .map(|part| TocGroup {
+            part: part.title.clone(),
+            chapters: part
+                .chapters
+                .iter()
+                .map(|&i| {
+                    let ch = &book.chapters[i];
+                    TocChapter {
+                        id: ch.id.clone(),
+                        url: url(&ch.id),
+                        title: ch.title.clone(),
+                        number: chapter_number(ch),
+                        authors: PersonView::all(book, &ch.authors),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A chapter's number as printed, for numbered chapters.
+pub fn chapter_number(ch: &Chapter) -> Option<String> {
+    ch.number.map(|n| n.to_string())
+}
+
+/// Everyone who signs a chapter, each once, in reading order (unknown ids
+/// included, as themselves).
+pub fn authors(book: &Book) -> Vec<PersonView> {
+    let mut out: Vec<PersonView> = Vec::new();
+    for r in book.chapters.iter().flat_map(|c| &c.authors) {
+        if !out.iter().any(|p| p.id == r.id) {
+            out.push(PersonView::of(book, r));
+        }
+    }
+    out
+}
+
+/// The chapters' keywords, each once, in reading order.
+pub fn keywords(book: &Book) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for k in book.chapters.iter().flat_map(|c| &c.config.keywords) {
+        if !out.contains(&k.as_str()) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// A person of contributors.toml with what the book's end matter shows.
+#[derive(Debug, Clone)]
+pub struct Contributor<'b> {
+    /// The person (bio as model blocks, for each renderer to write).
+    pub person: &'b Person,
+    /// The chapters they sign, as indices into [`Book::chapters`].
+    pub chapters: Vec<usize>,
+}
+
+impl Contributor<'_> {
+    /// Their roles, as contributors.toml writes them.
+    pub fn role_names(&self) -> Vec<&'static str> {
+        self.person.roles.iter().map(|r| Role::name(*r)).collect()
+    }
+}
+
+/// Every person of contributors.toml, in file order, with their chapters.
+pub fn contributors(book: &Book) -> Vec<Contributor<'_>> {
+    book.people
+        .iter()
+        .enumerate()
+        .map(|(i, person)| Contributor {
+            person,
+            chapters: book
+                .chapters
+                .iter()
+                .enumerate()
+                .filter(|(_, ch)| ch.authors.iter().any(|a| a.person == Some(i)))
+                .map(|(j, _)| j)
+                .collect(),
+        })
+        .collect()
+}
+
+/// One note of a chapter, with the anchors the outputs give it.
+#[derive(Debug, Clone)]
+pub struct Note<'b> {
+    /// Its number in the chapter.
+    pub number: u32,
+    /// The note's element id.
+    pub id: String,
+    /// The id of its first reference in the text, which the note links back to.
+    pub backref: String,
+    /// Its content.
+    pub blocks: &'b [Block],
+}
+
+/// A chapter's notes in order.
+pub fn notes(chapter: &Chapter) -> Vec<Note<'_>> {
+    chapter
+        .footnotes
+        .iter()
+        .map(|f| Note {
+            number: f.number,
+            id: footnote_id(f.number),
+            backref: footnote_ref_id(f.number, 1),
+            blocks: &f.blocks,
+        })
+        .collect()
+}
+
+/// The element id of note `n`.
+pub fn footnote_id(n: u32) -> String {
+    format!("fn-{n}")
+}
+
+/// The element id of the `occurrence`-th (1-based) reference to note `n`.
+pub fn footnote_ref_id(n: u32, occurrence: u32) -> String {
+    if occurrence <= 1 {
+        format!("fnref-{n}")
+    } else {
+        format!("fnref-{n}-{occurrence}")
+    }
+}
+
+/// The element id of a reference list's entry, which citations link to.
+pub fn reference_id(key: &str) -> String {
+    format!("ref-{}", crate::model::slug(key, "entry"))
+}
+
+/// The id of the element holding a chapter's reference list.
+pub const REFERENCES_ID: &str = "references";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_named_once() {
+        assert_eq!(footnote_id(3), "fn-3");
+        assert_eq!(footnote_ref_id(3, 1), "fnref-3");
+        assert_eq!(footnote_ref_id(3, 2), "fnref-3-2");
+        assert_eq!(reference_id("Ostrom 1990"), "ref-ostrom-1990");
+    }
+
+    #[test]
+    fn the_sample_book_is_one_view() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sink = crate::diag::Sink::default();
+        let book = crate::pipeline::load_model(root, &mut sink);
+        assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+        let view = BookView::new(&book, &|id| format!("{id}.html"));
+        let listed: usize = view.toc.iter().map(|g| g.chapters.len()).sum();
+        assert_eq!(listed, book.chapters.len());
+        let first = &view.toc[0].chapters[0];
+        assert_eq!(first.url, format!("{}.html", first.id));
+        // Every chapter's author is a person of contributors.toml.
+        for ch in &book.chapters {
+            for a in &ch.authors {
+                assert!(book.person(a).is_some(), "{} of {}", a.id, ch.id);
+            }
+        }
+        let people = contributors(&book);
+        assert_eq!(people.len(), book.people.len());
+        let signed: usize = people.iter().map(|c| c.chapters.len()).sum();
+        let authorships: usize = book.chapters.iter().map(|c| c.authors.len()).sum();
+        assert_eq!(signed, authorships);
+    }
+}
