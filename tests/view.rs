@@ -1,0 +1,175 @@
+//! The model is finished before any renderer runs, and every output reads
+//! one view of it (issue 15): a language tag means the same everywhere,
+//! contributors' bios go through the passes like chapters (and their faults
+//! are reported at their line), and the outputs agree on what they share.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Every file of a built `_book`, by its path, the EPUB unzipped.
+fn outputs(book: &Path) -> Vec<(String, Vec<u8>)> {
+    let out = book.join("_book");
+    let mut files = Vec::new();
+    for path in walk(&out) {
+        let name = path.strip_prefix(&out).unwrap().display().to_string();
+        let bytes = std::fs::read(&path).unwrap();
+        if name.ends_with(".epub") {
+            let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+            for i in 0..zip.len() {
+                let mut entry = zip.by_index(i).unwrap();
+                let mut content = Vec::new();
+                std::io::Read::read_to_end(&mut entry, &mut content).unwrap();
+                files.push((format!("{name}!{}", entry.name().unwrap()), content));
+            }
+        } else {
+            files.push((name, bytes));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn build(book: &Path) {
+    let out = ouvrage_env(book, &["build"], &[("SOURCE_DATE_EPOCH", "1700000000")]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+}
+
+fn ouvrage_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"));
+    cmd.args(["--color", "never"]).args(args).current_dir(dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+/// `language = "FR"` is French, as `fr` is: the same typography, words and
+/// citation language in every output (it gave French words and English
+/// citations, without French typography).
+#[test]
+fn a_language_tag_means_the_same_in_any_case() {
+    let (_a, lower) = sample_book();
+    let (_b, upper) = sample_book();
+    let toml = std::fs::read_to_string(upper.join("book.toml")).unwrap();
+    assert!(
+        toml.contains("language = \"fr\""),
+        "the sample book is French"
+    );
+    std::fs::write(
+        upper.join("book.toml"),
+        toml.replace("language = \"fr\"", "language = \"FR\""),
+    )
+    .unwrap();
+    build(&lower);
+    build(&upper);
+    let (a, b) = (outputs(&lower), outputs(&upper));
+    assert_eq!(a.len(), b.len());
+    let names: Vec<&str> = a.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.iter().any(|n| n.ends_with(".pdf")), "{names:?}");
+    for ((name, x), (_, y)) in a.iter().zip(&b) {
+        assert!(x == y, "{name} differs between `fr` and `FR`");
+    }
+}
+
+/// A bio is Markdown completed like a chapter's text: links resolved,
+/// typography, math; and its faults are errors at its contributors.toml
+/// line, in `check` as in `build`.
+#[test]
+fn bios_go_through_the_passes_and_report_their_faults() {
+    let (_tmp, book) = fixture("features");
+    let people = book.join("contributors.toml");
+    let text = std::fs::read_to_string(&people).unwrap();
+    let bio = "bio = \"Coordonne le *livre d'essai*.\"";
+    assert!(text.contains(bio));
+    std::fs::write(
+        &people,
+        text.replace(
+            bio,
+            "bio = \"Voir [le premier](chapters/01-premier.md#sec:methode) : $x^2$.\"",
+        ),
+    )
+    .unwrap();
+    ok(&book, &["build"]);
+    let site = book.join("_book/html");
+    let contributors = page(&site.join("contributors.html"));
+    assert_eq!(
+        attrs(&contributors, "#ed .contributor-bio a", "href"),
+        ["premier.html#sec:methode"],
+        "the bio's link leads to the chapter's page"
+    );
+    let html = std::fs::read_to_string(site.join("contributors.html")).unwrap();
+    assert!(
+        html.contains("<math"),
+        "the bio's formula is MathML: {html}"
+    );
+    assert!(
+        html.contains("premier</a>\u{a0}: "),
+        "French typography in the bio: {html}"
+    );
+    // The PDF's contributors list prints the same bio, typeset.
+    let typ = tempfile::tempdir().unwrap();
+    let dir = typ.path().display().to_string();
+    ok(&book, &["build", "--pdf", "--emit-typst", &dir]);
+    let meta = std::fs::read_to_string(typ.path().join("__ouvrage/meta.typ")).unwrap();
+    assert!(meta.contains("#link(<premier:sec:methode>)"), "{meta}");
+    assert!(meta.contains("$x ^(2 )$"), "{meta}");
+
+    // Faults in a bio: a broken link and a formula that cannot be converted.
+    let broken = text.replace(
+        bio,
+        "bio = \"Voir [rien](chapters/nulle-part.md) et $\\\\frac{1$.\"",
+    );
+    std::fs::write(&people, &broken).unwrap();
+    let line = broken
+        .lines()
+        .position(|l| l.starts_with("bio = \"Voir [rien]"))
+        .unwrap()
+        + 1;
+    for command in ["check", "build"] {
+        let out = ouvrage(&book, &[command, "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let at_bio: Vec<&serde_json::Value> = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["file"] == "contributors.toml" && d["line"] == line)
+            .collect();
+        let messages: Vec<&str> = at_bio
+            .iter()
+            .map(|d| d["message"].as_str().unwrap())
+            .collect();
+        assert!(
+            messages.iter().any(|m| m.contains("nulle-part.md")),
+            "{command}: {doc}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("formula")),
+            "{command}: {doc}"
+        );
+    }
+}
+
+/// The draft's review state is one typed field: the site's badge and the
+/// PDF's footer show the same state and the revision of the text shown.
+#[test]
+fn a_draft_shows_one_state_and_revision_everywhere() {
+    let (_tmp, book) = fixture("minimal");
+    ok(&book, &["build", "--html", "--draft"]);
+    let revision =
+        &ouvrage::git::blob_id(&std::fs::read(book.join("chapters/seul.md")).unwrap())[..7];
+    let chapter = page(&book.join("_book/html/seul.html"));
+    assert_eq!(texts(&chapter, ".state-badge .state-revision"), [revision]);
+    let mut model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    assert!(!model.is_draft());
+    let report = ouvrage::status::offline_report(&model);
+    ouvrage::pipeline::attach_review(&mut model, report);
+    let review = model.chapters[0].review.as_ref().unwrap();
+    assert_eq!(review.short_revision(), revision);
+    let pdf = model_text(&model, &Default::default());
+    assert!(pdf.contains(revision) && pdf.contains("draft"), "{pdf}");
+}
