@@ -7,8 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::fixture;
 use common::live::{expect_event, start, start_with};
+use common::{edit, fixture};
 
 fn append(path: &std::path::Path, text: &str) {
     let old = std::fs::read_to_string(path).unwrap();
@@ -103,15 +103,11 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
     // A broken front matter: the page stays, with the problem over it.
     let second = root.join("chapters/02-second.md");
     let good = std::fs::read_to_string(&second).unwrap();
-    std::fs::write(
+    edit(
         &second,
-        good.replacen(
-            "title = \"Le second chapitre\"",
-            "title = \"Le second chapitre",
-            1,
-        ),
-    )
-    .unwrap();
+        "title = \"Le second chapitre\"",
+        "title = \"Le second chapitre",
+    );
     expect_event(&events, "reload", |d| d["all"] == true);
     let shown = watch.get("/html/premier.html").body;
     assert!(shown.contains("ouvrage-problems"), "{shown}");
@@ -133,12 +129,11 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
 
     // A new title: the table of contents and the neighbours' links follow.
     let premier = root.join("chapters/01-premier.md");
-    let text = std::fs::read_to_string(&premier).unwrap();
-    std::fs::write(
+    edit(
         &premier,
-        text.replacen("\"Le premier chapitre\"", "\"Le chapitre renommé\"", 1),
-    )
-    .unwrap();
+        "\"Le premier chapitre\"",
+        "\"Le chapitre renommé\"",
+    );
     // The edited chapter's page first, alone, before the rest of the site
     // is rendered; then, in the same rebuild, the pages that show its title.
     let first = expect_event(&events, "reload", |d| {
@@ -331,11 +326,7 @@ fn review_commits_and_branch_switches_rebuild() {
     assert!(dashboard().contains("bo: pending"), "{}", dashboard());
     let premier = root.join("chapters/01-premier.md");
     let text = std::fs::read_to_string(&premier).unwrap();
-    std::fs::write(
-        &premier,
-        text.replacen("reviewers: [bo]", "reviewers: [ed]", 1),
-    )
-    .unwrap();
+    edit(&premier, "reviewers: [bo]", "reviewers: [ed]");
     watch.wait_for("the new reviewer on the dashboard", || {
         let page = dashboard();
         page.contains("ed: pending") && !page.contains("bo: pending")
