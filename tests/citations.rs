@@ -343,12 +343,7 @@ fn a_csl_file_of_the_book_is_the_style_of_every_output() {
     assert!(book.join("typ/styles/propre.csl").is_file());
     assert!(pdf.contains(&squeeze(&entry)), "{pdf}");
     // A style file outside the book is refused at its name in book.toml.
-    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-    std::fs::write(
-        book.join("book.toml"),
-        toml.replace("styles/propre.csl", "../propre.csl"),
-    )
-    .unwrap();
+    edit(book.join("book.toml"), "styles/propre.csl", "../propre.csl");
     let out = ouvrage(&book, &["check"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
@@ -405,7 +400,7 @@ fn formatted_citations_are_kept_in_git_between_builds_and_formatted_again_when_t
     );
 
     // The next build prints what the store holds instead of formatting.
-    std::fs::write(&store, kept.replace("Ostrom", "Ostrum")).unwrap();
+    edit_all(&store, "Ostrom", "Ostrum");
     ok(&book, &["build", "--html"]);
     let (citation, again) = cited(&book);
     assert!(
@@ -498,12 +493,11 @@ fn a_model_with_an_unknown_key_is_still_drawn_with_the_citation_as_written() {
 fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_bibliography() {
     let (_tmp, book) = sample_book();
     let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-    assert!(toml.contains("[pdf]\n"));
-    std::fs::write(
+    edit(
         book.join("book.toml"),
-        toml.replacen("[pdf]\n", "[pdf]\ncitations = \"text\"\n", 1),
-    )
-    .unwrap();
+        "[pdf]\n",
+        "[pdf]\ncitations = \"text\"\n",
+    );
     // Typst is given no citation to resolve.
     let emitted = book.join("_typst");
     ok(
@@ -543,11 +537,11 @@ fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_
     assert!(!sink.has_errors());
     assert!(model.chapters.iter().any(|c| !c.references.is_empty()));
     // An unknown value is an error at its line, with the closest one.
-    std::fs::write(
+    edit(
         book.join("book.toml"),
-        toml.replacen("[pdf]\n", "[pdf]\ncitations = \"txt\"\n", 1),
-    )
-    .unwrap();
+        "citations = \"text\"",
+        "citations = \"txt\"",
+    );
     let out = ouvrage(&book, &["check"]);
     let (_, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stderr}");

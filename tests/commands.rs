@@ -131,3 +131,46 @@ fn quiet_hides_warnings_and_progress() {
     let out = ok(&book, &["-q", "build"]);
     assert_eq!(out, "");
 }
+
+/// The tests' own edits of fixture books (tests/common): a pattern that
+/// is not in the file exactly as often as expected stops the test, naming
+/// the file and the pattern, and leaves the file as it was.
+#[test]
+fn a_fixture_edit_whose_pattern_does_not_match_fails_the_test() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("book.toml");
+    let start = "[book]\ntitle = \"A\"\n\n[html]\nsearch = true\n# search = true\n";
+    std::fs::write(&file, start).unwrap();
+    let read = || std::fs::read_to_string(&file).unwrap();
+    let panic_text = |f: &dyn Fn()| -> String {
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .expect_err("the edit must fail");
+        err.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    };
+
+    let missing = panic_text(&|| edit(&file, "title = \"B\"", "title = \"C\""));
+    assert!(missing.contains(&file.display().to_string()), "{missing}");
+    assert!(
+        missing.contains("`title = \"B\"` occurs 0 times"),
+        "{missing}"
+    );
+    let twice = panic_text(&|| edit(&file, "search = true", "search = false"));
+    assert!(twice.contains("occurs 2 times, not 1"), "{twice}");
+    let counted = panic_text(&|| edit_n(&file, "search = true", "x", 3));
+    assert!(counted.contains("occurs 2 times, not 3"), "{counted}");
+    let none = panic_text(&|| {
+        edit_all(&file, "absent", "x");
+    });
+    assert!(none.contains("`absent` does not occur"), "{none}");
+    assert_eq!(read(), start, "a refused edit writes nothing");
+
+    edit(&file, "title = \"A\"", "title = \"B\"");
+    assert_eq!(read(), start.replace("\"A\"", "\"B\""));
+    edit_n(&file, "search = true", "search = false", 2);
+    assert_eq!(read().matches("search = false").count(), 2);
+    assert_eq!(edit_all(&file, "search", "find"), 2);
+    assert!(!read().contains("search"));
+}

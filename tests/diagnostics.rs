@@ -161,14 +161,13 @@ fn many_kinds_of_fault_are_all_reported() {
     let (_tmp, book) = fixture("features");
     let w = |rel: &str, text: &str| std::fs::write(book.join(rel), text).unwrap();
     // Wrong types in book.toml, an unknown chapter in the order, a bad ISBN.
-    let toml = std::fs::read_to_string(book.join("book.toml"))
-        .unwrap()
-        .replace(
-            "year = 2026",
-            "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
-        )
-        .replace("\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
-    w("book.toml", &toml);
+    let toml = book.join("book.toml");
+    edit(
+        &toml,
+        "year = 2026",
+        "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
+    );
+    edit(&toml, "\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
     // A duplicate chapter id, a non-UTF-8 chapter, an unknown anchor, a bad front matter key.
     w(
         "chapters/04-copie.md",

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::{fixture, ok, ouvrage, text};
+use common::{edit, edit_n, fixture, ok, ouvrage, text};
 
 const OPF_NS: &str = "http://www.idpf.org/2007/opf";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
@@ -531,11 +531,13 @@ fn two_builds_are_byte_identical() {
 #[test]
 fn an_isbn_is_the_identifier_and_authors_create_a_book_without_editors() {
     let (_tmp, book) = fixture("features");
-    let toml = std::fs::read_to_string(book.join("book.toml"))
-        .unwrap()
-        .replace("editors = [\"ed\"]\n", "isbn = \"978-2-1234-5680-3\"\n")
-        .replace("year = 2026\n", "");
-    std::fs::write(book.join("book.toml"), toml).unwrap();
+    let toml = book.join("book.toml");
+    edit(
+        &toml,
+        "editors = [\"ed\"]\n",
+        "isbn = \"978-2-1234-5680-3\"\n",
+    );
+    edit(&toml, "year = 2026\n", "");
     let path = build_epub(&book, &book.join("out"), Some("1714557600"));
     let epub = Epub::read(&path);
     let opf = xml(epub.text("EPUB/package.opf"));
@@ -562,15 +564,11 @@ fn an_isbn_is_the_identifier_and_authors_create_a_book_without_editors() {
 fn raw_html_is_well_formed_xhtml_under_every_policy() {
     for policy in ["escape", "sanitize", "allow"] {
         let (_tmp, book) = fixture("features");
-        let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-        std::fs::write(
+        edit(
             book.join("book.toml"),
-            toml.replace(
-                "search = true",
-                &format!("search = true\nraw-html = \"{policy}\""),
-            ),
-        )
-        .unwrap();
+            "search = true",
+            &format!("search = true\nraw-html = \"{policy}\""),
+        );
         std::fs::write(
             book.join("chapters/04-raw.md"),
             "---\ntitle: Brut\n---\n\nUne ligne<br>coupée, un <img src=\"https://e.org/x.png\" alt=\"loin\">, \
@@ -578,13 +576,13 @@ fn raw_html_is_well_formed_xhtml_under_every_policy() {
              <svg viewBox=\"0 0 1 1\"><circle r=\"1\"/></svg>\n",
         )
         .unwrap();
-        std::fs::write(
+        // In the reading order, and in the part that ends with scuola.
+        edit_n(
             book.join("book.toml"),
-            std::fs::read_to_string(book.join("book.toml"))
-                .unwrap()
-                .replace("\"scuola\"]", "\"scuola\", \"raw\"]"),
-        )
-        .unwrap();
+            "\"scuola\"]",
+            "\"scuola\", \"raw\"]",
+            2,
+        );
         let path = build_epub(&book, &book.join("out"), Some("1714557600"));
         let epub = Epub::read(&path);
         for (name, bytes) in &epub.files {

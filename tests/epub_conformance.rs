@@ -119,12 +119,11 @@ fn sample_epub_passes_epubcheck() {
 fn features_epub_with_raw_html_passes_epubcheck() {
     // Every feature, with raw HTML let through: well-formed and valid.
     let (_tmp, book) = fixture("features");
-    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-    std::fs::write(
+    edit(
         book.join("book.toml"),
-        toml.replace("search = true", "search = true\nraw-html = \"allow\""),
-    )
-    .unwrap();
+        "search = true",
+        "search = true\nraw-html = \"allow\"",
+    );
     let epub = build_epub(&book, &book.join("out"));
     check(&epub);
 }

@@ -79,10 +79,7 @@ fn preflight_reports_soft_images_pages_and_standard() {
     assert_eq!(report["raster_images"], 1);
 
     // Without a standard, the preflight warns about it.
-    let toml = std::fs::read_to_string(book.join("book.toml"))
-        .unwrap()
-        .replace("standard = \"a-2b\"\n", "");
-    std::fs::write(book.join("book.toml"), toml).unwrap();
+    edit(book.join("book.toml"), "standard = \"a-2b\"\n", "");
     let out = ok(&book, &["check", "--print"]);
     assert!(out.contains("no PDF/A level is declared"), "{out}");
 }

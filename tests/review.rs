@@ -181,10 +181,11 @@ fn two_approvals_when_required() {
     let toml = std::fs::read_to_string(b.root.join("book.toml")).unwrap()
         + "\n[review]\nrequired-approvals = 2\n";
     std::fs::write(b.root.join("book.toml"), toml).unwrap();
-    let text = std::fs::read_to_string(b.root.join(PREMIER))
-        .unwrap()
-        .replace("reviewers: [bo]", "reviewers: [bo, ed]");
-    std::fs::write(b.root.join(PREMIER), text).unwrap();
+    edit(
+        b.root.join(PREMIER),
+        "reviewers: [bo]",
+        "reviewers: [bo, ed]",
+    );
     b.commit_all("ed", "two reviewers");
     b.ok("ana", &["submit", "premier"]);
     b.ok("bo", &["review", "premier", "--approve"]);
@@ -426,17 +427,17 @@ fn a_deleted_chapter_disappears_from_the_status() {
     let b = Book::new();
     b.ok("bo", &["submit", "second"]);
     std::fs::remove_file(b.root.join("chapters/02-second.md")).unwrap();
-    let toml = std::fs::read_to_string(b.root.join("book.toml"))
-        .unwrap()
-        .replace(
-            "\"premier\", \"second\", \"scuola\"",
-            "\"premier\", \"scuola\"",
-        )
-        .replace(
-            "chapters = [\"premier\", \"second\"]",
-            "chapters = [\"premier\"]",
-        );
-    std::fs::write(b.root.join("book.toml"), toml).unwrap();
+    let toml = b.root.join("book.toml");
+    edit(
+        &toml,
+        "\"premier\", \"second\", \"scuola\"",
+        "\"premier\", \"scuola\"",
+    );
+    edit(
+        &toml,
+        "chapters = [\"premier\", \"second\"]",
+        "chapters = [\"premier\"]",
+    );
     b.commit_all("ed", "retirer le second chapitre");
     let status = b.status();
     let ids: Vec<&str> = status["chapters"]
@@ -554,8 +555,11 @@ fn the_gate_before_print() {
             .unwrap();
         let text = std::fs::read_to_string(&chapter_file).unwrap();
         if !text.contains("reviewers") {
-            let text = text.replacen("authors:", &format!("reviewers: [{reviewer}]\nauthors:"), 1);
-            std::fs::write(&chapter_file, text).unwrap();
+            edit(
+                &chapter_file,
+                "authors:",
+                &format!("reviewers: [{reviewer}]\nauthors:"),
+            );
             b.commit_all("ed", "reviewers");
         }
     }
@@ -705,12 +709,12 @@ fn contributors_counts_the_lines_still_theirs() {
     let b = Book::new();
     // Ana rewrites a line of the first version and adds two.
     let path = b.root.join(PREMIER);
-    let body = std::fs::read_to_string(&path).unwrap().replacen(
+    edit(
+        &path,
         "## Méthode {#sec:methode}",
         "## Méthode revue {#sec:methode}",
-        1,
     );
-    std::fs::write(&path, body + "\nLigne d'Ana, une.\n\nLigne d'Ana, deux.\n").unwrap();
+    b.edit(PREMIER, "\nLigne d'Ana, une.\n\nLigne d'Ana, deux.\n");
     b.commit_all("ana", "premier: méthode");
     b.ok("ana", &["submit", "premier"]);
     // Bo writes on a branch while Ana goes on on main: both change the same
@@ -729,12 +733,11 @@ fn contributors_counts_the_lines_still_theirs() {
     b.repo
         .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))
         .unwrap();
-    let body = std::fs::read_to_string(&path).unwrap().replacen(
+    edit(
+        &path,
         "## Méthode revue",
         "Un ajout d'Ana en tête.\n\n## Méthode revue",
-        1,
     );
-    std::fs::write(&path, body).unwrap();
     b.commit_all("ana", "premier: en tête");
     let main_tip = b.repo.head().unwrap().peel_to_commit().unwrap();
     let mut merged = b.repo.merge_commits(&main_tip, &branch_tip, None).unwrap();
@@ -937,13 +940,12 @@ fn a_rebase_over_a_change_to_the_same_chapter_makes_the_approval_stale() {
     let b = Book::new();
     // Main changes premier too (another part of the file): after the
     // rebase the chapter's bytes are not those reviewed.
-    let text = std::fs::read_to_string(b.root.join(PREMIER)).unwrap();
     let (commits, main) = review_branch(&b, (PREMIER, ""));
-    std::fs::write(
+    edit(
         b.root.join(PREMIER),
-        text.replacen("\n\n", "\n\nEn tête.\n\n", 1),
-    )
-    .unwrap();
+        "---\n\n## Méthode",
+        "---\n\nEn tête.\n\n## Méthode",
+    );
     b.commit_all("ed", "premier: en tête");
     let tip = rebase_onto_head(&b, &commits);
     move_head_to(&b, &main, tip, "rebase and merge");

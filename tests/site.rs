@@ -142,9 +142,11 @@ fn features_reach_the_site() {
 fn no_script_from_a_chapter_reaches_the_site() {
     for policy in ["escape", "sanitize"] {
         let (_tmp, book) = fixture("features");
-        let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-        let toml = toml.replace("[html]\n", &format!("[html]\nraw-html = \"{policy}\"\n"));
-        std::fs::write(book.join("book.toml"), toml).unwrap();
+        edit(
+            book.join("book.toml"),
+            "[html]\n",
+            &format!("[html]\nraw-html = \"{policy}\"\n"),
+        );
         ok(&book, &["build", "--html"]);
         let html = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();
         let parsed = page(&book.join("_book/html/premier.html"));
@@ -210,11 +212,11 @@ fn a_failed_build_leaves_the_previous_site() {
     ok(&book, &["build", "--html"]);
     let before = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();
     // Break the book: an unknown contributor.
-    let path = book.join("chapters/01-premier.md");
-    let text = std::fs::read_to_string(&path)
-        .unwrap()
-        .replace("authors: [ana]", "authors: [anna]");
-    std::fs::write(&path, text).unwrap();
+    edit(
+        book.join("chapters/01-premier.md"),
+        "authors: [ana]",
+        "authors: [anna]",
+    );
     let out = ouvrage(&book, &["build", "--html"]);
     assert_eq!(out.status.code(), Some(1));
     let after = std::fs::read_to_string(book.join("_book/html/premier.html")).unwrap();

@@ -158,19 +158,84 @@ impl Watch {
     }
 }
 
-/// Waits for the next burst of changes and returns its paths (none when
-/// the watcher is gone).
-pub fn next_burst(rx: &Receiver<PathBuf>) -> Option<Vec<PathBuf>> {
-    let first = rx.recv().ok()?;
-    let started = Instant::now();
-    let mut paths = vec![first];
-    while started.elapsed() < LONGEST {
-        match rx.recv_timeout(QUIET) {
-            Ok(path) => paths.push(path),
-            Err(RecvTimeoutError::Timeout) => break,
-            Err(RecvTimeoutError::Disconnected) => break,
+/// The batching of a burst, decided from the instants its events came at
+/// and nothing else (no clock is read here, so that it can be tested with
+/// made-up instants): a batch closes once no event came for `quiet` after
+/// the last one (a trailing quiet window), or `longest` after its first
+/// event, however busy the burst still is (the ceiling).
+#[derive(Debug)]
+pub struct Debounce<T> {
+    quiet: Duration,
+    longest: Duration,
+    items: Vec<T>,
+    /// The first and the last event's instants of the open batch.
+    span: Option<(Instant, Instant)>,
+}
+
+impl<T> Debounce<T> {
+    /// An empty batch with this quiet window and ceiling.
+    pub fn new(quiet: Duration, longest: Duration) -> Self {
+        Debounce {
+            quiet,
+            longest,
+            items: Vec::new(),
+            span: None,
         }
     }
+
+    /// When the open batch closes if no other event comes; `None` while no
+    /// batch is open.
+    pub fn deadline(&self) -> Option<Instant> {
+        let (first, last) = self.span?;
+        Some((last + self.quiet).min(first + self.longest))
+    }
+
+    /// Whether the open batch is closed at `now` (an event at that very
+    /// instant would start the next batch).
+    pub fn is_due(&self, now: Instant) -> bool {
+        self.deadline().is_some_and(|deadline| now >= deadline)
+    }
+
+    /// Adds an event that came at `at` to the open batch, or opens one.
+    /// The caller takes a batch that is due (`take_due`) before adding the
+    /// next event to it.
+    pub fn push(&mut self, item: T, at: Instant) {
+        self.span = Some(match self.span {
+            None => (at, at),
+            Some((first, last)) => (first, last.max(at)),
+        });
+        self.items.push(item);
+    }
+
+    /// The batch, if it is due at `now`; the next event opens another one.
+    pub fn take_due(&mut self, now: Instant) -> Option<Vec<T>> {
+        if !self.is_due(now) {
+            return None;
+        }
+        self.span = None;
+        Some(std::mem::take(&mut self.items))
+    }
+}
+
+/// Waits for the next burst of changes and returns its paths, sorted and
+/// without repeats (none when the watcher is gone). The batch is
+/// `Debounce`'s, with `QUIET` and `LONGEST`; an event received while
+/// waiting for the batch's deadline belongs to it.
+pub fn next_burst(rx: &Receiver<PathBuf>) -> Option<Vec<PathBuf>> {
+    let mut batch = Debounce::new(QUIET, LONGEST);
+    batch.push(rx.recv().ok()?, Instant::now());
+    let mut paths = loop {
+        let now = Instant::now();
+        if let Some(paths) = batch.take_due(now) {
+            break paths;
+        }
+        let deadline = batch.deadline().expect("a batch is open");
+        match rx.recv_timeout(deadline.saturating_duration_since(now)) {
+            Ok(path) => batch.push(path, Instant::now()),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => break batch.items,
+        }
+    };
     paths.sort();
     paths.dedup();
     Some(paths)
@@ -178,8 +243,124 @@ pub fn next_burst(rx: &Receiver<PathBuf>) -> Option<Vec<PathBuf>> {
 
 #[cfg(test)]
 mod tests {
-    use super::Relevance;
+    use super::{Debounce, LONGEST, QUIET, Relevance, next_burst};
     use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    /// Splits a timeline of events (milliseconds after a fixed origin) into
+    /// batches as `next_burst` does: before each event the batch due at
+    /// its instant is taken; at the end, whatever is open.
+    fn batches(times: &[u64]) -> Vec<Vec<u64>> {
+        let origin = Instant::now();
+        let at = |ms: u64| origin + Duration::from_millis(ms);
+        let mut debounce = Debounce::new(QUIET, LONGEST);
+        let mut out = Vec::new();
+        for &ms in times {
+            out.extend(debounce.take_due(at(ms)));
+            debounce.push(ms, at(ms));
+        }
+        out.extend(debounce.take_due(at(u64::MAX / 4)));
+        out
+    }
+
+    #[test]
+    fn the_window_and_the_ceiling_are_ten_ms_and_one_second() {
+        assert_eq!(QUIET, Duration::from_millis(10));
+        assert_eq!(LONGEST, Duration::from_millis(1000));
+    }
+
+    #[test]
+    fn a_burst_closer_than_the_quiet_window_is_one_batch() {
+        let saves: Vec<u64> = (0..40).map(|i| i * 5).collect();
+        assert_eq!(batches(&saves), vec![saves.clone()]);
+        // Events at the same instant, and a 9 ms gap, still one batch.
+        assert_eq!(batches(&[0, 0, 0, 9, 18]), vec![vec![0, 0, 0, 9, 18]]);
+    }
+
+    #[test]
+    fn an_event_after_a_quiet_window_starts_a_new_batch() {
+        assert_eq!(batches(&[0, 3, 20]), vec![vec![0, 3], vec![20]]);
+        // The window is measured from the last event, not the first.
+        assert_eq!(batches(&[0, 8, 16, 30]), vec![vec![0, 8, 16], vec![30]]);
+        // At exactly the end of the window, the batch is closed.
+        assert_eq!(batches(&[0, 10]), vec![vec![0], vec![10]]);
+        assert_eq!(
+            batches(&[0, 100, 101, 500]),
+            vec![vec![0], vec![100, 101], vec![500]]
+        );
+        assert_eq!(batches(&[7]), vec![vec![7]]);
+        assert!(batches(&[]).is_empty());
+    }
+
+    #[test]
+    fn the_ceiling_cuts_a_never_ending_burst() {
+        // An event every 5 ms for 3 s: never 10 ms of quiet.
+        let events: Vec<u64> = (0..600).map(|i| i * 5).collect();
+        let got = batches(&events);
+        assert_eq!(
+            got.len(),
+            3,
+            "{:?}",
+            got.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+        for (n, batch) in got.iter().enumerate() {
+            let start = n as u64 * 1000;
+            assert_eq!(batch.first(), Some(&start));
+            assert_eq!(batch.last(), Some(&(start + 995)));
+            assert_eq!(batch.len(), 200);
+        }
+        assert_eq!(got.concat(), events, "every event in exactly one batch");
+    }
+
+    #[test]
+    fn the_deadline_is_the_window_after_the_last_event_within_the_ceiling() {
+        let origin = Instant::now();
+        let at = |ms: u64| origin + Duration::from_millis(ms);
+        let mut debounce = Debounce::new(QUIET, LONGEST);
+        assert_eq!(debounce.deadline(), None);
+        assert!(!debounce.is_due(at(5000)), "nothing open, nothing due");
+        assert_eq!(debounce.take_due(at(5000)), None);
+
+        debounce.push("a", at(0));
+        assert_eq!(debounce.deadline(), Some(at(10)));
+        debounce.push("b", at(6));
+        assert_eq!(debounce.deadline(), Some(at(16)));
+        // An event stamped earlier than the last one does not shorten it.
+        debounce.push("c", at(2));
+        assert_eq!(debounce.deadline(), Some(at(16)));
+        assert!(!debounce.is_due(at(15)));
+        assert_eq!(debounce.take_due(at(15)), None, "not yet: kept open");
+        assert!(debounce.is_due(at(16)));
+        assert_eq!(debounce.take_due(at(16)), Some(vec!["a", "b", "c"]));
+        assert_eq!(debounce.deadline(), None, "taken: nothing open");
+
+        // Near the ceiling, the ceiling is the deadline.
+        debounce.push("d", at(100));
+        debounce.push("e", at(1095));
+        assert_eq!(debounce.deadline(), Some(at(1100)));
+        assert_eq!(debounce.take_due(at(1100)), Some(vec!["d", "e"]));
+    }
+
+    #[test]
+    fn next_burst_delivers_every_path_sorted_and_once_then_ends() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for name in ["c", "a", "c", "b", "a"] {
+            tx.send(PathBuf::from(name)).unwrap();
+        }
+        drop(tx);
+        // All are queued before the first receive, so they normally make
+        // one burst; a thread paused for longer than the window may split
+        // them, which changes nothing below.
+        let mut seen = Vec::new();
+        while let Some(burst) = next_burst(&rx) {
+            assert!(!burst.is_empty());
+            assert!(burst.windows(2).all(|w| w[0] < w[1]), "{burst:?}");
+            seen.extend(burst);
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen, ["a", "b", "c"].map(PathBuf::from));
+    }
 
     #[test]
     fn what_concerns_the_book() {

@@ -61,6 +61,69 @@ pub fn sample_book() -> (tempfile::TempDir, PathBuf) {
     (tmp, dest)
 }
 
+/// Replaces the one occurrence of `from` in the file at `path` by `to`.
+/// Panics, naming the file and the pattern, unless `from` occurs exactly
+/// once: an edit of a book that silently changes nothing (or changes a
+/// second place by chance) leaves the test testing something else than
+/// its name says.
+#[track_caller]
+pub fn edit(path: impl AsRef<Path>, from: &str, to: &str) {
+    edit_n(path, from, to, 1);
+}
+
+/// Replaces every occurrence of `from` in the file at `path` by `to`;
+/// `from` must occur exactly `n` times (`n` > 0).
+#[track_caller]
+pub fn edit_n(path: impl AsRef<Path>, from: &str, to: &str, n: usize) {
+    assert!(n > 0, "an edit expects at least one occurrence");
+    let path = path.as_ref();
+    let text = read_for_edit(path);
+    let found = text.matches(from).count();
+    if found != n {
+        panic!(
+            "{}: `{from}` occurs {found} times, not {n}; the edit to `{to}` would not do what the test means. The file:\n{}",
+            path.display(),
+            excerpt(&text)
+        );
+    }
+    std::fs::write(path, text.replace(from, to))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+/// Replaces every occurrence of `from` in the file at `path` by `to`, for
+/// files where how many there are is not the test's business (a cache);
+/// panics when there is none. Returns how many were replaced.
+#[track_caller]
+pub fn edit_all(path: impl AsRef<Path>, from: &str, to: &str) -> usize {
+    let path = path.as_ref();
+    let text = read_for_edit(path);
+    let found = text.matches(from).count();
+    if found == 0 {
+        panic!(
+            "{}: `{from}` does not occur; the edit to `{to}` would change nothing. The file:\n{}",
+            path.display(),
+            excerpt(&text)
+        );
+    }
+    std::fs::write(path, text.replace(from, to))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    found
+}
+
+#[track_caller]
+fn read_for_edit(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The start of a file, for a message.
+fn excerpt(text: &str) -> String {
+    const MAX: usize = 1500;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 /// Runs `ouvrage` with `args` in `dir`, colours off.
 pub fn ouvrage(dir: &Path, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"))
