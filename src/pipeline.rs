@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
-use crate::load::{load_book, order_chapters};
+use crate::load::{Loaded, load_book, order_chapters};
 use crate::model::{Book, Chapter, Part};
 use crate::parse::{parse_chapter, parse_people};
 use crate::passes::{self, Prepare};
@@ -81,90 +81,12 @@ fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: P
 
 /// Loads the book's files and parses its chapters (those `cache` holds as
 /// they are reused) and its people.
-fn parse_book(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) -> Book {
-    use rayon::prelude::*;
+fn parse_book(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>) -> Book {
     let loaded = load_book(root, sink);
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
     let lang = Lang::parse(&config.book.language);
-
-    // Hashing the text is only worth it when there is a cache to look in.
-    let hash = |text: &str| if cache.is_some() { text_hash(text) } else { 0 };
-    let keys: Vec<ParseKey> = order
-        .sequence
-        .iter()
-        .map(|&i| {
-            let chapter = &loaded.chapters[i];
-            (
-                chapter.file,
-                hash(&loaded.sources.get(chapter.file).text),
-                chapter.id.clone(),
-                lang.clone(),
-            )
-        })
-        .collect();
-    // Chapters the cache holds as they are; the others are parsed in parallel.
-    let mut entries: Vec<Option<CachedParse>> = order
-        .sequence
-        .iter()
-        .zip(&keys)
-        .map(|(&i, key)| {
-            let cache = cache.as_deref_mut()?;
-            cache
-                .entries
-                .remove(&loaded.chapters[i].path)
-                .filter(|entry| &entry.key == key)
-        })
-        .collect();
-    let fresh: Vec<(usize, CachedParse)> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.is_none())
-        .map(|(pos, _)| pos)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|pos| {
-            let chapter = &loaded.chapters[order.sequence[pos]];
-            let key = keys[pos].clone();
-            let mut own = Sink::default();
-            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &mut own);
-            let entry = CachedParse {
-                key,
-                chapter: parsed,
-                diagnostics: own.diagnostics().to_vec(),
-            };
-            (pos, entry)
-        })
-        .collect();
-    let mut parsed_ids = Vec::new();
-    for (pos, entry) in fresh {
-        parsed_ids.push(entry.chapter.id.clone());
-        entries[pos] = Some(entry);
-    }
-    let mut kept = HashMap::new();
-    let chapters = order
-        .sequence
-        .iter()
-        .zip(entries)
-        .map(|(&i, entry)| {
-            let entry = entry.expect("every chapter is parsed or cached");
-            sink.extend(entry.diagnostics.iter().cloned());
-            match cache {
-                // The model gets a copy; the cache keeps the parse.
-                Some(_) => {
-                    let chapter = entry.chapter.clone();
-                    kept.insert(loaded.chapters[i].path.clone(), entry);
-                    chapter
-                }
-                None => entry.chapter,
-            }
-        })
-        .collect();
-    if let Some(cache) = cache {
-        // Chapters gone from the book are forgotten.
-        cache.entries = kept;
-        cache.parsed = parsed_ids;
-    }
+    let chapters = parse_chapters(&loaded, &order.sequence, &lang, sink, cache);
     let parts = order
         .groups
         .into_iter()
@@ -187,6 +109,92 @@ fn parse_book(root: &Path, sink: &mut Sink, mut cache: Option<&mut ParseCache>) 
         date: None,
         review: None,
     }
+}
+
+/// The chapters `sequence` (indices into the loaded chapters, in reading
+/// order) parsed: those `cache` holds as they are reused, the others parsed
+/// on every core. Each chapter's diagnostics go to `sink` in reading order,
+/// cached ones included.
+fn parse_chapters(
+    loaded: &Loaded,
+    sequence: &[usize],
+    lang: &Lang,
+    sink: &mut Sink,
+    mut cache: Option<&mut ParseCache>,
+) -> Vec<Chapter> {
+    use rayon::prelude::*;
+    // Hashing the text is only worth it when there is a cache to look in.
+    let hash = |text: &str| if cache.is_some() { text_hash(text) } else { 0 };
+    let keys: Vec<ParseKey> = sequence
+        .iter()
+        .map(|&i| {
+            let chapter = &loaded.chapters[i];
+            (
+                chapter.file,
+                hash(&loaded.sources.get(chapter.file).text),
+                chapter.id.clone(),
+                lang.clone(),
+            )
+        })
+        .collect();
+    let mut entries: Vec<Option<CachedParse>> = sequence
+        .iter()
+        .zip(&keys)
+        .map(|(&i, key)| {
+            let cache = cache.as_deref_mut()?;
+            cache
+                .entries
+                .remove(&loaded.chapters[i].path)
+                .filter(|entry| &entry.key == key)
+        })
+        .collect();
+    let missing: Vec<usize> = (0..entries.len())
+        .filter(|&pos| entries[pos].is_none())
+        .collect();
+    let fresh: Vec<(usize, CachedParse)> = missing
+        .into_par_iter()
+        .map(|pos| {
+            let chapter = &loaded.chapters[sequence[pos]];
+            let key = keys[pos].clone();
+            let mut own = Sink::default();
+            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &mut own);
+            let entry = CachedParse {
+                key,
+                chapter: parsed,
+                diagnostics: own.diagnostics().to_vec(),
+            };
+            (pos, entry)
+        })
+        .collect();
+    let mut parsed_ids = Vec::new();
+    for (pos, entry) in fresh {
+        parsed_ids.push(entry.chapter.id.clone());
+        entries[pos] = Some(entry);
+    }
+    let mut kept = HashMap::new();
+    let chapters = sequence
+        .iter()
+        .zip(entries)
+        .map(|(&i, entry)| {
+            let entry = entry.expect("every chapter is parsed or cached");
+            sink.extend(entry.diagnostics.iter().cloned());
+            match cache {
+                // The model gets a copy; the cache keeps the parse.
+                Some(_) => {
+                    let chapter = entry.chapter.clone();
+                    kept.insert(loaded.chapters[i].path.clone(), entry);
+                    chapter
+                }
+                None => entry.chapter,
+            }
+        })
+        .collect();
+    if let Some(cache) = cache {
+        // Chapters gone from the book are forgotten.
+        cache.entries = kept;
+        cache.parsed = parsed_ids;
+    }
+    chapters
 }
 
 /// Makes `book` a draft: the review state of `report` (from the history, or
