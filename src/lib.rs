@@ -22,4 +22,5 @@ pub mod render;
 pub mod review;
 pub mod source;
 pub mod status;
+pub mod templates;
 pub mod watch;

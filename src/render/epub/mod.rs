@@ -47,18 +47,6 @@ use crate::render::typst::date::{DocDate, book_date};
 use crate::render::typst::world::FontOptions;
 use crate::render::{RenderResult, Renderer, io_error};
 
-/// The built-in templates, by the names a book's `templates/` file replaces.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("epub-package.opf", include_str!("templates/package.opf")),
-    ("epub-nav.xhtml", include_str!("templates/nav.xhtml")),
-    ("epub-cover.xhtml", include_str!("templates/cover.xhtml")),
-    (
-        "epub-chapter.xhtml",
-        include_str!("templates/chapter.xhtml"),
-    ),
-    ("epub-style.css", include_str!("templates/style.css")),
-];
-
 /// The folder of the publication's files inside the zip.
 pub const CONTENT_DIR: &str = "EPUB";
 /// The package document, in the content folder.
@@ -138,7 +126,7 @@ impl EpubRenderer {
         book: &Book,
         date: Option<DocDate>,
     ) -> Result<Publication, Vec<Diagnostic>> {
-        let templates = Templates::with_builtin(book, BUILTIN)?;
+        let templates = Templates::for_output(book, crate::templates::Output::Epub)?;
         let mut out = Publication::default();
         let cfg = &book.config.book;
 
