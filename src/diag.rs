@@ -109,6 +109,14 @@ impl Diagnostic {
         }
     }
 
+    /// A warning about a whole file, with no position in it.
+    pub fn warning_in(path: Option<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error_in(path, message)
+        }
+    }
+
     /// Adds a hint.
     pub fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hints.push(hint.into());

@@ -24,5 +24,6 @@ pub mod render;
 pub mod review;
 pub mod source;
 pub mod status;
+pub mod templates;
 pub mod view;
 pub mod watch;

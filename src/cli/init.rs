@@ -1,13 +1,16 @@
-//! `ouvrage init`: a new book that builds as it is, and with `--ci` the
-//! forge's workflow (GitHub Actions, GitLab CI, Forgejo Actions), whose
-//! templates are `templates/ci/` of this repository.
+//! `ouvrage init`: a new book that builds as it is; with `--ci` the forge's
+//! workflow (GitHub Actions, GitLab CI, Forgejo Actions), whose templates
+//! are `templates/ci/` of this repository; with `--templates` a copy of
+//! every built-in template of the registry ([`crate::templates`]) in the
+//! book's `templates/`, to restyle it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use super::{Context, Outcome, fail, write_atomically};
 use crate::diag::Diagnostic;
+use crate::templates;
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]
@@ -28,6 +31,11 @@ pub struct InitArgs {
     /// at the revision this ouvrage was built from).
     #[arg(long, value_name = "URL", requires = "ci")]
     pub ouvrage_git: Option<String>,
+    /// Also copy every built-in template into the book's templates/, to
+    /// restyle the book (in an existing book: only the templates; a file
+    /// already there is kept).
+    #[arg(long)]
+    pub templates: bool,
 }
 
 /// A forge whose CI `init --ci` knows.
@@ -111,8 +119,8 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
         None => ctx.cwd.clone(),
     };
     let exists = dir.join("book.toml").exists();
-    if exists && let Some(forge) = args.ci {
-        return write_workflow(ctx, &dir, forge, args.ouvrage_git.as_deref());
+    if exists && (args.templates || args.ci.is_some()) {
+        return add_to_book(ctx, &dir, &args);
     }
     if exists {
         return fail(
@@ -147,19 +155,67 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
         "created a book in {}\nnext: cd into it, then `ouvrage build` and open _book/html/index.html",
         dir.display()
     ));
+    add_to_book(ctx, &dir, &args)
+}
+
+/// Writes what `--templates` and `--ci` ask for into the book at `dir`.
+fn add_to_book(ctx: &Context, dir: &Path, args: &InitArgs) -> Outcome {
+    if args.templates
+        && let Outcome::BookErrors = write_templates(ctx, dir)
+    {
+        return Outcome::BookErrors;
+    }
     match args.ci {
-        Some(forge) => write_workflow(ctx, &dir, forge, args.ouvrage_git.as_deref()),
+        Some(forge) => write_workflow(ctx, dir, forge, args.ouvrage_git.as_deref()),
         None => Outcome::Success,
     }
 }
 
+/// Copies every template of the registry into the book's `templates/`,
+/// keeping any file already there (the user's own design, or an earlier
+/// copy they edited), and says which were written and which kept.
+fn write_templates(ctx: &Context, dir: &Path) -> Outcome {
+    let folder = dir.join(templates::DIR);
+    let (mut written, mut kept) = (Vec::new(), Vec::new());
+    for template in templates::ALL {
+        let path = folder.join(template.name);
+        // `symlink_metadata`: a dangling link is a file of the user's too.
+        if path.symlink_metadata().is_ok() {
+            kept.push(template.name);
+            continue;
+        }
+        if let Err(d) = write_atomically(&path, template.builtin.as_bytes()) {
+            return fail(ctx, d);
+        }
+        written.push(template.name);
+    }
+    if !written.is_empty() {
+        ctx.info(format!(
+            "wrote {} template(s) into {}/: {}",
+            written.len(),
+            templates::DIR,
+            written.join(", ")
+        ));
+    }
+    if !kept.is_empty() {
+        ctx.info(format!(
+            "kept {} file(s) already there, not overwritten: {}",
+            kept.len(),
+            kept.join(", ")
+        ));
+    }
+    if !written.is_empty() {
+        // The copies are the built-in templates as they are: the book
+        // builds the same until one is edited.
+        ctx.info(
+            "next: edit them, then `ouvrage build`; delete one to go back to its built-in version",
+        );
+    }
+    Outcome::Success
+}
+
 /// Writes the forge's workflow into the book's folder (never over a file).
-fn write_workflow(
-    ctx: &Context,
-    dir: &std::path::Path,
-    forge: Forge,
-    git: Option<&str>,
-) -> Outcome {
+fn write_workflow(ctx: &Context, dir: &Path, forge: Forge, git: Option<&str>) -> Outcome {
     let path = dir.join(forge.workflow_path());
     if path.exists() {
         return fail(

@@ -71,7 +71,7 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
         }
     };
     // Watch before the first build, so that nothing saved meanwhile is missed.
-    let default_folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, "templates", "fonts"]
+    let default_folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, crate::templates::DIR, "fonts"]
         .iter()
         .map(|d| root.join(d))
         .collect();

@@ -28,25 +28,6 @@ pub const BOOK_FILE: &str = "book.toml";
 pub const CONTRIBUTORS_FILE: &str = "contributors.toml";
 /// The folder of chapters.
 pub const CHAPTERS_DIR: &str = "chapters";
-/// The folder of templates that replace the built-in ones by name.
-pub const TEMPLATES_DIR: &str = "templates";
-/// The templates a book may replace.
-pub const TEMPLATE_NAMES: &[&str] = &[
-    "layout.html",
-    "index.html",
-    "chapter.html",
-    "contributors.html",
-    "status.html",
-    "style.css",
-    "search.js",
-    "book.typ",
-    "epub-package.opf",
-    "epub-nav.xhtml",
-    "epub-cover.xhtml",
-    "epub-chapter.xhtml",
-    "epub-style.css",
-];
-
 /// The book root: `explicit` if given (it must hold a book.toml), else the
 /// nearest folder from `start` upwards that holds one.
 pub fn find_root(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
@@ -187,15 +168,7 @@ pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
     if let Some(config) = &config {
         read_bibliography_files(root, &config.bibliography, &mut sources, sink);
     }
-    let mut templates = std::collections::BTreeMap::new();
-    for name in TEMPLATE_NAMES {
-        let rel = Path::new(TEMPLATES_DIR).join(name);
-        if root.join(&rel).is_file()
-            && let Some(file) = read_source(root, &rel, &mut sources, sink)
-        {
-            templates.insert(name.to_string(), file);
-        }
-    }
+    let templates = read_templates(root, &mut sources, sink);
     Loaded {
         root: root.to_path_buf(),
         sources,
@@ -203,6 +176,72 @@ pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
         contributors,
         chapters,
         templates,
+    }
+}
+
+/// Reads the book's own templates: each file of `templates/` named as a
+/// template of the registry ([`crate::templates`]). Any other file is a
+/// warning, since a misspelt name would otherwise leave the built-in
+/// template in use without a word; folders and the files of
+/// [`crate::templates::is_ignored`] (README files, hidden files, copies)
+/// are left alone, since books keep them there on purpose (this
+/// repository keeps `templates/ci/` and a README).
+fn read_templates(
+    root: &Path,
+    sources: &mut Sources,
+    sink: &mut Sink,
+) -> std::collections::BTreeMap<String, FileId> {
+    use crate::templates;
+    let mut found = std::collections::BTreeMap::new();
+    let dir = root.join(templates::DIR);
+    if !dir.is_dir() {
+        return found;
+    }
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            sink.push(Diagnostic::error_in(
+                Some(PathBuf::from(templates::DIR)),
+                format!("cannot read the folder: {e}"),
+            ));
+            return found;
+        }
+    };
+    // Names are compared as listed, not by asking for each template's
+    // path, so that `Chapter.html` is the same mistake on every system
+    // (a case-insensitive file system would otherwise take it).
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|entry| !entry.path().is_dir())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    for name in names {
+        let rel = Path::new(templates::DIR).join(&name);
+        if let Some(template) = templates::find(&name) {
+            if let Some(file) = read_source(root, &rel, sources, sink) {
+                found.insert(template.name.to_string(), file);
+            }
+        } else if !templates::is_ignored(&name) {
+            sink.push(unknown_template(&name, rel));
+        }
+    }
+    found
+}
+
+/// The warning about a file of `templates/` that replaces no template.
+fn unknown_template(name: &str, rel: PathBuf) -> Diagnostic {
+    use crate::templates;
+    let warning = Diagnostic::warning_in(
+        Some(rel),
+        "no template has this name, so the file is not used",
+    );
+    match crate::diag::closest(name, templates::names()) {
+        Some(best) => warning.hint(format!("did you mean `{best}`?")),
+        None => warning.hint(format!(
+            "the templates are {}; `ouvrage init --templates` writes them all",
+            templates::names().collect::<Vec<_>>().join(", ")
+        )),
     }
 }
 

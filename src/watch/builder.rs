@@ -474,7 +474,7 @@ fn announce(
 /// The folders whose changes concern the book: chapters, templates, fonts,
 /// and every folder holding one of its images.
 fn watched_folders(book: &Book) -> Vec<PathBuf> {
-    let mut folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, "templates", "fonts"]
+    let mut folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, crate::templates::DIR, "fonts"]
         .iter()
         .map(|d| book.root.join(d))
         .collect();

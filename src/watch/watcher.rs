@@ -40,7 +40,7 @@ impl Relevance {
             crate::load::CONTRIBUTORS_FILE,
             ".mailmap",
             crate::load::CHAPTERS_DIR,
-            "templates",
+            crate::templates::DIR,
             "fonts",
         ]
         .iter()

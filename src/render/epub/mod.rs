@@ -50,18 +50,6 @@ use crate::render::typst::world::FontOptions;
 use crate::render::{RenderResult, Renderer, io_error};
 use crate::view::{self, BookView, PersonView};
 
-/// The built-in templates, by the names a book's `templates/` file replaces.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("epub-package.opf", include_str!("templates/package.opf")),
-    ("epub-nav.xhtml", include_str!("templates/nav.xhtml")),
-    ("epub-cover.xhtml", include_str!("templates/cover.xhtml")),
-    (
-        "epub-chapter.xhtml",
-        include_str!("templates/chapter.xhtml"),
-    ),
-    ("epub-style.css", include_str!("templates/style.css")),
-];
-
 /// The folder of the publication's files inside the zip.
 pub const CONTENT_DIR: &str = "EPUB";
 /// The package document, in the content folder.
@@ -133,7 +121,7 @@ impl EpubRenderer {
     /// Every file of the publication (paths in the zip, in their order), but
     /// the `mimetype` that [`archive::write`] puts first.
     pub fn files(&self, book: &Book) -> Result<Publication, Vec<Diagnostic>> {
-        let templates = Templates::with_builtin(book, BUILTIN)?;
+        let templates = Templates::for_output(book, crate::templates::Output::Epub)?;
         let mut epub = Epub::new(book, &templates)?;
         let chapters = epub.chapters();
         let images = epub.images();

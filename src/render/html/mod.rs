@@ -2,8 +2,9 @@
 //! chapter, a contributors page, the images, and an offline search index.
 //!
 //! Pages come from MiniJinja templates fed with typed, serialisable contexts
-//! ([`context`]); the built-in templates are embedded in the binary and a file
-//! of the same name in the book's `templates/` replaces one.
+//! ([`context`]); the templates are those of the registry
+//! ([`crate::templates`]): built into the binary, and replaced by a file of
+//! the same name in the book's `templates/`.
 
 pub mod body;
 pub mod context;
@@ -131,9 +132,11 @@ impl HtmlRenderer {
                 files.push((cite.bibtex_url.clone(), cite.bibtex.clone().into_bytes()));
             }
         }
-        for name in ["style.css", "search.js"] {
-            let text = templates.static_file(book, name);
-            files.push((name.to_string(), text.as_bytes().to_vec()));
+        let statics = crate::templates::for_output(crate::templates::Output::Site)
+            .filter(|t| t.kind == crate::templates::Kind::Static);
+        for template in statics {
+            let text = template.text(book);
+            files.push((template.name.to_string(), text.as_bytes().to_vec()));
         }
         if book.config.html.search {
             let index = search::build_index(book);

@@ -1,45 +1,17 @@
-//! The site's templates (and the EPUB's, through [`Templates::with_builtin`]):
-//! built-in copies embedded in the binary, replaced by name by the book's own
-//! files in `templates/`.
+//! The MiniJinja environment of the site's templates and the EPUB's: the
+//! markup templates of one output in the registry ([`crate::templates`]),
+//! each replaced by the book's own file of the same name in `templates/`.
 
 use minijinja::Environment;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::Book;
 use crate::render::escape;
-
-const BUILTIN: &[(&str, &str)] = &[
-    ("layout.html", include_str!("templates/layout.html")),
-    ("index.html", include_str!("templates/index.html")),
-    ("chapter.html", include_str!("templates/chapter.html")),
-    (
-        "contributors.html",
-        include_str!("templates/contributors.html"),
-    ),
-    ("status.html", include_str!("templates/status.html")),
-    ("style.css", include_str!("templates/style.css")),
-    ("search.js", include_str!("templates/search.js")),
-];
+use crate::templates::{self, Kind, Output};
 
 /// The compiled page templates of one build.
 pub struct Templates<'b> {
     env: Environment<'b>,
-    builtin: &'static [(&'static str, &'static str)],
-}
-
-/// Whether a template is markup, compiled and escaped; the others
-/// (stylesheet, script) are copied as they are.
-fn is_markup(name: &str) -> bool {
-    name.ends_with(".html") || is_xml(name)
-}
-
-/// Whether a template writes XML (the EPUB's documents), escaped by
-/// [`escape::push_xml_attr`] rather than MiniJinja's HTML escaping, which
-/// also writes `/` and `'` as references.
-fn is_xml(name: &str) -> bool {
-    [".xhtml", ".opf", ".xml"]
-        .iter()
-        .any(|ext| name.ends_with(ext))
 }
 
 /// The auto-escape mode of XML templates.
@@ -50,24 +22,19 @@ impl<'b> Templates<'b> {
     /// Compiles the site's page templates, the book's own first. Syntax
     /// errors in the book's templates are diagnostics at their line.
     pub fn new(book: &'b Book) -> Result<Self, Vec<Diagnostic>> {
-        Self::with_builtin(book, BUILTIN)
+        Self::for_output(book, Output::Site)
     }
 
-    /// Compiles the markup templates among `builtin` (name, text), each
+    /// Compiles the markup templates of `output` in the registry, each
     /// replaced by the book's file of the same name when there is one.
-    pub fn with_builtin(
-        book: &'b Book,
-        builtin: &'static [(&'static str, &'static str)],
-    ) -> Result<Self, Vec<Diagnostic>> {
+    pub fn for_output(book: &'b Book, output: Output) -> Result<Self, Vec<Diagnostic>> {
         let mut env = Environment::new();
-        env.set_auto_escape_callback(|name| {
-            if is_xml(name) {
-                XML_ESCAPE
-            } else if is_markup(name) {
-                minijinja::AutoEscape::Html
-            } else {
-                minijinja::AutoEscape::None
-            }
+        // Escaping follows the registry's kind of the template being
+        // rendered (an `{% include %}` of another name gets its own).
+        env.set_auto_escape_callback(|name| match templates::find(name).map(|t| t.kind) {
+            Some(Kind::Xml) => XML_ESCAPE,
+            Some(Kind::Html) => minijinja::AutoEscape::Html,
+            _ => minijinja::AutoEscape::None,
         });
         env.set_formatter(|out, state, value| {
             if *state.auto_escape() != XML_ESCAPE {
@@ -77,6 +44,8 @@ impl<'b> Templates<'b> {
             if value.is_safe() {
                 out.write_str(&text)?;
             } else {
+                // MiniJinja's HTML escaping also writes `/` and `'` as
+                // references; XML needs only its own five.
                 let mut escaped = String::with_capacity(text.len());
                 escape::push_xml_attr(&mut escaped, &text);
                 out.write_str(&escaped)?;
@@ -85,17 +54,13 @@ impl<'b> Templates<'b> {
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
         let mut errors = Vec::new();
-        for (name, text) in builtin.iter().filter(|(n, _)| is_markup(n)) {
-            let source: &'b str = match book.templates.get(*name) {
-                Some(file) => &book.sources.get(*file).text,
-                None => text,
-            };
-            if let Err(e) = env.add_template(name, source) {
+        for template in templates::for_output(output).filter(|t| t.is_markup()) {
+            if let Err(e) = env.add_template(template.name, template.text(book)) {
                 errors.push(template_error(book, &e));
             }
         }
         if errors.is_empty() {
-            Ok(Templates { env, builtin })
+            Ok(Templates { env })
         } else {
             Err(errors)
         }
@@ -117,17 +82,10 @@ impl<'b> Templates<'b> {
             .map_err(|e| template_error(book, &e))
     }
 
-    /// A static file (stylesheet, script): the book's own or the built-in one.
+    /// A static file (stylesheet, script) of the registry: the book's own
+    /// or the built-in one; empty for a name the registry does not hold.
     pub fn static_file<'a>(&self, book: &'a Book, name: &str) -> &'a str {
-        match book.templates.get(name) {
-            Some(file) => &book.sources.get(*file).text,
-            None => self
-                .builtin
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, t)| *t)
-                .unwrap_or(""),
-        }
+        templates::find(name).map_or("", |t| t.text(book))
     }
 }
 

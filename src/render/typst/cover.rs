@@ -10,10 +10,11 @@ use typst_layout::PagedDocument;
 use super::date::to_typst;
 use super::emit::{EmitOptions, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book};
 use super::world::FontOptions;
-use super::{BUILTIN_TEMPLATE, PdfOptions, SharedSession, diagnostics, with_session};
+use super::{PdfOptions, SharedSession, diagnostics, with_session};
 use crate::diag::Diagnostic;
 use crate::model::Book;
 use crate::render::escape::typst_string;
+use crate::templates::BOOK_TYP;
 
 /// The built-in template's virtual path, beside the book's own.
 const BUILTIN_PATH: &str = "/__ouvrage/builtin.typ";
@@ -51,16 +52,13 @@ pub fn cover_svg(
         // Only the metadata is used: no chapter is typeset.
         emitted.main = cover_main();
         emitted.chapters.clear();
-        let template = match book.templates.get("book.typ") {
-            Some(file) => book.sources.get(*file).text.clone(),
-            None => BUILTIN_TEMPLATE.to_string(),
-        };
+        let template = BOOK_TYP.text(book).to_string();
         session.world.update(
             [
                 (MAIN_PATH.to_string(), emitted.main.clone()),
                 (META_PATH.to_string(), emitted.meta.clone()),
                 (TEMPLATE_PATH.to_string(), template),
-                (BUILTIN_PATH.to_string(), BUILTIN_TEMPLATE.to_string()),
+                (BUILTIN_PATH.to_string(), BOOK_TYP.builtin.to_string()),
             ],
             date.and_then(to_typst),
         );

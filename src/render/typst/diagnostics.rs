@@ -27,7 +27,7 @@ fn locate(
         return chapter.map.lookup(range).map(Located::Markdown);
     }
     if path == TEMPLATE_PATH {
-        return Some(match book.templates.get("book.typ") {
+        return Some(match book.templates.get(crate::templates::BOOK_TYP.name) {
             Some(&file) => Located::Markdown(Span::new(file, range)),
             None => Located::Builtin(path, range),
         });

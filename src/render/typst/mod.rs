@@ -27,9 +27,6 @@ use crate::diag::Diagnostic;
 use crate::model::Book;
 use crate::render::{RenderResult, Renderer, io_error};
 
-/// The built-in book design; a book's `templates/book.typ` replaces it.
-pub const BUILTIN_TEMPLATE: &str = include_str!("book.typ");
-
 /// Options of the PDF renderer. A draft (line numbers, review state and
 /// revision in the footers) is a book with its review state attached
 /// ([`Book::is_draft`]); the document date is the book's.
@@ -129,10 +126,7 @@ impl Session {
             ..EmitOptions::for_book(book)
         };
         let emitted = emit_book(book, &emit_options);
-        let template = match book.templates.get("book.typ") {
-            Some(file) => book.sources.get(*file).text.clone(),
-            None => BUILTIN_TEMPLATE.to_string(),
-        };
+        let template = crate::templates::BOOK_TYP.text(book).to_string();
         let main = match alone {
             Some((index, first_page)) => emit::emit_alone_main(book, index, first_page),
             None => emitted.main.clone(),
