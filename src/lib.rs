@@ -14,6 +14,7 @@ pub mod date;
 pub mod diag;
 pub mod git;
 pub mod load;
+pub mod math;
 pub mod model;
 pub mod parse;
 pub mod passes;
