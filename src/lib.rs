@@ -7,6 +7,7 @@
 //! cli ─► load (config) ─► parse ─► model ─► passes ─► render::html
 //! ```
 
+pub mod atomic;
 pub mod bibliography;
 pub mod cli;
 pub mod config;

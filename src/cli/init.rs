@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
-use super::{Context, Outcome, fail, write_atomically};
+use super::{Context, Outcome, fail};
+use crate::atomic::write_atomically;
 use crate::diag::Diagnostic;
 
 /// Arguments of `init`.

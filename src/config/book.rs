@@ -1,6 +1,6 @@
 //! `book.toml`: what the editors wrote about the book (SPEC §2).
 
-use super::read::{Entries, Reader};
+use super::read::{Entries, Reader, is_length};
 use super::value::{Node, Value};
 use crate::diag::{Diagnostic, Sink, Spanned};
 use crate::source::FileId;
@@ -300,7 +300,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     }
     for key in ["width", "height", "font-size"] {
         if let Some(v) = r.string(pdf, key)
-            && !crate::model::is_image_size(&v.value)
+            && !is_length(&v.value)
         {
             r.sink.push(
                 Diagnostic::error(v.span.clone(), format!("`{}` is not a length", v.value))
