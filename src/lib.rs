@@ -24,4 +24,5 @@ pub mod render;
 pub mod review;
 pub mod source;
 pub mod status;
+pub mod url;
 pub mod watch;
