@@ -8,6 +8,7 @@
 //! git ─► review ─► status ─────────────────────┘ (a draft's review state, in the model)
 //! ```
 
+pub mod atomic;
 pub mod bibliography;
 pub mod cli;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod diag;
 pub mod git;
 pub mod lang;
 pub mod load;
+pub mod math;
 pub mod model;
 pub mod parse;
 pub mod passes;
@@ -25,5 +27,6 @@ pub mod review;
 pub mod source;
 pub mod status;
 pub mod templates;
+pub mod url;
 pub mod view;
 pub mod watch;

@@ -265,7 +265,7 @@ fn well_formed() -> impl Strategy<Value = String> {
         .prop_map(str::to_string),
         text.clone().prop_map(|t| format!("\\text{{{t}}}")),
         // Letters only: math-core 0.7 does not escape an operator's name
-        // (markup there is refused, see render::html::math).
+        // (markup there is refused, see math::mathml).
         text.prop_map(|t| format!(
             "\\operatorname{{{}}}",
             t.replace(|c: char| !c.is_alphabetic(), "")

@@ -116,7 +116,7 @@ impl ScopeStore {
                 .collect(),
         };
         if let Ok(bytes) = serde_json::to_vec(&file) {
-            let _ = crate::render::write_atomically(&path, &bytes);
+            let _ = crate::atomic::write_atomically(&path, &bytes);
         }
     }
 }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use super::{Context, Outcome, fail, write_atomically};
+use super::{Context, Outcome, fail};
+use crate::atomic::write_atomically;
 use crate::diag::Diagnostic;
 use crate::templates;
 

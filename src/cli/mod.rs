@@ -462,8 +462,6 @@ pub fn load_quietly(
     Ok((root, book, diagnostics))
 }
 
-pub use crate::render::write_atomically;
-
 /// Common arguments of commands that read the book.
 #[derive(Debug, Args, Default)]
 pub struct FormatArg {

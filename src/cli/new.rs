@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use super::{Context, Outcome, fail, write_atomically};
+use super::{Context, Outcome, fail};
+use crate::atomic::write_atomically;
 use crate::config::read::is_valid_id;
 use crate::diag::{Diagnostic, Sink};
 use crate::load::{CHAPTERS_DIR, load_book};

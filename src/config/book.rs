@@ -1,6 +1,6 @@
 //! `book.toml`: what the editors wrote about the book (SPEC §2).
 
-use super::read::{Entries, Reader};
+use super::read::{Entries, Reader, is_length};
 use super::value::{Node, Value};
 use crate::diag::{Diagnostic, Sink, Spanned};
 use crate::source::FileId;
@@ -168,12 +168,35 @@ const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals"];
 
 /// Validates book.toml's tree. Returns `None` when the title is missing or
-/// `[book]` is unusable; every fault goes to `sink`.
+/// `[book]` is unusable; every fault goes to `sink`. Each table is read by
+/// its own function, and every one is read even when an earlier one has
+/// faults, so that one run reports them all.
 pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<BookConfig> {
     let mut r = Reader { file, sink };
     let top = r.table("book.toml", root)?;
     r.check_keys(top, TOP_KEYS, "book.toml");
+    let section = read_book_section(&mut r, top)?;
+    let parts = read_parts(&mut r, top);
+    let bibliography = read_bibliography(&mut r, top);
+    let pdf = read_pdf(&mut r, top);
+    let html = read_html(&mut r, top);
+    let review = read_review(&mut r, top);
+    if section.title.is_empty() {
+        return None;
+    }
+    Some(BookConfig {
+        book: section,
+        parts,
+        bibliography,
+        pdf,
+        html,
+        review,
+    })
+}
 
+/// `[book]`: the title (the one required key), the language, the ISBN
+/// checked. `None` when the table is missing altogether.
+fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
     let empty: &Entries = &[];
     let book = match Reader::get(top, "book") {
         Some(node) => r.table("book", node).unwrap_or(empty),
@@ -224,7 +247,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
             .hint("copy the ISBN from the agency's record, or remove the key"),
         );
     }
-    let section = BookSection {
+    Some(BookSection {
         title: title.map(|t| t.value).unwrap_or_default(),
         subtitle: r.string(book, "subtitle").map(|s| s.value),
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
@@ -234,8 +257,11 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         isbn: isbn.map(|s| s.value),
         license: r.string(book, "license").map(|s| s.value),
         chapters: r.strings(book, "chapters"),
-    };
+    })
+}
 
+/// Every `[[part]]`, each with a title.
+fn read_parts(r: &mut Reader<'_>, top: &Entries) -> Vec<PartConfig> {
     let mut parts = Vec::new();
     for node in r.tables(top, "part") {
         let Value::Table(entries) = &node.value else {
@@ -251,15 +277,23 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
             chapters: r.strings(entries, "chapters").unwrap_or_default(),
         });
     }
+    parts
+}
 
-    let bibliography = section_table(&mut r, top, "bibliography", BIBLIOGRAPHY_KEYS);
-    let bibliography = BibliographyConfig {
+/// `[bibliography]`: files, style, one list per chapter or for the book.
+fn read_bibliography(r: &mut Reader<'_>, top: &Entries) -> BibliographyConfig {
+    let bibliography = section_table(r, top, "bibliography", BIBLIOGRAPHY_KEYS);
+    BibliographyConfig {
         files: r.strings(bibliography, "files").unwrap_or_default(),
         style: r.string(bibliography, "style"),
         per_chapter: r.boolean(bibliography, "per-chapter").unwrap_or(true),
-    };
+    }
+}
 
-    let pdf = section_table(&mut r, top, "pdf", PDF_KEYS);
+/// `[pdf]`: the paper (a Typst name) or the page's lengths, the fonts, the
+/// standard (one Typst can enforce), who formats the citations.
+fn read_pdf(r: &mut Reader<'_>, top: &Entries) -> PdfConfig {
+    let pdf = section_table(r, top, "pdf", PDF_KEYS);
     let paper = r.string(pdf, "paper");
     if let Some(p) = &paper
         && p.value.parse::<typst::layout::Paper>().is_err()
@@ -300,7 +334,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     }
     for key in ["width", "height", "font-size"] {
         if let Some(v) = r.string(pdf, key)
-            && !crate::model::is_image_size(&v.value)
+            && !is_length(&v.value)
         {
             r.sink.push(
                 Diagnostic::error(v.span.clone(), format!("`{}` is not a length", v.value))
@@ -308,7 +342,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
             );
         }
     }
-    let pdf = PdfConfig {
+    PdfConfig {
         paper: paper.map(|s| s.value),
         width: r.string(pdf, "width").map(|s| s.value),
         height: r.string(pdf, "height").map(|s| s.value),
@@ -323,28 +357,36 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         standard: standard.map(|s| s.value),
         raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),
         system_fonts: r.boolean(pdf, "system-fonts").unwrap_or(false),
-        citations: match r.string(pdf, "citations") {
-            None => PdfCitations::Typst,
-            Some(s) => match s.value.as_str() {
-                "typst" => PdfCitations::Typst,
-                "text" => PdfCitations::Text,
-                other => {
-                    let options = ["typst", "text"];
-                    r.sink.push(
-                        Diagnostic::error(
-                            s.span.clone(),
-                            format!("unknown way to make the PDF's citations `{other}`"),
-                        )
-                        .suggest(other, options)
-                        .hint("use \"typst\" (Typst's cite and bibliography) or \"text\" (the text of the site and the EPUB)"),
-                    );
-                    PdfCitations::Typst
-                }
-            },
-        },
-    };
+        citations: read_pdf_citations(r, pdf),
+    }
+}
 
-    let html = section_table(&mut r, top, "html", HTML_KEYS);
+/// `[pdf] citations`: "typst" (the default) or "text".
+fn read_pdf_citations(r: &mut Reader<'_>, pdf: &Entries) -> PdfCitations {
+    let Some(s) = r.string(pdf, "citations") else {
+        return PdfCitations::Typst;
+    };
+    match s.value.as_str() {
+        "typst" => PdfCitations::Typst,
+        "text" => PdfCitations::Text,
+        other => {
+            let options = ["typst", "text"];
+            r.sink.push(
+                Diagnostic::error(
+                    s.span.clone(),
+                    format!("unknown way to make the PDF's citations `{other}`"),
+                )
+                .suggest(other, options)
+                .hint("use \"typst\" (Typst's cite and bibliography) or \"text\" (the text of the site and the EPUB)"),
+            );
+            PdfCitations::Typst
+        }
+    }
+}
+
+/// `[html]`: search, the published site's address, the raw HTML policy.
+fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
+    let html = section_table(r, top, "html", HTML_KEYS);
     let raw_html = match r.string(html, "raw-html") {
         None => RawHtml::Escape,
         Some(s) => match s.value.as_str() {
@@ -362,16 +404,19 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
             }
         },
     };
-    let html = HtmlConfig {
+    HtmlConfig {
         search: r.boolean(html, "search").unwrap_or(true),
         base_url: r
             .string(html, "base-url")
             .map(|s| s.value)
             .filter(|s| !s.is_empty()),
         raw_html,
-    };
+    }
+}
 
-    let review = section_table(&mut r, top, "review", REVIEW_KEYS);
+/// `[review]`: how many approvals a chapter needs, 1 to 100.
+fn read_review(r: &mut Reader<'_>, top: &Entries) -> ReviewConfig {
+    let review = section_table(r, top, "review", REVIEW_KEYS);
     let required_approvals = match r.integer(review, "required-approvals") {
         Some(n) if n.value >= 1 && n.value <= 100 => n.value as u32,
         Some(n) => {
@@ -383,18 +428,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         }
         None => 1,
     };
-
-    if section.title.is_empty() {
-        return None;
-    }
-    Some(BookConfig {
-        book: section,
-        parts,
-        bibliography,
-        pdf,
-        html,
-        review: ReviewConfig { required_approvals },
-    })
+    ReviewConfig { required_approvals }
 }
 
 fn section_table<'n>(

@@ -172,6 +172,18 @@ pub fn is_valid_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// True for a length the outputs understand, in book.toml (`[pdf] width`,
+/// `height`, `font-size`) as in an image's `{width=…}`: a number and a unit
+/// of `%`, `cm`, `mm`, `in`, `pt`, `em` or `px` (a bare number is pixels).
+pub fn is_length(size: &str) -> bool {
+    let number_end = size
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(size.len());
+    let (number, unit) = size.split_at(number_end);
+    number.parse::<f64>().is_ok_and(|n| n > 0.0)
+        && matches!(unit, "" | "%" | "cm" | "mm" | "in" | "pt" | "em" | "px")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +218,15 @@ mod tests {
         assert!(!is_valid_id("Fablabs"));
         assert!(!is_valid_id("é"));
         assert!(!is_valid_id(""));
+    }
+
+    #[test]
+    fn lengths() {
+        for good in ["148mm", "10pt", "50%", "1.5em", "300", "2in"] {
+            assert!(is_length(good), "{good}");
+        }
+        for bad in ["", "0mm", "mm", "10 pt", "-3cm", "1e3px", "12pc", "1..2cm"] {
+            assert!(!is_length(bad), "{bad}");
+        }
     }
 }

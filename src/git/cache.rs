@@ -170,7 +170,7 @@ impl HistoryCache {
                 .collect(),
         };
         if let Ok(bytes) = postcard::to_allocvec(&file) {
-            let _ = crate::render::write_atomically(&self.path, &bytes);
+            let _ = crate::atomic::write_atomically(&self.path, &bytes);
         }
     }
 }

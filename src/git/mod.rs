@@ -9,7 +9,7 @@ mod cache;
 
 pub use blame::LineOwners;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// Why a git operation could not be done, in the user's terms.
@@ -229,32 +229,23 @@ impl Repo {
 
     /// Every commit reachable from `tip` (HEAD when none), oldest first, with
     /// the changes each made under `dir` (a folder of the book, e.g. `chapters`).
+    /// With `hide_head`, only the commits HEAD does not have.
+    ///
+    /// The commits are walked once (from the cache kept in git's folder
+    /// where it has them), the trees of those not cached are compared with
+    /// their first parent's (on several threads for a long history), the
+    /// cache is updated, and authors go through .mailmap last.
     pub fn history(
         &self,
         dir: &str,
         tip: Option<git2::Oid>,
         hide_head: bool,
     ) -> Result<Vec<Commit>, GitError> {
-        let tip = match tip {
-            Some(oid) => oid,
-            None => match self.repo.head() {
-                Ok(head) => head.peel_to_commit()?.id(),
-                Err(e)
-                    if e.code() == git2::ErrorCode::UnbornBranch
-                        || e.code() == git2::ErrorCode::NotFound =>
-                {
-                    return Ok(Vec::new());
-                }
-                Err(e) => return Err(e.into()),
-            },
+        let Some(tip) = self.tip_or_head(tip)? else {
+            return Ok(Vec::new());
         };
         let only = if hide_head {
-            // What the tip has that HEAD has not: libgit2's walk knows how to
-            // stop early; only the set is kept.
-            let mut walk = self.repo.revwalk()?;
-            walk.push(tip)?;
-            let _ = walk.hide_head();
-            Some(walk.collect::<Result<std::collections::HashSet<_>, _>>()?)
+            Some(self.not_in_head(tip)?)
         } else {
             None
         };
@@ -262,6 +253,49 @@ impl Repo {
         let mut cache = cache::HistoryCache::load(self.repo.path(), &dir_path);
         let mut nodes = self.walk_once(tip, only.as_ref(), &cache)?;
         let tree_of: HashMap<git2::Oid, git2::Oid> = nodes.iter().map(|n| (n.id, n.tree)).collect();
+        let (jobs, to_compute) = self.comparisons_to_make(&nodes, &tree_of);
+        let changes = self.changes_on_threads(&jobs, &dir_path)?;
+        record_changes(&mut nodes, &mut cache, &to_compute, changes, &jobs);
+        if only.is_none() {
+            cache.keep_only(&tree_of.keys().copied().collect());
+        }
+        cache.save();
+        Ok(self.commits_with_authors(nodes))
+    }
+
+    /// `tip`, or HEAD's commit; `None` when HEAD is unborn (no commit yet).
+    fn tip_or_head(&self, tip: Option<git2::Oid>) -> Result<Option<git2::Oid>, GitError> {
+        if tip.is_some() {
+            return Ok(tip);
+        }
+        match self.repo.head() {
+            Ok(head) => Ok(Some(head.peel_to_commit()?.id())),
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The commits `tip` has that HEAD has not: libgit2's walk knows how to
+    /// stop early; only the set is kept.
+    fn not_in_head(&self, tip: git2::Oid) -> Result<HashSet<git2::Oid>, GitError> {
+        let mut walk = self.repo.revwalk()?;
+        walk.push(tip)?;
+        let _ = walk.hide_head();
+        Ok(walk.collect::<Result<HashSet<_>, _>>()?)
+    }
+
+    /// The tree comparisons the walk's nodes still need (those the cache
+    /// did not have), and the index of the node each is for.
+    fn comparisons_to_make(
+        &self,
+        nodes: &[WalkNode],
+        tree_of: &HashMap<git2::Oid, git2::Oid>,
+    ) -> (Vec<Job>, Vec<usize>) {
         let mut jobs = Vec::new();
         let mut to_compute = Vec::new();
         for (i, node) in nodes.iter().enumerate() {
@@ -283,80 +317,65 @@ impl Repo {
             });
             to_compute.push(i);
         }
-        // Comparing trees is most of the work and each commit's comparison
-        // stands alone: share it among the cores, each with its own handle
-        // on the repository (a libgit2 repository is not to be shared).
+        (jobs, to_compute)
+    }
+
+    /// [`Repo::changes_of`] every job, shared among the cores when there
+    /// are many: comparing trees is most of the work and each commit's
+    /// comparison stands alone, so each thread takes a run of jobs with its
+    /// own handle on the repository (a libgit2 repository is not to be
+    /// shared).
+    fn changes_on_threads(
+        &self,
+        jobs: &[Job],
+        dir_path: &str,
+    ) -> Result<Vec<Vec<Change>>, GitError> {
         let threads = std::thread::available_parallelism()
             .map(|n| n.get().min(4))
             .unwrap_or(1);
-        let changes: Vec<Vec<Change>> = if threads < 2 || jobs.len() < 512 {
-            self.changes_of(&jobs, &dir_path)?
-        } else {
-            let chunk = jobs.len().div_ceil(threads);
-            let git_dir = self.repo.path().to_path_buf();
-            let prefix = &self.prefix;
-            let results: Vec<Result<Vec<Vec<Change>>, GitError>> = std::thread::scope(|scope| {
-                let handles: Vec<_> = jobs
-                    .chunks(chunk)
-                    .map(|part| {
-                        let (git_dir, dir_path) = (&git_dir, &dir_path);
-                        let prefix = prefix.clone();
-                        scope.spawn(move || {
-                            let twin = Repo {
-                                repo: git2::Repository::open(git_dir)?,
-                                prefix,
-                                mailmap: None,
-                            };
-                            twin.changes_of(part, dir_path)
-                        })
+        if threads < 2 || jobs.len() < 512 {
+            return self.changes_of(jobs, dir_path);
+        }
+        let chunk = jobs.len().div_ceil(threads);
+        let git_dir = self.repo.path().to_path_buf();
+        let prefix = &self.prefix;
+        let results: Vec<Result<Vec<Vec<Change>>, GitError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = jobs
+                .chunks(chunk)
+                .map(|part| {
+                    let git_dir = &git_dir;
+                    let prefix = prefix.clone();
+                    scope.spawn(move || {
+                        let twin = Repo {
+                            repo: git2::Repository::open(git_dir)?,
+                            prefix,
+                            mailmap: None,
+                        };
+                        twin.changes_of(part, dir_path)
                     })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(GitError::Other("reading the history failed".into()))
-                        })
-                    })
-                    .collect()
-            });
-            let mut all = Vec::with_capacity(jobs.len());
-            for part in results {
-                all.extend(part?);
-            }
-            all
-        };
-        for ((i, changes), job) in to_compute.into_iter().zip(changes).zip(&jobs) {
-            let node = &mut nodes[i];
-            node.empty = !job.merge && job.parent_tree == Some(job.tree);
-            let entry = (|| {
-                Some(cache::Entry {
-                    parents: node.parents.iter().map(cache::id).collect::<Option<_>>()?,
-                    tree: cache::id(&node.tree)?,
-                    name: node.name.clone(),
-                    email: node.email.clone(),
-                    time: node.time,
-                    commit_time: node.commit_time,
-                    message: node.message.clone(),
-                    changes: changes
-                        .iter()
-                        .map(cache::CachedChange::from_change)
-                        .collect::<Option<_>>()?,
-                    empty: node.empty,
                 })
-            })();
-            if let Some(entry) = entry {
-                cache.insert(node.id, entry);
-            }
-            node.changes = Some(changes);
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(GitError::Other("reading the history failed".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut all = Vec::with_capacity(jobs.len());
+        for part in results {
+            all.extend(part?);
         }
-        if only.is_none() {
-            cache.keep_only(&tree_of.keys().copied().collect());
-        }
-        cache.save();
+        Ok(all)
+    }
 
+    /// The walk's nodes as commits, each author resolved through .mailmap
+    /// once per name and email.
+    fn commits_with_authors(&self, nodes: Vec<WalkNode>) -> Vec<Commit> {
         let mut people: HashMap<(String, String), Person> = HashMap::new();
-        Ok(nodes
+        nodes
             .into_iter()
             .map(|node| {
                 let author = people
@@ -373,7 +392,7 @@ impl Repo {
                     first_parent: node.parents.first().copied(),
                 }
             })
-            .collect())
+            .collect()
     }
 
     /// A person from a recorded name and email, after .mailmap.
@@ -434,7 +453,7 @@ impl Repo {
     fn walk_once(
         &self,
         tip: git2::Oid,
-        only: Option<&std::collections::HashSet<git2::Oid>>,
+        only: Option<&HashSet<git2::Oid>>,
         cache: &cache::HistoryCache,
     ) -> Result<Vec<WalkNode>, GitError> {
         let mut nodes: Vec<WalkNode> = Vec::new();
@@ -733,6 +752,42 @@ struct Job {
     tree: git2::Oid,
     parent_tree: Option<git2::Oid>,
     merge: bool,
+}
+
+/// Stores the changes computed for the nodes `to_compute` (in the order of
+/// `jobs`) in the nodes and in the cache, with whether each commit changes
+/// nothing at all (a review event: its tree is its parent's).
+fn record_changes(
+    nodes: &mut [WalkNode],
+    cache: &mut cache::HistoryCache,
+    to_compute: &[usize],
+    changes: Vec<Vec<Change>>,
+    jobs: &[Job],
+) {
+    for ((&i, changes), job) in to_compute.iter().zip(changes).zip(jobs) {
+        let node = &mut nodes[i];
+        node.empty = !job.merge && job.parent_tree == Some(job.tree);
+        let entry = (|| {
+            Some(cache::Entry {
+                parents: node.parents.iter().map(cache::id).collect::<Option<_>>()?,
+                tree: cache::id(&node.tree)?,
+                name: node.name.clone(),
+                email: node.email.clone(),
+                time: node.time,
+                commit_time: node.commit_time,
+                message: node.message.clone(),
+                changes: changes
+                    .iter()
+                    .map(cache::CachedChange::from_change)
+                    .collect::<Option<_>>()?,
+                empty: node.empty,
+            })
+        })();
+        if let Some(entry) = entry {
+            cache.insert(node.id, entry);
+        }
+        node.changes = Some(changes);
+    }
 }
 
 /// A commit as the walk read it (or found it in the cache).

@@ -4,6 +4,7 @@
 //! links and images), then read by every renderer. It holds no output
 //! concern: no HTML, no Typst.
 
+mod math;
 mod nodes;
 
 pub use nodes::*;

@@ -65,17 +65,6 @@ pub struct Image {
     pub height: Option<String>,
 }
 
-/// True for an image size the outputs understand: a number and a unit of
-/// `%`, `cm`, `mm`, `in`, `pt`, `em` or `px` (a bare number is pixels).
-pub fn is_image_size(size: &str) -> bool {
-    let number_end = size
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(size.len());
-    let (number, unit) = size.split_at(number_end);
-    number.parse::<f64>().is_ok_and(|n| n > 0.0)
-        && matches!(unit, "" | "%" | "cm" | "mm" | "in" | "pt" | "em" | "px")
-}
-
 /// A numbered figure: an image alone in its paragraph.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {

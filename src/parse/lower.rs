@@ -6,10 +6,11 @@ use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 
 use super::Parsed;
 use super::cite::Run;
+use crate::config::read::is_length;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
     Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Math,
-    Table, is_image_size,
+    Table,
 };
 use crate::source::{FileId, SourceFile};
 
@@ -330,7 +331,7 @@ impl Lowerer<'_, '_> {
                         .find(|(k, _)| k == key)?
                         .1
                         .clone();
-                    if is_image_size(&value) {
+                    if is_length(&value) {
                         Some(value)
                     } else {
                         sink.push(

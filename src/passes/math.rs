@@ -1,24 +1,19 @@
 //! Math: every formula, `$…$` or `$$…$$` in LaTeX syntax, is converted once,
 //! here, into a Typst equation for the PDF (mitex, checked to run no code:
-//! `render::typst::math`) and into MathML for the site and the EPUB
-//! (math-core: `render::html::math`). The renderers only read what this pass
-//! stores in each [`Math`].
+//! `crate::math::typst`) and into MathML for the site and the EPUB
+//! (math-core, checked against an allow-list: `crate::math::mathml`). The
+//! renderers only read what this pass stores in each [`Math`].
 //!
 //! A formula either converter rejects is an error at its own position (at
 //! the fault inside it when math-core says where), so `build` and `check`
 //! stop as they do for a broken link; it then keeps neither conversion, and
 //! the renderers show its LaTeX as code.
 
-use std::cell::Cell;
-use std::sync::Once;
-
 use crate::diag::{Diagnostic, Sink, Span};
+use crate::math::{MathMl, check_size, latex_to_typst};
 use crate::model::{
-    Block, BlockKind, Book, Chapter, Inline, Math, block_inlines_mut, walk_blocks_mut,
-    walk_inlines_mut,
+    Block, BlockKind, Book, Inline, Math, block_inlines_mut, walk_blocks_mut, walk_inlines_mut,
 };
-use crate::render::html::math::MathMl;
-use crate::render::typst::math::{check_size, latex_to_typst};
 use crate::source::Sources;
 
 /// Converts every formula of the book.
@@ -42,53 +37,6 @@ pub fn convert_math(book: &mut Book, sink: &mut Sink) {
         };
         walk_blocks_mut(blocks, &mut on_block);
     }
-}
-
-/// True when the chapter has a formula converted to Typst (its generated
-/// source then imports the math prelude).
-pub fn has_typst_math(chapter: &Chapter) -> bool {
-    blocks_have_math(&chapter.blocks)
-        || blocks_have_math(&chapter.abstract_)
-        || chapter
-            .footnotes
-            .iter()
-            .any(|n| blocks_have_math(&n.blocks))
-}
-
-fn blocks_have_math(blocks: &[Block]) -> bool {
-    blocks.iter().any(|block| match &block.kind {
-        BlockKind::Math(math) => math.typst.is_some(),
-        BlockKind::Paragraph(inlines) => inlines_have_math(inlines),
-        BlockKind::Heading(h) => inlines_have_math(&h.content),
-        BlockKind::BlockQuote(blocks) | BlockKind::Alert { blocks, .. } => blocks_have_math(blocks),
-        BlockKind::List { items, .. } => items.iter().any(|i| blocks_have_math(&i.blocks)),
-        BlockKind::Figure(f) => inlines_have_math(&f.image.alt),
-        BlockKind::Table(t) => {
-            inlines_have_math(&t.caption)
-                || t.header
-                    .iter()
-                    .chain(t.rows.iter().flatten())
-                    .any(|cell| inlines_have_math(cell))
-        }
-        BlockKind::CodeBlock { .. }
-        | BlockKind::Raw { .. }
-        | BlockKind::Html(_)
-        | BlockKind::Rule => false,
-    })
-}
-
-fn inlines_have_math(inlines: &[Inline]) -> bool {
-    inlines.iter().any(|inline| match inline {
-        Inline::Math(math) => math.typst.is_some(),
-        Inline::Emph(c)
-        | Inline::Strong(c)
-        | Inline::Strike(c)
-        | Inline::Sup(c)
-        | Inline::Sub(c)
-        | Inline::Link { content: c, .. } => inlines_have_math(c),
-        Inline::Image(img) => inlines_have_math(&img.alt),
-        _ => false,
-    })
 }
 
 /// Formulas this process converted, MathML and Typst, by display and
@@ -173,29 +121,6 @@ fn fault_span(math: &Math, range: Option<std::ops::Range<usize>>, sources: &Sour
     }
 }
 
-thread_local! {
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Runs a converter, turning a panic into `None` without the panic message
-/// on standard error: a converter that panics on some input is a bug of the
-/// converter, reported to the author as a formula that cannot be converted.
-pub fn without_panic_message<T>(f: impl FnOnce() -> T) -> Option<T> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                previous(info);
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    result.ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,11 +203,5 @@ mod tests {
             panic!()
         };
         assert_eq!((&m.typst, &m.mathml), (&None, &None));
-    }
-
-    #[test]
-    fn a_panicking_converter_is_a_failure() {
-        assert_eq!(without_panic_message(|| -> u8 { panic!("boom") }), None);
-        assert_eq!(without_panic_message(|| 3), Some(3));
     }
 }

@@ -91,7 +91,9 @@ pub fn recount_words(report: &mut StatusReport, book: &Book, ids: &[String]) {
 }
 
 /// [`compute_status`] from a history already read (`watch` keeps it while
-/// HEAD does not move).
+/// HEAD does not move). One pass per part of the report: each chapter's
+/// changes, then its review events, then its state; the branches not
+/// merged when asked; then the people.
 pub fn status_from_history(
     book: &Book,
     repo: &Repo,
@@ -106,8 +108,33 @@ pub fn status_from_history(
             .map(|s| s.to_string())
             .unwrap_or_else(|| email.to_string())
     };
+    let changes = chapter_changes(book, history, &who);
+    let (events, warnings) = review_events(book, history, &by_email, &who);
+    let mut chapters = chapter_reports(book, repo, &events, &changes);
+    if options.all_branches {
+        add_unmerged(book, repo, &mut chapters, &who)?;
+    }
+    let activity = activity_by_email(history);
+    Ok(StatusReport {
+        book: book.config.book.title.clone(),
+        head,
+        required_approvals: book.config.review.required_approvals,
+        contributors: contributor_reports(book, &chapters, &activity),
+        chapters,
+        unknown_authors: unknown_authors(&activity, &by_email),
+        warnings,
+    })
+}
 
-    // Which commits changed each chapter, following renames backwards.
+/// The commits that changed each chapter (by index in the book), oldest
+/// first, following renames backwards: walking from the newest commit, a
+/// chapter's older path is learnt from the rename that gave it its
+/// current one.
+fn chapter_changes(
+    book: &Book,
+    history: &[crate::git::Commit],
+    who: &dyn Fn(&str) -> String,
+) -> Vec<Vec<ChangeRef>> {
     let mut path_to_chapter: HashMap<String, usize> = (0..book.chapters.len())
         .map(|i| (book.chapters[i].rel_path(), i))
         .collect();
@@ -138,8 +165,17 @@ pub fn status_from_history(
     for list in &mut changes {
         list.reverse();
     }
+    changes
+}
 
-    // Review events, by chapter id.
+/// The review events of each chapter (by index in the book), oldest first,
+/// and the warnings for squash merges that swallowed some.
+fn review_events(
+    book: &Book,
+    history: &[crate::git::Commit],
+    by_email: &HashMap<&str, &str>,
+    who: &dyn Fn(&str) -> String,
+) -> (Vec<Vec<Event>>, Vec<HistoryWarning>) {
     let chapter_index: HashMap<&str, usize> = book
         .chapters
         .iter()
@@ -154,7 +190,7 @@ pub fn status_from_history(
         // swallowed them: it is no event, and the report says so.
         if !commit.empty {
             if !commit.changes.is_empty() {
-                warnings.extend(squash_warning(commit, &who));
+                warnings.extend(squash_warning(commit, who));
             }
             continue;
         }
@@ -176,7 +212,17 @@ pub fn status_from_history(
             revision: trailers.revision,
         });
     }
+    (events, warnings)
+}
 
+/// Each chapter's row: its state from the review state machine, over its
+/// events and changes, and what the report shows of them.
+fn chapter_reports(
+    book: &Book,
+    repo: &Repo,
+    events: &[Vec<Event>],
+    changes: &[Vec<ChangeRef>],
+) -> Vec<ChapterReport> {
     let editors = editor_ids(book);
     let commit_ref = |c: &ChangeRef| CommitRef {
         commit: c.commit.clone(),
@@ -248,22 +294,44 @@ pub fn status_from_history(
             unmerged: Vec::new(),
         });
     }
+    chapters
+}
 
-    if options.all_branches {
-        add_unmerged(book, repo, &mut chapters, &who)?;
-    }
+/// What one email authored in the history.
+struct Activity<'h> {
+    /// Commits.
+    commits: usize,
+    /// Time of the latest.
+    last: i64,
+    /// The name of the first, as recorded.
+    name: &'h str,
+}
 
-    // People.
-    let mut commits_by_email: HashMap<&str, (usize, i64, &str)> = HashMap::new();
+/// Each commit author's activity, by email.
+fn activity_by_email(history: &[crate::git::Commit]) -> HashMap<&str, Activity<'_>> {
+    let mut activity: HashMap<&str, Activity<'_>> = HashMap::new();
     for commit in history {
-        let entry = commits_by_email
+        let entry = activity
             .entry(commit.author.email.as_str())
-            .or_insert((0, i64::MIN, commit.author.name.as_str()));
-        entry.0 += 1;
-        entry.1 = entry.1.max(commit.time);
+            .or_insert(Activity {
+                commits: 0,
+                last: i64::MIN,
+                name: commit.author.name.as_str(),
+            });
+        entry.commits += 1;
+        entry.last = entry.last.max(commit.time);
     }
-    let contributors = book
-        .contributors
+    activity
+}
+
+/// Each contributor's row, in contributors.toml's order: commits under any
+/// of their emails, chapters written, reviews done and to do.
+fn contributor_reports(
+    book: &Book,
+    chapters: &[ChapterReport],
+    activity: &HashMap<&str, Activity<'_>>,
+) -> Vec<ContributorReport> {
+    book.contributors
         .list
         .iter()
         .map(|c| {
@@ -271,35 +339,11 @@ pub fn status_from_history(
             let (commits, last) = c
                 .emails
                 .iter()
-                .filter_map(|e| commits_by_email.get(e.as_str()))
-                .fold((0, None::<i64>), |(n, last), (k, t, _)| {
-                    (n + k, Some(last.map_or(*t, |l| l.max(*t))))
+                .filter_map(|e| activity.get(e.as_str()))
+                .fold((0, None::<i64>), |(n, last), a| {
+                    (n + a.commits, Some(last.map_or(a.last, |l| l.max(a.last))))
                 });
-            let mut reviewed = Vec::new();
-            let mut to_review = Vec::new();
-            for ch in &chapters {
-                let mine: Vec<&ReviewReport> =
-                    ch.reviews.iter().filter(|r| &r.reviewer == id).collect();
-                if let Some(latest) = mine.last() {
-                    reviewed.push(ReviewedReport {
-                        chapter: ch.id.clone(),
-                        verdict: latest.verdict,
-                        current: latest.current,
-                    });
-                }
-                let approved_current = mine
-                    .iter()
-                    .any(|r| r.verdict == EventKind::Approved && r.current)
-                    && mine
-                        .last()
-                        .is_some_and(|r| r.verdict != EventKind::ChangesRequested);
-                if ch.reviewers.contains(id)
-                    && !approved_current
-                    && !matches!(ch.state, State::Final)
-                {
-                    to_review.push(ch.id.clone());
-                }
-            }
+            let (reviewed, to_review) = reviews_of(id, chapters);
             ContributorReport {
                 id: id.clone(),
                 name: c.name.clone(),
@@ -317,28 +361,53 @@ pub fn status_from_history(
                 last_activity: last.map(rfc3339),
             }
         })
-        .collect();
+        .collect()
+}
 
-    let mut unknown_authors: Vec<UnknownAuthor> = commits_by_email
+/// A contributor's latest review of each chapter, and the chapters
+/// assigned to them whose current revision they have not approved (or
+/// whose approval their later request for changes withdrew).
+fn reviews_of(id: &String, chapters: &[ChapterReport]) -> (Vec<ReviewedReport>, Vec<String>) {
+    let mut reviewed = Vec::new();
+    let mut to_review = Vec::new();
+    for ch in chapters {
+        let mine: Vec<&ReviewReport> = ch.reviews.iter().filter(|r| &r.reviewer == id).collect();
+        if let Some(latest) = mine.last() {
+            reviewed.push(ReviewedReport {
+                chapter: ch.id.clone(),
+                verdict: latest.verdict,
+                current: latest.current,
+            });
+        }
+        let approved_current = mine
+            .iter()
+            .any(|r| r.verdict == EventKind::Approved && r.current)
+            && mine
+                .last()
+                .is_some_and(|r| r.verdict != EventKind::ChangesRequested);
+        if ch.reviewers.contains(id) && !approved_current && !matches!(ch.state, State::Final) {
+            to_review.push(ch.id.clone());
+        }
+    }
+    (reviewed, to_review)
+}
+
+/// Commit authors who are no contributor, most commits first.
+fn unknown_authors(
+    activity: &HashMap<&str, Activity<'_>>,
+    by_email: &HashMap<&str, &str>,
+) -> Vec<UnknownAuthor> {
+    let mut unknown: Vec<UnknownAuthor> = activity
         .iter()
         .filter(|(email, _)| !by_email.contains_key(*email))
-        .map(|(email, (n, _, name))| UnknownAuthor {
+        .map(|(email, a)| UnknownAuthor {
             email: email.to_string(),
-            name: name.to_string(),
-            commits: *n,
+            name: a.name.to_string(),
+            commits: a.commits,
         })
         .collect();
-    unknown_authors.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.email.cmp(&b.email)));
-
-    Ok(StatusReport {
-        book: book.config.book.title.clone(),
-        head,
-        required_approvals: book.config.review.required_approvals,
-        chapters,
-        contributors,
-        unknown_authors,
-        warnings,
-    })
+    unknown.sort_by(|a, b| b.commits.cmp(&a.commits).then(a.email.cmp(&b.email)));
+    unknown
 }
 
 /// The warning for a commit that changes chapters and names review events

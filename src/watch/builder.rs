@@ -290,7 +290,7 @@ impl Builder {
         match export(book, &compiled, None) {
             Ok(bytes) => {
                 let path = self.out.join(PdfRenderer::file_name(book));
-                match crate::render::write_atomically(&path, &bytes) {
+                match crate::atomic::write_atomically(&path, &bytes) {
                     Ok(()) => live.with(|s| s.pdf_name = Some(PdfRenderer::file_name(book))),
                     Err(e) => report.diagnostics.push(e),
                 }
@@ -364,7 +364,7 @@ impl Builder {
         if self.written.get(name) == Some(&hash) {
             return Ok(false);
         }
-        crate::render::write_atomically(&dir.join(name), bytes)?;
+        crate::atomic::write_atomically(&dir.join(name), bytes)?;
         self.written.insert(name.to_string(), hash);
         Ok(true)
     }
@@ -403,7 +403,7 @@ impl Builder {
             }
             let copy = std::fs::read(&from)
                 .map_err(|e| Diagnostic::error_in(Some(PathBuf::from(asset)), e.to_string()))
-                .and_then(|bytes| crate::render::write_atomically(&to, &bytes));
+                .and_then(|bytes| crate::atomic::write_atomically(&to, &bytes));
             match copy {
                 Ok(()) => {
                     self.copied.insert(asset.clone(), stamp);

@@ -154,10 +154,11 @@ async fn file(State(app): State<Arc<App>>, uri: Uri) -> Response {
 }
 
 /// The file a request path names inside `out`, or nothing: the path is
-/// percent-decoded, and any `..`, `.`, hidden or backslashed segment is
-/// refused before the file system is asked; the real path must stay in `out`.
+/// percent-decoded (a malformed escape or bytes that are not UTF-8 name no
+/// file), and any `..`, `.`, hidden or backslashed segment is refused
+/// before the file system is asked; the real path must stay in `out`.
 pub fn resolve(out: &Path, request: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(request)?;
+    let decoded = crate::url::decode_strict(request)?;
     let mut path = out.to_path_buf();
     for segment in decoded.split('/').filter(|s| !s.is_empty()) {
         if segment.starts_with('.') || segment.contains('\\') || segment.contains('\0') {
@@ -171,23 +172,6 @@ pub fn resolve(out: &Path, request: &str) -> Option<PathBuf> {
     }
     let real = path.canonicalize().ok()?;
     real.starts_with(out).then_some(real)
-}
-
-fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -286,6 +270,7 @@ mod tests {
             "/%2fetc/passwd",
             "/.html.new-x/index.html",
             "/html/%zz",
+            "/html/%FF.html",
         ] {
             assert_eq!(resolve(&out, bad), None, "{bad}");
         }

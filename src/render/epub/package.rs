@@ -38,7 +38,7 @@ impl ManifestItem {
     pub fn new(id: &str, path: &str, media_type: &'static str, properties: &[&str]) -> Self {
         ManifestItem {
             id: id.to_string(),
-            href: super::xhtml::percent_encode_path(path),
+            href: crate::url::encode_path(path),
             path: path.to_string(),
             media_type,
             properties: (!properties.is_empty()).then(|| properties.join(" ")),

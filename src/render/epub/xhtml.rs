@@ -337,7 +337,7 @@ impl Writer<'_, '_> {
             return Reference::Keep;
         }
         let value = value.trim();
-        if has_scheme(value) {
+        if crate::url::has_scheme(value) {
             if embeds {
                 // Data URLs of images are kept; remote resources are not
                 // allowed for images in an EPUB.
@@ -364,7 +364,7 @@ impl Writer<'_, '_> {
                 Reference::Drop
             };
         }
-        let decoded = percent_decode(path);
+        let decoded = crate::url::decode(path).unwrap_or_else(|| path.to_string());
         let holds = |p: &String| {
             if embeds {
                 self.ctx.images.contains(p)
@@ -421,21 +421,6 @@ fn is_xml_name(name: &str) -> bool {
     chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '\u{b7}'))
 }
 
-/// True when `url` starts with a scheme (`https:`, `data:`…).
-fn has_scheme(url: &str) -> bool {
-    match url.find(':') {
-        Some(i) => {
-            let scheme = &url[..i];
-            !scheme.is_empty()
-                && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        }
-        None => false,
-    }
-}
-
 /// `path` relative to the folder `base` (`text/`), as a path in the content
 /// folder; `None` if it climbs out of it.
 fn resolve(base: &str, path: &str) -> Option<String> {
@@ -464,47 +449,11 @@ pub fn relative(base: &str, target: &str) -> String {
     let common = base.iter().zip(dirs).take_while(|(a, b)| a == b).count();
     let mut url = "../".repeat(base.len() - common);
     for dir in &dirs[common..] {
-        url.push_str(&percent_encode_path(dir));
+        url.push_str(&crate::url::encode_path(dir));
         url.push('/');
     }
-    url.push_str(&percent_encode_path(file));
+    url.push_str(&crate::url::encode_path(file));
     url
-}
-
-/// Percent-encodes a path for a URL, keeping `/` and RFC 3986's unreserved
-/// characters.
-pub fn percent_encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` sequences (invalid ones are kept as they are).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -589,6 +538,5 @@ mod tests {
         assert_eq!(relative("text/", "a/é b.png"), "../a/%C3%A9%20b.png");
         assert_eq!(relative("text/", "text/b.xhtml"), "b.xhtml");
         assert_eq!(relative("", "text/b.xhtml"), "text/b.xhtml");
-        assert_eq!(percent_decode("%C3%A9%2"), "é%2");
     }
 }

@@ -902,7 +902,7 @@ impl<'a> Writer<'a> {
 /// The import of the math prelude, for a chapter with at least one
 /// converted formula (the others' sources stay as they were).
 fn math_import(ch: &Chapter) -> String {
-    if crate::passes::math::has_typst_math(ch) {
+    if ch.has_typst_math() {
         format!("#import {}: *\n", typst_string(super::math::MATH_PATH))
     } else {
         String::new()
