@@ -426,7 +426,10 @@ fn check_math_node(node: &SyntaxNode) -> Result<(), String> {
             let mut children = node.children();
             let callee = children.next().ok_or_else(|| refused(K::MathCall, node))?;
             match callee.kind() {
-                K::MathIdent => check_ident(callee.leaf_text())?,
+                K::MathIdent => {
+                    check_ident(callee.leaf_text())?;
+                    check_arity(callee.leaf_text(), node)?;
+                }
                 K::MathFieldAccess => check_symbol_path(callee)?,
                 other => return Err(refused(other, callee)),
             }
@@ -447,6 +450,49 @@ fn check_math_node(node: &SyntaxNode) -> Result<(), String> {
         }
         other => Err(refused(other, node)),
     }
+}
+
+/// Functions that need two arguments, of Typst's math scope and of our
+/// prelude: a conversion that gives one fewer (mitex turns `\dfrac{}^x`
+/// into `dfrac(zws)^(x)`) parses, but fails to compile.
+const TWO_ARGUMENTS: &[&str] = &[
+    "frac", "dfrac", "tfrac", "cfrac", "binom", "dbinom", "tbinom", "overset", "underset",
+    "stackrel",
+];
+
+/// Refuses a call of a function of [`TWO_ARGUMENTS`] with fewer positional
+/// arguments.
+fn check_arity(name: &str, call: &SyntaxNode) -> Result<(), String> {
+    if !TWO_ARGUMENTS.contains(&name) {
+        return Ok(());
+    }
+    let Some(args) = call.children().find(|c| c.kind() == SyntaxKind::MathArgs) else {
+        return Err(format!("its conversion calls `{name}` without arguments"));
+    };
+    // Positional arguments are the runs between commas that hold
+    // something other than space and named arguments.
+    let mut count = 0;
+    let mut filled = false;
+    for child in args.children() {
+        match child.kind() {
+            SyntaxKind::Comma | SyntaxKind::Semicolon => {
+                count += usize::from(filled);
+                filled = false;
+            }
+            SyntaxKind::LeftParen
+            | SyntaxKind::RightParen
+            | SyntaxKind::Space
+            | SyntaxKind::Named => {}
+            _ => filled = true,
+        }
+    }
+    count += usize::from(filled);
+    if count < 2 {
+        return Err(format!(
+            "its conversion gives `{name}` {count} argument(s) where it needs 2"
+        ));
+    }
+    Ok(())
 }
 
 /// A name used in math: ours, or one of Typst's math scope (symbols and
@@ -598,6 +644,9 @@ mod tests {
     #[test]
     fn display_and_inline_delimiters() {
         assert_eq!(latex_to_typst("x", false).unwrap(), "$x$");
+        // Found by the property test of tests/pdf_props.rs: a fraction
+        // whose conversion lost its denominator compiled to an error.
+        assert!(latex_to_typst("\\dfrac{}^\\\\", true).is_err());
         assert!(latex_to_typst("x", true).unwrap().starts_with("$ "));
     }
 
@@ -619,12 +668,17 @@ mod tests {
             "$arrow.nonexistent$",
             "$x \"a\" #{1}$",
             "$ x $ $",
+            "$ dfrac(zws )^(\\ ) $",
+            "$ frac(a) $",
+            "$ binom(n, ) $",
         ] {
             assert!(check_equation(hostile).is_err(), "{hostile} was accepted");
         }
         for fine in [
             "$x$",
             "$ frac(a, b) $",
+            "$ dfrac(1, 1 + r)^2 $",
+            "$ binom(n, k, l) $",
             "$#textmath[revenu disponible];$",
             "$arrow.r.long$",
         ] {
