@@ -130,7 +130,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
                 .hint("choose another folder: `ouvrage init DIR`"),
         );
     }
-    if !crate::config::book::is_language_tag(&args.language) {
+    if !crate::lang::is_language_tag(&args.language) {
         return fail(
             ctx,
             Diagnostic::error_in(

@@ -3,6 +3,7 @@
 use super::read::{Entries, Reader, is_length};
 use super::value::{Node, Value};
 use crate::diag::{Diagnostic, Sink, Spanned};
+use crate::lang::is_language_tag;
 use crate::source::FileId;
 
 /// The contents of book.toml.
@@ -447,17 +448,6 @@ fn section_table<'n>(
         }
         None => &[],
     }
-}
-
-/// A loose check of a BCP 47 tag: alphanumeric subtags of 1 to 8 characters,
-/// the first of 2 or 3 letters.
-pub fn is_language_tag(tag: &str) -> bool {
-    let mut subtags = tag.split('-');
-    let first = subtags.next().unwrap_or("");
-    (2..=3).contains(&first.len())
-        && first.bytes().all(|b| b.is_ascii_alphabetic())
-        && subtags
-            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 /// Validates an ISBN-10 or ISBN-13 check digit; hyphens and spaces are ignored.

@@ -1,9 +1,9 @@
 //! A chapter's front matter (SPEC §4), YAML or TOML, as the author wrote it.
 
-use super::book::is_language_tag;
 use super::read::{Reader, is_valid_id};
 use super::value::Node;
 use crate::diag::{Diagnostic, Sink, Spanned};
+use crate::lang::is_language_tag;
 use crate::source::FileId;
 
 /// The front matter of one chapter.

@@ -131,6 +131,17 @@ impl serde::Serialize for Lang {
     }
 }
 
+/// A loose check of a BCP 47 tag as written in book.toml or front matter:
+/// alphanumeric subtags of 1 to 8 characters, the first of 2 or 3 letters.
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut subtags = tag.split('-');
+    let first = subtags.next().unwrap_or("");
+    (2..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_alphabetic())
+        && subtags
+            .all(|s| (1..=8).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
