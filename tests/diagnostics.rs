@@ -158,30 +158,7 @@ fn gitlab_code_quality_report_of_a_broken_book() {
 
 #[test]
 fn many_kinds_of_fault_are_all_reported() {
-    let (_tmp, book) = fixture("features");
-    let w = |rel: &str, text: &str| std::fs::write(book.join(rel), text).unwrap();
-    // Wrong types in book.toml, an unknown chapter in the order, a bad ISBN.
-    let toml = book.join("book.toml");
-    edit(
-        &toml,
-        "year = 2026",
-        "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
-    );
-    edit(&toml, "\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
-    // A duplicate chapter id, a non-UTF-8 chapter, an unknown anchor, a bad front matter key.
-    w(
-        "chapters/04-copie.md",
-        "---\ntitle: Copie\nid: premier\n---\n\nTexte.\n",
-    );
-    std::fs::write(
-        book.join("chapters/05-latin1.md"),
-        b"---\ntitle: x\n---\n\nCaf\xe9\n",
-    )
-    .unwrap();
-    w(
-        "chapters/06-ancre.md",
-        "---\ntitle: Ancre\nautors: [ana]\n---\n\nVoir [ici](01-premier.md#sec:methdoe).\n",
-    );
+    let (_tmp, book) = broken_features();
     let (code, diags) = check_json(&book);
     assert_eq!(code, Some(1));
     let all: Vec<String> = diags

@@ -385,32 +385,7 @@ fn diagnostics_of_the_broken_fixture() {
 
 #[test]
 fn diagnostics_of_many_kinds_of_fault() {
-    // The features fixture broken in every file, as in
-    // tests/diagnostics.rs: wrong types, a bad ISBN, an unknown chapter, a
-    // duplicate id, a non-UTF-8 chapter, an unknown anchor and key.
-    let (_tmp, book) = fixture("features");
-    let toml = book.join("book.toml");
-    edit(
-        &toml,
-        "year = 2026",
-        "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
-    );
-    edit(&toml, "\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
-    std::fs::write(
-        book.join("chapters/04-copie.md"),
-        "---\ntitle: Copie\nid: premier\n---\n\nTexte.\n",
-    )
-    .unwrap();
-    std::fs::write(
-        book.join("chapters/05-latin1.md"),
-        b"---\ntitle: x\n---\n\nCaf\xe9\n",
-    )
-    .unwrap();
-    std::fs::write(
-        book.join("chapters/06-ancre.md"),
-        "---\ntitle: Ancre\nautors: [ana]\n---\n\nVoir [ici](01-premier.md#sec:methdoe).\n",
-    )
-    .unwrap();
+    let (_tmp, book) = broken_features();
     insta::assert_snapshot!("check_many_faults", check_text(&book));
 }
 

@@ -307,3 +307,28 @@ pub fn commit_all(repo: &git2::Repository, name: &str, email: &str, message: &st
         .unwrap()
         .to_string()
 }
+
+/// The features fixture broken in every file: wrong types, a bad ISBN and
+/// an unknown chapter in book.toml, a duplicate chapter id, a non-UTF-8
+/// chapter, an unknown anchor and an unknown front matter key.
+pub fn broken_features() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, book) = fixture("features");
+    let toml = book.join("book.toml");
+    edit(
+        &toml,
+        "year = 2026",
+        "year = \"2026\"\nisbn = \"978-2-07-036822-9\"",
+    );
+    edit(&toml, "\"second\", \"scuola\"]", "\"secnod\", \"scuola\"]");
+    let w = |rel: &str, text: &[u8]| std::fs::write(book.join(rel), text).unwrap();
+    w(
+        "chapters/04-copie.md",
+        b"---\ntitle: Copie\nid: premier\n---\n\nTexte.\n",
+    );
+    w("chapters/05-latin1.md", b"---\ntitle: x\n---\n\nCaf\xe9\n");
+    w(
+        "chapters/06-ancre.md",
+        b"---\ntitle: Ancre\nautors: [ana]\n---\n\nVoir [ici](01-premier.md#sec:methdoe).\n",
+    );
+    (tmp, book)
+}
