@@ -31,6 +31,45 @@ fn init_makes_a_book_that_builds() {
         ouvrage(tmp.path(), &["init", "livre"]).status.code(),
         Some(1)
     );
+    // The sample text is French, with French typography.
+    let first = page(&book.join("_book/html/first-chapter.html"));
+    assert_eq!(texts(&first, "h1"), ["Un premier chapitre"]);
+    let body = texts(&first, "main").join(" ");
+    assert!(body.contains("Les sections commencent à"), "{body}");
+    assert!(body.contains("s’écrit ainsi"), "{body}");
+    assert!(!body.contains("Sections start"), "{body}");
+}
+
+#[test]
+fn init_writes_sample_text_in_the_languages_it_has_and_says_so_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(tmp.path(), &["init", "it", "--language", "it"]);
+    let intro = std::fs::read_to_string(tmp.path().join("it/chapters/00-introduction.md")).unwrap();
+    assert!(intro.contains("Questo libro"), "{intro}");
+    let out = ok(tmp.path(), &["init", "de", "--language", "de"]);
+    assert!(
+        out.contains("the example chapters are in English") && out.contains("en, fr, it"),
+        "{out}"
+    );
+    ok(&tmp.path().join("de"), &["build", "--html"]);
+    // A folder that already holds some of the files: they are kept, listed,
+    // and the book may not build.
+    let old = tmp.path().join("old");
+    std::fs::create_dir_all(old.join("chapters")).unwrap();
+    std::fs::write(old.join("contributors.toml"), "[moi]\nname = \"Moi\"\n").unwrap();
+    let run = ouvrage(tmp.path(), &["init", "old"]);
+    assert!(run.status.success());
+    let said = text_of(&run);
+    assert!(
+        said.contains("kept 1 file(s) already in the folder, not overwritten: contributors.toml")
+            && said.contains("may not build"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(old.join("contributors.toml")).unwrap(),
+        "[moi]\nname = \"Moi\"\n"
+    );
+    assert_eq!(ouvrage(&old, &["check"]).status.code(), Some(1));
 }
 
 #[test]
@@ -54,6 +93,8 @@ fn new_adds_a_chapter_and_lists_it() {
         text.starts_with("---\ntitle: \"L'expérience: \\\"fablabs\\\"\"\n"),
         "{text}"
     );
+    // No section repeating the title: the text starts empty.
+    assert!(text.ends_with("---\n\n") && !text.contains("##"), "{text}");
     let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
     assert!(toml.contains("\"first-chapter\", \"fablabs\"]"), "{toml}");
     assert!(toml.starts_with("# The book's settings"), "comments kept");
@@ -68,6 +109,11 @@ fn new_adds_a_chapter_and_lists_it() {
     let out = ouvrage(&book, &["new", "x", "--title", "X", "--author", "autor"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text_of(&out).contains("did you mean `author`?"));
+    assert!(
+        text_of(&out).contains("the contributors are: author, editor"),
+        "{}",
+        text_of(&out)
+    );
     assert_eq!(
         ouvrage(
             &book,

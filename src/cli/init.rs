@@ -95,22 +95,51 @@ fn yaml_string(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-const FILES: &[(&str, &str)] = &[
-    ("book.toml", include_str!("skeleton/book.toml")),
-    (
-        "contributors.toml",
-        include_str!("skeleton/contributors.toml"),
-    ),
-    (
-        "chapters/00-introduction.md",
-        include_str!("skeleton/chapters/00-introduction.md"),
-    ),
-    (
-        "chapters/01-first-chapter.md",
-        include_str!("skeleton/chapters/01-first-chapter.md"),
-    ),
-    (".gitignore", "_book/\n"),
+/// The files of a new book, by path, in one language.
+type Skeleton = &'static [(&'static str, &'static str)];
+
+/// A new book's files, written in each language the typography tables know
+/// (the same paths and ids in each, so that the guide's commands work
+/// whatever the language).
+macro_rules! skeleton {
+    ($lang:literal) => {
+        &[
+            (
+                "book.toml",
+                include_str!(concat!("skeleton/", $lang, "/book.toml")),
+            ),
+            (
+                "contributors.toml",
+                include_str!(concat!("skeleton/", $lang, "/contributors.toml")),
+            ),
+            (
+                "chapters/00-introduction.md",
+                include_str!(concat!("skeleton/", $lang, "/chapters/00-introduction.md")),
+            ),
+            (
+                "chapters/01-first-chapter.md",
+                include_str!(concat!("skeleton/", $lang, "/chapters/01-first-chapter.md")),
+            ),
+            (".gitignore", "_book/\n"),
+        ]
+    };
+}
+
+/// The languages `init` has sample text in, and their files.
+const SKELETONS: &[(&str, Skeleton)] = &[
+    ("en", skeleton!("en")),
+    ("fr", skeleton!("fr")),
+    ("it", skeleton!("it")),
 ];
+
+/// The sample text for `lang`, and whether it is in that language (else
+/// English).
+fn skeleton(lang: &crate::lang::Lang) -> (Skeleton, bool) {
+    match SKELETONS.iter().find(|(l, _)| *l == lang.primary()) {
+        Some((_, files)) => (files, true),
+        None => (SKELETONS[0].1, false),
+    }
+}
 
 /// Runs `init`.
 pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
@@ -140,22 +169,48 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
             .hint("use a tag such as fr, it or en"),
         );
     }
-    for (name, contents) in FILES {
+    let lang = crate::lang::Lang::parse(&args.language);
+    let (files, translated) = skeleton(&lang);
+    let mut skipped = Vec::new();
+    for (name, contents) in files {
         let path = dir.join(name);
-        if path.exists() {
-            continue; // never overwrite a file of the user's
+        if path.symlink_metadata().is_ok() {
+            skipped.push(*name); // never overwrite a file of the user's
+            continue;
         }
         let contents = contents
             .replace("{title}", &toml_escape(&args.title))
-            .replace("{language}", &args.language);
+            .replace("{language}", lang.tag());
         if let Err(d) = write_atomically(&path, contents.as_bytes()) {
             return fail(ctx, d);
         }
     }
-    ctx.info(format!(
-        "created a book in {}\nnext: cd into it, then `ouvrage build` and open _book/html/index.html",
-        dir.display()
-    ));
+    ctx.info(format!("created a book in {}", dir.display()));
+    if !translated {
+        let known: Vec<&str> = SKELETONS.iter().map(|(l, _)| *l).collect();
+        ctx.info(format!(
+            "the example chapters are in English: ouvrage has sample text in {} only; \
+             replace them with your own",
+            known.join(", ")
+        ));
+    }
+    if !skipped.is_empty() {
+        let warning = Diagnostic::warning_in(
+            Some(dir.clone()),
+            format!(
+                "kept {} file(s) already in the folder, not overwritten: {}",
+                skipped.len(),
+                skipped.join(", ")
+            ),
+        )
+        .hint("the book may not build until they agree with the new book.toml: `ouvrage check` says where");
+        ctx.print_diagnostics(
+            &crate::source::Sources::default(),
+            &[warning],
+            super::DiagnosticFormat::Text,
+        );
+    }
+    ctx.info("next: cd into it, then `ouvrage build` and open _book/html/index.html".to_string());
     add_to_book(ctx, &dir, &args)
 }
 

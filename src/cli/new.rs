@@ -50,10 +50,17 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
     }
     for author in args.authors.iter().chain(&args.reviewers) {
         if loaded.contributors.get(author).is_none() {
+            let ids: Vec<&str> = loaded.contributors.ids().collect();
+            let known = if ids.is_empty() {
+                "contributors.toml declares nobody yet".to_string()
+            } else {
+                format!("the contributors are: {}", ids.join(", "))
+            };
             return fail(
                 ctx,
                 Diagnostic::error_in(None, format!("unknown contributor `{author}`"))
                     .suggest(author, loaded.contributors.ids())
+                    .hint(known)
                     .hint("add them to contributors.toml first"),
             );
         }
@@ -72,10 +79,11 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
     let rel = std::path::Path::new(CHAPTERS_DIR).join(format!("{next:02}-{}.md", args.id));
     let authors = args.authors.join(", ");
     let reviewers = args.reviewers.join(", ");
+    // The front matter alone: the title is printed from it, so the text
+    // does not open with a section repeating it.
     let text = format!(
-        "---\ntitle: {}\nauthors: [{authors}]\nreviewers: [{reviewers}]\n---\n\n## {}\n\n",
+        "---\ntitle: {}\nauthors: [{authors}]\nreviewers: [{reviewers}]\n---\n\n",
         yaml_quote(&args.title),
-        args.title.replace('\n', " ")
     );
     if let Err(d) = write_atomically(&root.join(&rel), text.as_bytes()) {
         return fail(ctx, d);
