@@ -210,7 +210,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
             super::DiagnosticFormat::Text,
         );
     }
-    ctx.info("next: cd into it, then `ouvrage build` and open _book/html/index.html".to_string());
+    ctx.info("next: cd into it, then `ouvrage build` and open _book/html/index.html");
     add_to_book(ctx, &dir, &args)
 }
 
