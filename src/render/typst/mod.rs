@@ -347,6 +347,16 @@ pub fn export(
     compiled: &Compiled,
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    export_document(book, &compiled.document, compiled.date, pages)
+}
+
+/// Writes `document` as PDF bytes, all pages or a range.
+fn export_document(
+    book: &Book,
+    document: &PagedDocument,
+    date: Option<date::DocDate>,
+    pages: Option<std::ops::RangeInclusive<usize>>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let standards: Vec<typst_pdf::PdfStandard> = book
         .config
         .pdf
@@ -371,8 +381,7 @@ pub fn export(
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
-        timestamp: compiled
-            .date
+        timestamp: date
             .and_then(date::to_typst)
             .map(typst_pdf::Timestamp::new_utc),
         page_ranges,
@@ -381,7 +390,7 @@ pub fn export(
         tagged,
         pretty: false,
     };
-    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| {
+    typst_pdf::pdf(document, &options).map_err(|errors| {
         errors
             .iter()
             .map(|e| {
@@ -458,6 +467,45 @@ pub struct OffprintsRenderer {
     pub session: SharedSession,
 }
 
+/// One chapter's offprint: its pages of the compiled book, with the
+/// chapter's title, authors, keywords and DOI in the PDF's metadata, and
+/// its headings as bookmarks.
+pub fn offprint(
+    book: &Book,
+    compiled: &Compiled,
+    chapter: &crate::model::Chapter,
+    pages: std::ops::RangeInclusive<usize>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let mut document = compiled.document.clone();
+    let info = document.info_mut();
+    info.title = Some(chapter.title.as_str().into());
+    info.author = crate::view::PersonView::all(book, &chapter.authors)
+        .into_iter()
+        .map(|p| p.name.into())
+        .collect();
+    info.keywords = chapter
+        .config
+        .keywords
+        .iter()
+        .map(|k| k.as_str().into())
+        .collect();
+    let mut description = provenance(book);
+    description.push_str(&format!(", {}–{}", pages.start(), pages.end()));
+    if let Some(doi) = &chapter.config.doi {
+        description.push_str(&format!(". DOI: {}", doi.value));
+        info.keywords.push(format!("doi:{}", doi.value).into());
+    }
+    info.description = Some(description.into());
+    let bytes = export_document(book, &document, compiled.date, Some(pages.clone()))?;
+    let entries = offprints::bookmarks(&compiled.document, pages.clone());
+    offprints::add_outline(bytes, &entries, *pages.start()).map_err(|e| {
+        vec![Diagnostic::error_in(
+            Some(chapter.path.clone()),
+            format!("the offprint's bookmarks could not be written: {e}"),
+        )]
+    })
+}
+
 /// The line that heads an offprint: which book it is from.
 pub fn provenance(book: &Book) -> String {
     let cfg = &book.config.book;
@@ -502,7 +550,7 @@ impl Renderer for OffprintsRenderer {
                 ).hint("a book's own templates/book.typ must keep the <ouvrage-mark> metadata of the built-in one"));
                 continue;
             };
-            let bytes = export(book, &compiled, Some(pages.clone()))?;
+            let bytes = offprint(book, &compiled, chapter, pages.clone())?;
             let path = staging.join(format!("{}.pdf", chapter.id));
             if let Err(e) = std::fs::write(&path, bytes) {
                 errors.extend(io_error(&path, "write", e));
