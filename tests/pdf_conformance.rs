@@ -171,7 +171,9 @@ fn a_font_in_the_book_carries_the_emoji() {
         Path::new(SYMBOLA).is_file(),
         "{SYMBOLA} is needed by this conformance test: apt-get install fonts-symbola"
     );
-    // Typst's embedded fonts have no emoji: a book that needs them brings a font.
+    // Typst's embedded fonts have no emoji: a book that needs them brings a
+    // font (this one instead of the fixture's own subset of Noto's).
+    let _ = std::fs::remove_dir_all(book.join("fonts"));
     std::fs::create_dir_all(book.join("fonts")).unwrap();
     std::fs::copy(SYMBOLA, book.join("fonts/Symbola.ttf")).unwrap();
     let pdf = build_pdf(&book, &[]);
@@ -202,4 +204,41 @@ fn french_typography_reaches_pdftotext() {
             "pdftotext lacks {expected:?}:\n{text}"
         );
     }
+}
+
+#[test]
+#[ignore = "needs poppler-utils, qpdf and Debian's Noto fonts; run by .ci/run"]
+fn a_multilingual_book_draws_every_script_with_debian_noto_fonts() {
+    let noto = Path::new("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc");
+    assert!(
+        noto.is_file(),
+        "this conformance test needs Debian's Noto fonts: apt-get install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji"
+    );
+    let (_tmp, book) = fixture("scripts");
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap()
+        + "system-fonts = true\nfallback-fonts = [\"Noto Sans Devanagari\", \"Noto Sans CJK SC\", \"Noto Color Emoji\"]\nstandard = \"a-2b\"\n";
+    std::fs::write(book.join("book.toml"), toml).unwrap();
+    let out = ok(&book, &["check", "--print"]);
+    assert!(out.contains("glyphs: 0 undrawn"), "{out}");
+    ok(&book, &["build", "--offprints"]);
+    let pdf = book.join("_book/ecritures-du-monde.pdf");
+    let fonts = tool("pdffonts", &[], &pdf);
+    for family in ["NotoSansCJK", "NotoSansDevanagari"] {
+        assert!(fonts.contains(family), "{fonts}");
+    }
+    let text = tool("pdftotext", &["-enc", "UTF-8"], &pdf);
+    for word in ["漢字", "नमस्ते", "😀"] {
+        assert!(text.contains(word), "pdftotext lacks {word}:\n{text}");
+    }
+    // The title's backticks are gone from the text and the outline.
+    assert!(text.contains("Greetings in many scripts"), "{text}");
+    assert!(!text.contains('`'));
+    tool("qpdf", &["--check"], &pdf);
+    let offprint = book.join("_book/offprints/langues.pdf");
+    tool("qpdf", &["--check"], &offprint);
+    let info = tool("pdfinfo", &[], &offprint);
+    assert!(
+        info.contains("Title:           Greetings in many scripts"),
+        "{info}"
+    );
 }

@@ -87,3 +87,286 @@ fn preflight_reports_soft_images_pages_and_standard() {
 fn text_of(out: &std::process::Output) -> (String, String) {
     text(out)
 }
+
+// ─── Issue 28: what a printer would reject ─────────────────────────────────
+
+/// A minimal book whose one chapter is `markdown`, with `toml` added to
+/// its book.toml, and the print fixture's images.
+fn book_with(markdown: &str, toml: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, book) = fixture("minimal");
+    std::fs::write(book.join("chapters/seul.md"), markdown).unwrap();
+    let images = repo_root().join("tests/fixtures/print/chapters/images");
+    copy_dir(&images, &book.join("chapters/images"));
+    let config = std::fs::read_to_string(book.join("book.toml")).unwrap() + "\n" + toml;
+    std::fs::write(book.join("book.toml"), config).unwrap();
+    (tmp, book)
+}
+
+fn pdf_text(book: &std::path::Path) -> String {
+    compiled_text(book, &PdfOptions::default())
+}
+
+#[test]
+fn undrawn_characters_are_errors_at_their_lines_until_fallback_fonts_draw_them() {
+    let (_tmp, book) = fixture("scripts");
+    // Without fonts: the emoji and the CJK word are errors at their
+    // columns, naming the characters and their blocks; the Devanagari word
+    // is drawn (Typst's embedded New Computer Modern Math covers the block).
+    let out = ouvrage(&book, &["check", "--print"]);
+    let (stdout, stderr) = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("chapters/01-langues.md:6:10"), "{stderr}");
+    assert!(stderr.contains("`😀` (U+1F600, Emoticons)"), "{stderr}");
+    assert!(stderr.contains("chapters/01-langues.md:8:21"), "{stderr}");
+    assert!(
+        stderr.contains("`漢字` (U+6F22 U+5B57, CJK Unified Ideographs)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("01-langues.md:10:"), "{stderr}");
+    assert!(stderr.contains("Noto Sans CJK SC"), "{stderr}");
+    assert!(
+        (stdout.clone() + &stderr).contains("glyphs: 2 undrawn"),
+        "{stdout}{stderr}"
+    );
+    // The build refuses it too, PDF/A or not.
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!book.join("_book").join("ecritures-du-monde.pdf").exists());
+
+    // A fallback font that is nowhere is an error at its book.toml line.
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        toml.clone() + "fallback-fonts = [\"Noto Sans CJK SK\"]\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check", "--print"]);
+    let (_, stderr) = text_of(&out);
+    assert!(stderr.contains("book.toml:8:19"), "{stderr}");
+    assert!(
+        stderr.contains("no font of the family `Noto Sans CJK SK`"),
+        "{stderr}"
+    );
+
+    // With the fonts in fonts/ and named: every character is drawn.
+    let fonts = book.join("fonts");
+    std::fs::create_dir_all(&fonts).unwrap();
+    for f in std::fs::read_dir(book.join("fallback")).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|e| e == "ttf" || e == "otf") {
+            std::fs::copy(&f, fonts.join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(
+        book.join("book.toml"),
+        toml + "fallback-fonts = [\"Noto Sans Devanagari\", \"Noto Sans CJK SC\", \"Noto Color Emoji\"]\n",
+    )
+    .unwrap();
+    let out = ok(&book, &["check", "--print"]);
+    assert!(out.contains("glyphs: 0 undrawn"), "{out}");
+    assert!(out.contains("0 errors"), "{out}");
+    ok(&book, &["build", "--pdf"]);
+    let text = pdf_text(&book);
+    for word in ["😀", "漢字", "नमस्ते"] {
+        assert!(text.contains(word), "{word} in {text}");
+    }
+}
+
+#[test]
+fn comments_images_and_anchors_of_raw_html_under_every_policy() {
+    let md = "---\ntitle: Brut\n---\n\n<!-- note: never print this -->\n\nAvant <!-- inline secret --> après, et <a id=\"ancien\"></a>une ancre.\n\n<p align=\"center\">\n<img src=\"images/schema.svg\" alt=\"Un schéma en HTML\" width=\"200\">\n</p>\n\nVoir [l'ancre](#ancien).\n\n<kbd>Ctrl</kbd> reste du HTML.\n";
+    for policy in ["escape", "sanitize", "allow"] {
+        let (_tmp, book) = book_with(md, &format!("[html]\nraw-html = \"{policy}\"\n"));
+        let out = ok(&book, &["build", "--html", "--pdf", "--epub"]);
+        // Under escape, the HTML left is a warning at its line.
+        assert_eq!(
+            out.contains("chapters/seul.md:15:1") && out.contains("printed as text"),
+            policy == "escape",
+            "{policy}: {out}"
+        );
+        let html = std::fs::read_to_string(book.join("_book/html/seul.html")).unwrap();
+        let mut epub = String::new();
+        let file = std::fs::File::open(book.join("_book/minimal.epub")).unwrap();
+        let mut zip = zip::ZipArchive::new(file).unwrap();
+        for i in 0..zip.len() {
+            let mut entry = zip.by_index(i).unwrap();
+            if entry.name().unwrap().ends_with(".xhtml") {
+                std::io::Read::read_to_string(&mut entry, &mut epub).unwrap();
+            }
+        }
+        let pdf = pdf_text(&book);
+        for (name, output) in [("site", &html), ("epub", &epub), ("pdf", &pdf)] {
+            assert!(!output.contains("never print"), "{policy} {name}");
+            assert!(!output.contains("inline secret"), "{policy} {name}");
+            assert!(!output.contains("<!--"), "{policy} {name}");
+        }
+        // The <img> is a numbered figure in every output.
+        let site = page(&book.join("_book/html/seul.html"));
+        assert_eq!(
+            attrs(&site, "figure img", "src"),
+            ["chapters/images/schema.svg"],
+            "{policy}"
+        );
+        assert!(epub.contains("<figure"), "{policy}");
+        assert!(pdf.contains("Un schéma en HTML"), "{policy}: {pdf}");
+        // The anchor is one: the link to it resolves.
+        assert!(ids(&site).contains("ancien"), "{policy}");
+        assert!(html.contains("href=\"#ancien\""), "{policy}");
+    }
+}
+
+#[test]
+fn a_long_code_line_wraps_with_a_mark_and_every_character_once() {
+    // 200 columns, no piece of which repeats: x000x001…x039.
+    let line: String = (0..40).map(|i| format!("x{i:03}y")).collect();
+    let line = format!("    {line}");
+    let md = format!("---\ntitle: Code\n---\n\n```text\nshort\n{line}\n```\n");
+    let (_tmp, book) = book_with(&md, "");
+    let text = pdf_text(&book);
+    assert!(text.contains('↪'), "{text}");
+    // The code's text, marks and indentation taken out, is the line once.
+    let start = text.find("short").unwrap() + "short".len();
+    let code: String = text[start..]
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .take(line.trim().len())
+        .collect();
+    assert_eq!(code, line.trim());
+    assert_eq!(text.matches(&line.trim()[..40]).count(), 1);
+    // check --print lists it at its line; "error" refuses it.
+    let out = ok(&book, &["check", "--print"]);
+    assert!(out.contains("chapters/seul.md:7:1"), "{out}");
+    assert!(out.contains("204 characters long"), "{out}");
+    assert!(out.contains("code: 1 line(s) wrap"), "{out}");
+    edit(
+        book.join("book.toml"),
+        "\n\n",
+        "\n[pdf]\ncode-overflow = \"error\"\n",
+    );
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("chapters/seul.md:7:1"), "{stderr}");
+}
+
+#[test]
+fn a_title_with_backticks_prints_as_code_and_as_plain_text() {
+    let md = "---\ntitle: \"Using `Box<T>` for *recursion*\"\n---\n\nText.\n";
+    let (_tmp, book) = book_with(md, "");
+    ok(&book, &["build", "--html", "--pdf", "--epub"]);
+    let text = pdf_text(&book);
+    assert!(text.contains("Box<T>"), "{text}");
+    assert!(!text.contains('`'), "{text}");
+    // Bookmarks.
+    let doc = lopdf::Document::load(book.join("_book/minimal.pdf")).unwrap();
+    let mut titles = Vec::new();
+    for object in doc.objects.values() {
+        if let Ok(dict) = object.as_dict()
+            && let Ok(lopdf::Object::String(bytes, _)) = dict.get(b"Title")
+            && dict.has(b"Parent")
+        {
+            titles.push(
+                lopdf::decode_text_string(&lopdf::Object::String(
+                    bytes.clone(),
+                    lopdf::StringFormat::Literal,
+                ))
+                .unwrap_or_default(),
+            );
+        }
+    }
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("Using Box<T> for recursion")),
+        "{titles:?}"
+    );
+    assert!(titles.iter().all(|t| !t.contains('`') && !t.contains('*')));
+    // The site: <title> plain, the heading as code and emphasis.
+    let site = page(&book.join("_book/html/seul.html"));
+    let title = texts(&site, "title");
+    assert!(
+        title[0].starts_with("Using Box<T> for recursion ·"),
+        "{title:?}"
+    );
+    assert_eq!(texts(&site, "h1.chapter-title code"), ["Box<T>"]);
+    assert_eq!(texts(&site, "h1.chapter-title em"), ["recursion"]);
+    // The EPUB's navigation: plain.
+    let file = std::fs::File::open(book.join("_book/minimal.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut nav = String::new();
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        if entry.name().unwrap().ends_with("nav.xhtml") {
+            std::io::Read::read_to_string(&mut entry, &mut nav).unwrap();
+        }
+    }
+    assert!(nav.contains("Using Box&lt;T&gt; for recursion"), "{nav}");
+    assert!(!nav.contains('`'));
+}
+
+#[test]
+fn a_grey_build_has_no_colour_operator_of_its_own() {
+    let md = "---\ntitle: Gris\n---\n\nUn [lien](https://example.org) et du code :\n\n```rust\nfn main() { let s = \"chaîne\"; } // commentaire\n```\n";
+    let (_tmp, book) = book_with(md, "[pdf]\ncolour = \"grey\"\n");
+    ok(&book, &["build", "--pdf", "--draft"]);
+    let doc = lopdf::Document::load(book.join("_book/minimal.pdf")).unwrap();
+    assert!(ouvrage::render::typst::colour::colour_pages(&doc).is_empty());
+    // The same book in colour has some (draft links, highlighting): the
+    // check can fail.
+    edit(
+        book.join("book.toml"),
+        "colour = \"grey\"",
+        "colour = \"colour\"",
+    );
+    ok(&book, &["build", "--pdf", "--draft"]);
+    let doc = lopdf::Document::load(book.join("_book/minimal.pdf")).unwrap();
+    assert!(!ouvrage::render::typst::colour::colour_pages(&doc).is_empty());
+}
+
+#[test]
+fn offprints_carry_their_chapter_title_authors_doi_and_bookmarks() {
+    let (_tmp, book) = fixture("print");
+    edit(
+        book.join("chapters/01-un.md"),
+        "authors: [ed]\n",
+        "authors: [ed]\ndoi: 10.5281/zenodo.28\n",
+    );
+    ok(&book, &["build", "--offprints"]);
+    let doc = lopdf::Document::load(book.join("_book/offprints/un.pdf")).unwrap();
+    let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info_id).unwrap();
+    let field = |key: &[u8]| lopdf::decode_text_string(info.get(key).unwrap()).unwrap_or_default();
+    assert_eq!(field(b"Title"), "Premier chapitre");
+    assert_eq!(field(b"Author"), "Edith Éditrice");
+    assert!(
+        field(b"Subject").contains("DOI: 10.5281/zenodo.28"),
+        "{}",
+        field(b"Subject")
+    );
+    assert!(field(b"Subject").contains("Livre à imprimer"));
+    let outlines = doc
+        .catalog()
+        .unwrap()
+        .get(b"Outlines")
+        .unwrap()
+        .as_reference()
+        .unwrap();
+    assert!(
+        doc.get_dictionary(outlines)
+            .unwrap()
+            .get(b"Count")
+            .unwrap()
+            .as_i64()
+            .unwrap()
+            >= 2
+    );
+    // A malformed DOI is an error at its line.
+    edit(
+        book.join("chapters/01-un.md"),
+        "doi: 10.5281/zenodo.28",
+        "doi: zenodo 28",
+    );
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text_of(&out);
+    assert!(stderr.contains("chapters/01-un.md:4:6"), "{stderr}");
+}

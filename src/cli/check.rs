@@ -69,9 +69,9 @@ fn print_preflight(
     use crate::render::typst::{PdfOptions, Session, export, preflight};
     let options = PdfOptions::default();
     let result = Session::for_book(book, &options.fonts).and_then(|mut session| {
-        let compiled = session.compile(book, &options)?;
-        let pdf = export(book, &compiled, None)?;
-        Ok(preflight::preflight(session.world(), book, &compiled, &pdf))
+        let compiled = session.compile_unchecked(book, &options)?;
+        let pdf = export(book, &compiled, None);
+        Ok(preflight::preflight(session.world(), book, &compiled, pdf))
     });
     let report = match result {
         Ok(report) => report,
@@ -95,6 +95,10 @@ fn print_preflight(
             "fonts": report.fonts.iter().map(|f| serde_json::json!({"name": f.name, "embedded": f.embedded})).collect::<Vec<_>>(),
             "pdfa": report.pdfa,
             "raster_images": report.raster_images,
+            "undrawn_glyphs": report.undrawn,
+            "wrapped_code_lines": report.wrapped_lines,
+            "scaled_tables": report.scaled_tables,
+            "colour_pages": report.colour_pages.iter().map(|p| p.page).collect::<Vec<_>>(),
         });
         println!(
             "{}",
@@ -121,6 +125,37 @@ fn print_preflight(
         ctx.info(format!(
             "raster images: {} checked at their printed size",
             report.raster_images
+        ));
+        ctx.info(format!(
+            "code: {} line(s) wrap at the edge of the text block; tables: {} scaled to fit",
+            report.wrapped_lines, report.scaled_tables
+        ));
+        if book.config.pdf.colour == crate::config::PdfColour::Grey {
+            let pages: Vec<String> = report
+                .colour_pages
+                .iter()
+                .map(|p| p.page.to_string())
+                .collect();
+            ctx.info(format!(
+                "colour: {}",
+                if pages.is_empty() {
+                    "none, every page is grey".to_string()
+                } else {
+                    format!(
+                        "pages {} still hold colour (listed above)",
+                        pages.join(", ")
+                    )
+                }
+            ));
+        }
+        ctx.info(format!(
+            "glyphs: {} undrawn{}",
+            report.undrawn,
+            if report.undrawn > 0 {
+                " (each is an error above: it would print as an empty box)"
+            } else {
+                ", every character has a font"
+            }
         ));
     }
     if failed {

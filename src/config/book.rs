@@ -90,6 +90,47 @@ pub struct PdfConfig {
     pub system_fonts: bool,
     /// How the PDF's citations and reference lists are made.
     pub citations: PdfCitations,
+    /// Font families searched, in order, for the characters the main fonts
+    /// lack (CJK, Devanagari, emoji…): in the book's `fonts/`, and the
+    /// system's with `system-fonts = true`.
+    pub fallback_fonts: Vec<Spanned<String>>,
+    /// What a code line longer than the measure does.
+    pub code_overflow: CodeOverflow,
+    /// Whether ouvrage's own elements print in colour or in grey.
+    pub colour: PdfColour,
+}
+
+/// `[pdf] code-overflow`: a code line longer than the measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CodeOverflow {
+    /// Broken with a continuation mark and a hanging indent (the default).
+    #[default]
+    Wrap,
+    /// The whole block set small enough for its longest line to fit.
+    Shrink,
+    /// An error at the line that does not fit.
+    Error,
+}
+
+impl CodeOverflow {
+    /// The name book.toml and the template use.
+    pub fn name(self) -> &'static str {
+        match self {
+            CodeOverflow::Wrap => "wrap",
+            CodeOverflow::Shrink => "shrink",
+            CodeOverflow::Error => "error",
+        }
+    }
+}
+
+/// `[pdf] colour`: what colours ouvrage's own elements print in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PdfColour {
+    /// Colour where the design has it (draft links, syntax highlighting).
+    #[default]
+    Colour,
+    /// Everything grey, for a one-colour print job.
+    Grey,
 }
 
 /// `[pdf] citations`: who formats the PDF's citations and reference lists.
@@ -164,6 +205,9 @@ const PDF_KEYS: &[&str] = &[
     "raw-typst",
     "system-fonts",
     "citations",
+    "fallback-fonts",
+    "code-overflow",
+    "colour",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals"];
@@ -359,7 +403,55 @@ fn read_pdf(r: &mut Reader<'_>, top: &Entries) -> PdfConfig {
         raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),
         system_fonts: r.boolean(pdf, "system-fonts").unwrap_or(false),
         citations: read_pdf_citations(r, pdf),
+        fallback_fonts: r.strings(pdf, "fallback-fonts").unwrap_or_default(),
+        code_overflow: read_choice(
+            r,
+            pdf,
+            "code-overflow",
+            &[
+                ("wrap", CodeOverflow::Wrap),
+                ("shrink", CodeOverflow::Shrink),
+                ("error", CodeOverflow::Error),
+            ],
+        ),
+        colour: read_choice(
+            r,
+            pdf,
+            "colour",
+            &[
+                ("colour", PdfColour::Colour),
+                ("color", PdfColour::Colour),
+                ("grey", PdfColour::Grey),
+                ("gray", PdfColour::Grey),
+            ],
+        ),
     }
+}
+
+/// A key whose value is one of `choices` (the first is the default).
+fn read_choice<T: Copy>(
+    r: &mut Reader<'_>,
+    table: &Entries,
+    key: &str,
+    choices: &[(&str, T)],
+) -> T {
+    let default = choices[0].1;
+    let Some(s) = r.string(table, key) else {
+        return default;
+    };
+    if let Some((_, value)) = choices.iter().find(|(name, _)| *name == s.value) {
+        return *value;
+    }
+    let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+    r.sink.push(
+        Diagnostic::error(
+            s.span.clone(),
+            format!("`{}` is not a value of `{key}`", s.value),
+        )
+        .suggest(&s.value, names.iter().copied())
+        .hint(format!("use one of: {}", names.join(", "))),
+    );
+    default
 }
 
 /// `[pdf] citations`: "typst" (the default) or "text".
@@ -518,6 +610,9 @@ impl Default for BookConfig {
                 raw_typst: false,
                 system_fonts: false,
                 citations: PdfCitations::Typst,
+                fallback_fonts: Vec::new(),
+                code_overflow: CodeOverflow::Wrap,
+                colour: PdfColour::Colour,
             },
             html: HtmlConfig {
                 search: true,

@@ -25,6 +25,9 @@ pub struct ChapterConfig {
     pub keywords: Vec<String>,
     /// False for a foreword or an introduction.
     pub numbered: bool,
+    /// The chapter's DOI (`10.1234/abcd`), checked for syntax; the
+    /// offprint's metadata carries it.
+    pub doi: Option<Spanned<String>>,
 }
 
 const KEYS: &[&str] = &[
@@ -36,7 +39,27 @@ const KEYS: &[&str] = &[
     "abstract",
     "keywords",
     "numbered",
+    "doi",
 ];
+
+/// Whether `doi` has a DOI's syntax: `10.`, a registrant code of digits
+/// (and dots), `/`, and a suffix without spaces.
+pub fn is_doi(doi: &str) -> bool {
+    let Some(rest) = doi.strip_prefix("10.") else {
+        return false;
+    };
+    let Some((registrant, suffix)) = rest.split_once('/') else {
+        return false;
+    };
+    !registrant.is_empty()
+        && registrant.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && registrant
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+        && !suffix.is_empty()
+        && !suffix.chars().any(char::is_whitespace)
+}
 
 /// Validates a front matter tree; every fault goes to `sink`.
 pub fn read_chapter_config(file: FileId, root: &Node, sink: &mut Sink) -> ChapterConfig {
@@ -72,7 +95,20 @@ pub fn read_chapter_config(file: FileId, root: &Node, sink: &mut Sink) -> Chapte
             .hint("write a tag such as fr, it or en"),
         );
     }
+    let doi = r.string(entries, "doi");
+    if let Some(doi) = &doi
+        && !is_doi(&doi.value)
+    {
+        r.sink.push(
+            Diagnostic::error(
+                doi.span.clone(),
+                format!("`{}` is not a DOI", doi.value),
+            )
+            .hint("write the DOI alone, as `10.` then the registrant's digits, `/` and the suffix: doi: 10.5281/zenodo.1234"),
+        );
+    }
     ChapterConfig {
+        doi,
         id,
         title: r.string(entries, "title"),
         authors: r.strings(entries, "authors").unwrap_or_default(),

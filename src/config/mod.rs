@@ -8,6 +8,6 @@ pub mod contributors;
 pub mod read;
 pub mod value;
 
-pub use book::{BookConfig, PdfCitations, RawHtml};
+pub use book::{BookConfig, CodeOverflow, PdfCitations, PdfColour, RawHtml};
 pub use chapter::ChapterConfig;
 pub use contributors::{Contributor, Contributors, Role};

@@ -142,8 +142,15 @@ pub struct Chapter {
     pub path: PathBuf,
     /// Front matter.
     pub config: ChapterConfig,
-    /// Title as plain text.
+    /// Title as plain text, without markup characters: what bookmarks,
+    /// metadata, the site's `<title>` and the EPUB's navigation print.
+    /// Set from [`Chapter::title_markup`] (again by the typography pass).
     pub title: String,
+    /// The title as Markdown: one paragraph holding its inlines (inline
+    /// code, emphasis, math), which the contents, the running heads and the
+    /// chapter's opening print as such. Completed by the passes like the
+    /// text (it is the first of [`Chapter::block_lists_mut`]).
+    pub title_markup: Vec<Block>,
     /// Its language (the chapter's, else the book's).
     pub lang: Lang,
     /// Its authors, resolved by the people pass.
@@ -230,12 +237,24 @@ impl Chapter {
         }
     }
 
-    /// Every list of blocks the chapter holds: the abstract, the body, then
-    /// each note, in reading order.
+    /// Every list of blocks the chapter holds: the title, the abstract, the
+    /// body, then each note, in reading order.
     pub fn block_lists_mut(&mut self) -> Vec<&mut Vec<Block>> {
-        let mut lists = vec![&mut self.abstract_, &mut self.blocks];
+        let mut lists = vec![
+            &mut self.title_markup,
+            &mut self.abstract_,
+            &mut self.blocks,
+        ];
         lists.extend(self.footnotes.iter_mut().map(|f| &mut f.blocks));
         lists
+    }
+
+    /// The title's inlines (see [`Chapter::title_markup`]).
+    pub fn title_inlines(&self) -> &[Inline] {
+        match self.title_markup.first().map(|b| &b.kind) {
+            Some(BlockKind::Paragraph(inlines)) => inlines,
+            _ => &[],
+        }
     }
 
     /// The chapter file's path relative to the book root, with `/`.

@@ -226,6 +226,10 @@ pub enum Inline {
     Math(Math),
     /// Inline HTML as written.
     Html(String),
+    /// An anchor that links can point to, from raw HTML's `<a id="…">`
+    /// (the html pass): an element id in the site and the EPUB, a label
+    /// in the PDF.
+    Anchor(String),
     /// A citation of works of the bibliography (`[@key, p. 12]`, `@key`).
     Cite(Box<Citation>),
     /// A cross-reference to a figure, table or section (`@fig:carte`).
@@ -394,7 +398,7 @@ fn push_plain(inlines: &[Inline], reading: Reading, out: &mut String) {
                     out.push_str(&r.label);
                 }
             },
-            Inline::FootnoteRef(_) | Inline::Html(_) => {}
+            Inline::FootnoteRef(_) | Inline::Html(_) | Inline::Anchor(_) => {}
         }
     }
 }

@@ -15,7 +15,7 @@ use crate::config::Contributors;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::lang::Lang;
 use crate::load::LoadedChapter;
-use crate::model::{Block, BlockKind, Chapter, Footnote, Person, plain_text};
+use crate::model::{Block, BlockKind, Chapter, Footnote, Inline, Person, plain_text};
 use crate::source::Sources;
 
 pub use lower::Positions;
@@ -71,29 +71,30 @@ pub fn parse_chapter(
     };
     let mut parsed = parse_markdown(&loaded.body, &positions, sink);
 
-    let title = match &loaded.config.title {
-        Some(t) => t.value.clone(),
-        None => {
-            match parsed.blocks.first() {
-                Some(Block {
-                    kind: BlockKind::Heading(h),
-                    ..
-                }) if h.depth == 0 => {
-                    let t = plain_text(&h.content);
-                    parsed.blocks.remove(0);
-                    t
-                }
-                _ => {
-                    let first_line = file.line_range(0).unwrap_or(0..0);
-                    sink.push(
-                    Diagnostic::error(Span::new(loaded.file, first_line), "this chapter has no title")
-                        .hint("add `title: \"…\"` to its front matter, or start it with a `# Title` line"),
-                );
-                    loaded.id.clone()
-                }
+    let (title_inlines, title_span) = match &loaded.config.title {
+        Some(t) => (parse_title(&t.value, &t.span, sink), t.span.clone()),
+        None => match parsed.blocks.first() {
+            Some(Block {
+                kind: BlockKind::Heading(h),
+                span,
+            }) if h.depth == 0 => {
+                let title = (h.content.clone(), span.clone());
+                parsed.blocks.remove(0);
+                title
             }
-        }
+            _ => {
+                let first_line = file.line_range(0).unwrap_or(0..0);
+                let span = Span::new(loaded.file, first_line);
+                sink.push(
+                    Diagnostic::error(span.clone(), "this chapter has no title").hint(
+                        "add `title: \"…\"` to its front matter, or start it with a `# Title` line",
+                    ),
+                );
+                (vec![Inline::Text(loaded.id.clone())], span)
+            }
+        },
     };
+    let title = plain_text(&title_inlines);
     // Body headings start at `##`; a stray `#` is taken as a section too.
     crate::model::walk_blocks_mut(&mut parsed.blocks, &mut |b| {
         if let BlockKind::Heading(h) = &mut b.kind {
@@ -115,6 +116,10 @@ pub fn parse_chapter(
         path: loaded.path.clone(),
         config: loaded.config.clone(),
         title,
+        title_markup: vec![Block {
+            kind: BlockKind::Paragraph(title_inlines),
+            span: title_span,
+        }],
         lang: loaded
             .config
             .lang
@@ -129,6 +134,23 @@ pub fn parse_chapter(
         references: Vec::new(),
         cites: false,
         review: None,
+    }
+}
+
+/// A title written in front matter, as inline Markdown (`` Using `Box<T>` ``
+/// gives inline code). Text that Markdown would read as a block (`1. Intro`
+/// is a list, `# x` a heading) stays the text it is.
+fn parse_title(text: &str, span: &Span, sink: &mut Sink) -> Vec<Inline> {
+    let positions = Positions::Fixed(span.clone());
+    let parsed = parse_markdown(text, &positions, sink);
+    match parsed.blocks.as_slice() {
+        [
+            Block {
+                kind: BlockKind::Paragraph(inlines),
+                ..
+            },
+        ] => inlines.clone(),
+        _ => vec![Inline::Text(text.to_string())],
     }
 }
 

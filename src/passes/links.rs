@@ -16,9 +16,19 @@ use crate::model::{
 };
 use crate::url::{decode, is_external};
 
-/// Every anchor a chapter page has: heading ids and figure and table labels.
+/// Every anchor a chapter page has: heading ids, figure and table labels,
+/// and the anchors of raw HTML (`<a id>`).
 pub fn chapter_anchors(blocks: &mut [Block]) -> HashSet<String> {
     let mut anchors = HashSet::new();
+    walk_blocks_mut(blocks, &mut |b| {
+        block_inlines_mut(b, &mut |inlines| {
+            walk_inlines_mut(inlines, &mut |i| {
+                if let Inline::Anchor(id) = i {
+                    anchors.insert(id.clone());
+                }
+            })
+        })
+    });
     walk_blocks_mut(blocks, &mut |b| match &b.kind {
         BlockKind::Heading(h) => {
             anchors.insert(h.id.clone());
@@ -191,7 +201,7 @@ impl Ctx<'_> {
                     format!("chapter `{chapter}` has no anchor `#{anchor}`"),
                 )
                 .suggest(anchor, known.iter().map(String::as_str))
-                .hint("anchors are heading ids ({#id} or generated), and fig:/tbl: labels"),
+                .hint("anchors are heading ids ({#id} or generated), fig:/tbl: labels and `<a id=\"…\">`"),
             );
         }
     }

@@ -3,17 +3,20 @@
 //!
 //! 1. `people`: authors, reviewers and editors are known contributors;
 //!    authors and editors resolved to the book's people.
-//! 2. `ids`: heading ids (explicit or generated) and unique labels.
-//! 3. `numbering`: chapter, section, figure and table numbers.
-//! 4. `links`: links between chapters and to anchors, images and other files.
-//! 5. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
-//! 6. `citations`: keys exist; citations and reference lists formatted.
-//! 7. `raw`: raw blocks reach only the outputs book.toml allows.
-//! 8. `math`: each formula converted once, to Typst and to MathML.
-//! 9. `typography`: quotes, apostrophes and no-break spaces by language.
+//! 2. `html`: raw HTML's comments dropped, its `<img>` and `<a id>` made
+//!    images (figures) and anchors, the rest warned about under `escape`.
+//! 3. `ids`: heading ids (explicit or generated) and unique labels.
+//! 4. `numbering`: chapter, section, figure and table numbers.
+//! 5. `links`: links between chapters and to anchors, images and other files.
+//! 6. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
+//! 7. `citations`: keys exist; citations and reference lists formatted.
+//! 8. `raw`: raw blocks reach only the outputs book.toml allows.
+//! 9. `math`: each formula converted once, to Typst and to MathML.
+//! 10. `typography`: quotes, apostrophes and no-break spaces by language.
 
 pub mod citations;
 pub mod crossrefs;
+pub mod html;
 pub mod ids;
 pub mod links;
 pub mod math;
@@ -45,6 +48,7 @@ pub enum Prepare {
 /// Runs every pass in order.
 pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     people::resolve_people(book, sink);
+    html::convert_html(book, sink, prepare != Prepare::Outline);
     ids::assign_ids(book, sink);
     numbering::number(book);
     if prepare == Prepare::Outline {

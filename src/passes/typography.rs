@@ -4,7 +4,7 @@
 //! code, math, raw HTML and URLs are other nodes and stay as written.
 
 use crate::lang::Lang;
-use crate::model::{Block, Book, Inline, block_inlines_mut, walk_blocks_mut};
+use crate::model::{Block, Book, Inline, block_inlines_mut, plain_text, walk_blocks_mut};
 
 /// U+00A0, before a colon and between a number and its unit.
 const NBSP: char = '\u{a0}';
@@ -46,13 +46,8 @@ pub fn apply(book: &mut Book) {
         for blocks in chapter.block_lists_mut() {
             typeset_blocks(blocks, style);
         }
-        // The title, written in front matter or as the first heading.
-        let mut title = [Inline::Text(std::mem::take(&mut chapter.title))];
-        typeset_inlines(&mut title, style);
-        let [Inline::Text(title)] = title else {
-            unreachable!("one text stays one text")
-        };
-        chapter.title = title;
+        // The title is the first of the block lists: its plain text follows.
+        chapter.title = plain_text(chapter.title_inlines());
     });
 }
 

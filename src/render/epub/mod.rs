@@ -290,6 +290,7 @@ impl<'b> Epub<'b> {
             id: ch.id.clone(),
             file: file.clone(),
             title: ch.title.clone(),
+            title_html: html.title_html,
             number: view::chapter_number(ch),
             lang: ch.lang.tag().to_string(),
             authors: PersonView::all(book, &ch.authors),
@@ -628,8 +629,10 @@ pub struct ChapterData {
     pub id: String,
     /// Its document, from the content folder.
     pub file: String,
-    /// Title.
+    /// Title, plain text.
     pub title: String,
+    /// Title as XHTML (inline code, emphasis, math).
+    pub title_html: String,
     /// Number.
     pub number: Option<String>,
     /// Language.

@@ -202,6 +202,8 @@ impl<'a> BodyWriter<'a> {
     }
 
     fn paragraph(&mut self, inlines: &[Inline], tight: bool) {
+        // Anchors alone (`<a id="…"></a>` on its own line) make no paragraph.
+        let tight = tight || inlines.iter().all(|i| matches!(i, Inline::Anchor(_)));
         if !tight {
             self.out.push_str("<p>");
         }
@@ -455,6 +457,10 @@ impl<'a> BodyWriter<'a> {
                     self.out.push_str("</code>");
                 }
             },
+            Inline::Anchor(id) => {
+                self.open("a", &[("id", id)]);
+                self.out.push_str("</a>");
+            }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("<br />\n"),
         }
@@ -705,8 +711,12 @@ pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> S
     w.out
 }
 
-/// A chapter's markup: body, abstract, notes and reference list.
+/// A chapter's markup: title, body, abstract, notes and reference list.
 pub struct ChapterHtml {
+    /// The title as Markdown made markup (inline code, emphasis, math),
+    /// for the chapter's heading; `<title>` and navigation take the plain
+    /// [`Chapter::title`].
+    pub title_html: String,
     /// The abstract, if any.
     pub abstract_html: Option<String>,
     /// The body.
@@ -722,6 +732,12 @@ pub struct ChapterHtml {
 /// Renders one chapter.
 pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
     let mut w = BodyWriter::new(ctx);
+    // Tight: the title's inlines, without a paragraph around them (raw HTML
+    // in it is still cleaned and made XML with its block).
+    for block in &chapter.title_markup {
+        w.block(block, true);
+    }
+    let title_html = std::mem::take(&mut w.out).trim_end().to_string();
     let abstract_html = (!chapter.abstract_.is_empty()).then(|| w.blocks(&chapter.abstract_));
     let body_html = w.blocks(&chapter.blocks);
     let footnotes = crate::view::notes(chapter)
@@ -731,6 +747,7 @@ pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
     let references_html = (!chapter.references.is_empty())
         .then(|| references_html(&chapter.references, ctx, ctx.labels.references));
     ChapterHtml {
+        title_html,
         abstract_html,
         body_html,
         footnotes,

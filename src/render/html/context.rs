@@ -85,8 +85,10 @@ pub struct FootnoteContext {
 pub struct ChapterContext {
     /// Chapter id.
     pub id: String,
-    /// Title.
+    /// Title, plain text.
     pub title: String,
+    /// Title as markup (inline code, emphasis, math).
+    pub title_html: String,
     /// Number.
     pub number: Option<String>,
     /// Language.
@@ -302,6 +304,7 @@ impl<'b> Site<'b> {
         let chapter = ChapterContext {
             id: ch.id.clone(),
             title: ch.title.clone(),
+            title_html: html.title_html,
             number: view::chapter_number(ch),
             lang: ch.lang.clone(),
             authors: PersonView::all(book, &ch.authors),
@@ -352,6 +355,7 @@ impl<'b> Site<'b> {
         page.context.chapter = Some(ChapterContext {
             id: "references".into(),
             title: labels.references.into(),
+            title_html: crate::render::escape::html_text(labels.references),
             number: None,
             lang: book.lang.clone(),
             authors: Vec::new(),

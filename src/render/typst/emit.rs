@@ -68,6 +68,15 @@ pub struct EmittedChapter {
     pub text: String,
     /// Generated offsets → Markdown spans.
     pub map: SourceMap,
+    /// The Markdown span of each code block and table, by index: each is
+    /// labelled [`block_label`] so that the template's marks (a code line
+    /// too long for the measure, a table scaled to fit) lead back to it.
+    pub marked_blocks: Vec<crate::diag::Span>,
+}
+
+/// The label of a chapter's `index`-th code block or table.
+pub fn block_label(chapter: &str, index: usize) -> String {
+    typst_label(&format!("ouvrage-block:{chapter}:{index}"))
 }
 
 /// Every generated source of the book.
@@ -323,6 +332,15 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ),
         ("recto-chapters", cfg.pdf.recto_chapters.to_string()),
         ("draft", options.draft.to_string()),
+        (
+            "fallback-fonts",
+            string_array(cfg.pdf.fallback_fonts.iter().map(|f| f.value.as_str())),
+        ),
+        ("code-overflow", typst_string(cfg.pdf.code_overflow.name())),
+        (
+            "grey",
+            (cfg.pdf.colour == crate::config::PdfColour::Grey).to_string(),
+        ),
         ("offprint", string_or_none(options.offprint.as_deref())),
         ("contributors", contributors(book)),
         ("labels", labels_dict(book.lang.labels())),
@@ -359,10 +377,10 @@ fn contributors(book: &Book) -> String {
                 .chapters
                 .iter()
                 .map(|&i| {
-                    let mut t = String::from("[");
-                    push_typst_markup(&mut t, &book.chapters[i].title);
-                    t.push(']');
-                    t
+                    let ch = &book.chapters[i];
+                    let mut w = Writer::new(book, &ch.id, labels);
+                    w.inlines(ch.title_inlines());
+                    format!("[{}]", w.out)
                 })
                 .collect();
             format!(
@@ -419,7 +437,12 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         math_import(ch),
         typst_string(&ch.id),
     ));
-    push_typst_markup(&mut w.out, &ch.title);
+    // The title as Markdown (inline code, emphasis, math); what it prints
+    // maps back to the front matter or the `#` line.
+    if let Some(title) = ch.title_markup.first() {
+        w.map.mark(w.out.len(), &title.span);
+    }
+    w.inlines(ch.title_inlines());
     w.out.push_str(&format!(
         "],\n  number: {},\n  authors: {},\n  abstract: ",
         ch.number
@@ -462,6 +485,7 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         path: chapter_path(&ch.id),
         text: w.out,
         map: w.map,
+        marked_blocks: w.marked_blocks,
     }
 }
 
@@ -474,6 +498,7 @@ struct Writer<'a> {
     map: SourceMap,
     footnotes: &'a [crate::model::Footnote],
     footnotes_done: HashSet<u32>,
+    marked_blocks: Vec<crate::diag::Span>,
 }
 
 impl<'a> Writer<'a> {
@@ -486,6 +511,7 @@ impl<'a> Writer<'a> {
             map: SourceMap::default(),
             footnotes: &[],
             footnotes_done: HashSet::new(),
+            marked_blocks: Vec::new(),
         }
     }
 
@@ -523,7 +549,9 @@ impl<'a> Writer<'a> {
                 }
                 self.out
                     .push_str(&typst_string(code.trim_end_matches('\n')));
-                self.out.push_str(")\n\n");
+                self.out.push(')');
+                self.mark_block(&block.span);
+                self.out.push_str("\n\n");
             }
             BlockKind::Raw { format, content } => {
                 if format == "typst" {
@@ -550,9 +578,20 @@ impl<'a> Writer<'a> {
                 self.out.push_str("\n\n");
             }
             BlockKind::Figure(fig) => self.figure(fig),
-            BlockKind::Table(table) => self.table(table),
+            BlockKind::Table(table) => self.table(table, &block.span),
             BlockKind::Rule => self.out.push_str("#tpl.rule()\n\n"),
         }
+    }
+
+    /// Labels the element just written (a code block or a table) so that
+    /// the template's marks about it lead back to `span`.
+    fn mark_block(&mut self, span: &crate::diag::Span) {
+        if self.chapter.is_empty() {
+            return;
+        }
+        let label = block_label(self.chapter, self.marked_blocks.len());
+        self.marked_blocks.push(span.clone());
+        self.out.push_str(&format!(" <{label}>"));
     }
 
     fn container(&mut self, open: &str, blocks: &[Block], close: &str) {
@@ -669,7 +708,7 @@ impl<'a> Writer<'a> {
         self.out.push_str("\n\n");
     }
 
-    fn table(&mut self, table: &Table) {
+    fn table(&mut self, table: &Table, span: &crate::diag::Span) {
         let columns = table
             .aligns
             .len()
@@ -678,10 +717,9 @@ impl<'a> Writer<'a> {
             .max(1);
         let captioned = !table.caption.is_empty();
         if captioned {
-            self.out.push_str("#figure(\n");
-        } else {
-            self.out.push('#');
+            self.out.push_str("#figure([\n");
         }
+        self.out.push('#');
         let aligns: Vec<&str> = (0..columns)
             .map(|i| match table.aligns.get(i) {
                 Some(Align::Left) => "left",
@@ -705,8 +743,9 @@ impl<'a> Writer<'a> {
             self.out.push('\n');
         }
         self.out.push(')');
+        self.mark_block(span);
         if captioned {
-            self.out.push_str(", ");
+            self.out.push_str("], ");
             let supplement = self.labels.table;
             self.caption(supplement, &table.number, &table.caption);
             self.out.push_str(", kind: table)");
@@ -818,6 +857,10 @@ impl<'a> Writer<'a> {
                 if self.book.config.html.raw_html == RawHtml::Escape {
                     push_typst_markup(&mut self.out, html);
                 }
+            }
+            Inline::Anchor(id) => {
+                let label = anchor_label(self.chapter, id);
+                self.out.push_str(&format!("#metadata(none)<{label}>"));
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),

@@ -4,10 +4,13 @@
 //! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
 //! back to the Markdown line that caused them; `typst-pdf` writes the file.
 
+pub mod colour;
 pub mod cover;
 pub mod date;
 pub mod diagnostics;
 pub mod emit;
+pub mod glyphs;
+pub mod marks;
 pub mod math;
 pub mod offprints;
 pub mod preflight;
@@ -46,6 +49,12 @@ pub struct Compiled {
     pub emitted: Emitted,
     /// Typst's warnings, mapped to the Markdown.
     pub warnings: Vec<Diagnostic>,
+    /// Characters no font draws, as errors at their Markdown lines (see
+    /// `glyphs`): [`Session::compile`] refuses a document that has any.
+    pub undrawn: Vec<Diagnostic>,
+    /// Code lines wider than the measure, as errors, when book.toml says
+    /// `code-overflow = "error"`: refused like undrawn characters.
+    pub overflow: Vec<Diagnostic>,
     /// The document date.
     pub date: Option<date::DocDate>,
 }
@@ -79,13 +88,25 @@ impl Session {
     }
 
     /// Emits and compiles the book. Errors are diagnostics at the Markdown
-    /// (or template) line that caused them.
+    /// (or template) line that caused them; a character no font draws is
+    /// one.
     pub fn compile(
         &mut self,
         book: &Book,
         options: &PdfOptions,
     ) -> Result<Compiled, Vec<Diagnostic>> {
         self.compile_variant(book, options, None)
+    }
+
+    /// [`Session::compile`], keeping a document whose characters some font
+    /// does not draw (listed in [`Compiled::undrawn`]): the preflight counts
+    /// them and goes on checking.
+    pub fn compile_unchecked(
+        &mut self,
+        book: &Book,
+        options: &PdfOptions,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        self.compile_main(book, options, None, None)
     }
 
     /// Compiles the book with `offprint` as the line that heads each
@@ -96,7 +117,7 @@ impl Session {
         options: &PdfOptions,
         offprint: Option<String>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        self.compile_main(book, options, offprint, None)
+        drawn(self.compile_main(book, options, offprint, None))
     }
 
     /// Typesets the chapter `index` alone, its first page numbered
@@ -110,7 +131,7 @@ impl Session {
         index: usize,
         first_page: usize,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        self.compile_main(book, options, None, Some((index, first_page)))
+        drawn(self.compile_main(book, options, None, Some((index, first_page))))
     }
 
     fn compile_main(
@@ -121,6 +142,7 @@ impl Session {
         alone: Option<(usize, usize)>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
         let date = book.date;
+        self.check_fallback_fonts(book)?;
         let emit_options = EmitOptions {
             offprint,
             ..EmitOptions::for_book(book)
@@ -180,12 +202,21 @@ impl Session {
             .map(|w| diagnostics::map(&self.world, book, &emitted, w))
             .collect();
         match result.output {
-            Ok(document) => Ok(Compiled {
-                document,
-                emitted,
-                warnings,
-                date,
-            }),
+            Ok(document) => {
+                let (overflow, layout): (Vec<_>, Vec<_>) =
+                    marks::layout_diagnostics(book, &emitted, &document)
+                        .into_iter()
+                        .partition(|d| d.severity == crate::diag::Severity::Error);
+                warnings.extend(layout);
+                Ok(Compiled {
+                    undrawn: glyphs::undrawn(&self.world, book, &emitted, &document),
+                    overflow,
+                    document,
+                    emitted,
+                    warnings,
+                    date,
+                })
+            }
             Err(errors) => {
                 let mut all: Vec<Diagnostic> = errors
                     .iter()
@@ -196,6 +227,53 @@ impl Session {
             }
         }
     }
+}
+
+impl Session {
+    /// Every family of `[pdf] fallback-fonts` is one the World has (in the
+    /// book's `fonts/`, or the system's with `system-fonts = true`): an
+    /// unknown one is an error at its line, with the closest family.
+    fn check_fallback_fonts(&self, book: &Book) -> Result<(), Vec<Diagnostic>> {
+        use typst::World;
+        let fonts = self.world.book();
+        let mut errors = Vec::new();
+        for family in &book.config.pdf.fallback_fonts {
+            if fonts.contains_family(&family.value.to_lowercase()) {
+                continue;
+            }
+            let known: Vec<&str> = fonts.families().map(|(name, _)| name).collect();
+            errors.push(
+                Diagnostic::error(
+                    family.span.clone(),
+                    format!("no font of the family `{}` is available", family.value),
+                )
+                .suggest(&family.value, known.iter().copied())
+                .hint(if book.config.pdf.system_fonts {
+                    "put the font's files in the book's fonts/ folder, or install it on the system"
+                } else {
+                    "put the font's files in the book's fonts/ folder, or set `system-fonts = true` under [pdf] to use the system's"
+                }),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A compiled book whose every character some font draws; otherwise the
+/// undrawn characters, as errors, with Typst's warnings.
+fn drawn(result: Result<Compiled, Vec<Diagnostic>>) -> Result<Compiled, Vec<Diagnostic>> {
+    let mut compiled = result?;
+    if compiled.undrawn.is_empty() && compiled.overflow.is_empty() {
+        return Ok(compiled);
+    }
+    let mut all = std::mem::take(&mut compiled.undrawn);
+    all.append(&mut compiled.overflow);
+    all.append(&mut compiled.warnings);
+    Err(all)
 }
 
 /// Writes the generated sources and the book's assets into `dir`, so that
@@ -269,6 +347,16 @@ pub fn export(
     compiled: &Compiled,
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    export_document(book, &compiled.document, compiled.date, pages)
+}
+
+/// Writes `document` as PDF bytes, all pages or a range.
+fn export_document(
+    book: &Book,
+    document: &PagedDocument,
+    date: Option<date::DocDate>,
+    pages: Option<std::ops::RangeInclusive<usize>>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let standards: Vec<typst_pdf::PdfStandard> = book
         .config
         .pdf
@@ -293,8 +381,7 @@ pub fn export(
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
-        timestamp: compiled
-            .date
+        timestamp: date
             .and_then(date::to_typst)
             .map(typst_pdf::Timestamp::new_utc),
         page_ranges,
@@ -303,7 +390,7 @@ pub fn export(
         tagged,
         pretty: false,
     };
-    typst_pdf::pdf(&compiled.document, &options).map_err(|errors| {
+    typst_pdf::pdf(document, &options).map_err(|errors| {
         errors
             .iter()
             .map(|e| {
@@ -380,6 +467,45 @@ pub struct OffprintsRenderer {
     pub session: SharedSession,
 }
 
+/// One chapter's offprint: its pages of the compiled book, with the
+/// chapter's title, authors, keywords and DOI in the PDF's metadata, and
+/// its headings as bookmarks.
+pub fn offprint(
+    book: &Book,
+    compiled: &Compiled,
+    chapter: &crate::model::Chapter,
+    pages: std::ops::RangeInclusive<usize>,
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let mut document = compiled.document.clone();
+    let info = document.info_mut();
+    info.title = Some(chapter.title.as_str().into());
+    info.author = crate::view::PersonView::all(book, &chapter.authors)
+        .into_iter()
+        .map(|p| p.name.into())
+        .collect();
+    info.keywords = chapter
+        .config
+        .keywords
+        .iter()
+        .map(|k| k.as_str().into())
+        .collect();
+    let mut description = provenance(book);
+    description.push_str(&format!(", {}–{}", pages.start(), pages.end()));
+    if let Some(doi) = &chapter.config.doi {
+        description.push_str(&format!(". DOI: {}", doi.value));
+        info.keywords.push(format!("doi:{}", doi.value).into());
+    }
+    info.description = Some(description.into());
+    let bytes = export_document(book, &document, compiled.date, Some(pages.clone()))?;
+    let entries = offprints::bookmarks(&compiled.document, pages.clone());
+    offprints::add_outline(bytes, &entries, *pages.start()).map_err(|e| {
+        vec![Diagnostic::error_in(
+            Some(chapter.path.clone()),
+            format!("the offprint's bookmarks could not be written: {e}"),
+        )]
+    })
+}
+
 /// The line that heads an offprint: which book it is from.
 pub fn provenance(book: &Book) -> String {
     let cfg = &book.config.book;
@@ -424,7 +550,7 @@ impl Renderer for OffprintsRenderer {
                 ).hint("a book's own templates/book.typ must keep the <ouvrage-mark> metadata of the built-in one"));
                 continue;
             };
-            let bytes = export(book, &compiled, Some(pages.clone()))?;
+            let bytes = offprint(book, &compiled, chapter, pages.clone())?;
             let path = staging.join(format!("{}.pdf", chapter.id));
             if let Err(e) = std::fs::write(&path, bytes) {
                 errors.extend(io_error(&path, "write", e));
