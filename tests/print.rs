@@ -370,3 +370,88 @@ fn offprints_carry_their_chapter_title_authors_doi_and_bookmarks() {
     let (_, stderr) = text_of(&out);
     assert!(stderr.contains("chapters/01-un.md:4:6"), "{stderr}");
 }
+
+#[test]
+fn a_table_wider_than_the_text_block_is_scaled_with_a_warning_at_its_line() {
+    // Three columns of long unbreakable words: wider than an A5 measure.
+    let word = |c: char| std::iter::repeat_n(c, 40).collect::<String>();
+    let md = format!(
+        "---\ntitle: Tableau\n---\n\nAvant.\n\n| a | b | c |\n|---|---|---|\n| {} | {} | {} |\n\nTable: Large {{#tbl:large}}\n",
+        word('a'),
+        word('b'),
+        word('c')
+    );
+    let (_tmp, book) = book_with(&md, "");
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (stdout, stderr) = text_of(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("chapters/seul.md:7:1") && stderr.contains("wider than the text block"),
+        "{stdout}{stderr}"
+    );
+    // Every cell is printed whole, none cut off into its neighbour.
+    let text = pdf_text(&book);
+    for c in ['a', 'b', 'c'] {
+        assert!(text.contains(&word(c)), "{c}: {text}");
+    }
+    // A table that fits gives no warning.
+    edit(book.join("chapters/seul.md"), &word('a'), "a");
+    edit(book.join("chapters/seul.md"), &word('b'), "b");
+    edit(book.join("chapters/seul.md"), &word('c'), "c");
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert!(!stderr.contains("wider than the text block"), "{stderr}");
+}
+
+/// The vertical positions of the text runs of the first page whose text
+/// is a piece of `of`, in the compiled document.
+fn baselines_of(document: &typst_layout::PagedDocument, of: &str) -> Vec<i64> {
+    fn walk(frame: &typst::layout::Frame, origin: f64, of: &str, out: &mut Vec<i64>) {
+        for (pos, item) in frame.items() {
+            match item {
+                typst::layout::FrameItem::Group(g) => {
+                    walk(&g.frame, origin + pos.y.to_pt(), of, out)
+                }
+                typst::layout::FrameItem::Text(t)
+                    if t.text.len() > 4 && of.contains(t.text.as_str()) =>
+                {
+                    out.push((origin + pos.y.to_pt()).round() as i64)
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for page in document.pages() {
+        walk(&page.frame, 0.0, of, &mut out);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[test]
+fn long_inline_code_breaks_after_its_separators_in_the_pdf_only() {
+    // Longer than a line of the A5 measure, with no space to break at.
+    let path: String = (0..30)
+        .map(|i| format!("seg{i:02}"))
+        .collect::<Vec<_>>()
+        .join("::");
+    let md = format!("---\ntitle: Code\n---\n\nUn chemin `{path}` dans une phrase.\n");
+    let (_tmp, book) = book_with(&md, "");
+    ok(&book, &["build", "--pdf", "--html"]);
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model(&book, &mut sink);
+    let mut session =
+        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session.compile(&model, &PdfOptions::default()).unwrap();
+    // The code spans several lines instead of running into the margin…
+    let lines = baselines_of(&compiled.document, &path);
+    assert!(lines.len() >= 2, "one line: {lines:?}");
+    // …with its text whole, once.
+    let text: String = pdf_text(&book).split_whitespace().collect();
+    assert_eq!(text.matches(path.as_str()).count(), 1, "{text}");
+    // The site keeps one code element, as written.
+    let html = std::fs::read_to_string(book.join("_book/html/seul.html")).unwrap();
+    assert_eq!(html.matches(&format!("<code>{path}</code>")).count(), 1);
+}
