@@ -76,6 +76,47 @@ fn the_manual_names_every_command_and_has_a_page_for_each() {
         assert!(text.contains(&format!(".TH ouvrage-{name} 1")), "{text}");
     }
     assert!(tmp.path().join("man1/ouvrage.1").is_file());
+    // Every page a page refers to is there (`ouvrage man` listed
+    // `ouvrage-help(1)`, which `--dir` did not write).
+    let pages = std::fs::read_dir(tmp.path().join("man1"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap());
+    for text in pages.chain([page.clone()]) {
+        for (i, _) in text.match_indices("ouvrage\\-") {
+            let name: String = text[i + "ouvrage\\-".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            if text[i..].contains(&format!("ouvrage\\-{name}(1)")) {
+                let file = tmp.path().join(format!("man1/ouvrage-{name}.1"));
+                assert!(
+                    file.is_file(),
+                    "a page refers to {} which is not written",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn global_options_have_their_own_heading_in_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let help = ok(tmp.path(), &["build", "--help"]);
+    let heading = help
+        .find("Global options:")
+        .expect("a heading for the global options");
+    for option in ["--book", "--quiet", "--verbose", "--color"] {
+        let at = help
+            .find(option)
+            .unwrap_or_else(|| panic!("{option} in {help}"));
+        assert!(
+            at > heading,
+            "{option} is listed before the global heading:\n{help}"
+        );
+    }
+    // The command's own options come first, under their own heading.
+    assert!(help.find("--html").unwrap() < heading, "{help}");
 }
 
 #[test]

@@ -36,16 +36,27 @@ pub const VERSION: &str = concat!(
 )]
 pub struct Cli {
     /// The book's folder (default: the nearest folder upwards holding a book.toml).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "DIR",
+        help_heading = "Global options"
+    )]
     pub book: Option<PathBuf>,
     /// Print errors only.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        help_heading = "Global options"
+    )]
     pub quiet: bool,
     /// Print more about what is done.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, help_heading = "Global options")]
     pub verbose: u8,
     /// When to use colours (NO_COLOR is honoured with `auto`).
-    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, help_heading = "Global options")]
     pub color: Color,
     /// The command.
     #[command(subcommand)]
@@ -73,7 +84,7 @@ pub enum Command {
     Init(init::InitArgs),
     /// Add a chapter from the template.
     #[command(
-        after_help = "Example:\n  ouvrage new fablabs --title \"L'expérience des fablabs\" --author gheorghiu"
+        after_help = "Example:\n  ouvrage new fablabs --title \"L'expérience des fablabs\" --author author --reviewer editor"
     )]
     New(new::NewArgs),
     /// Build the book's outputs into _book/.

@@ -40,6 +40,24 @@ pub fn completions(ctx: &Context, args: CompletionsArgs) -> Outcome {
     }
 }
 
+/// `ouvrage-help.1`: the main page lists clap's `help` command among the
+/// others, but `generate_to` writes no page for it.
+fn write_help_page(dir: &std::path::Path) -> std::io::Result<()> {
+    let path = dir.join("ouvrage-help.1");
+    if path.exists() {
+        return Ok(());
+    }
+    let mut cmd = Cli::command();
+    cmd.build();
+    let Some(help) = cmd.find_subcommand("help") else {
+        return Ok(());
+    };
+    let page = help.clone().name("ouvrage-help").bin_name("ouvrage help");
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page).render(&mut out)?;
+    std::fs::write(path, out)
+}
+
 /// Runs `man`.
 pub fn man(ctx: &Context, args: ManArgs) -> Outcome {
     let cmd = Cli::command();
@@ -60,7 +78,9 @@ pub fn man(ctx: &Context, args: ManArgs) -> Outcome {
     } else {
         ctx.cwd.join(dir)
     };
-    let written = std::fs::create_dir_all(&dir).and_then(|()| clap_mangen::generate_to(cmd, &dir));
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| clap_mangen::generate_to(cmd, &dir))
+        .and_then(|()| write_help_page(&dir));
     if let Err(e) = written {
         return fail(
             ctx,
