@@ -214,6 +214,14 @@ fn usage_errors_exit_2() {
         Some(2)
     );
     assert_eq!(ouvrage(tmp.path(), &["frobnicate"]).status.code(), Some(2));
+    // A combination clap cannot refuse: the sources of a PDF this build
+    // does not make (it was silently ignored).
+    let (_tmp, book) = fixture("minimal");
+    let out = ouvrage(&book, &["build", "--html", "--emit-typst", "typ"]);
+    assert_eq!(out.status.code(), Some(2));
+    let (_, stderr) = text(&out);
+    assert!(stderr.contains("--emit-typst") && stderr.contains("add --pdf"), "{stderr}");
+    assert!(!book.join("_book").exists(), "nothing built");
 }
 
 #[test]

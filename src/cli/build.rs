@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{Context, DiagnosticFormat, Outcome, load_quietly};
+use crate::diag::Diagnostic;
 use crate::render::plan::Plan;
 use crate::render::render_atomically;
 use crate::render::typst::PdfOptions;
@@ -49,6 +50,13 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
     let plan = Plan::build(args.html, args.pdf, args.epub, args.offprints);
+    if args.emit_typst.is_some() && !plan.pdf {
+        return super::usage(
+            ctx,
+            Diagnostic::error_in(None, "--emit-typst writes the PDF's sources, and this build makes no PDF")
+                .hint("add --pdf, or name no format to build them all"),
+        );
+    }
     // Citations are formatted only for the outputs that print them (Typst
     // formats the PDF's own).
     let (root, mut book, mut kept) = match load_quietly(ctx, args.format, plan.formats_citations())

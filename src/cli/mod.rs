@@ -376,6 +376,9 @@ pub enum Outcome {
     Success,
     /// Exit 1: the book has errors (already printed).
     BookErrors,
+    /// Exit 2: the command line asks for something that cannot be done
+    /// (already printed), as clap's own usage errors.
+    Usage,
 }
 
 /// Runs the parsed command line; returns the process exit code.
@@ -414,7 +417,14 @@ pub fn run(cli: Cli) -> i32 {
     match outcome {
         Outcome::Success => 0,
         Outcome::BookErrors => 1,
+        Outcome::Usage => 2,
     }
+}
+
+/// Prints a usage error that clap's rules cannot express, and exits 2.
+pub fn usage(ctx: &Context, diagnostic: Diagnostic) -> Outcome {
+    fail(ctx, diagnostic);
+    Outcome::Usage
 }
 
 /// Prints one diagnostic that has no source (no book found, a write failed).
