@@ -220,7 +220,10 @@ fn usage_errors_exit_2() {
     let out = ouvrage(&book, &["build", "--html", "--emit-typst", "typ"]);
     assert_eq!(out.status.code(), Some(2));
     let (_, stderr) = text(&out);
-    assert!(stderr.contains("--emit-typst") && stderr.contains("add --pdf"), "{stderr}");
+    assert!(
+        stderr.contains("--emit-typst") && stderr.contains("add --pdf"),
+        "{stderr}"
+    );
     assert!(!book.join("_book").exists(), "nothing built");
 }
 
@@ -271,4 +274,59 @@ fn paths_outside_the_book_are_refused() {
         .filter(|d| d["message"].as_str().unwrap().contains("outside the book"))
         .count();
     assert_eq!(outside, if cfg!(unix) { 3 } else { 2 }, "{diags:?}");
+}
+
+/// Messages say what is wrong in the writer's terms, once (issue 29).
+#[test]
+fn config_messages_are_exact_and_said_once() {
+    let (_tmp, book) = fixture("features");
+    let toml = book.join("book.toml");
+    edit(&toml, "year = 2026", "year = -3");
+    edit(
+        &toml,
+        "[html]",
+        "[pdf]\nfont-size = 10\nwidth = \"150mm\"\n\n[html]",
+    );
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let all: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {} {}", located(d), d["message"], d["hints"]))
+        .collect();
+    let text = all.join("\n");
+    assert!(text.contains("`year` cannot be negative (-3)"), "{text}");
+    assert!(!text.contains("not an integer"), "{text}");
+    let font: Vec<&String> = all.iter().filter(|d| d.contains("font-size")).collect();
+    assert_eq!(font.len(), 1, "said once: {text}");
+    assert!(font[0].contains("font-size = \\\"10pt\\\""), "{text}");
+    assert!(text.contains("`width` without `height`"), "{text}");
+    // A year of five digits, a paper with lengths; a lowercase ORCID check
+    // character is the same as `X`.
+    edit(&toml, "year = -3", "year = 20266");
+    edit(&toml, "font-size = 10\n", "paper = \"a5\"\n");
+    edit(
+        &book.join("contributors.toml"),
+        "roles = [\"editor\"]",
+        "roles = [\"editor\"]\norcid = \"0000-0002-1694-233x\"",
+    );
+    let (_, diags) = check_json(&book);
+    let text: Vec<String> = diags.iter().map(|d| d["message"].to_string()).collect();
+    let text = text.join("\n");
+    assert!(
+        text.contains("`20266` is not a year of four digits"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`width` and `paper = \\\"a5\\\"` both set the page"),
+        "{text}"
+    );
+    assert!(!text.contains("ORCID"), "{text}");
+    edit(&toml, "year = 20266", "year = 2026");
+    edit(&toml, "width = \"150mm\"\n", "");
+    ok(&book, &["build", "--html"]);
+    let people = std::fs::read_to_string(book.join("_book/html/contributors.html")).unwrap();
+    assert!(
+        people.contains("0000-0002-1694-233X"),
+        "printed with the registry's X"
+    );
 }

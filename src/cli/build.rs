@@ -53,8 +53,11 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     if args.emit_typst.is_some() && !plan.pdf {
         return super::usage(
             ctx,
-            Diagnostic::error_in(None, "--emit-typst writes the PDF's sources, and this build makes no PDF")
-                .hint("add --pdf, or name no format to build them all"),
+            Diagnostic::error_in(
+                None,
+                "--emit-typst writes the PDF's sources, and this build makes no PDF",
+            )
+            .hint("add --pdf, or name no format to build them all"),
         );
     }
     // Citations are formatted only for the outputs that print them (Typst

@@ -1,6 +1,6 @@
 //! `book.toml`: what the editors wrote about the book (SPEC §2).
 
-use super::read::{Entries, Reader, is_length};
+use super::read::{Entries, Reader};
 use super::value::{Node, Value};
 use crate::diag::{Diagnostic, Sink, Spanned};
 use crate::lang::is_language_tag;
@@ -298,7 +298,7 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
         editors: r.strings(book, "editors").unwrap_or_default(),
         publisher: r.string(book, "publisher").map(|s| s.value),
-        year: r.integer(book, "year").map(|y| y.value),
+        year: read_year(r, book),
         isbn: isbn.map(|s| s.value),
         license: r.string(book, "license").map(|s| s.value),
         chapters: r.strings(book, "chapters"),
@@ -333,6 +333,70 @@ fn read_bibliography(r: &mut Reader<'_>, top: &Entries) -> BibliographyConfig {
         style: r.string(bibliography, "style"),
         per_chapter: r.boolean(bibliography, "per-chapter").unwrap_or(true),
     }
+}
+
+/// The page is a paper name or a width and a height, never part of both:
+/// one length alone, or a paper with lengths, would be silently ignored.
+fn check_page_size(
+    r: &mut Reader<'_>,
+    pdf: &Entries,
+    paper: Option<&Spanned<String>>,
+    width: Option<&Spanned<String>>,
+    height: Option<&Spanned<String>>,
+) {
+    // Where the key is written, even when its value was refused.
+    let at = |r: &mut Reader<'_>, key: &str| Reader::get(pdf, key).map(|n| r.span(&n.span));
+    if let Some(paper) = paper {
+        for key in ["width", "height"] {
+            if let Some(span) = at(r, key) {
+                r.sink.push(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "`{key}` and `paper = \"{}\"` both set the page",
+                            paper.value
+                        ),
+                    )
+                    .hint("keep `paper`, or remove it and give both `width` and `height`"),
+                );
+            }
+        }
+        return;
+    }
+    match (width, height) {
+        (Some(w), None) if at(r, "height").is_none() => r.sink.push(
+            Diagnostic::error(
+                w.span.clone(),
+                "`width` without `height`: the page needs both",
+            )
+            .hint("add `height = \"210mm\"` (say), or use a `paper` name instead"),
+        ),
+        (None, Some(h)) if at(r, "width").is_none() => r.sink.push(
+            Diagnostic::error(
+                h.span.clone(),
+                "`height` without `width`: the page needs both",
+            )
+            .hint("add `width = \"148mm\"` (say), or use a `paper` name instead"),
+        ),
+        _ => {}
+    }
+}
+
+/// `[book] year`: a year of four digits (it is printed in the imprint and
+/// is the EPUB's `dc:date`).
+fn read_year(r: &mut Reader<'_>, book: &Entries) -> Option<i64> {
+    let year = r.integer(book, "year")?;
+    if !(1000..=9999).contains(&year.value) {
+        r.sink.push(
+            Diagnostic::error(
+                year.span.clone(),
+                format!("`{}` is not a year of four digits", year.value),
+            )
+            .hint("write the year of publication, e.g. `year = 2026`"),
+        );
+        return None;
+    }
+    Some(year.value)
 }
 
 /// `[pdf]`: the paper (a Typst name) or the page's lengths, the fonts, the
@@ -377,27 +441,21 @@ fn read_pdf(r: &mut Reader<'_>, top: &Entries) -> PdfConfig {
             .hint(format!("the standards are: {}", PDF_STANDARDS.join(", "))),
         );
     }
-    for key in ["width", "height", "font-size"] {
-        if let Some(v) = r.string(pdf, key)
-            && !is_length(&v.value)
-        {
-            r.sink.push(
-                Diagnostic::error(v.span.clone(), format!("`{}` is not a length", v.value))
-                    .hint("write a number and a unit, e.g. \"148mm\" or \"10pt\""),
-            );
-        }
-    }
+    let width = r.length(pdf, "width", "mm");
+    let height = r.length(pdf, "height", "mm");
+    let font_size = r.length(pdf, "font-size", "pt");
+    check_page_size(r, pdf, paper.as_ref(), width.as_ref(), height.as_ref());
     PdfConfig {
         paper: paper.map(|s| s.value),
-        width: r.string(pdf, "width").map(|s| s.value),
-        height: r.string(pdf, "height").map(|s| s.value),
+        width: width.map(|s| s.value),
+        height: height.map(|s| s.value),
         font: r
             .strings(pdf, "font")
             .unwrap_or_default()
             .into_iter()
             .map(|s| s.value)
             .collect(),
-        font_size: r.string(pdf, "font-size").map(|s| s.value),
+        font_size: font_size.map(|s| s.value),
         recto_chapters: r.boolean(pdf, "recto-chapters").unwrap_or(true),
         standard: standard.map(|s| s.value),
         raw_typst: r.boolean(pdf, "raw-typst").unwrap_or(false),

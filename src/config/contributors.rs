@@ -172,7 +172,11 @@ pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contribu
             affiliation: r.string(entries, "affiliation").map(|s| s.value),
             roles,
             bio: r.string(entries, "bio"),
-            orcid: orcid.map(|s| s.value),
+            // Outputs print the check character as the registry does: `X`.
+            orcid: orcid.map(|s| match s.value.strip_suffix('x') {
+                Some(rest) => format!("{rest}X"),
+                None => s.value,
+            }),
         });
     }
     Contributors { list }
@@ -198,7 +202,8 @@ pub fn orcid_is_valid(orcid: &str) -> bool {
     } else {
         char::from_digit(check, 10).unwrap_or('?')
     };
-    chars[15] == expected
+    // ISO 7064 writes the check character 10 as `X`; `x` is the same.
+    chars[15].to_ascii_uppercase() == expected
 }
 
 #[cfg(test)]
@@ -227,6 +232,7 @@ mod tests {
     fn orcid_checksum() {
         assert!(orcid_is_valid("0000-0002-1825-0097"));
         assert!(orcid_is_valid("0000-0002-1694-233X"));
+        assert!(orcid_is_valid("0000-0002-1694-233x"));
         assert!(!orcid_is_valid("0000-0002-1825-0098"));
         assert!(!orcid_is_valid("0000-0002-1825"));
     }

@@ -109,11 +109,56 @@ impl Reader<'_> {
         let node = Self::get(entries, key)?;
         match &node.value {
             Value::Int(n) if *n >= 0 => Some(Spanned::new(*n, self.span(&node.span))),
+            Value::Int(n) => {
+                let span = self.span(&node.span);
+                self.sink.push(
+                    Diagnostic::error(span, format!("`{key}` cannot be negative ({n})"))
+                        .hint(format!("write `{key}` as a number of zero or more")),
+                );
+                None
+            }
             _ => {
                 self.wrong_type(key, node, "a whole number");
                 None
             }
         }
+    }
+
+    /// A length with its unit (`"148mm"`, `"10pt"`). A bare number is
+    /// refused with the same number and `unit` suggested, since TOML reads
+    /// `10` as a number, not as a length.
+    pub fn length(&mut self, entries: &Entries, key: &str, unit: &str) -> Option<Spanned<String>> {
+        let node = Self::get(entries, key)?;
+        let number = match &node.value {
+            Value::Int(n) => Some(n.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            _ => None,
+        };
+        if let Some(number) = number {
+            let span = self.span(&node.span);
+            self.sink.push(
+                Diagnostic::error(
+                    span,
+                    format!("`{key}` must be a length with its unit, not a bare number"),
+                )
+                .hint(format!("write `{key} = \"{number}{unit}\"`")),
+            );
+            return None;
+        }
+        let value = self.string(entries, key)?;
+        if !is_length(&value.value) {
+            self.sink.push(
+                Diagnostic::error(
+                    value.span.clone(),
+                    format!("`{}` is not a length", value.value),
+                )
+                .hint(format!(
+                    "write a number and a unit, e.g. \"148mm\" or \"10{unit}\""
+                )),
+            );
+            return None;
+        }
+        Some(value)
     }
 
     /// A list of strings; a single string is taken as a list of one.
