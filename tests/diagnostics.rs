@@ -305,7 +305,7 @@ fn config_messages_are_exact_and_said_once() {
     edit(&toml, "year = -3", "year = 20266");
     edit(&toml, "font-size = 10\n", "paper = \"a5\"\n");
     edit(
-        &book.join("contributors.toml"),
+        book.join("contributors.toml"),
         "roles = [\"editor\"]",
         "roles = [\"editor\"]\norcid = \"0000-0002-1694-233x\"",
     );
