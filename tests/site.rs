@@ -287,3 +287,59 @@ fn typography_follows_each_chapters_language_in_the_site_and_the_pdf() {
     assert!(pdf.contains("La «scuola» dell’arte"), "{pdf}");
     assert!(pdf.contains("a : \"b\" ?"), "code stays as written: {pdf}");
 }
+
+/// `[html] base-url`: every page names its canonical address and the site
+/// has a sitemap; a base that is no site's address is an error at its line.
+#[test]
+fn a_base_url_gives_canonical_links_and_a_sitemap() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "[html]\n",
+        "[html]\nbase-url = \"https://livre.example.org/essai\"\n",
+    );
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let premier = page(&site.join("premier.html"));
+    assert_eq!(
+        attrs(&premier, "link[rel=canonical]", "href"),
+        ["https://livre.example.org/essai/premier.html"]
+    );
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    for name in ["index.html", "premier.html", "contributors.html"] {
+        assert!(
+            locs.contains(&format!("https://livre.example.org/essai/{name}").as_str()),
+            "{locs:?}"
+        );
+    }
+    // Without a base, neither.
+    edit(
+        book.join("book.toml"),
+        "base-url = \"https://livre.example.org/essai\"\n",
+        "base-url = \"livre.example.org\"\n",
+    );
+    let out = ouvrage(&book, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).1.contains("is not the address of a site"));
+    edit(
+        book.join("book.toml"),
+        "base-url = \"livre.example.org\"\n",
+        "",
+    );
+    ok(&book, &["build", "--html"]);
+    assert!(!site.join("sitemap.xml").exists());
+    assert!(
+        attrs(
+            &page(&site.join("premier.html")),
+            "link[rel=canonical]",
+            "href"
+        )
+        .is_empty()
+    );
+}

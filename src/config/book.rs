@@ -181,6 +181,19 @@ pub struct ReviewConfig {
 }
 
 const TOP_KEYS: &[&str] = &["book", "part", "bibliography", "pdf", "html", "review"];
+
+/// Every key of book.toml, table by table (`[[part]]` as `part`): what the
+/// reader accepts, and what the README's reference must list (a test
+/// compares them).
+pub const KEYS: &[(&str, &[&str])] = &[
+    ("book", BOOK_KEYS),
+    ("part", PART_KEYS),
+    ("bibliography", BIBLIOGRAPHY_KEYS),
+    ("pdf", PDF_KEYS),
+    ("html", HTML_KEYS),
+    ("review", REVIEW_KEYS),
+];
+
 const BOOK_KEYS: &[&str] = &[
     "title",
     "subtitle",
@@ -557,12 +570,38 @@ fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
     };
     HtmlConfig {
         search: r.boolean(html, "search").unwrap_or(true),
-        base_url: r
-            .string(html, "base-url")
-            .map(|s| s.value)
-            .filter(|s| !s.is_empty()),
+        base_url: read_base_url(r, html),
         raw_html,
     }
+}
+
+/// `[html] base-url`: where the site is published, an absolute `http(s)`
+/// address, kept with a final `/` so that page names append to it.
+fn read_base_url(r: &mut Reader<'_>, html: &Entries) -> Option<String> {
+    let url = r.string(html, "base-url").filter(|s| !s.value.is_empty())?;
+    let lower = url.value.to_ascii_lowercase();
+    let host = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .unwrap_or("");
+    if host.is_empty()
+        || host.starts_with('/')
+        || url.value.contains(['"', '<', '>', ' ', '#', '?'])
+    {
+        r.sink.push(
+            Diagnostic::error(
+                url.span.clone(),
+                format!("`{}` is not the address of a site", url.value),
+            )
+            .hint("write the published site's address, e.g. \"https://livre.example.org/\""),
+        );
+        return None;
+    }
+    let mut base = url.value;
+    if !base.ends_with('/') {
+        base.push('/');
+    }
+    Some(base)
 }
 
 /// `[review]`: how many approvals a chapter needs, 1 to 100.

@@ -30,7 +30,8 @@ pub struct ChapterConfig {
     pub doi: Option<Spanned<String>>,
 }
 
-const KEYS: &[&str] = &[
+/// Every key this file accepts (the README lists them; a test compares).
+pub const KEYS: &[&str] = &[
     "id",
     "title",
     "authors",

@@ -91,7 +91,8 @@ impl Contributors {
     }
 }
 
-const KEYS: &[&str] = &["name", "emails", "affiliation", "roles", "bio", "orcid"];
+/// Every key this file accepts (the README lists them; a test compares).
+pub const KEYS: &[&str] = &["name", "emails", "affiliation", "roles", "bio", "orcid"];
 
 /// Validates contributors.toml's tree; every fault goes to `sink`.
 pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contributors {

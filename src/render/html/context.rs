@@ -32,6 +32,9 @@ pub struct BookContext {
     pub cite: CiteContext,
     /// The page of the book's reference list (`per-chapter = false`).
     pub references_page: Option<String>,
+    /// `[html] base-url`, ending in `/`: where the site is published (each
+    /// page's canonical address is this and its `page.url`).
+    pub base_url: Option<String>,
 }
 
 /// A reference to the book or a chapter, to copy or download.
@@ -229,6 +232,7 @@ impl<'b> Site<'b> {
             search: book.config.html.search,
             cite,
             references_page,
+            base_url: book.config.html.base_url.clone(),
         };
         Site {
             book,

@@ -147,6 +147,12 @@ impl HtmlRenderer {
             files.push(("search-index.json".to_string(), json.into_bytes()));
             files.push(("search-index.js".to_string(), js.into_bytes()));
         }
+        if let Some(base) = &book.config.html.base_url {
+            files.push((
+                "sitemap.xml".to_string(),
+                sitemap(base, &pages).into_bytes(),
+            ));
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -162,4 +168,20 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), Vec<Diagnostic>> {
         std::fs::create_dir_all(dir).map_err(|e| io_error(dir, "create a folder", e))?;
     }
     std::fs::write(path, bytes).map_err(|e| io_error(path, "write", e))
+}
+
+/// `sitemap.xml` (sitemaps.org 0.9): the address of every page, for a site
+/// published at `base` (`[html] base-url`). No dates: a build is
+/// reproducible, and the document date is the book's, not the page's.
+fn sitemap(base: &str, pages: &[context::Page]) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for page in pages.iter().filter(|p| p.template != "status.html") {
+        out.push_str("  <url><loc>");
+        crate::render::escape::push_xml_text(&mut out, &format!("{base}{}", page.file));
+        out.push_str("</loc></url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
 }
