@@ -173,3 +173,51 @@ fn a_draft_shows_one_state_and_revision_everywhere() {
     let pdf = model_text(&model, &Default::default());
     assert!(pdf.contains(revision) && pdf.contains("draft"), "{pdf}");
 }
+
+/// GitHub's alerts are headed with the word of the chapter's language, or
+/// the title written after the marker, in every output; part titles get
+/// the book's typography (issue 29).
+#[test]
+fn alerts_and_part_titles_speak_the_book_language_everywhere() {
+    let (_tmp, book) = fixture("features");
+    std::fs::write(
+        book.join("chapters/02-second.md"),
+        "---\ntitle: Le second chapitre\nauthors: [bo]\n---\n\n## Résultats {#resultats}\n\n> [!TIP]\n> Relire le chapitre.\n\n> [!WARNING] Données provisoires\n> Chiffres de 2024.\n",
+    )
+    .unwrap();
+    edit(
+        book.join("book.toml"),
+        "title = \"Première partie\"",
+        "title = \"Regards d'ailleurs\"",
+    );
+    build(&book);
+    let second = page(&book.join("_book/html/second.html"));
+    assert_eq!(
+        texts(&second, ".alert-title"),
+        ["Conseil", "Données provisoires"]
+    );
+    let index = page(&book.join("_book/html/index.html"));
+    let contents = texts(&index, "main").join(" ");
+    assert!(contents.contains("Regards d’ailleurs"), "{contents}");
+    assert!(!contents.contains("Regards d'ailleurs"), "{contents}");
+    // The EPUB's chapter and navigation.
+    let files = outputs(&book);
+    let file = |suffix: &str| {
+        let (_, bytes) = files.iter().find(|(n, _)| n.ends_with(suffix)).unwrap();
+        String::from_utf8(bytes.clone()).unwrap()
+    };
+    let chapter = file("text/second.xhtml");
+    assert!(
+        chapter.contains("<p class=\"alert-title\">Conseil</p>"),
+        "{chapter}"
+    );
+    assert!(file("EPUB/nav.xhtml").contains("Regards d’ailleurs"));
+    // The PDF.
+    let pdf = compiled_text(&book, &Default::default());
+    let pdf = pdf.to_lowercase();
+    assert!(
+        pdf.contains("conseil") && pdf.contains("données provisoires"),
+        "{pdf}"
+    );
+    assert!(pdf.contains("regards d’ailleurs"), "{pdf}");
+}

@@ -97,6 +97,40 @@ pub struct Labels {
     pub start: &'static str,
     /// Between a label and its value: a no-break space before the colon in French.
     pub colon: &'static str,
+    /// The titles of GitHub's alerts, by kind.
+    pub alerts: AlertLabels,
+}
+
+/// The words that head an alert (`> [!NOTE]`), by its kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertLabels {
+    /// `[!NOTE]`.
+    pub note: &'static str,
+    /// `[!TIP]`.
+    pub tip: &'static str,
+    /// `[!IMPORTANT]`.
+    pub important: &'static str,
+    /// `[!WARNING]`.
+    pub warning: &'static str,
+    /// `[!CAUTION]`.
+    pub caution: &'static str,
+}
+
+impl AlertLabels {
+    /// The word for an alert's kind (the kind itself for an unknown one).
+    pub fn of<'a>(&self, kind: &'a str) -> &'a str
+    where
+        'static: 'a,
+    {
+        match kind {
+            "note" => self.note,
+            "tip" => self.tip,
+            "important" => self.important,
+            "warning" => self.warning,
+            "caution" => self.caution,
+            other => other,
+        }
+    }
 }
 
 /// Names of the roles of contributors.toml, keyed like the roles themselves.
@@ -173,6 +207,13 @@ pub static FR: Labels = Labels {
     landmarks: "Repères",
     start: "Début du texte",
     colon: "\u{a0}: ",
+    alerts: AlertLabels {
+        note: "Note",
+        tip: "Conseil",
+        important: "Important",
+        warning: "Attention",
+        caution: "Prudence",
+    },
 };
 
 /// Italian.
@@ -226,6 +267,13 @@ pub static IT: Labels = Labels {
     landmarks: "Punti di riferimento",
     start: "Inizio del testo",
     colon: ": ",
+    alerts: AlertLabels {
+        note: "Nota",
+        tip: "Suggerimento",
+        important: "Importante",
+        warning: "Attenzione",
+        caution: "Cautela",
+    },
 };
 
 /// English.
@@ -279,4 +327,11 @@ pub static EN: Labels = Labels {
     landmarks: "Landmarks",
     start: "Start of content",
     colon: ": ",
+    alerts: AlertLabels {
+        note: "Note",
+        tip: "Tip",
+        important: "Important",
+        warning: "Warning",
+        caution: "Caution",
+    },
 };

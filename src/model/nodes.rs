@@ -134,6 +134,10 @@ pub enum BlockKind {
     Alert {
         /// note, tip, important, warning, caution.
         kind: String,
+        /// What it is headed with: the title written after the marker
+        /// (`> [!NOTE] Méthode`), else the word of the chapter's language
+        /// for its kind, set by the typography pass.
+        title: String,
         /// Its content.
         blocks: Vec<Block>,
     },

@@ -117,6 +117,7 @@ impl Lowerer<'_, '_> {
             }
             NodeValue::Alert(alert) => BlockKind::Alert {
                 kind: format!("{:?}", alert.alert_type).to_lowercase(),
+                title: alert.title.clone().unwrap_or_default(),
                 blocks: self.blocks(node),
             },
             NodeValue::List(list) => {

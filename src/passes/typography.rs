@@ -35,26 +35,54 @@ impl Style {
 /// Applies the typography of each chapter's language to its text, and the
 /// book's to the contributors' bios.
 pub fn apply(book: &mut Book) {
-    let style = Style::of(&book.lang);
+    let lang = book.lang.clone();
     for person in &mut book.people {
-        typeset_blocks(&mut person.bio, style);
+        typeset_blocks(&mut person.bio, &lang);
+    }
+    // Part titles are the book's, in its language.
+    for part in &mut book.parts {
+        if let Some(title) = &mut part.title {
+            *title = typeset_plain(title, Style::of(&lang));
+        }
     }
     // Each chapter on its own, on every core.
     use rayon::prelude::*;
     book.chapters.par_iter_mut().for_each(|chapter| {
-        let style = Style::of(&chapter.lang);
+        let lang = chapter.lang.clone();
         for blocks in chapter.block_lists_mut() {
-            typeset_blocks(blocks, style);
+            typeset_blocks(blocks, &lang);
         }
         // The title is the first of the block lists: its plain text follows.
         chapter.title = plain_text(chapter.title_inlines());
     });
 }
 
-/// Every text of `blocks`, nested ones included.
-fn typeset_blocks(blocks: &mut [Block], style: Style) {
+/// Every text of `blocks`, nested ones included, in the language `lang`;
+/// an alert without a title of its own is headed with the word of that
+/// language for its kind.
+fn typeset_blocks(blocks: &mut [Block], lang: &Lang) {
+    let style = Style::of(lang);
     let mut fix = |inlines: &mut Vec<Inline>| typeset_inlines(inlines, style);
-    walk_blocks_mut(blocks, &mut |block| block_inlines_mut(block, &mut fix));
+    walk_blocks_mut(blocks, &mut |block| {
+        if let crate::model::BlockKind::Alert { kind, title, .. } = &mut block.kind {
+            *title = if title.trim().is_empty() {
+                lang.labels().alerts.of(kind).to_string()
+            } else {
+                typeset_plain(title.trim(), style)
+            };
+        }
+        block_inlines_mut(block, &mut fix)
+    });
+}
+
+/// A plain title (a part's, an alert's) with the typography of `style`.
+fn typeset_plain(text: &str, style: Style) -> String {
+    let mut run = [Inline::Text(text.to_string())];
+    typeset_inlines(&mut run, style);
+    let [Inline::Text(text)] = run else {
+        unreachable!("one text stays one text")
+    };
+    text
 }
 
 /// One run of inlines, the character before each text carried across

@@ -155,10 +155,16 @@ impl<'a> BodyWriter<'a> {
                 self.blocks_in(blocks);
                 self.out.push_str("</blockquote>\n");
             }
-            BlockKind::Alert { kind, blocks } => {
+            BlockKind::Alert {
+                kind,
+                title,
+                blocks,
+            } => {
                 let class = format!("alert alert-{kind}");
                 self.open("div", &[("class", &class), ("role", "note")]);
-                self.out.push('\n');
+                self.out.push_str("\n<p class=\"alert-title\">");
+                self.text(title);
+                self.out.push_str("</p>\n");
                 self.blocks_in(blocks);
                 self.out.push_str("</div>\n");
             }

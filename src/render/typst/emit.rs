@@ -532,8 +532,14 @@ impl<'a> Writer<'a> {
             BlockKind::BlockQuote(blocks) => {
                 self.container("#quote(block: true)[\n", blocks, "]\n\n")
             }
-            BlockKind::Alert { kind, blocks } => {
-                let open = format!("#tpl.alert({})[\n", typst_string(kind));
+            BlockKind::Alert {
+                kind,
+                title,
+                blocks,
+            } => {
+                let mut open = format!("#tpl.alert({}, title: [", typst_string(kind));
+                push_typst_markup(&mut open, title);
+                open.push_str("])[\n");
                 self.container(&open, blocks, "]\n\n");
             }
             BlockKind::List {
