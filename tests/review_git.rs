@@ -280,7 +280,14 @@ fn a_real_shallow_clone_then_unshallowed() {
     let full = status(&ci);
     assert_eq!(full["complete_history"], true);
     assert_eq!(chapter(&ci, "premier")["state"], "approved");
-    ok(&ci, &["check", "--require-approved", "--format", "json"]);
+    // The gate judges again: premier passes, the chapters never submitted do not.
+    let out = ouvrage(&ci, &["check", "--require-approved"]);
+    let (o, e) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !e.contains("shallow") && !e.contains("`premier`") && e.contains("`second` is draft"),
+        "{o}{e}"
+    );
 }
 
 #[test]
