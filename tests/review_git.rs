@@ -392,3 +392,88 @@ fn trailers_are_read_as_git_interpret_trailers_reads_them() {
         })
         .unwrap();
 }
+
+#[test]
+#[ignore = "needs git and gpg (.ci/run installs them)"]
+fn openpgp_signatures_made_by_gpg_verify_in_process() {
+    need("git");
+    need("gpg");
+    let home = tempfile::tempdir().unwrap();
+    let gnupg = home.path().join("gnupg");
+    std::fs::create_dir_all(&gnupg).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&gnupg, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let gpg = |args: &[&str]| {
+        let out = Command::new("gpg")
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .env("GNUPGHOME", &gnupg)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "gpg {args:?}: {:?}", text(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    gpg(&[
+        "--quick-gen-key",
+        "Bo <bo@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let fingerprint = gpg(&["--with-colons", "--list-keys", "bo@example.org"])
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("fpr:")
+                .map(|r| r.trim_matches(':').to_string())
+        })
+        .unwrap();
+    let certificate = gpg(&["--export", "--armor", "bo@example.org"]);
+    let (tmp, bare) = remote(|seed| {
+        add_to_contributor(seed, "bo", &format!("signing-keys = [\"{fingerprint}\"]"));
+        std::fs::create_dir_all(seed.join("keys")).unwrap();
+        std::fs::write(seed.join("keys/bo.asc"), &certificate).unwrap();
+    });
+    let ana = tmp.path().join("ana");
+    clone(&bare, &ana, "ana", &[]);
+    ok(&ana, &["check"]);
+    ok(&ana, &["submit", "premier"]);
+    git(&ana, "ana", &["push", "-q", "origin", "main"]);
+    // ouvrage asks gpg for the signature, as git would, and checks it itself.
+    let bo = tmp.path().join("bo");
+    clone(&bare, &bo, "bo", &[]);
+    git(&bo, "bo", &["config", "user.signingkey", &fingerprint]);
+    let out = Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+        .args(["review", "premier", "--approve"])
+        .current_dir(&bo)
+        .env("GNUPGHOME", &gnupg)
+        .output()
+        .unwrap();
+    let (o, e) = text(&out);
+    assert!(out.status.success(), "{o}{e}");
+    assert!(
+        (o.clone() + &e).contains(&format!("signed with {fingerprint}")),
+        "{o}{e}"
+    );
+    let premier = chapter(&bo, "premier");
+    assert_eq!(premier["state"], "approved", "{premier:#}");
+    assert_eq!(premier["reviews"][0]["signer_key"], fingerprint.as_str());
+    // Ana's hand-written approval in Bo's name, unsigned, counts for nothing.
+    let revision = premier["revision"].as_str().unwrap().to_string();
+    let message = format!(
+        "review(premier): approved\n\nOuvrage-Chapter: premier\nOuvrage-Event: approved\nOuvrage-Revision: {revision}\n"
+    );
+    git(
+        &ana,
+        "bo",
+        &["commit", "-q", "--allow-empty", "-m", &message],
+    );
+    let forged = chapter(&ana, "premier");
+    assert_eq!(forged["state"], "in-review", "{forged:#}");
+    assert_eq!(
+        forged["unverified"][0]["why"],
+        "unsigned, and bo lists signing keys"
+    );
+}
