@@ -184,6 +184,11 @@ impl PeopleMap {
         PeopleMap { mailmap: None }
     }
 
+    /// Whether the map maps nobody (no committed .mailmap).
+    pub fn is_empty(&self) -> bool {
+        self.mailmap.is_none()
+    }
+
     /// `person` after the map, email lowercase.
     pub fn resolve(&self, person: &Person) -> Person {
         let Some(mailmap) = &self.mailmap else {

@@ -112,6 +112,9 @@ pub const KEYS_DIR: &str = "keys";
 /// `history` with every author through `people` (borrowed as it is when
 /// there is no mailmap).
 pub fn resolved<'h>(history: &'h [Commit], people: &PeopleMap) -> Cow<'h, [Commit]> {
+    if people.is_empty() {
+        return Cow::Borrowed(history);
+    }
     let mut memo: HashMap<crate::git::Person, crate::git::Person> = HashMap::new();
     let mut out: Option<Vec<Commit>> = None;
     for (i, commit) in history.iter().enumerate() {
