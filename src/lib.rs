@@ -24,6 +24,7 @@ pub mod passes;
 pub mod pipeline;
 pub mod render;
 pub mod review;
+pub mod signing;
 pub mod source;
 pub mod status;
 pub mod templates;

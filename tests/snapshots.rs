@@ -305,6 +305,12 @@ fn scripted_history() -> (tempfile::TempDir, History) {
         "authors: [bo]\n",
         "authors: [bo]\nreviewers: [ana]\n",
     );
+    // Ed reviews `second`: a reviewer's role besides the editor's.
+    edit(
+        root.join("contributors.toml"),
+        "roles = [\"editor\"]",
+        "roles = [\"editor\", \"reviewer\"]",
+    );
     let mut h = History::new(&root);
     h.commit("ed", "Le manuscrit", "manuscript");
 

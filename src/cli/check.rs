@@ -23,13 +23,15 @@ pub struct CheckArgs {
 /// Runs `check`. Whatever the format, the diagnostics are printed once, at
 /// the end, so that `--format json` and `--format gitlab` print one document.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
-    let (root, book, mut diagnostics) = match load_quietly(ctx, args.format, false) {
+    let (root, mut book, mut diagnostics) = match load_quietly(ctx, args.format, false) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
     if args.print {
         return print_preflight(ctx, &book, diagnostics, args.format);
     }
+    let repo = crate::git::Repo::open(&root).ok();
+    diagnostics.extend(crate::status::review_checks(&mut book, repo.as_ref()));
     let mut approved = None;
     if args.require_approved {
         match approval_problems(&root, &book) {
@@ -175,6 +177,21 @@ fn approval_problems(
     let report = crate::git::Repo::open(root)
         .and_then(|repo| crate::status::compute_status(book, &repo, Default::default()))
         .map_err(|e| super::review::git_diagnostic(&e))?;
+    if !report.complete_history {
+        // No verdict on part of the history: an event before the boundary
+        // could change any state.
+        return Ok((
+            vec![
+                Diagnostic::error_in(
+                    None,
+                    "this clone is shallow: the history is cut short, so the review state \
+                     cannot be judged",
+                )
+                .hint("run `git fetch --unshallow` (in CI, check out the whole history: fetch-depth: 0)"),
+            ],
+            report.chapters.len(),
+        ));
+    }
     let mut problems = Vec::new();
     for ch in &report.chapters {
         if matches!(ch.state, State::Approved | State::Final) {
@@ -190,6 +207,10 @@ fn approval_problems(
             State::ChangesRequested => {
                 "its authors to address the changes requested and submit again".to_string()
             }
+            _ if !ch.blocked_by.is_empty() => format!(
+                "{} to approve or withdraw their change request on this revision",
+                ch.blocked_by.join(", ")
+            ),
             _ if !ch.changed_since_approval.is_empty() => format!(
                 "a new approval: it changed in {} commit(s) since it was approved",
                 ch.changed_since_approval.len()

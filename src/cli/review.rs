@@ -24,7 +24,7 @@ pub struct SubmitArgs {
 
 /// Arguments of `review`.
 #[derive(Debug, Args)]
-#[command(group(ArgGroup::new("verdict").required(true).args(["approve", "request_changes", "comment"])))]
+#[command(group(ArgGroup::new("verdict").required(true).args(["approve", "request_changes", "comment", "withdraw"])))]
 pub struct ReviewArgs {
     /// The chapter id.
     pub chapter: String,
@@ -37,6 +37,9 @@ pub struct ReviewArgs {
     /// Comment without a verdict.
     #[arg(long)]
     pub comment: bool,
+    /// Withdraw your last verdict (your approval or your change request).
+    #[arg(long)]
+    pub withdraw: bool,
     /// The review's message.
     #[arg(short, long)]
     pub message: Option<String>,
@@ -76,6 +79,8 @@ pub fn review(ctx: &Context, args: ReviewArgs) -> Outcome {
         EventKind::Approved
     } else if args.request_changes {
         EventKind::ChangesRequested
+    } else if args.withdraw {
+        EventKind::Withdrawn
     } else {
         EventKind::Commented
     };
@@ -120,6 +125,15 @@ pub fn git_diagnostic(e: &GitError) -> Diagnostic {
         GitError::NoIdentity => {
             d.hint("set them: `git config user.name \"…\"` and `git config user.email \"…\"`")
         }
+        GitError::MissingObject {
+            remote: Some(remote),
+            ..
+        } => d.hint(format!(
+            "fetch every object: `git config --unset remote.{remote}.partialclonefilter && git fetch --refetch {remote}` (or clone again without --filter)"
+        )),
+        GitError::MissingObject { remote: None, .. } => d.hint(
+            "the repository is incomplete or damaged: `git fsck` tells more; fetch again or clone again",
+        ),
         GitError::Other(_) => d,
     }
 }
@@ -165,6 +179,9 @@ fn record(
         Ok(me) => me,
         Err(e) => return fail(ctx, git_diagnostic(&e)),
     };
+    // Who you are is decided as `status` decides it: the committed .mailmap.
+    let identities = crate::status::identities(&book, &repo);
+    let me = identities.people.resolve(&me);
     let contributor = book
         .contributors
         .list
@@ -177,63 +194,21 @@ fn record(
                 format!("your git email {} is no contributor's", me.email),
             )
             .hint(
-                "add it to your entry's `emails` in contributors.toml (or to the book's .mailmap)",
+                "add it to your entry's `emails` in contributors.toml (or map it in the book's committed .mailmap)",
             ),
         ),
-        Some(c) => {
-            let id = &c.id.value;
-            let has = |list: &[crate::diag::Spanned<String>]| list.iter().any(|x| &x.value == id);
-            match kind {
-                EventKind::Submitted if !has(&chapter.config.authors) => {
-                    Some(Diagnostic::error_in(
-                        Some(chapter.path.clone()),
-                        format!("{id} is not an author of `{chapter_id}`"),
-                    ))
-                }
-                EventKind::Approved | EventKind::ChangesRequested | EventKind::Commented
-                    if !has(&chapter.config.reviewers) =>
-                {
-                    Some(
-                        Diagnostic::error_in(
-                            Some(chapter.path.clone()),
-                            format!("{id} is not an assigned reviewer of `{chapter_id}`"),
-                        )
-                        .hint("reviewers are listed in the chapter's front matter (`reviewers:`)"),
-                    )
-                }
-                EventKind::Final if !crate::status::editor_ids(&book).contains(id) => Some(
-                    Diagnostic::error_in(None, format!("{id} is not an editor of the book")),
-                ),
-                EventKind::Final => {
-                    let state = crate::status::compute_status(&book, &repo, Default::default())
-                        .ok()
-                        .and_then(|r| {
-                            r.chapters
-                                .into_iter()
-                                .find(|c| c.id == chapter_id)
-                                .map(|c| c.state)
-                        });
-                    (state != Some(State::Approved) && state != Some(State::Final)).then(|| {
-                        Diagnostic::error_in(
-                            Some(chapter.path.clone()),
-                            format!(
-                                "`{chapter_id}` is {}, not approved",
-                                state.map(State::name).unwrap_or("unknown")
-                            ),
-                        )
-                        .hint("only an approved revision can be made final")
-                    })
-                }
-                _ => None,
-            }
-        }
+        Some(c) => role_problem(&book, &repo, chapter, c, kind)
+            .or_else(|| signing_problem(&book, &repo, c).err()),
     };
     if let Some(problem) = problem {
         if !force {
-            return fail(
-                ctx,
-                problem.hint("`--force` records it anyway, as an unverified event"),
+            // The problem may point into contributors.toml: print it with the book's sources.
+            ctx.print_diagnostics(
+                &book.sources,
+                &[problem.hint("`--force` records it anyway, as an unverified event")],
+                super::DiagnosticFormat::Text,
             );
+            return Outcome::BookErrors;
         }
         ctx.info(format!(
             "warning: {} (recorded anyway: it will count for nothing)",
@@ -241,16 +216,187 @@ fn record(
         ));
     }
     let message = event_message(chapter_id, kind, &revision, note);
-    match repo.record_event(&message) {
-        Ok(id) => {
+    if crate::review::parse_trailers(&message).is_none() {
+        return fail(
+            ctx,
+            Diagnostic::error_in(None, "this message would make the event unreadable")
+                .hint("a message must not name other review events (`review(…): …` lines)"),
+        );
+    }
+    let setup = match repo.signing_setup() {
+        Ok(setup) => setup,
+        Err(e) => return fail(ctx, git_diagnostic(&e)),
+    };
+    let keys: Vec<crate::signing::SigningKey> = contributor
+        .map(|c| c.signing_keys.iter().map(|k| k.value.clone()).collect())
+        .unwrap_or_default();
+    let signed_by = std::cell::RefCell::new(None);
+    let signer = |payload: &[u8]| -> Result<String, String> {
+        let setup = setup.as_ref().expect("only called with a setup");
+        let signature = crate::git::sign(setup, payload)?;
+        // Never trust the signing program: the signature is checked here,
+        // as `status` will check it.
+        if !keys.is_empty() {
+            match crate::signing::verify(&signature, payload, &keys, &identities.certificates) {
+                crate::signing::Verdict::Verified(key) => *signed_by.borrow_mut() = Some(key),
+                crate::signing::Verdict::Rejected(why) if !force => {
+                    return Err(format!(
+                        "the signature made with user.signingkey would not count: {}",
+                        why.replace("their signing keys", "your signing-keys")
+                    ));
+                }
+                crate::signing::Verdict::Rejected(_) => {}
+            }
+        }
+        Ok(signature)
+    };
+    let signer: Option<&crate::git::Signer<'_>> =
+        if setup.is_some() { Some(&signer) } else { None };
+    match repo.record_event(&message, signer) {
+        Ok((id, signed)) => {
+            let how = match (signed, signed_by.into_inner()) {
+                (Some(_), Some(key)) => format!(", signed with {key}"),
+                (Some(_), None) => ", signed".to_string(),
+                (None, _) => String::new(),
+            };
             ctx.info(format!(
-                "recorded review({chapter_id}): {} on revision {} as commit {}",
+                "recorded review({chapter_id}): {} on revision {} as commit {}{how}",
                 kind.name(),
                 &revision[..10],
                 &id[..10]
             ));
             Outcome::Success
         }
+        Err(GitError::Other(why)) if setup.is_some() => fail(
+            ctx,
+            Diagnostic::error_in(None, format!("the event could not be signed: {why}"))
+                .hint("check `git config user.signingkey` and `gpg.format`, and your key's `signing-keys` entry"),
+        ),
         Err(e) => fail(ctx, git_diagnostic(&e)),
+    }
+}
+
+/// Why `c` may not record `kind` on `chapter`: not an author (submit); not
+/// an assigned reviewer, without the reviewer role, or an author of the
+/// chapter (reviews); no verdict to withdraw; no editor, or the chapter not
+/// approved (finalize).
+fn role_problem(
+    book: &crate::model::Book,
+    repo: &Repo,
+    chapter: &crate::model::Chapter,
+    c: &crate::config::Contributor,
+    kind: EventKind,
+) -> Option<Diagnostic> {
+    let id = &c.id.value;
+    let chapter_id = &chapter.id;
+    let has = |list: &[crate::diag::Spanned<String>]| list.iter().any(|x| &x.value == id);
+    let here = Some(chapter.path.clone());
+    let report = || {
+        crate::status::compute_status(book, repo, Default::default())
+            .ok()
+            .and_then(|r| r.chapters.into_iter().find(|c| &c.id == chapter_id))
+    };
+    match kind {
+        EventKind::Submitted if !has(&chapter.config.authors) => Some(Diagnostic::error_in(
+            here,
+            format!("{id} is not an author of `{chapter_id}`"),
+        )),
+        EventKind::Submitted => None,
+        EventKind::Final if !crate::status::editor_ids(book).contains(id) => Some(
+            Diagnostic::error_in(None, format!("{id} is not an editor of the book")),
+        ),
+        EventKind::Final => {
+            let state = report().map(|c| c.state);
+            (state != Some(State::Approved) && state != Some(State::Final)).then(|| {
+                Diagnostic::error_in(
+                    here,
+                    format!(
+                        "`{chapter_id}` is {}, not approved",
+                        state.map(State::name).unwrap_or("unknown")
+                    ),
+                )
+                .hint("only an approved revision can be made final")
+            })
+        }
+        _ if !has(&chapter.config.reviewers) => Some(
+            Diagnostic::error_in(
+                here,
+                format!("{id} is not an assigned reviewer of `{chapter_id}`"),
+            )
+            .hint("reviewers are listed in the chapter's front matter (`reviewers:`)"),
+        ),
+        _ if has(&chapter.config.authors) => Some(
+            Diagnostic::error_in(
+                here,
+                format!(
+                    "{id} is an author of `{chapter_id}`: an author cannot review their own chapter"
+                ),
+            )
+            .hint("take them out of the chapter's `reviewers:`"),
+        ),
+        _ if !c.roles.contains(&crate::config::Role::Reviewer) => Some(
+            Diagnostic::error(c.id.span.clone(), format!("{id} has not the reviewer role")).hint(
+                format!("add \"reviewer\" to `roles` in [{id}] of contributors.toml"),
+            ),
+        ),
+        EventKind::Withdrawn => {
+            let standing = report().and_then(|r| {
+                r.reviews
+                    .into_iter()
+                    .rfind(|x| &x.reviewer == id && x.verdict != EventKind::Commented)
+            });
+            match standing {
+                Some(r)
+                    if matches!(r.verdict, EventKind::Approved | EventKind::ChangesRequested) =>
+                {
+                    None
+                }
+                _ => Some(
+                    Diagnostic::error_in(
+                        here,
+                        format!(
+                            "{id} has no approval or change request on `{chapter_id}` to withdraw"
+                        ),
+                    )
+                    .hint("`ouvrage status` shows the reviews that count"),
+                ),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `c`'s event would be signed as it must be: when they list keys
+/// or the book requires signatures, git must have a `user.signingkey`.
+fn signing_problem(
+    book: &crate::model::Book,
+    repo: &Repo,
+    c: &crate::config::Contributor,
+) -> Result<(), Diagnostic> {
+    let needed = book.config.review.signatures_required || !c.signing_keys.is_empty();
+    if !needed {
+        return Ok(());
+    }
+    if c.signing_keys.is_empty() {
+        return Err(Diagnostic::error(
+            c.id.span.clone(),
+            format!(
+                "signatures are required ([review] signatures), but {} lists no signing-keys",
+                c.id.value
+            ),
+        )
+        .hint("add your public key to `signing-keys` in contributors.toml"));
+    }
+    match repo.signing_setup() {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(Diagnostic::error_in(
+            None,
+            format!(
+                "{} lists signing-keys, but git has no user.signingkey: the event would be unsigned and count for nothing",
+                c.id.value
+            ),
+        )
+        .hint("`git config user.signingkey ~/.ssh/id_ed25519` and `git config gpg.format ssh` (or your OpenPGP key)")),
+        Err(e) => Err(git_diagnostic(&e)),
     }
 }

@@ -53,7 +53,12 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
         let load = s.spawn(|| load_lenient(ctx));
         let walked = ctx.root().ok().map(|root| {
             Repo::open(&root).and_then(|repo| {
-                let head = repo.head_commit()?;
+                // No commit yet: every chapter is a draft.
+                let head = match repo.head_commit() {
+                    Ok(head) => head,
+                    Err(GitError::NoCommits) => String::new(),
+                    Err(e) => return Err(e),
+                };
                 let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
                 Ok((repo, head, history))
             })

@@ -178,6 +178,24 @@ pub struct HtmlConfig {
 pub struct ReviewConfig {
     /// Distinct reviewers' approvals of the current revision.
     pub required_approvals: u32,
+    /// `signatures = "required"`: every review event must be signed by one
+    /// of its actor's `signing-keys`; `"when-listed"` (the default): only
+    /// the events of contributors who list keys.
+    pub signatures_required: bool,
+    /// `change-requests = "blocking"` (the default): an open change request
+    /// on the current revision holds back the approval until its reviewer
+    /// approves or withdraws it; `"advisory"`: enough approvals win.
+    pub blocking_change_requests: bool,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            required_approvals: 1,
+            signatures_required: false,
+            blocking_change_requests: true,
+        }
+    }
 }
 
 const TOP_KEYS: &[&str] = &["book", "part", "bibliography", "pdf", "html", "review"];
@@ -223,7 +241,7 @@ const PDF_KEYS: &[&str] = &[
     "colour",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
-const REVIEW_KEYS: &[&str] = &["required-approvals"];
+const REVIEW_KEYS: &[&str] = &["required-approvals", "signatures", "change-requests"];
 
 /// Validates book.toml's tree. Returns `None` when the title is missing or
 /// `[book]` is unusable; every fault goes to `sink`. Each table is read by
@@ -618,7 +636,37 @@ fn read_review(r: &mut Reader<'_>, top: &Entries) -> ReviewConfig {
         }
         None => 1,
     };
-    ReviewConfig { required_approvals }
+    ReviewConfig {
+        required_approvals,
+        signatures_required: one_of(r, review, "signatures", ["when-listed", "required"])
+            .is_some_and(|v| v == "required"),
+        blocking_change_requests: one_of(r, review, "change-requests", ["blocking", "advisory"])
+            .is_none_or(|v| v == "blocking"),
+    }
+}
+
+/// A string key that must be one of `options`; `None` when absent or wrong
+/// (the fault is reported with the closest option).
+fn one_of<const N: usize>(
+    r: &mut Reader<'_>,
+    table: &Entries,
+    key: &str,
+    options: [&'static str; N],
+) -> Option<&'static str> {
+    let value = r.string(table, key)?;
+    if let Some(found) = options.iter().find(|o| **o == value.value) {
+        return Some(found);
+    }
+    let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+    r.sink.push(
+        Diagnostic::error(
+            value.span.clone(),
+            format!("unknown value `{}` for `{key}`", value.value),
+        )
+        .suggest(&value.value, options)
+        .hint(format!("`{key}` is {}", quoted.join(" or "))),
+    );
+    None
 }
 
 fn section_table<'n>(
@@ -716,9 +764,7 @@ impl Default for BookConfig {
                 base_url: None,
                 raw_html: RawHtml::Escape,
             },
-            review: ReviewConfig {
-                required_approvals: 1,
-            },
+            review: ReviewConfig::default(),
         }
     }
 }
@@ -751,7 +797,30 @@ mod tests {
         assert_eq!(config.parts[0].chapters[0].value, "a");
         assert_eq!(config.html.raw_html, RawHtml::Sanitize);
         assert_eq!(config.review.required_approvals, 2);
+        assert!(!config.review.signatures_required);
+        assert!(config.review.blocking_change_requests);
         assert!(config.pdf.recto_chapters);
+    }
+
+    #[test]
+    fn review_policies_read_and_misspellings_are_refused() {
+        let (config, diags, _) = read(
+            "[book]\ntitle = \"T\"\n[review]\nsignatures = \"required\"\nchange-requests = \"advisory\"\n",
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        let review = config.unwrap().review;
+        assert!(review.signatures_required && !review.blocking_change_requests);
+        let (_, diags, sources) =
+            read("[book]\ntitle = \"T\"\n[review]\nsignatures = \"requried\"\n");
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].location(&sources).unwrap().to_string(),
+            "book.toml:4:14"
+        );
+        assert!(
+            diags[0].hints.iter().any(|h| h.contains("`required`")),
+            "{diags:?}"
+        );
     }
 
     #[test]

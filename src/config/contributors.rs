@@ -54,6 +54,9 @@ pub struct Contributor {
     pub bio: Option<Spanned<String>>,
     /// ORCID iD, checksum validated.
     pub orcid: Option<String>,
+    /// `signing-keys`: when any, every review event in this person's name
+    /// counts only if signed by one of them.
+    pub signing_keys: Vec<Spanned<crate::signing::SigningKey>>,
 }
 
 /// All contributors, in file order.
@@ -92,7 +95,15 @@ impl Contributors {
 }
 
 /// Every key this file accepts (the README lists them; a test compares).
-pub const KEYS: &[&str] = &["name", "emails", "affiliation", "roles", "bio", "orcid"];
+pub const KEYS: &[&str] = &[
+    "name",
+    "emails",
+    "affiliation",
+    "roles",
+    "bio",
+    "orcid",
+    "signing-keys",
+];
 
 /// Validates contributors.toml's tree; every fault goes to `sink`.
 pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contributors {
@@ -159,6 +170,16 @@ pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contribu
                 ));
             }
         }
+        let mut signing_keys = Vec::new();
+        for text in r.strings(entries, "signing-keys").unwrap_or_default() {
+            match crate::signing::SigningKey::parse(&text.value) {
+                Ok(k) => signing_keys.push(Spanned::new(k, text.span)),
+                Err(why) => r.sink.push(
+                    Diagnostic::error(text.span.clone(), why)
+                        .hint("copy the line of your key's `.pub` file (`ssh-ed25519 AAAA… you@example.org`), or `gpg --fingerprint` without spaces"),
+                ),
+            }
+        }
         if list.iter().any(|c: &Contributor| c.id.value == key.name) {
             r.error(
                 &key.span,
@@ -178,6 +199,7 @@ pub fn read_contributors(file: FileId, root: &Node, sink: &mut Sink) -> Contribu
                 Some(rest) => format!("{rest}X"),
                 None => s.value,
             }),
+            signing_keys,
         });
     }
     Contributors { list }
@@ -227,6 +249,29 @@ mod tests {
         let diags = sink.into_sorted();
         assert_eq!(diags.len(), 3, "{diags:?}");
         assert!(diags[0].hints.iter().any(|h| h.contains("`reviewer`")));
+    }
+
+    #[test]
+    fn signing_keys_are_read_and_bad_ones_reported_at_their_line() {
+        let (_, public) = crate::signing::ssh::tests::keypair(5);
+        let text = format!(
+            "[bo]\nname = \"Bo\"\nsigning-keys = [\n  \"{}\",\n  \"ABCD 1234 ABCD 1234 ABCD 1234 ABCD 1234 ABCD 1234\",\n  \"ssh-rsa AAAAoops\",\n]\n",
+            public.to_openssh().unwrap()
+        );
+        let mut sources = Sources::default();
+        let file = sources.add("contributors.toml", text.clone());
+        let (root, _) = parse_toml(&text, 0);
+        let mut sink = Sink::default();
+        let c = read_contributors(file, &root, &mut sink);
+        let keys = &c.get("bo").unwrap().signing_keys;
+        assert_eq!(keys.len(), 2);
+        assert_eq!(keys[0].value, crate::signing::SigningKey::Ssh(public));
+        let diags = sink.into_sorted();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].location(&sources).unwrap().to_string(),
+            "contributors.toml:6:3"
+        );
     }
 
     #[test]

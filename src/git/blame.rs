@@ -48,10 +48,24 @@ impl Repo {
     /// For each of `paths` (relative to the book root) that HEAD holds: its
     /// text and who last changed each line. `history` is what
     /// [`Repo::history`] returned for the folder holding those paths.
+    /// A blob missing from a partial clone is an error naming it.
+    /// `mailmap` maps the authors libgit2's blame finds (the history's are
+    /// mapped already).
     pub fn line_owners(
         &self,
         history: &[Commit],
         paths: &[String],
+        mailmap: &super::PeopleMap,
+    ) -> Result<HashMap<String, LineOwners>, GitError> {
+        self.line_owners_inner(history, paths, mailmap)
+            .map_err(|e| self.explain(e))
+    }
+
+    fn line_owners_inner(
+        &self,
+        history: &[Commit],
+        paths: &[String],
+        mailmap: &super::PeopleMap,
     ) -> Result<HashMap<String, LineOwners>, GitError> {
         let mut people = People::default();
         let mut owners: HashMap<git2::Oid, Owners> = HashMap::new();
@@ -71,7 +85,7 @@ impl Repo {
                         let old_owners = match owners.get(&old_blob) {
                             Some(o) => Some(o.clone()),
                             None => self
-                                .blame_at(old_path, commit.first_parent, &mut people)
+                                .blame_at(old_path, commit.first_parent, &mut people, mailmap)
                                 .map(Rc::from),
                         };
                         match old_owners {
@@ -99,7 +113,7 @@ impl Repo {
             };
             let line_owners = match owners.get(&entry.id()) {
                 Some(o) => o.to_vec(),
-                None => match self.blame_at(path, None, &mut people) {
+                None => match self.blame_at(path, None, &mut people, mailmap) {
                     Some(o) => o,
                     None => continue,
                 },
@@ -129,6 +143,7 @@ impl Repo {
         path: &str,
         commit: Option<git2::Oid>,
         people: &mut People,
+        mailmap: &super::PeopleMap,
     ) -> Option<Vec<u32>> {
         let full = format!("{}{path}", self.prefix);
         let mut options = git2::BlameOptions::new();
@@ -154,7 +169,10 @@ impl Repo {
             let Some(sig) = hunk.final_signature() else {
                 continue;
             };
-            let who = people.intern(&self.person(&sig));
+            let who = people.intern(&mailmap.resolve(&Person {
+                name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(sig.email_bytes()).to_lowercase(),
+            }));
             let start = hunk.final_start_line().saturating_sub(1);
             for slot in out.iter_mut().skip(start).take(hunk.lines_in_hunk()) {
                 *slot = who;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::Change;
 
 /// Raised when the format changes, so that older files are ignored.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// An object id as its 20 bytes (SHA-1; a repository with longer ids is
 /// walked without the cache).
@@ -39,6 +39,11 @@ pub(super) struct Entry {
     /// Author name and email as recorded (before .mailmap).
     pub name: String,
     pub email: String,
+    /// Committer name and email as recorded.
+    pub committer_name: String,
+    pub committer_email: String,
+    /// An event's signature and the payload it signs.
+    pub signature: Option<(String, Vec<u8>)>,
     pub time: i64,
     pub commit_time: i64,
     pub message: String,
@@ -99,6 +104,9 @@ struct File {
     version: u32,
     /// The folder (from the repository's root) whose changes are recorded.
     dir: String,
+    /// What decided reachability when the file was written (the shallow
+    /// boundary, grafts, replace refs): entries of another are not used.
+    reachability: String,
     commits: Vec<(Id, Entry)>,
 }
 
@@ -106,14 +114,17 @@ struct File {
 pub(super) struct HistoryCache {
     path: PathBuf,
     dir: String,
+    reachability: String,
     entries: HashMap<git2::Oid, Entry>,
     changed: bool,
 }
 
 impl HistoryCache {
     /// Reads the cache of `dir`'s history from git's folder; empty when
-    /// there is none or it cannot be read.
-    pub fn load(git_dir: &Path, dir: &str) -> HistoryCache {
+    /// there is none, it cannot be read, or it was written under another
+    /// `reachability` key (a shallow clone since deepened, a new graft or
+    /// replace ref: the parents it recorded may be wrong).
+    pub fn load(git_dir: &Path, dir: &str, reachability: &str) -> HistoryCache {
         let name: String = dir
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -122,7 +133,9 @@ impl HistoryCache {
         let entries = std::fs::read(&path)
             .ok()
             .and_then(|bytes| postcard::from_bytes::<File>(&bytes).ok())
-            .filter(|file| file.version == VERSION && file.dir == dir)
+            .filter(|file| {
+                file.version == VERSION && file.dir == dir && file.reachability == reachability
+            })
             .map(|file| {
                 file.commits
                     .into_iter()
@@ -133,6 +146,7 @@ impl HistoryCache {
         HistoryCache {
             path,
             dir: dir.to_string(),
+            reachability: reachability.to_string(),
             entries,
             changed: false,
         }
@@ -163,6 +177,7 @@ impl HistoryCache {
         let file = File {
             version: VERSION,
             dir: self.dir,
+            reachability: self.reachability,
             commits: self
                 .entries
                 .into_iter()

@@ -1,13 +1,18 @@
 //! The only user of git2 (libgit2). It returns plain values: commits with
-//! their author, time, message and the chapter files they changed; blobs;
-//! the current branch. Writing is limited to one thing: a review event, an
-//! empty commit on the current branch, made without reading or touching the
-//! index or the working tree.
+//! their author and committer as recorded, time, message, signature and the
+//! chapter files they changed; blobs and files of HEAD's committed tree
+//! (`.mailmap`, `keys/`); the current branch; whether the history is cut
+//! short (shallow) or has objects missing (partial clone). Writing is
+//! limited to one thing: a review event, an empty commit on the current
+//! branch, signed as git would sign it, made without reading or touching
+//! the index or the working tree.
 
 mod blame;
 mod cache;
+mod sign;
 
 pub use blame::LineOwners;
+pub use sign::{SigningFormat, SigningSetup, sign};
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,6 +28,14 @@ pub enum GitError {
     NoCommits,
     /// git's configuration has no user.name or user.email.
     NoIdentity,
+    /// An object the history needs is not in the repository: a partial
+    /// clone (`--filter`) that libgit2 cannot complete on demand.
+    MissingObject {
+        /// The object's id.
+        id: String,
+        /// The promisor remote of a partial clone, if it is one.
+        remote: Option<String>,
+    },
     /// Anything else libgit2 reported.
     Other(String),
 }
@@ -40,6 +53,17 @@ impl std::fmt::Display for GitError {
                 f,
                 "git does not know who you are (user.name and user.email)"
             ),
+            GitError::MissingObject {
+                id,
+                remote: Some(_),
+            } => write!(
+                f,
+                "object {id} is missing: this is a partial clone (made with --filter), \
+                 and libgit2 cannot fetch objects on demand"
+            ),
+            GitError::MissingObject { id, remote: None } => {
+                write!(f, "object {id} is missing from the repository")
+            }
             GitError::Other(m) => write!(f, "git: {m}"),
         }
     }
@@ -51,8 +75,9 @@ impl From<git2::Error> for GitError {
     }
 }
 
-/// A person as git records them (after the book's .mailmap).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A person as a commit records them (see [`PeopleMap`] for the book's
+/// .mailmap).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Person {
     /// Name.
     pub name: String,
@@ -73,13 +98,30 @@ pub struct Change {
     pub new_blob: Option<git2::Oid>,
 }
 
+/// A commit's signature and what it signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// The `gpgsig` header: an armored SSH or OpenPGP signature.
+    pub signature: String,
+    /// The commit object without that header: what was signed.
+    pub payload: Vec<u8>,
+}
+
 /// A commit reachable from HEAD.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commit {
     /// Full id.
     pub id: String,
-    /// Author, after .mailmap.
+    /// Author, as recorded (email lowercase); [`PeopleMap::resolve`]
+    /// applies the book's .mailmap.
     pub author: Person,
+    /// Committer, as recorded (email lowercase).
+    pub committer: Person,
+    /// Its signature, read for the commits whose message has an
+    /// `Ouvrage-Event` (the only ones whose signature matters).
+    pub signature: Option<Signed>,
+    /// Whether it has several parents.
+    pub merge: bool,
     /// Author time, seconds since the Unix epoch.
     pub time: i64,
     /// Full message.
@@ -108,7 +150,60 @@ pub struct Repo {
     /// The book root relative to the repository's working directory, with a
     /// trailing `/` (empty when the book is the repository).
     prefix: String,
+}
+
+/// What signs a commit buffer: the armored signature, or why not.
+pub type Signer<'a> = dyn Fn(&[u8]) -> Result<String, String> + 'a;
+
+/// A file of HEAD's committed tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedFile {
+    /// Its path relative to the book root (`../.mailmap` when it is the
+    /// repository's and the book is in a subfolder).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The book's .mailmap, applied to recorded people.
+pub struct PeopleMap {
     mailmap: Option<git2::Mailmap>,
+}
+
+impl PeopleMap {
+    /// A map from .mailmap text (git's format; lines it cannot read are
+    /// ignored, as git ignores them).
+    pub fn from_text(text: &str) -> PeopleMap {
+        PeopleMap {
+            mailmap: git2::Mailmap::from_buffer(text).ok(),
+        }
+    }
+
+    /// No mapping at all.
+    pub fn none() -> PeopleMap {
+        PeopleMap { mailmap: None }
+    }
+
+    /// Whether the map maps nobody (no committed .mailmap).
+    pub fn is_empty(&self) -> bool {
+        self.mailmap.is_none()
+    }
+
+    /// `person` after the map, email lowercase.
+    pub fn resolve(&self, person: &Person) -> Person {
+        let Some(mailmap) = &self.mailmap else {
+            return person.clone();
+        };
+        match git2::Signature::new(&person.name, &person.email, &git2::Time::new(0, 0))
+            .and_then(|sig| mailmap.resolve_signature(&sig))
+        {
+            Ok(sig) => Person {
+                name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+                email: String::from_utf8_lossy(sig.email_bytes()).to_lowercase(),
+            },
+            Err(_) => person.clone(),
+        }
+    }
 }
 
 impl Repo {
@@ -134,26 +229,111 @@ impl Repo {
                 if s.is_empty() { s } else { format!("{s}/") }
             })
             .unwrap_or_default();
-        let mailmap = std::fs::read_to_string(root.join(".mailmap"))
-            .ok()
-            .and_then(|text| git2::Mailmap::from_buffer(&text).ok())
-            .or_else(|| repo.mailmap().ok());
-        Ok(Repo {
-            repo,
-            prefix,
-            mailmap,
+        Ok(Repo { repo, prefix })
+    }
+
+    /// The text of a file of HEAD's committed tree, by its path from the
+    /// repository's root; `None` when HEAD is unborn or has no such blob.
+    fn committed_text(&self, path: &str) -> Option<String> {
+        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
+        let entry = tree.get_path(Path::new(path)).ok()?;
+        let blob = self.repo.find_blob(entry.id()).ok()?;
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+
+    /// The book's `.mailmap` as committed in HEAD (the book root's, else the
+    /// repository's). Never the working tree's, nor `mailmap.file` of git's
+    /// configuration: what decides who recorded an event must be the same
+    /// in every clone at the same HEAD, and reviewed like the rest.
+    pub fn committed_mailmap(&self) -> Option<CommittedFile> {
+        let own = format!("{}.mailmap", self.prefix);
+        if let Some(text) = self.committed_text(&own) {
+            return Some(CommittedFile {
+                path: ".mailmap".into(),
+                text,
+            });
+        }
+        if self.prefix.is_empty() {
+            return None;
+        }
+        let depth = self.prefix.matches('/').count();
+        self.committed_text(".mailmap").map(|text| CommittedFile {
+            path: format!("{}.mailmap", "../".repeat(depth)),
+            text,
         })
     }
 
-    fn person(&self, sig: &git2::Signature<'_>) -> Person {
-        let resolved = self
-            .mailmap
-            .as_ref()
-            .and_then(|m| m.resolve_signature(sig).ok());
-        let sig = resolved.as_ref().unwrap_or(sig);
-        Person {
-            name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
-            email: String::from_utf8_lossy(sig.email_bytes()).to_lowercase(),
+    /// The files under a folder of the book in HEAD's committed tree
+    /// (`keys`), with their paths from the book root; empty when none.
+    pub fn committed_files(&self, dir: &str) -> Vec<(String, Vec<u8>)> {
+        let Some(tree) = self
+            .repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_tree().ok())
+            .and_then(|t| {
+                let e = t
+                    .get_path(Path::new(&format!("{}{dir}", self.prefix)))
+                    .ok()?;
+                self.repo.find_tree(e.id()).ok()
+            })
+        else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let _ = tree.walk(git2::TreeWalkMode::PreOrder, |base, entry| {
+            if entry.kind() == Some(git2::ObjectType::Blob)
+                && let Ok(blob) = self.repo.find_blob(entry.id())
+            {
+                let name = String::from_utf8_lossy(entry.name_bytes());
+                out.push((format!("{dir}/{base}{name}"), blob.content().to_vec()));
+            }
+            git2::TreeWalkResult::Ok
+        });
+        out
+    }
+
+    /// Whether the clone is shallow: its history stops at a boundary
+    /// (`git clone --depth`), so older events are not in it.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// The promisor remote of a partial clone (`git clone --filter`), whose
+    /// objects may be missing.
+    pub fn promisor_remote(&self) -> Option<String> {
+        let config = self.repo.config().ok()?;
+        let mut entries = config.entries(Some(r"remote\..*\.promisor")).ok()?;
+        while let Some(Ok(entry)) = entries.next() {
+            if entry.value().is_ok_and(|v| v == "true")
+                && let Ok(name) = entry.name()
+            {
+                return name
+                    .strip_prefix("remote.")
+                    .and_then(|n| n.strip_suffix(".promisor"))
+                    .map(str::to_string);
+            }
+        }
+        config.get_string("extensions.partialclone").ok()
+    }
+
+    /// `e`, named as a missing object when libgit2 said an object was not
+    /// found (with the partial clone's remote, for the fix).
+    pub fn explain(&self, e: GitError) -> GitError {
+        let GitError::Other(message) = &e else {
+            return e;
+        };
+        let id = message
+            .find("no match for id (")
+            .map(|at| &message[at + 17..])
+            .and_then(|rest| rest.split(')').next())
+            .filter(|id| id.len() >= 7 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+        match id {
+            Some(id) => GitError::MissingObject {
+                id: id.to_string(),
+                remote: self.promisor_remote(),
+            },
+            None => e,
         }
     }
 
@@ -183,10 +363,14 @@ impl Repo {
         }
     }
 
-    /// Who the user is, from git's configuration (after .mailmap).
+    /// Who the user is, from git's configuration, as a commit would record
+    /// them ([`PeopleMap::resolve`] applies the book's .mailmap).
     pub fn identity(&self) -> Result<Person, GitError> {
         let sig = self.repo.signature().map_err(|_| GitError::NoIdentity)?;
-        Ok(self.person(&sig))
+        Ok(Person {
+            name: String::from_utf8_lossy(sig.name_bytes()).into_owned(),
+            email: String::from_utf8_lossy(sig.email_bytes()).to_lowercase(),
+        })
     }
 
     /// The blob id of a book file (path relative to the book root) in HEAD.
@@ -213,18 +397,46 @@ impl Repo {
     }
 
     /// Records a review event: a commit on the current branch whose tree is
-    /// HEAD's tree, signed by the user. The index and the working tree are
-    /// neither read nor written. Returns the new commit's id.
-    pub fn record_event(&self, message: &str) -> Result<String, GitError> {
+    /// HEAD's tree, by the user (author and committer). With `signer`, the
+    /// commit buffer is given to it and the armored signature it returns is
+    /// stored in the `gpgsig` header, as `git commit -S` does. The index and
+    /// the working tree are neither read nor written. Returns the new
+    /// commit's id and, when signed, what was signed.
+    pub fn record_event(
+        &self,
+        message: &str,
+        signer: Option<&Signer<'_>>,
+    ) -> Result<(String, Option<Signed>), GitError> {
         let head = self.head()?;
         let parent = self.repo.find_commit(git2::Oid::from_str(&head.commit)?)?;
         let sig = self.repo.signature().map_err(|_| GitError::NoIdentity)?;
         let tree = parent.tree()?;
-        // Updating "HEAD" moves the branch it points to, as `git commit` does.
-        let id = self
+        let Some(signer) = signer else {
+            // Updating "HEAD" moves the branch it points to, as `git commit` does.
+            let id = self
+                .repo
+                .commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])?;
+            return Ok((id.to_string(), None));
+        };
+        let buffer = self
             .repo
-            .commit(Some("HEAD"), &sig, &sig, message, &tree, &[&parent])?;
-        Ok(id.to_string())
+            .commit_create_buffer(&sig, &sig, message, &tree, &[&parent])?;
+        let payload = buffer.to_vec();
+        let signature = signer(&payload).map_err(GitError::Other)?;
+        let text = std::str::from_utf8(&payload)
+            .map_err(|_| GitError::Other("the commit is not UTF-8".into()))?;
+        let id = self.repo.commit_signed(text, &signature, Some("gpgsig"))?;
+        // commit_signed moves no reference: move the branch, only if it is
+        // still where it was read (another event may have landed meanwhile).
+        let branch = self.repo.head()?;
+        let name = branch
+            .name()
+            .map_err(|_| GitError::Other("the branch's name is not UTF-8".into()))?
+            .to_string();
+        let title = message.lines().next().unwrap_or("");
+        self.repo
+            .reference_matching(&name, id, true, parent.id(), &format!("commit: {title}"))?;
+        Ok((id.to_string(), Some(Signed { signature, payload })))
     }
 
     /// Every commit reachable from `tip` (HEAD when none), oldest first, with
@@ -241,6 +453,16 @@ impl Repo {
         tip: Option<git2::Oid>,
         hide_head: bool,
     ) -> Result<Vec<Commit>, GitError> {
+        self.history_inner(dir, tip, hide_head)
+            .map_err(|e| self.explain(e))
+    }
+
+    fn history_inner(
+        &self,
+        dir: &str,
+        tip: Option<git2::Oid>,
+        hide_head: bool,
+    ) -> Result<Vec<Commit>, GitError> {
         let Some(tip) = self.tip_or_head(tip)? else {
             return Ok(Vec::new());
         };
@@ -250,7 +472,8 @@ impl Repo {
             None
         };
         let dir_path = format!("{}{}", self.prefix, dir.trim_end_matches('/'));
-        let mut cache = cache::HistoryCache::load(self.repo.path(), &dir_path);
+        let mut cache =
+            cache::HistoryCache::load(self.repo.path(), &dir_path, &self.reachability_key());
         let mut nodes = self.walk_once(tip, only.as_ref(), &cache)?;
         let tree_of: HashMap<git2::Oid, git2::Oid> = nodes.iter().map(|n| (n.id, n.tree)).collect();
         let (jobs, to_compute) = self.comparisons_to_make(&nodes, &tree_of);
@@ -260,7 +483,38 @@ impl Repo {
             cache.keep_only(&tree_of.keys().copied().collect());
         }
         cache.save();
-        Ok(self.commits_with_authors(nodes))
+        Ok(commits_of(nodes))
+    }
+
+    /// What decides which commits are reachable and what their parents are,
+    /// besides the commits themselves: the shallow boundary
+    /// (`.git/shallow`), grafts (`.git/info/grafts`) and replace refs. The
+    /// history cache is kept only while it stays the same, so that
+    /// `git fetch --unshallow` (or a new graft) gives the full state at once.
+    fn reachability_key(&self) -> String {
+        let common = self.repo.commondir().to_path_buf();
+        let mut key = Vec::new();
+        for file in ["shallow", "info/grafts"] {
+            key.extend_from_slice(file.as_bytes());
+            key.push(0);
+            key.extend(std::fs::read(common.join(file)).unwrap_or_default());
+            key.push(0);
+        }
+        if let Ok(refs) = self.repo.references_glob("refs/replace/*") {
+            let mut pairs: Vec<String> = refs
+                .flatten()
+                .map(|r| {
+                    format!(
+                        "{} {}",
+                        String::from_utf8_lossy(r.name_bytes()),
+                        r.target().map(|t| t.to_string()).unwrap_or_default()
+                    )
+                })
+                .collect();
+            pairs.sort();
+            key.extend(pairs.join("\n").into_bytes());
+        }
+        blob_id(&key)
     }
 
     /// `tip`, or HEAD's commit; `None` when HEAD is unborn (no commit yet).
@@ -349,7 +603,6 @@ impl Repo {
                         let twin = Repo {
                             repo: git2::Repository::open(git_dir)?,
                             prefix,
-                            mailmap: None,
                         };
                         twin.changes_of(part, dir_path)
                     })
@@ -369,41 +622,6 @@ impl Repo {
             all.extend(part?);
         }
         Ok(all)
-    }
-
-    /// The walk's nodes as commits, each author resolved through .mailmap
-    /// once per name and email.
-    fn commits_with_authors(&self, nodes: Vec<WalkNode>) -> Vec<Commit> {
-        let mut people: HashMap<(String, String), Person> = HashMap::new();
-        nodes
-            .into_iter()
-            .map(|node| {
-                let author = people
-                    .entry((node.name, node.email))
-                    .or_insert_with_key(|(name, email)| self.resolve(name, email))
-                    .clone();
-                Commit {
-                    id: oid_hex(node.id),
-                    author,
-                    time: node.time,
-                    message: node.message,
-                    changes: node.changes.unwrap_or_default(),
-                    empty: node.empty,
-                    first_parent: node.parents.first().copied(),
-                }
-            })
-            .collect()
-    }
-
-    /// A person from a recorded name and email, after .mailmap.
-    fn resolve(&self, name: &str, email: &str) -> Person {
-        match git2::Signature::new(name, email, &git2::Time::new(0, 0)) {
-            Ok(sig) => self.person(&sig),
-            Err(_) => Person {
-                name: name.to_string(),
-                email: email.to_lowercase(),
-            },
-        }
     }
 
     /// The changes under `dir_path` of each job, in order (none for merges,
@@ -473,15 +691,37 @@ impl Repo {
                         Err(e) => return Err(e.into()),
                     };
                     let author = commit.author();
+                    let committer = commit.committer();
+                    let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+                    // Only an event's signature matters; reading it costs a
+                    // second parse of the commit.
+                    let signature = if message.contains("Ouvrage-Event")
+                        && commit.header_field_bytes("gpgsig").is_ok()
+                    {
+                        self.repo
+                            .extract_signature(&id, Some("gpgsig"))
+                            .ok()
+                            .map(|(sig, data)| Signed {
+                                signature: String::from_utf8_lossy(&sig).into_owned(),
+                                payload: data.to_vec(),
+                            })
+                    } else {
+                        None
+                    };
                     WalkNode {
                         id,
                         parents: commit.parent_ids().collect(),
                         tree: commit.tree_id(),
                         name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
                         email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                        committer_name: String::from_utf8_lossy(committer.name_bytes())
+                            .into_owned(),
+                        committer_email: String::from_utf8_lossy(committer.email_bytes())
+                            .into_owned(),
+                        signature,
                         time: author.when().seconds(),
                         commit_time: commit.time().seconds(),
-                        message: String::from_utf8_lossy(commit.message_bytes()).into_owned(),
+                        message,
                         changes: None,
                         empty: false,
                     }
@@ -540,14 +780,16 @@ impl Repo {
         // snapshots the configuration and matches pathspecs on every call,
         // which cost more than the comparison itself on a long history.
         // The parent's folder is usually the one the previous commit read.
+        // A tree that cannot be read is an error (a partial clone's missing
+        // object), never an empty folder.
         let old_tree = match (old_sub, last.take()) {
             (Some(id), Some(tree)) if tree.id() == id => Some(tree),
-            (id, _) => id.and_then(|id| self.repo.find_tree(id).ok()),
+            (id, _) => id.map(|id| self.repo.find_tree(id)).transpose()?,
         };
-        let new_tree = new_sub.and_then(|id| self.repo.find_tree(id).ok());
+        let new_tree = new_sub.map(|id| self.repo.find_tree(id)).transpose()?;
         let mut found = Found::default();
         let base = format!("{}/", dir.strip_prefix(&self.prefix).unwrap_or(dir));
-        self.compare_trees(old_tree.as_ref(), new_tree.as_ref(), &base, &mut found);
+        self.compare_trees(old_tree.as_ref(), new_tree.as_ref(), &base, &mut found)?;
         *last = new_tree;
         // A file that disappeared and one that appeared with the same blob is a move.
         let mut changes = found.modified;
@@ -595,7 +837,7 @@ impl Repo {
         new: Option<&git2::Tree<'_>>,
         base: &str,
         found: &mut Found,
-    ) {
+    ) -> Result<(), GitError> {
         let (old_len, new_len) = (old.map_or(0, |t| t.len()), new.map_or(0, |t| t.len()));
         let (mut i, mut j) = (0, 0);
         while i < old_len || j < new_len {
@@ -608,11 +850,11 @@ impl Repo {
             };
             match order {
                 std::cmp::Ordering::Less => {
-                    self.one_side(o.as_ref(), base, &mut found.deleted);
+                    self.one_side(o.as_ref(), base, &mut found.deleted)?;
                     i += 1;
                 }
                 std::cmp::Ordering::Greater => {
-                    self.one_side(n.as_ref(), base, &mut found.added);
+                    self.one_side(n.as_ref(), base, &mut found.added)?;
                     j += 1;
                 }
                 std::cmp::Ordering::Equal => {
@@ -621,17 +863,17 @@ impl Repo {
                         let path = format!("{base}{}", String::from_utf8_lossy(o.name_bytes()));
                         let tree = |e: &git2::TreeEntry<'_>| {
                             (e.kind() == Some(git2::ObjectType::Tree))
-                                .then(|| self.repo.find_tree(e.id()).ok())
-                                .flatten()
+                                .then(|| self.repo.find_tree(e.id()))
+                                .transpose()
                         };
-                        let (ot, nt) = (tree(&o), tree(&n));
+                        let (ot, nt) = (tree(&o)?, tree(&n)?);
                         if ot.is_some() || nt.is_some() {
                             self.compare_trees(
                                 ot.as_ref(),
                                 nt.as_ref(),
                                 &format!("{path}/"),
                                 found,
-                            );
+                            )?;
                         }
                         match (ot.is_none(), nt.is_none()) {
                             (true, true) => found.modified.push(Change {
@@ -650,6 +892,7 @@ impl Repo {
                 }
             }
         }
+        Ok(())
     }
 
     /// Every blob under an entry that exists on one side only.
@@ -658,18 +901,18 @@ impl Repo {
         entry: Option<&git2::TreeEntry<'_>>,
         base: &str,
         into: &mut Vec<(String, git2::Oid)>,
-    ) {
-        let Some(entry) = entry else { return };
+    ) -> Result<(), GitError> {
+        let Some(entry) = entry else { return Ok(()) };
         let path = format!("{base}{}", String::from_utf8_lossy(entry.name_bytes()));
         if entry.kind() == Some(git2::ObjectType::Tree) {
-            if let Ok(tree) = self.repo.find_tree(entry.id()) {
-                for child in tree.iter() {
-                    self.one_side(Some(&child), &format!("{path}/"), into);
-                }
+            let tree = self.repo.find_tree(entry.id())?;
+            for child in tree.iter() {
+                self.one_side(Some(&child), &format!("{path}/"), into)?;
             }
         } else {
             into.push((path, entry.id()));
         }
+        Ok(())
     }
 
     /// The changes under `dir` by libgit2's diff, with similar files paired as renames.
@@ -747,6 +990,31 @@ impl Repo {
     }
 }
 
+/// The walk's nodes as commits.
+fn commits_of(nodes: Vec<WalkNode>) -> Vec<Commit> {
+    nodes
+        .into_iter()
+        .map(|node| Commit {
+            id: oid_hex(node.id),
+            author: Person {
+                email: node.email.to_lowercase(),
+                name: node.name,
+            },
+            committer: Person {
+                email: node.committer_email.to_lowercase(),
+                name: node.committer_name,
+            },
+            signature: node.signature,
+            merge: node.parents.len() > 1,
+            time: node.time,
+            message: node.message,
+            changes: node.changes.unwrap_or_default(),
+            empty: node.empty,
+            first_parent: node.parents.first().copied(),
+        })
+        .collect()
+}
+
 /// One commit's comparison to do: its tree against its first parent's.
 struct Job {
     tree: git2::Oid,
@@ -773,6 +1041,12 @@ fn record_changes(
                 tree: cache::id(&node.tree)?,
                 name: node.name.clone(),
                 email: node.email.clone(),
+                committer_name: node.committer_name.clone(),
+                committer_email: node.committer_email.clone(),
+                signature: node
+                    .signature
+                    .as_ref()
+                    .map(|s| (s.signature.clone(), s.payload.clone())),
                 time: node.time,
                 commit_time: node.commit_time,
                 message: node.message.clone(),
@@ -798,6 +1072,9 @@ struct WalkNode {
     /// Author as recorded, before .mailmap.
     name: String,
     email: String,
+    committer_name: String,
+    committer_email: String,
+    signature: Option<Signed>,
     time: i64,
     commit_time: i64,
     message: String,
@@ -815,6 +1092,12 @@ impl WalkNode {
             tree,
             name: entry.name.clone(),
             email: entry.email.clone(),
+            committer_name: entry.committer_name.clone(),
+            committer_email: entry.committer_email.clone(),
+            signature: entry.signature.as_ref().map(|(signature, payload)| Signed {
+                signature: signature.clone(),
+                payload: payload.clone(),
+            }),
             time: entry.time,
             commit_time: entry.commit_time,
             message: entry.message.clone(),

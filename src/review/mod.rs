@@ -2,7 +2,11 @@
 //! read from commit trailers, the chapter's current revision, who is who.
 //! No git here: the state machine is tested without a repository.
 
+pub mod identity;
 pub mod report;
+pub mod trailers;
+
+pub use trailers::{Trailers, parse_trailers};
 
 use serde::Serialize;
 
@@ -18,6 +22,8 @@ pub enum EventKind {
     ChangesRequested,
     /// A reviewer comments.
     Commented,
+    /// A reviewer withdraws their last verdict (approval or change request).
+    Withdrawn,
     /// An editor: this approved revision is final.
     Final,
 }
@@ -30,6 +36,7 @@ impl EventKind {
             EventKind::Approved => "approved",
             EventKind::ChangesRequested => "changes-requested",
             EventKind::Commented => "commented",
+            EventKind::Withdrawn => "withdrawn",
             EventKind::Final => "final",
         }
     }
@@ -41,6 +48,7 @@ impl EventKind {
             "approved" => EventKind::Approved,
             "changes-requested" => EventKind::ChangesRequested,
             "commented" => EventKind::Commented,
+            "withdrawn" => EventKind::Withdrawn,
             "final" => EventKind::Final,
             _ => return None,
         })
@@ -74,39 +82,6 @@ impl State {
             State::Final => "final",
         }
     }
-}
-
-/// The trailers of a review event commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Trailers {
-    /// `Ouvrage-Chapter`.
-    pub chapter: String,
-    /// `Ouvrage-Event`.
-    pub kind: EventKind,
-    /// `Ouvrage-Revision`: the chapter's blob id.
-    pub revision: String,
-}
-
-/// Reads the `Ouvrage-*` trailers of a commit message, if it is a review event.
-pub fn parse_trailers(message: &str) -> Option<Trailers> {
-    let (mut chapter, mut kind, mut revision) = (None, None, None);
-    for line in message.lines() {
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        let value = value.trim();
-        match key.trim() {
-            "Ouvrage-Chapter" => chapter = Some(value.to_string()),
-            "Ouvrage-Event" => kind = EventKind::parse(value),
-            "Ouvrage-Revision" => revision = Some(value.to_lowercase()),
-            _ => {}
-        }
-    }
-    Some(Trailers {
-        chapter: chapter?,
-        kind: kind?,
-        revision: revision?,
-    })
 }
 
 /// The review events named in the message of a commit that is no review
@@ -156,15 +131,65 @@ pub fn event_message(chapter: &str, kind: EventKind, revision: &str, note: Optio
     message
 }
 
+/// What a review event's signature proves about its actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signing {
+    /// The commit carries no signature.
+    Unsigned,
+    /// A valid signature by one of the actor's `signing-keys`.
+    Verified {
+        /// The key, as reports show it (an SSH key's SHA256 fingerprint, an
+        /// OpenPGP fingerprint).
+        key: String,
+    },
+    /// A signature that proves nothing about the actor, and why.
+    NotVerified {
+        /// Why, in words.
+        why: String,
+    },
+}
+
+impl Signing {
+    /// `unsigned`, `verified` or `unverified`, as the JSON says it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Signing::Unsigned => "unsigned",
+            Signing::Verified { .. } => "verified",
+            Signing::NotVerified { .. } => "unverified",
+        }
+    }
+
+    /// The verifying key, when verified.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Signing::Verified { key } => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// A name and an email, as a commit records its committer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Who {
+    /// Name as recorded.
+    pub name: String,
+    /// Email, lowercase.
+    pub email: String,
+}
+
 /// A review event as read from history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// The commit that records it.
     pub commit: String,
-    /// Author email of that commit.
+    /// Author email of that commit (after the committed .mailmap).
     pub email: String,
     /// The contributor that email belongs to, if any.
     pub actor: Option<String>,
+    /// The commit's committer, as recorded.
+    pub committer: Who,
+    /// What the commit's signature proves (checked against the actor's keys).
+    pub signing: Signing,
     /// Commit time.
     pub time: i64,
     /// Position of its commit in the history, oldest first (times can tie).
@@ -201,6 +226,16 @@ pub struct ChapterFacts<'a> {
     pub reviewers: &'a [String],
     /// Contributor ids of the editors.
     pub editors: &'a [String],
+    /// Contributor ids that hold the `reviewer` role in contributors.toml.
+    pub reviewer_role: &'a [String],
+    /// Contributor ids that list `signing-keys`: their events count only
+    /// when signed by one of them.
+    pub keyed: &'a [String],
+    /// `[review] signatures = "required"`: every event must be signed.
+    pub signatures_required: bool,
+    /// `[review] change-requests = "blocking"` (the default): a change
+    /// request on the current revision holds back the approval.
+    pub blocking_change_requests: bool,
     /// Distinct approvals needed.
     pub required_approvals: u32,
 }
@@ -210,7 +245,7 @@ pub struct ChapterFacts<'a> {
 pub struct Review {
     /// Reviewer id.
     pub reviewer: String,
-    /// approved, changes-requested or commented.
+    /// approved, changes-requested, commented or withdrawn.
     pub verdict: EventKind,
     /// Revision reviewed.
     pub revision: String,
@@ -218,6 +253,10 @@ pub struct Review {
     pub current: bool,
     /// The event's commit.
     pub commit: String,
+    /// Its committer.
+    pub committer: Who,
+    /// Its signature.
+    pub signing: Signing,
     /// Its time.
     pub time: i64,
     /// Position of its commit in the history.
@@ -231,6 +270,10 @@ pub struct Unverified {
     pub commit: String,
     /// Its author email.
     pub email: String,
+    /// Its committer.
+    pub committer: Who,
+    /// Its signature.
+    pub signing: Signing,
     /// What it claimed.
     pub event: EventKind,
     /// Why it does not count.
@@ -244,10 +287,16 @@ pub struct Unverified {
 pub struct Outcome {
     /// Its state.
     pub state: State,
+    /// Every event that counts, oldest first (submissions, reviews, finals).
+    pub counted: Vec<Event>,
     /// Verified reviews, oldest first.
     pub reviews: Vec<Review>,
     /// Verified final events of the current revision.
     pub finalized_by: Option<String>,
+    /// Reviewers whose change request on the current revision is open: with
+    /// blocking change requests, no approval counts until each approves or
+    /// withdraws it.
+    pub blocked_by: Vec<String>,
     /// Commits that changed the chapter since its last approval (when that
     /// approval is not of the current revision).
     pub changed_since_approval: Vec<ChangeRef>,
@@ -255,47 +304,65 @@ pub struct Outcome {
     pub unverified: Vec<Unverified>,
 }
 
+/// Why `event` counts for nothing, if it does not: who may record it
+/// (SPEC §6), the role in contributors.toml, and the signature when the
+/// actor lists keys or the book requires signatures.
+fn refusal(facts: &ChapterFacts<'_>, event: &Event) -> Option<String> {
+    let Some(actor) = &event.actor else {
+        return Some("the author's email is no contributor's".into());
+    };
+    let is = |list: &[String]| list.contains(actor);
+    if facts.signatures_required || is(facts.keyed) {
+        match &event.signing {
+            Signing::Verified { .. } => {}
+            Signing::Unsigned if is(facts.keyed) => {
+                return Some(format!("unsigned, and {actor} lists signing keys"));
+            }
+            Signing::Unsigned => return Some("unsigned, and signatures are required".into()),
+            Signing::NotVerified { why } if is(facts.keyed) => return Some(why.clone()),
+            Signing::NotVerified { .. } => {
+                return Some(format!(
+                    "signatures are required and {actor} lists no signing keys"
+                ));
+            }
+        }
+    }
+    match event.kind {
+        EventKind::Submitted if !is(facts.authors) => Some("not an author of this chapter".into()),
+        EventKind::Final if !is(facts.editors) => Some("not an editor of the book".into()),
+        EventKind::Submitted | EventKind::Final => None,
+        _ if !is(facts.reviewers) => Some("not a reviewer of this chapter".into()),
+        _ if is(facts.authors) => Some("an author cannot review their own chapter".into()),
+        _ if !is(facts.reviewer_role) => {
+            Some("has not the reviewer role in contributors.toml".into())
+        }
+        _ => None,
+    }
+}
+
 /// Computes a chapter's state from its events (oldest first) and the
 /// commits that changed it (oldest first).
 pub fn evaluate(facts: &ChapterFacts<'_>, events: &[Event], changes: &[ChangeRef]) -> Outcome {
     let current = facts.revision.unwrap_or("");
+    let mut counted = Vec::new();
     let mut reviews = Vec::new();
     let mut unverified = Vec::new();
     let mut submitted_at: Option<usize> = None;
     let mut finals: Vec<&Event> = Vec::new();
-    let is =
-        |list: &[String], actor: &Option<String>| actor.as_ref().is_some_and(|a| list.contains(a));
     for event in events {
-        let refusal = match (&event.actor, event.kind) {
-            (None, _) => Some("the author's email is no contributor's".to_string()),
-            (actor, EventKind::Submitted) if !is(facts.authors, actor) => {
-                Some("not an author of this chapter".into())
-            }
-            (actor, EventKind::Final) if !is(facts.editors, actor) => {
-                Some("not an editor of the book".into())
-            }
-            (actor, EventKind::Approved | EventKind::ChangesRequested | EventKind::Commented)
-                if !is(facts.reviewers, actor) =>
-            {
-                Some("not a reviewer of this chapter".into())
-            }
-            (actor, EventKind::Approved | EventKind::ChangesRequested)
-                if is(facts.authors, actor) =>
-            {
-                Some("an author cannot review their own chapter".into())
-            }
-            _ => None,
-        };
-        if let Some(why) = refusal {
+        if let Some(why) = refusal(facts, event) {
             unverified.push(Unverified {
                 commit: event.commit.clone(),
                 email: event.email.clone(),
+                committer: event.committer.clone(),
+                signing: event.signing.clone(),
                 event: event.kind,
                 why,
                 time: event.time,
             });
             continue;
         }
+        counted.push(event.clone());
         let actor = event.actor.clone().unwrap_or_default();
         match event.kind {
             EventKind::Submitted => submitted_at = Some(event.seq),
@@ -306,26 +373,38 @@ pub fn evaluate(facts: &ChapterFacts<'_>, events: &[Event], changes: &[ChangeRef
                 revision: event.revision.clone(),
                 current: event.revision == current,
                 commit: event.commit.clone(),
+                committer: event.committer.clone(),
+                signing: event.signing.clone(),
                 time: event.time,
                 seq: event.seq,
             }),
         }
     }
 
-    // Each reviewer's latest verdict (a comment is no verdict).
+    // Each reviewer's standing verdict: their latest approval or change
+    // request, unless they withdrew it since (a comment is no verdict).
     let mut latest: Vec<&Review> = Vec::new();
     for review in reviews.iter().filter(|r| r.verdict != EventKind::Commented) {
         latest.retain(|r| r.reviewer != review.reviewer);
-        latest.push(review);
+        if review.verdict != EventKind::Withdrawn {
+            latest.push(review);
+        }
     }
     let approvals = latest
         .iter()
         .filter(|r| r.verdict == EventKind::Approved && r.current)
         .count() as u32;
+    let blocked_by: Vec<String> = latest
+        .iter()
+        .filter(|r| r.verdict == EventKind::ChangesRequested && r.current)
+        .map(|r| r.reviewer.clone())
+        .collect();
     let open_change_request = latest.iter().any(|r| {
         r.verdict == EventKind::ChangesRequested && submitted_at.is_none_or(|s| s < r.seq)
     });
-    let approved = facts.revision.is_some() && approvals >= facts.required_approvals.max(1);
+    let blocked = facts.blocking_change_requests && !blocked_by.is_empty();
+    let approved =
+        facts.revision.is_some() && approvals >= facts.required_approvals.max(1) && !blocked;
     let finalized_by = finals
         .iter()
         .rev()
@@ -354,11 +433,17 @@ pub fn evaluate(facts: &ChapterFacts<'_>, events: &[Event], changes: &[ChangeRef
     };
     Outcome {
         state,
+        counted,
         reviews,
         finalized_by: if state == State::Final {
             finalized_by
         } else {
             None
+        },
+        blocked_by: if facts.blocking_change_requests {
+            blocked_by
+        } else {
+            Vec::new()
         },
         changed_since_approval,
         unverified,
@@ -378,6 +463,8 @@ mod tests {
             commit: format!("c{n}"),
             email: format!("{actor}@x.org"),
             actor: (!actor.starts_with('?')).then(|| actor.to_string()),
+            committer: Who::default(),
+            signing: Signing::Unsigned,
             time: n,
             seq: n as usize,
             kind,
@@ -389,6 +476,10 @@ mod tests {
         authors: Vec<String>,
         reviewers: Vec<String>,
         editors: Vec<String>,
+        reviewer_role: Vec<String>,
+        keyed: Vec<String>,
+        required: bool,
+        blocking: bool,
     }
 
     impl Case {
@@ -397,6 +488,10 @@ mod tests {
                 authors: ids(&["ana"]),
                 reviewers: ids(&["bo", "cy"]),
                 editors: ids(&["ed"]),
+                reviewer_role: ids(&["bo", "cy", "ana"]),
+                keyed: Vec::new(),
+                required: false,
+                blocking: true,
             }
         }
         fn run(
@@ -411,6 +506,10 @@ mod tests {
                 authors: &self.authors,
                 reviewers: &self.reviewers,
                 editors: &self.editors,
+                reviewer_role: &self.reviewer_role,
+                keyed: &self.keyed,
+                signatures_required: self.required,
+                blocking_change_requests: self.blocking,
                 required_approvals: required,
             };
             evaluate(&facts, events, changes)
@@ -556,11 +655,129 @@ mod tests {
     }
 
     #[test]
+    fn authors_and_roleless_reviewers_count_for_nothing() {
+        let mut c = Case::new();
+        c.reviewers = ids(&["bo", "ana", "cy"]);
+        c.reviewer_role = ids(&["bo", "ana"]);
+        let events = [
+            ev(1, "ana", Submitted, "r1"),
+            ev(2, "ana", Approved, "r1"),
+            ev(3, "ana", Commented, "r1"),
+            ev(4, "cy", Approved, "r1"),
+        ];
+        let out = c.run("r1", 1, &events, &[]);
+        assert_eq!(out.state, State::InReview);
+        let whys: Vec<&str> = out.unverified.iter().map(|u| u.why.as_str()).collect();
+        assert_eq!(
+            whys,
+            [
+                "an author cannot review their own chapter",
+                "an author cannot review their own chapter",
+                "has not the reviewer role in contributors.toml"
+            ]
+        );
+        assert_eq!(out.counted.len(), 1, "the submission alone counts");
+    }
+
+    #[test]
+    fn an_open_change_request_blocks_the_approval_until_withdrawn_or_approved() {
+        let c = Case::new();
+        let base = [
+            ev(1, "ana", Submitted, "r1"),
+            ev(2, "bo", ChangesRequested, "r1"),
+            ev(3, "cy", Approved, "r1"),
+        ];
+        let out = c.run("r1", 1, &base, &[]);
+        assert_eq!(out.state, State::ChangesRequested);
+        assert_eq!(out.blocked_by, ["bo"]);
+        // Resubmitted unchanged: still blocked, waiting in review.
+        let mut resubmitted = base.to_vec();
+        resubmitted.push(ev(4, "ana", Submitted, "r1"));
+        assert_eq!(c.run("r1", 1, &resubmitted, &[]).state, State::InReview);
+        // Bo withdraws, or approves: approved.
+        for kind in [Withdrawn, Approved] {
+            let mut events = base.to_vec();
+            events.push(ev(4, "bo", kind, "r1"));
+            let out = c.run("r1", 1, &events, &[]);
+            assert_eq!(out.state, State::Approved, "{kind:?}");
+            assert!(out.blocked_by.is_empty());
+        }
+        // A change request on an older revision blocks nothing.
+        let mut edited = base.to_vec();
+        edited.push(ev(4, "ana", Submitted, "r2"));
+        edited.push(ev(5, "cy", Approved, "r2"));
+        assert_eq!(c.run("r2", 1, &edited, &[]).state, State::Approved);
+        // Advisory change requests: today's rule, the approval wins.
+        let mut advisory = Case::new();
+        advisory.blocking = false;
+        let out = advisory.run("r1", 1, &base, &[]);
+        assert_eq!(out.state, State::Approved);
+        assert!(out.blocked_by.is_empty());
+    }
+
+    #[test]
+    fn a_withdrawn_approval_no_longer_counts() {
+        let c = Case::new();
+        let events = [
+            ev(1, "ana", Submitted, "r1"),
+            ev(2, "bo", Approved, "r1"),
+            ev(3, "bo", Withdrawn, "r1"),
+        ];
+        let out = c.run("r1", 1, &events, &[]);
+        assert_eq!(out.state, State::InReview);
+        assert_eq!(out.reviews.len(), 2);
+        assert_eq!(out.reviews[1].verdict, Withdrawn);
+    }
+
+    #[test]
+    fn keys_make_signatures_count() {
+        let mut c = Case::new();
+        c.keyed = ids(&["bo"]);
+        let signed = |n, actor: &str, kind, key: Option<&str>| Event {
+            signing: match key {
+                Some(k) => Signing::Verified { key: k.into() },
+                None => Signing::NotVerified {
+                    why: "signed by a key that is not bo's".into(),
+                },
+            },
+            ..ev(n, actor, kind, "r1")
+        };
+        let events = [
+            ev(1, "ana", Submitted, "r1"),
+            ev(2, "bo", Approved, "r1"),
+            signed(3, "bo", Approved, None),
+        ];
+        let out = c.run("r1", 1, &events, &[]);
+        assert_eq!(out.state, State::InReview);
+        let whys: Vec<&str> = out.unverified.iter().map(|u| u.why.as_str()).collect();
+        assert_eq!(
+            whys,
+            [
+                "unsigned, and bo lists signing keys",
+                "signed by a key that is not bo's"
+            ]
+        );
+        let mut good = events.to_vec();
+        good.push(signed(4, "bo", Approved, Some("SHA256:k")));
+        let out = c.run("r1", 1, &good, &[]);
+        assert_eq!(out.state, State::Approved);
+        assert_eq!(out.reviews[0].signing.key(), Some("SHA256:k"));
+        // Required: ana's unsigned submission counts no more.
+        c.required = true;
+        let out = c.run("r1", 1, &good, &[]);
+        assert!(out.counted.iter().all(|e| e.kind != Submitted));
+        assert_eq!(
+            out.unverified[0].why,
+            "unsigned, and signatures are required"
+        );
+    }
+
+    #[test]
     fn trailers_round_trip() {
         let message = event_message(
             "fablabs",
             ChangesRequested,
-            "abc123",
+            "abc1230000abc1230000abc1230000abc1230000",
             Some("Voir la section 2."),
         );
         assert!(
@@ -569,7 +786,11 @@ mod tests {
         let t = parse_trailers(&message).unwrap();
         assert_eq!(
             (t.chapter.as_str(), t.kind, t.revision.as_str()),
-            ("fablabs", ChangesRequested, "abc123")
+            (
+                "fablabs",
+                ChangesRequested,
+                "abc1230000abc1230000abc1230000abc1230000"
+            )
         );
         assert_eq!(parse_trailers("fix typo\n\nOuvrage-Chapter: x\n"), None);
     }

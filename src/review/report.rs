@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::{EventKind, State};
+use super::{EventKind, Signing, State, Who};
 
 /// A commit as reports show it.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -21,12 +21,44 @@ pub struct CommitRef {
     pub time: i64,
 }
 
+/// What an event's signature proves, as reports show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SignatureReport {
+    /// `verified` (by one of the actor's `signing-keys`), `unsigned`, or
+    /// `unverified` (signed, but the signature proves nothing about the actor).
+    pub signature: &'static str,
+    /// The key that verified it: an SSH key's `SHA256:` fingerprint, or an
+    /// OpenPGP fingerprint.
+    pub signer_key: Option<String>,
+    /// Why a signature present proves nothing, when it does not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_problem: Option<String>,
+    /// The commit's committer (who wrote the commit object; a rebase or a
+    /// forge's merge makes it differ from the author).
+    pub committer: Who,
+}
+
+impl SignatureReport {
+    /// The report of `signing` on a commit by `committer`.
+    pub fn new(signing: &Signing, committer: &Who) -> SignatureReport {
+        SignatureReport {
+            signature: signing.name(),
+            signer_key: signing.key().map(str::to_string),
+            signature_problem: match signing {
+                Signing::NotVerified { why } => Some(why.clone()),
+                _ => None,
+            },
+            committer: committer.clone(),
+        }
+    }
+}
+
 /// A verified review.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ReviewReport {
     /// Reviewer id.
     pub reviewer: String,
-    /// approved, changes-requested, commented.
+    /// approved, changes-requested, commented, withdrawn.
     pub verdict: EventKind,
     /// Revision reviewed.
     pub revision: String,
@@ -36,6 +68,27 @@ pub struct ReviewReport {
     pub commit: String,
     /// RFC 3339 date.
     pub date: String,
+    /// Its signature and committer.
+    #[serde(flatten)]
+    pub signed: SignatureReport,
+}
+
+/// An event that counts, whatever its kind (submissions and finals too).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EventReport {
+    /// What it says.
+    pub event: EventKind,
+    /// Contributor id of its actor.
+    pub actor: String,
+    /// The revision it names.
+    pub revision: String,
+    /// Event commit.
+    pub commit: String,
+    /// RFC 3339 date.
+    pub date: String,
+    /// Its signature and committer.
+    #[serde(flatten)]
+    pub signed: SignatureReport,
 }
 
 /// An event that counts for nothing.
@@ -49,6 +102,9 @@ pub struct UnverifiedReport {
     pub event: EventKind,
     /// Why it does not count.
     pub why: String,
+    /// Its signature and committer.
+    #[serde(flatten)]
+    pub signed: SignatureReport,
 }
 
 /// A change to the chapter on another branch (`--all-branches`).
@@ -85,6 +141,12 @@ pub struct ChapterReport {
     pub reviewers: Vec<String>,
     /// Verified reviews, oldest first.
     pub reviews: Vec<ReviewReport>,
+    /// Every event that counts, oldest first.
+    pub events: Vec<EventReport>,
+    /// Reviewers whose open change request on the current revision holds
+    /// back the approval (`[review] change-requests = "blocking"`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked_by: Vec<String>,
     /// Commits since the last approval of an older revision.
     pub changed_since_approval: Vec<CommitRef>,
     /// The last commit that changed the chapter.
@@ -158,20 +220,51 @@ pub struct SwallowedEvent {
 /// Something in the history that the states cannot account for.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct HistoryWarning {
-    /// `squashed-review-events`: a commit that changes chapters names review
+    /// `squashed-review-events`: a commit that records no event names review
     /// events in its message (a squash merge swallowed them), so they count
-    /// for nothing.
+    /// for nothing, until they are recorded again after it.
+    /// `amended-review-event`: a review event commit that also changes
+    /// files (amended with changes), so it counts for nothing.
+    /// `shallow-history`: the clone is shallow, the history cut short.
+    /// `mailmap-conflict`: a line of the committed `.mailmap` maps one
+    /// contributor's email to another contributor; it is ignored.
     pub kind: &'static str,
-    /// The commit.
-    pub commit: String,
+    /// The commit (the history warnings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
     /// Contributor id or email of its author.
-    pub author: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
     /// RFC 3339 date.
-    pub date: String,
-    /// The events its message names.
-    pub events: Vec<SwallowedEvent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The events its message names and that were not recorded again since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<SwallowedEvent>>,
+    /// The file and line it is about (`mailmap-conflict`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Line number, from 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
     /// What happened and what to do, in a sentence.
     pub message: String,
+}
+
+impl HistoryWarning {
+    /// A warning about the whole history, with no commit.
+    pub fn general(kind: &'static str, message: String) -> HistoryWarning {
+        HistoryWarning {
+            kind,
+            commit: None,
+            author: None,
+            date: None,
+            events: None,
+            file: None,
+            line: None,
+            message,
+        }
+    }
 }
 
 /// The whole report (`status --format json`).
@@ -179,10 +272,18 @@ pub struct HistoryWarning {
 pub struct StatusReport {
     /// Book title.
     pub book: String,
-    /// HEAD's commit id.
+    /// HEAD's commit id (null in a repository with no commit yet).
+    #[serde(serialize_with = "empty_as_null")]
     pub head: String,
     /// `[review] required-approvals`.
     pub required_approvals: u32,
+    /// `[review] signatures`: `when-listed` or `required`.
+    pub signatures: &'static str,
+    /// `[review] change-requests`: `blocking` or `advisory`.
+    pub change_requests: &'static str,
+    /// Whether the history is complete: false in a shallow clone, whose
+    /// states may miss events before its boundary.
+    pub complete_history: bool,
     /// Chapters in reading order.
     pub chapters: Vec<ChapterReport>,
     /// Contributors in file order.
@@ -191,4 +292,12 @@ pub struct StatusReport {
     pub unknown_authors: Vec<UnknownAuthor>,
     /// Review events lost in the history (squash merges).
     pub warnings: Vec<HistoryWarning>,
+}
+
+fn empty_as_null<S: serde::Serializer>(value: &str, s: S) -> Result<S::Ok, S::Error> {
+    if value.is_empty() {
+        s.serialize_none()
+    } else {
+        s.serialize_str(value)
+    }
 }

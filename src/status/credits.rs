@@ -97,6 +97,8 @@ impl Tally {
 pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitError> {
     let head = repo.head_commit()?;
     let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
+    let identities = super::identities(book, repo);
+    let history = super::resolved(&history, &identities.people);
 
     // Keyed by email: contributors' emails map to their id so that several
     // addresses of one person add up.
@@ -109,7 +111,7 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
     };
     let mut tallies: HashMap<String, Tally> = HashMap::new();
     let mut names: HashMap<String, String> = HashMap::new();
-    for commit in &history {
+    for commit in history.iter() {
         let k = key(&commit.author.email);
         let tally = tallies.entry(k.clone()).or_default();
         tally.last = Some(tally.last.map_or(commit.time, |t| t.max(commit.time)));
@@ -124,7 +126,7 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
     let mut total_lines = 0;
     let mut total_words = 0;
     let paths: Vec<String> = book.chapters.iter().map(|c| c.rel_path()).collect();
-    let mut owners = repo.line_owners(&history, &paths)?;
+    let mut owners = repo.line_owners(&history, &paths, &identities.people)?;
     for (chapter, path) in book.chapters.iter().zip(&paths) {
         let Some(crate::git::LineOwners { text, people }) = owners.remove(path) else {
             continue;

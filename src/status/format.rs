@@ -20,7 +20,16 @@ fn reviewer_marks(ch: &ChapterReport) -> Vec<String> {
                 Some(x) if x.verdict == EventKind::ChangesRequested => "✗",
                 _ => "pending",
             };
-            format!("{r} {mark}")
+            // Whether the verdict shown is signed by one of their keys.
+            let signed = match latest {
+                Some(x)
+                    if x.verdict != EventKind::Withdrawn && x.signed.signature == "verified" =>
+                {
+                    " (signed)"
+                }
+                _ => "",
+            };
+            format!("{r} {mark}{signed}")
         })
         .collect()
 }
@@ -142,6 +151,12 @@ pub fn render_table(report: &StatusReport, by_contributor: bool, color: bool, no
                     &c.commit[..c.commit.len().min(10)]
                 ));
             }
+            for reviewer in &ch.blocked_by {
+                out.push_str(&format!(
+                    "  {}: {reviewer}'s change request is open on this revision: no approval counts until {reviewer} approves or withdraws it\n",
+                    ch.id
+                ));
+            }
             for u in &ch.unverified {
                 out.push_str(&format!(
                     "  {}: unverified {} by {} ({}) in {}\n",
@@ -185,7 +200,11 @@ pub fn render_markdown(report: &StatusReport) -> String {
         "## Review status of *{}*\n\n{} approval(s) required · HEAD `{}`\n\n| Chapter | State | Authors | Reviewers | Words |\n|---|---|---|---|---:|\n",
         md_escape(&report.book),
         report.required_approvals,
-        &report.head[..report.head.len().min(10)]
+        if report.head.is_empty() {
+            "(no commit yet)"
+        } else {
+            &report.head[..report.head.len().min(10)]
+        }
     );
     for ch in &report.chapters {
         out.push_str(&format!(
@@ -212,6 +231,12 @@ pub fn render_markdown(report: &StatusReport) -> String {
                 "- `{}` changed since its approval ({} commit(s))\n",
                 ch.id,
                 ch.changed_since_approval.len()
+            ));
+        }
+        for reviewer in &ch.blocked_by {
+            out.push_str(&format!(
+                "- `{}`: {reviewer}'s change request is open on this revision: no approval counts until {reviewer} approves or withdraws it\n",
+                ch.id
             ));
         }
         for u in &ch.unverified {

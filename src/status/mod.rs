@@ -2,18 +2,25 @@
 //! built by walking the history reachable from HEAD once and feeding the
 //! pure state machine of `review`.
 
+mod checks;
 mod credits;
 mod format;
 
+pub use checks::review_checks;
 pub use credits::{CreditReport, CreditsReport, ShareReport, compute_credits, render_credits};
 pub use format::{render_markdown, render_table};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::date::rfc3339;
-use crate::git::{GitError, Repo};
+use crate::git::{Commit, GitError, PeopleMap, Repo};
 use crate::model::{Book, word_count};
-use crate::review::{self, ChangeRef, ChapterFacts, Event, EventKind, State, parse_trailers};
+use crate::review::identity::{MailmapConflict, mailmap_conflicts, without_conflicts};
+use crate::review::{
+    self, ChangeRef, ChapterFacts, Event, EventKind, Signing, State, Who, parse_trailers,
+};
+use crate::signing::{Certificates, Verdict};
 
 pub use crate::review::report::*;
 
@@ -54,13 +61,95 @@ pub fn editor_ids(book: &Book) -> Vec<String> {
     ids
 }
 
-/// Builds the status report of the book in `repo`.
+/// What decides who recorded an event, read from HEAD's committed tree:
+/// the `.mailmap` (its lines that map one contributor to another left
+/// out), and the OpenPGP certificates of `keys/`.
+pub struct Identities {
+    /// The mailmap in force.
+    pub people: PeopleMap,
+    /// The committed `.mailmap`'s path from the book root, when there is one.
+    pub mailmap_path: Option<String>,
+    /// Its text.
+    pub mailmap_text: String,
+    /// Its lines left out.
+    pub conflicts: Vec<MailmapConflict>,
+    /// The certificates of `keys/`.
+    pub certificates: Certificates,
+    /// The files of `keys/` that hold none, and why.
+    pub key_problems: Vec<(String, String)>,
+}
+
+/// Reads [`Identities`] from HEAD's committed tree.
+pub fn identities(book: &Book, repo: &Repo) -> Identities {
+    let emails = ids_by_email(book);
+    let (people, mailmap_path, mailmap_text, conflicts) = match repo.committed_mailmap() {
+        Some(file) => {
+            let conflicts = mailmap_conflicts(&file.text, &emails);
+            let kept = without_conflicts(&file.text, &conflicts);
+            (
+                PeopleMap::from_text(&kept),
+                Some(file.path),
+                file.text,
+                conflicts,
+            )
+        }
+        None => (PeopleMap::none(), None, String::new(), Vec::new()),
+    };
+    let (certificates, key_problems) = Certificates::read(&repo.committed_files(KEYS_DIR));
+    Identities {
+        people,
+        mailmap_path,
+        mailmap_text,
+        conflicts,
+        certificates,
+        key_problems,
+    }
+}
+
+/// The book's folder of OpenPGP certificates (`keys/*.asc`), read from HEAD.
+pub const KEYS_DIR: &str = "keys";
+
+/// `history` with every author through `people` (borrowed as it is when
+/// there is no mailmap).
+pub fn resolved<'h>(history: &'h [Commit], people: &PeopleMap) -> Cow<'h, [Commit]> {
+    if people.is_empty() {
+        return Cow::Borrowed(history);
+    }
+    let mut memo: HashMap<crate::git::Person, crate::git::Person> = HashMap::new();
+    let mut out: Option<Vec<Commit>> = None;
+    for (i, commit) in history.iter().enumerate() {
+        let person = memo
+            .entry(commit.author.clone())
+            .or_insert_with_key(|p| people.resolve(p))
+            .clone();
+        if person != commit.author {
+            let list = out.get_or_insert_with(|| history[..i].to_vec());
+            list.push(Commit {
+                author: person,
+                ..commit.clone()
+            });
+        } else if let Some(list) = &mut out {
+            list.push(commit.clone());
+        }
+    }
+    match out {
+        Some(list) => Cow::Owned(list),
+        None => Cow::Borrowed(history),
+    }
+}
+
+/// Builds the status report of the book in `repo`; in a repository with no
+/// commit yet, every chapter is a draft.
 pub fn compute_status(
     book: &Book,
     repo: &Repo,
     options: StatusOptions,
 ) -> Result<StatusReport, GitError> {
-    let head = repo.head_commit()?;
+    let head = match repo.head_commit() {
+        Ok(head) => head,
+        Err(GitError::NoCommits) => String::new(),
+        Err(e) => return Err(e),
+    };
     let history = repo.history(crate::load::CHAPTERS_DIR, None, false)?;
     status_from_history(book, repo, options, head, &history)
 }
@@ -101,6 +190,8 @@ pub fn status_from_history(
     head: String,
     history: &[crate::git::Commit],
 ) -> Result<StatusReport, GitError> {
+    let ids = identities(book, repo);
+    let history = &*resolved(history, &ids.people);
     let by_email = ids_by_email(book);
     let who = |email: &str| -> String {
         by_email
@@ -109,16 +200,56 @@ pub fn status_from_history(
             .unwrap_or_else(|| email.to_string())
     };
     let changes = chapter_changes(book, history, &who);
-    let (events, warnings) = review_events(book, history, &by_email, &who);
+    let (events, mut warnings) = review_events(book, history, &by_email, &who, &ids.certificates);
     let mut chapters = chapter_reports(book, repo, &events, &changes);
     if options.all_branches {
-        add_unmerged(book, repo, &mut chapters, &who)?;
+        add_unmerged(book, repo, &mut chapters, &ids.people, &who)?;
+    }
+    let complete_history = !repo.is_shallow();
+    if !complete_history {
+        warnings.insert(
+            0,
+            HistoryWarning::general(
+                "shallow-history",
+                "this clone is shallow: its history stops short, so review events recorded \
+                 before its boundary are missing and the states may be wrong; run \
+                 `git fetch --unshallow` (in CI, check out with fetch-depth: 0)"
+                    .into(),
+            ),
+        );
+    }
+    for conflict in &ids.conflicts {
+        warnings.push(HistoryWarning {
+            file: ids.mailmap_path.clone(),
+            line: Some(conflict.line.line),
+            ..HistoryWarning::general(
+                "mailmap-conflict",
+                format!(
+                    "{}:{}: {}; the line is ignored (`ouvrage check` reports it)",
+                    ids.mailmap_path.as_deref().unwrap_or(".mailmap"),
+                    conflict.line.line,
+                    conflict.message()
+                ),
+            )
+        });
     }
     let activity = activity_by_email(history);
+    let review = &book.config.review;
     Ok(StatusReport {
         book: book.config.book.title.clone(),
         head,
-        required_approvals: book.config.review.required_approvals,
+        required_approvals: review.required_approvals,
+        signatures: if review.signatures_required {
+            "required"
+        } else {
+            "when-listed"
+        },
+        change_requests: if review.blocking_change_requests {
+            "blocking"
+        } else {
+            "advisory"
+        },
+        complete_history,
         contributors: contributor_reports(book, &chapters, &activity),
         chapters,
         unknown_authors: unknown_authors(&activity, &by_email),
@@ -169,12 +300,15 @@ fn chapter_changes(
 }
 
 /// The review events of each chapter (by index in the book), oldest first,
-/// and the warnings for squash merges that swallowed some.
+/// each with what its signature proves; and the warnings for commits that
+/// name events they do not record (a squash merge, an amended event),
+/// until those events are recorded again after them.
 fn review_events(
     book: &Book,
     history: &[crate::git::Commit],
     by_email: &HashMap<&str, &str>,
     who: &dyn Fn(&str) -> String,
+    certificates: &Certificates,
 ) -> (Vec<Vec<Event>>, Vec<HistoryWarning>) {
     let chapter_index: HashMap<&str, usize> = book
         .chapters
@@ -183,36 +317,98 @@ fn review_events(
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let mut events: Vec<Vec<Event>> = vec![Vec::new(); book.chapters.len()];
-    let mut warnings = Vec::new();
+    let mut lost: Vec<(usize, HistoryWarning)> = Vec::new();
     for (seq, commit) in history.iter().enumerate() {
-        // A review event changes no file (SPEC §6). A commit that changes
-        // chapters and names events in its message is a squash merge that
-        // swallowed them: it is no event, and the report says so.
-        if !commit.empty {
-            if !commit.changes.is_empty() {
-                warnings.extend(squash_warning(commit, who));
+        let own = parse_trailers(&commit.message);
+        // A review event changes no file (SPEC §6); its message is the
+        // shape `ouvrage` writes, trailers in the last paragraph.
+        let Some(trailers) = own.filter(|_| commit.empty) else {
+            if !commit.merge {
+                lost.extend(lost_events_warning(commit, who).map(|w| (seq, w)));
             }
-            continue;
-        }
-        let Some(trailers) = parse_trailers(&commit.message) else {
             continue;
         };
         let Some(&i) = chapter_index.get(trailers.chapter.as_str()) else {
             continue; // an event about a chapter that no longer exists
         };
+        let actor = by_email
+            .get(commit.author.email.as_str())
+            .map(|s| s.to_string());
         events[i].push(Event {
             commit: commit.id.clone(),
             email: commit.author.email.clone(),
-            actor: by_email
-                .get(commit.author.email.as_str())
-                .map(|s| s.to_string()),
+            signing: signing_of(book, commit, actor.as_deref(), certificates),
+            actor,
+            committer: Who {
+                name: commit.committer.name.clone(),
+                email: commit.committer.email.clone(),
+            },
             time: commit.time,
             seq,
             kind: trailers.kind,
             revision: trailers.revision,
         });
     }
+    // A warning lasts until every event it names is recorded again after it.
+    let recorded_after = |seq: usize, chapter: &str, kind: EventKind| {
+        chapter_index
+            .get(chapter)
+            .is_some_and(|&i| events[i].iter().any(|e| e.seq > seq && e.kind == kind))
+    };
+    let warnings = lost
+        .into_iter()
+        .filter_map(|(seq, mut warning)| {
+            let named = warning.events.take().unwrap_or_default();
+            let left: Vec<SwallowedEvent> = named
+                .into_iter()
+                .filter(|e| !recorded_after(seq, &e.chapter, e.event))
+                .collect();
+            if left.is_empty() {
+                return None;
+            }
+            warning.message = lost_events_message(&warning, &left);
+            warning.events = Some(left);
+            Some(warning)
+        })
+        .collect();
     (events, warnings)
+}
+
+/// What an event commit's signature proves about `actor`: verified by one
+/// of their `signing-keys`, or why not.
+fn signing_of(
+    book: &Book,
+    commit: &Commit,
+    actor: Option<&str>,
+    certificates: &Certificates,
+) -> Signing {
+    let Some(signed) = &commit.signature else {
+        return Signing::Unsigned;
+    };
+    let Some(contributor) = actor.and_then(|a| book.contributors.get(a)) else {
+        return Signing::NotVerified {
+            why: "signed, but the author is no contributor".into(),
+        };
+    };
+    let keys: Vec<crate::signing::SigningKey> = contributor
+        .signing_keys
+        .iter()
+        .map(|k| k.value.clone())
+        .collect();
+    if keys.is_empty() {
+        return Signing::NotVerified {
+            why: format!("signed, but {} lists no signing keys", contributor.id.value),
+        };
+    }
+    match crate::signing::verify(&signed.signature, &signed.payload, &keys, certificates) {
+        Verdict::Verified(key) => Signing::Verified { key },
+        Verdict::Rejected(why) => Signing::NotVerified {
+            why: why.replace(
+                "their signing keys",
+                &format!("{}'s signing keys", contributor.id.value),
+            ),
+        },
+    }
 }
 
 /// Each chapter's row: its state from the review state machine, over its
@@ -224,6 +420,22 @@ fn chapter_reports(
     changes: &[Vec<ChangeRef>],
 ) -> Vec<ChapterReport> {
     let editors = editor_ids(book);
+    let with_role = |role: crate::config::Role| -> Vec<String> {
+        book.contributors
+            .list
+            .iter()
+            .filter(|c| c.roles.contains(&role))
+            .map(|c| c.id.value.clone())
+            .collect()
+    };
+    let reviewer_role = with_role(crate::config::Role::Reviewer);
+    let keyed: Vec<String> = book
+        .contributors
+        .list
+        .iter()
+        .filter(|c| !c.signing_keys.is_empty())
+        .map(|c| c.id.value.clone())
+        .collect();
     let commit_ref = |c: &ChangeRef| CommitRef {
         commit: c.commit.clone(),
         author: c.author.clone(),
@@ -251,6 +463,10 @@ fn chapter_reports(
             authors: &authors,
             reviewers: &reviewers,
             editors: &editors,
+            reviewer_role: &reviewer_role,
+            keyed: &keyed,
+            signatures_required: book.config.review.signatures_required,
+            blocking_change_requests: book.config.review.blocking_change_requests,
             required_approvals: book.config.review.required_approvals,
         };
         let outcome = review::evaluate(&facts, &events[i], &changes[i]);
@@ -273,8 +489,22 @@ fn chapter_reports(
                     current: r.current,
                     commit: r.commit.clone(),
                     date: rfc3339(r.time),
+                    signed: SignatureReport::new(&r.signing, &r.committer),
                 })
                 .collect(),
+            events: outcome
+                .counted
+                .iter()
+                .map(|e| EventReport {
+                    event: e.kind,
+                    actor: e.actor.clone().unwrap_or_default(),
+                    revision: e.revision.clone(),
+                    commit: e.commit.clone(),
+                    date: rfc3339(e.time),
+                    signed: SignatureReport::new(&e.signing, &e.committer),
+                })
+                .collect(),
+            blocked_by: outcome.blocked_by.clone(),
             changed_since_approval: outcome
                 .changed_since_approval
                 .iter()
@@ -289,6 +519,7 @@ fn chapter_reports(
                     email: u.email.clone(),
                     event: u.event,
                     why: u.why.clone(),
+                    signed: SignatureReport::new(&u.signing, &u.committer),
                 })
                 .collect(),
             unmerged: Vec::new(),
@@ -379,12 +610,12 @@ fn reviews_of(id: &String, chapters: &[ChapterReport]) -> (Vec<ReviewedReport>, 
                 current: latest.current,
             });
         }
+        // Their standing verdict: the latest that is no comment (a
+        // withdrawal leaves none).
         let approved_current = mine
             .iter()
-            .any(|r| r.verdict == EventKind::Approved && r.current)
-            && mine
-                .last()
-                .is_some_and(|r| r.verdict != EventKind::ChangesRequested);
+            .rfind(|r| r.verdict != EventKind::Commented)
+            .is_some_and(|r| r.verdict == EventKind::Approved && r.current);
         if ch.reviewers.contains(id) && !approved_current && !matches!(ch.state, State::Final) {
             to_review.push(ch.id.clone());
         }
@@ -410,9 +641,11 @@ fn unknown_authors(
     unknown
 }
 
-/// The warning for a commit that changes chapters and names review events
-/// in its message, if it names any.
-fn squash_warning(
+/// The warning for a commit that names review events in its message but
+/// records none: an event commit amended with changes (its own title and
+/// trailers, but files changed), or a squash merge that swallowed them
+/// (whether it changes files or, squashing a branch of events alone, none).
+fn lost_events_warning(
     commit: &crate::git::Commit,
     who: &dyn Fn(&str) -> String,
 ) -> Option<HistoryWarning> {
@@ -420,29 +653,57 @@ fn squash_warning(
     if events.is_empty() {
         return None;
     }
-    let short = &commit.id[..commit.id.len().min(10)];
-    let named: Vec<String> = events
-        .iter()
-        .map(|(chapter, kind)| format!("{chapter} {}", kind.name()))
-        .collect();
+    let amended = !commit.empty && parse_trailers(&commit.message).is_some();
     Some(HistoryWarning {
-        kind: "squashed-review-events",
-        commit: commit.id.clone(),
-        author: who(&commit.author.email),
-        date: rfc3339(commit.time),
-        message: format!(
-            "commit {short} changes chapters and names {} review event(s) in its message ({}): \
-             a squash merge swallowed them and they count for nothing; record them again \
+        kind: if amended {
+            "amended-review-event"
+        } else {
+            "squashed-review-events"
+        },
+        commit: Some(commit.id.clone()),
+        author: Some(who(&commit.author.email)),
+        date: Some(rfc3339(commit.time)),
+        events: Some(
+            events
+                .into_iter()
+                .map(|(chapter, event)| SwallowedEvent { chapter, event })
+                .collect(),
+        ),
+        file: None,
+        line: None,
+        message: String::new(),
+    })
+}
+
+/// The sentence of a [`lost_events_warning`], naming the events still lost.
+fn lost_events_message(warning: &HistoryWarning, left: &[SwallowedEvent]) -> String {
+    let id = warning.commit.as_deref().unwrap_or("");
+    let short = &id[..id.len().min(10)];
+    let named: Vec<String> = left
+        .iter()
+        .map(|e| format!("{} {}", e.chapter, e.event.name()))
+        .collect();
+    if warning.kind == "amended-review-event" {
+        format!(
+            "commit {short} is a review event ({}) that also changes files (amended?): an \
+             event must change no file, so it counts for nothing; record it again \
+             (`ouvrage submit`, `ouvrage review`)",
+            named.join(", ")
+        )
+    } else {
+        format!(
+            "commit {short} records no review event but names {} in its message ({}): a \
+             squash merge swallowed them and they count for nothing; record them again \
              (`ouvrage submit`, `ouvrage review`), and merge review branches with a merge \
              commit or a rebase",
-            events.len(),
+            if left.len() == 1 {
+                "1 review event".to_string()
+            } else {
+                format!("{} review events", left.len())
+            },
             named.join(", ")
-        ),
-        events: events
-            .into_iter()
-            .map(|(chapter, event)| SwallowedEvent { chapter, event })
-            .collect(),
-    })
+        )
+    }
 }
 
 /// Chapter changes on other local and remote-tracking branches that HEAD
@@ -451,13 +712,15 @@ fn add_unmerged(
     book: &Book,
     repo: &Repo,
     chapters: &mut [ChapterReport],
+    people: &PeopleMap,
     who: &dyn Fn(&str) -> String,
 ) -> Result<(), GitError> {
     let by_path: HashMap<String, usize> = (0..book.chapters.len())
         .map(|i| (book.chapters[i].rel_path(), i))
         .collect();
     for (branch, tip) in repo.other_branches()? {
-        for commit in repo.history(crate::load::CHAPTERS_DIR, Some(tip), true)? {
+        let history = repo.history(crate::load::CHAPTERS_DIR, Some(tip), true)?;
+        for commit in resolved(&history, people).iter() {
             for change in &commit.changes {
                 let path = change.new_path.as_ref().or(change.old_path.as_ref());
                 let Some(&i) = path.and_then(|p| by_path.get(p)) else {
@@ -485,6 +748,17 @@ pub fn offline_report(book: &Book) -> StatusReport {
         book: book.config.book.title.clone(),
         head: String::new(),
         required_approvals: book.config.review.required_approvals,
+        signatures: if book.config.review.signatures_required {
+            "required"
+        } else {
+            "when-listed"
+        },
+        change_requests: if book.config.review.blocking_change_requests {
+            "blocking"
+        } else {
+            "advisory"
+        },
+        complete_history: true,
         chapters: book
             .chapters
             .iter()
@@ -506,6 +780,8 @@ pub fn offline_report(book: &Book) -> StatusReport {
                     .map(|a| a.value.clone())
                     .collect(),
                 reviews: Vec::new(),
+                events: Vec::new(),
+                blocked_by: Vec::new(),
                 changed_since_approval: Vec::new(),
                 last_change: None,
                 unverified: Vec::new(),
