@@ -2,6 +2,7 @@
 //! contributor of contributors.toml; editors and authors are resolved to
 //! the book's people, so that no renderer looks a contributor up.
 
+use crate::config::Role;
 use crate::diag::{Diagnostic, Sink, Spanned};
 use crate::model::{Book, PersonRef};
 
@@ -46,6 +47,20 @@ fn check_people(book: &Book, sink: &mut Sink) {
                         format!("`{}` is both an author and a reviewer of this chapter", reviewer.value),
                     )
                     .hint("a reviewer's approval of their own chapter will not count; assign someone else"),
+                );
+            }
+            if let Some(person) = people.get(&reviewer.value)
+                && !person.roles.contains(&Role::Reviewer)
+            {
+                sink.push(
+                    Diagnostic::warning(
+                        reviewer.span.clone(),
+                        format!("`{}` reviews this chapter but has not the reviewer role", reviewer.value),
+                    )
+                    .hint(format!(
+                        "`ouvrage review` refuses them and their approvals count for nothing: add \"reviewer\" to the roles of [{}] in contributors.toml",
+                        reviewer.value
+                    )),
                 );
             }
         }
