@@ -46,7 +46,7 @@ pub enum Prepare {
 pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     people::resolve_people(book, sink);
     ids::assign_ids(book, sink);
-    numbering::number(book);
+    numbering::number(book, sink);
     if prepare == Prepare::Outline {
         return;
     }
