@@ -8,6 +8,6 @@ pub mod contributors;
 pub mod read;
 pub mod value;
 
-pub use book::{BookConfig, PdfCitations, RawHtml};
+pub use book::{BookConfig, MarkdownConfig, MathSyntax, PdfCitations, RawHtml};
 pub use chapter::ChapterConfig;
 pub use contributors::{Contributor, Contributors, Role};
