@@ -97,6 +97,14 @@ pub struct Labels {
     pub start: &'static str,
     /// Between a label and its value: a no-break space before the colon in French.
     pub colon: &'static str,
+    /// The name of a ticked task list checkbox.
+    pub task_done: &'static str,
+    /// The name of an unticked task list checkbox.
+    pub task_open: &'static str,
+    /// The name of a code block, which scrolls on its own.
+    pub code: &'static str,
+    /// The name of a display formula, which scrolls on its own.
+    pub formula: &'static str,
 }
 
 /// Names of the roles of contributors.toml, keyed like the roles themselves.
@@ -173,6 +181,10 @@ pub static FR: Labels = Labels {
     landmarks: "Repères",
     start: "Début du texte",
     colon: "\u{a0}: ",
+    task_done: "Tâche faite",
+    task_open: "Tâche à faire",
+    code: "Code",
+    formula: "Formule",
 };
 
 /// Italian.
@@ -226,6 +238,10 @@ pub static IT: Labels = Labels {
     landmarks: "Punti di riferimento",
     start: "Inizio del testo",
     colon: ": ",
+    task_done: "Attività completata",
+    task_open: "Attività da completare",
+    code: "Codice",
+    formula: "Formula",
 };
 
 /// English.
@@ -279,4 +295,8 @@ pub static EN: Labels = Labels {
     landmarks: "Landmarks",
     start: "Start of content",
     colon: ": ",
+    task_done: "Completed task",
+    task_open: "Incomplete task",
+    code: "Code",
+    formula: "Formula",
 };
