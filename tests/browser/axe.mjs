@@ -1,17 +1,21 @@
 // Runs axe-core (WCAG 2.1 A and AA rules) on pages of a built site or EPUB
-// in headless Chromium, in the light and the dark colour scheme. On a page
+// in headless Chromium, in the light colour scheme on a wide screen and in
+// the dark one on a phone's (where code blocks, formulas and tables are
+// wider than the column, and scroll). On a page
 // with the site's search box, a query is typed first and the test waits
 // until its results are shown, so that the open list is checked too; the
 // page's markup at that moment is saved for the Nu HTML Checker.
 //
 //   node axe.mjs JOB.json
 //
-// JOB.json: {"query": "…", "snapshots": "DIR" or null,
+// JOB.json: {"query": "…", "snapshots": "DIR" or null, "report": "FILE",
 //            "pages": [{"name": "…", "url": "file:///…"}]}
 //
-// Prints one JSON object: {"results": [{"page", "scheme", "violations":
-// [{"id", "impact", "help", "nodes": [{"target", "html", "summary"}]}]}],
-// "errors": ["…"]}. Exits 1 when a page could not be checked at all.
+// Writes one JSON object to the report file: {"results": [{"page",
+// "scheme", "searched", "violations": [{"id", "impact", "help", "nodes":
+// [{"target", "html", "summary"}]}]}], "errors": ["…"]} (a file, since a
+// pipe would cut a long report when the process ends). Exits 1 when a
+// page could not be checked at all.
 //
 // Chromium: $CHROMIUM, or Debian's /usr/bin/chromium.
 import { chromium } from "playwright-core";
@@ -68,11 +72,12 @@ async function openSearch(page) {
 }
 
 try {
-  for (const scheme of ["light", "dark"]) {
-    const context = await browser.newContext({
-      colorScheme: scheme,
-      viewport: { width: 1280, height: 900 },
-    });
+  const screens = [
+    { scheme: "light", viewport: { width: 1280, height: 900 } },
+    { scheme: "dark", viewport: { width: 390, height: 844 } },
+  ];
+  for (const { scheme, viewport } of screens) {
+    const context = await browser.newContext({ colorScheme: scheme, viewport });
     const page = await context.newPage();
     for (const p of job.pages) {
       try {
@@ -115,5 +120,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(JSON.stringify({ results, errors }));
-process.exit(errors.length ? 1 : 0);
+writeFileSync(job.report, JSON.stringify({ results, errors }));
+process.exitCode = errors.length ? 1 : 0;
