@@ -11,8 +11,9 @@
 //! are the one accepted exception), and by axe in the light colour scheme
 //! on a wide screen and the dark one on a phone's (where wide code blocks,
 //! formulas and tables scroll), each site page with a query typed in its
-//! search box and the results shown; the markup of each site page at that
-//! moment is checked by vnu too. Any error or violation fails the test, with the page
+//! search box and the results shown (and the keyboard checked on them:
+//! arrows, Home and End move the active option, Enter opens it); the markup
+//! of each site page at that moment is checked by vnu too. Any error or violation fails the test, with the page
 //! and the message.
 //!
 //! Marked `#[ignore]`: `.ci/run` installs Java, Chromium and the npm
@@ -132,19 +133,27 @@ fn build(book: &Path, out: &Path, options: &[&str]) -> Built {
     }
     assert!(epub.len() > 3, "{epub:?}");
 
-    // The first word of five letters or more in the first indexed text.
+    // The word of five letters or more found in the most sections, so that
+    // the list has several results to move through.
     let index: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(html.join("search-index.json")).unwrap())
             .unwrap();
-    let query = index["docs"]
-        .as_array()
-        .unwrap()
+    let mut sections: std::collections::BTreeMap<String, usize> = Default::default();
+    for doc in index["docs"].as_array().unwrap() {
+        let text = doc["text"].as_str().unwrap_or("").to_lowercase();
+        let words: std::collections::BTreeSet<&str> = text
+            .split(|c: char| !c.is_alphabetic())
+            .filter(|w| w.chars().count() >= 5)
+            .collect();
+        for word in words {
+            *sections.entry(word.to_string()).or_default() += 1;
+        }
+    }
+    let query = sections
         .iter()
-        .filter_map(|d| d["text"].as_str())
-        .flat_map(|t| t.split(|c: char| !c.is_alphabetic()))
-        .find(|w| w.chars().count() >= 5)
-        .expect("a word in the search index")
-        .to_lowercase();
+        .max_by_key(|(word, n)| (**n, std::cmp::Reverse(word.as_str())))
+        .map(|(word, _)| word.clone())
+        .expect("a word in the search index");
     Built { site, epub, query }
 }
 
@@ -275,6 +284,12 @@ fn axe(
         if page.ends_with(".html") && r["searched"] != true {
             problems.push(format!(
                 "{page} ({scheme}): the search box did not show results"
+            ));
+        }
+        for k in r["keyboard"].as_array().unwrap() {
+            problems.push(format!(
+                "{page} ({scheme}): keyboard: {}",
+                k.as_str().unwrap_or("")
             ));
         }
         for v in r["violations"].as_array().unwrap() {

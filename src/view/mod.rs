@@ -132,9 +132,15 @@ impl BookView {
 pub const DESCRIPTION_LENGTH: usize = 160;
 
 /// `text` as one line of at most [`DESCRIPTION_LENGTH`] characters: runs
-/// of white space folded, cut at a space with "…" when it is longer.
+/// of white space folded (no-break spaces kept, as typography put them),
+/// cut at a space with "…" when it is longer.
 pub fn description_text(text: &str) -> String {
-    let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let breaks = |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}');
+    let folded = text
+        .split(breaks)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     if folded.chars().count() <= DESCRIPTION_LENGTH {
         return folded;
     }
@@ -151,29 +157,35 @@ pub fn description_text(text: &str) -> String {
 }
 
 /// A chapter's description: its abstract when it has one, otherwise its
-/// first paragraph (the first with text, in reading order), otherwise its
-/// title; as the outputs print it (citations and cross-references
-/// formatted, typography applied), on one line, cut to
-/// [`DESCRIPTION_LENGTH`] characters.
+/// first paragraph (the first of the text itself that has words, else the
+/// first in a quote, an alert or a list), otherwise its title; as the
+/// outputs print it (citations and cross-references formatted, typography
+/// applied), on one line, cut to [`DESCRIPTION_LENGTH`] characters.
 pub fn description(chapter: &Chapter) -> String {
     let from_abstract = blocks_text(&chapter.abstract_);
     let text = if from_abstract.trim().is_empty() {
-        first_paragraph(&chapter.blocks).unwrap_or_else(|| chapter.title.clone())
+        first_paragraph(&chapter.blocks, false)
+            .or_else(|| first_paragraph(&chapter.blocks, true))
+            .unwrap_or_else(|| chapter.title.clone())
     } else {
         from_abstract
     };
     description_text(&text)
 }
 
-/// The text of the first paragraph with text among `blocks`, looking into
-/// quotes, alerts and lists.
-fn first_paragraph(blocks: &[Block]) -> Option<String> {
+/// The text of the first paragraph with words among `blocks`, looking into
+/// quotes, alerts and lists when `nested`.
+fn first_paragraph(blocks: &[Block], nested: bool) -> Option<String> {
     blocks.iter().find_map(|block| match &block.kind {
-        BlockKind::Paragraph(inlines) => Some(plain_text(inlines)).filter(|t| !t.trim().is_empty()),
-        BlockKind::BlockQuote(inner) | BlockKind::Alert { blocks: inner, .. } => {
-            first_paragraph(inner)
+        BlockKind::Paragraph(inlines) => {
+            Some(plain_text(inlines)).filter(|t| t.chars().any(char::is_alphanumeric))
         }
-        BlockKind::List { items, .. } => items.iter().find_map(|i| first_paragraph(&i.blocks)),
+        BlockKind::BlockQuote(inner) | BlockKind::Alert { blocks: inner, .. } if nested => {
+            first_paragraph(inner, true)
+        }
+        BlockKind::List { items, .. } if nested => {
+            items.iter().find_map(|i| first_paragraph(&i.blocks, true))
+        }
         _ => None,
     })
 }
@@ -372,6 +384,7 @@ mod tests {
         let word = "x".repeat(500);
         assert_eq!(description_text(&word).chars().count(), DESCRIPTION_LENGTH);
         assert_eq!(description_text(""), "");
+        assert_eq!(description_text("Quoi\u{202f}?\n"), "Quoi\u{202f}?");
     }
 
     #[test]

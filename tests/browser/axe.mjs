@@ -50,11 +50,59 @@ const browser = await chromium.launch({
 
 const results = [];
 const errors = [];
+let followed = false;
 
-/** Types the query into the search box and waits for its results. */
+/** The option the combobox points at: its id, and whether it is the one
+ *  selected, or null. */
+async function activeOption(page) {
+  return page.evaluate(() => {
+    const input = document.getElementById("search-input");
+    const id = input.getAttribute("aria-activedescendant");
+    const option = id && document.getElementById(id);
+    if (!option) return null;
+    const options = [...document.querySelectorAll('#search-results [role="option"]')];
+    return {
+      index: options.indexOf(option),
+      count: options.length,
+      selected: option.getAttribute("aria-selected") === "true",
+      href: option.getAttribute("data-href"),
+    };
+  });
+}
+
+/** The list is navigable by the keyboard: arrows, Home and End move the
+ *  active option (the combobox's aria-activedescendant, the option's
+ *  aria-selected). Ends on the first option. Returns what went wrong. */
+async function checkKeyboard(page) {
+  const problems = [];
+  const expect = async (key, index) => {
+    await page.keyboard.press(key);
+    const active = await activeOption(page);
+    // Counted from the end when negative; a short list wraps.
+    const count = active ? active.count : 1;
+    const want = ((index % count) + count) % count;
+    if (!active || active.index !== want || !active.selected) {
+      problems.push(`after ${key}, option ${want} should be active and selected: ${JSON.stringify(active)}`);
+    }
+  };
+  await expect("ArrowDown", 0);
+  const listed = await activeOption(page);
+  if (listed && listed.count < 3) {
+    problems.push(`only ${listed.count} result(s): too few to check the keyboard`);
+  }
+  await expect("ArrowDown", 1);
+  await expect("End", -1);
+  await expect("ArrowDown", 0);
+  await expect("ArrowUp", -1);
+  await expect("Home", 0);
+  return problems;
+}
+
+/** Types the query into the search box and waits for its results, then
+ *  checks the keyboard on them. */
 async function openSearch(page) {
   const input = page.locator("#search-input");
-  if ((await input.count()) === 0) return false;
+  if ((await input.count()) === 0) return null;
   await input.click();
   await input.fill(job.query);
   await page.waitForFunction(
@@ -66,9 +114,7 @@ async function openSearch(page) {
     null,
     { timeout: 15000 },
   );
-  // The first result is the active option, as after ArrowDown.
-  await page.keyboard.press("ArrowDown");
-  return true;
+  return checkKeyboard(page);
 }
 
 try {
@@ -82,7 +128,8 @@ try {
     for (const p of job.pages) {
       try {
         await page.goto(p.url, { waitUntil: "load" });
-        const searched = await openSearch(page);
+        const keyboard = await openSearch(page);
+        const searched = keyboard !== null;
         if (searched && scheme === "light" && job.snapshots) {
           const file = join(job.snapshots, p.name);
           mkdirSync(dirname(file), { recursive: true });
@@ -96,10 +143,21 @@ try {
             resultTypes: ["violations"],
           })
         );
+        // Enter follows the active option (once per book: it leaves the page).
+        if (searched && scheme === "light" && !followed) {
+          followed = true;
+          const active = await activeOption(page);
+          const want = active && new URL(active.href, page.url()).href;
+          await page.locator("#search-input").press("Enter");
+          await page.waitForURL(want, { timeout: 10000 }).catch(() => {
+            keyboard.push(`Enter did not open ${want}: at ${page.url()}`);
+          });
+        }
         results.push({
           page: p.name,
           scheme,
           searched,
+          keyboard: keyboard || [],
           violations: report.violations.map((v) => ({
             id: v.id,
             impact: v.impact,
