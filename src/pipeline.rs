@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use crate::config::MarkdownConfig;
 use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
 use crate::load::{Loaded, load_book, order_chapters};
@@ -34,7 +35,8 @@ pub fn load_outline(root: &Path, sink: &mut Sink) -> Book {
 }
 
 /// Chapters parsed by an earlier run (in `watch`), reused while their file,
-/// its place among the sources and the book's language are unchanged.
+/// its place among the sources, the book's language and its `[markdown]`
+/// settings are unchanged.
 #[derive(Default)]
 pub struct ParseCache {
     entries: HashMap<PathBuf, CachedParse>,
@@ -43,8 +45,8 @@ pub struct ParseCache {
 }
 
 /// What a parse depends on: the file's id, a hash of its text, the
-/// chapter's id and the book's language.
-type ParseKey = (crate::source::FileId, u64, String, Lang);
+/// chapter's id, the book's language and how its Markdown is read.
+type ParseKey = (crate::source::FileId, u64, String, Lang, MarkdownConfig);
 
 struct CachedParse {
     key: ParseKey,
@@ -86,13 +88,14 @@ fn parse_book(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>) -> B
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
     let lang = Lang::parse(&config.book.language);
-    let chapters = parse_chapters(&loaded, &order.sequence, &lang, sink, cache);
+    let markdown = config.markdown;
+    let chapters = parse_chapters(&loaded, &order.sequence, &lang, &markdown, sink, cache);
     let parts = order
         .groups
         .into_iter()
         .map(|(title, chapters)| Part { title, chapters })
         .collect();
-    let people = parse_people(&loaded.contributors, sink);
+    let people = parse_people(&loaded.contributors, &markdown, sink);
     Book {
         root: root.to_path_buf(),
         config,
@@ -119,6 +122,7 @@ fn parse_chapters(
     loaded: &Loaded,
     sequence: &[usize],
     lang: &Lang,
+    markdown: &MarkdownConfig,
     sink: &mut Sink,
     mut cache: Option<&mut ParseCache>,
 ) -> Vec<Chapter> {
@@ -134,6 +138,7 @@ fn parse_chapters(
                 hash(&loaded.sources.get(chapter.file).text),
                 chapter.id.clone(),
                 lang.clone(),
+                *markdown,
             )
         })
         .collect();
@@ -157,7 +162,7 @@ fn parse_chapters(
             let chapter = &loaded.chapters[sequence[pos]];
             let key = keys[pos].clone();
             let mut own = Sink::default();
-            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &mut own);
+            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &key.4, &mut own);
             let entry = CachedParse {
                 key,
                 chapter: parsed,

@@ -330,3 +330,48 @@ fn config_messages_are_exact_and_said_once() {
         "printed with the registry's X"
     );
 }
+
+/// A heading that skips a level is a warning at its line, and is numbered
+/// as the next level: no `.0` for the level that is not there, in the site
+/// as in the PDF's source.
+#[test]
+fn a_heading_that_skips_a_level_is_warned_and_numbered_without_a_zero() {
+    let (tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\n## Un\n\n#### Sous un\n\n### Deux sous un\n\n## Deux\n\n### Sous deux\n",
+    )
+    .unwrap();
+    let (code, diagnostics) = check_json(&book);
+    assert_eq!(code, Some(0), "a warning: {diagnostics:?}");
+    let [d] = &diagnostics[..] else {
+        panic!("{diagnostics:?}")
+    };
+    assert_eq!(d["severity"], "warning", "{d}");
+    assert_eq!(located(d), "chapters/seul.md:7:1", "{d}");
+    assert!(
+        d["message"].as_str().unwrap().contains("`####` after `##`"),
+        "{d}"
+    );
+    assert!(d.to_string().contains("write `###` here"), "{d}");
+
+    let typ = tmp.path().join("typ");
+    ok(
+        &book,
+        &[
+            "build",
+            "--html",
+            "--pdf",
+            "--emit-typst",
+            typ.to_str().unwrap(),
+        ],
+    );
+    let html = page(&book.join("_book/html/seul.html"));
+    assert_eq!(
+        texts(&html, ".section-number"),
+        ["1.1", "1.1.1", "1.1.2", "1.2", "1.2.1"]
+    );
+    let source = std::fs::read_to_string(typ.join("__ouvrage/chapters/seul.typ")).unwrap();
+    assert!(source.contains("section-number(\"1.1.2\")"), "{source}");
+    assert!(!source.contains(".0"), "{source}");
+}

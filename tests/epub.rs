@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use common::{edit, edit_n, fixture, ok, ouvrage, text};
+use common::{edit, edit_n, fixture, ok, ouvrage, sample_book, text};
 
 const OPF_NS: &str = "http://www.idpf.org/2007/opf";
 const DC_NS: &str = "http://purl.org/dc/elements/1.1/";
@@ -721,5 +721,75 @@ fn images_in_types_epub_readers_may_not_show_are_flagged() {
     assert!(
         second.contains("<span class=\"missing-image\">le scan</span>"),
         "{second}"
+    );
+}
+
+/// What reading systems and screen readers read in the chapters: each
+/// document's description, formulas' `alttext`, reference entries marked
+/// with EPUB's vocabulary rather than DPUB-ARIA's deprecated role, and
+/// footnote links the style leaves underlined.
+#[test]
+fn documents_carry_what_reading_systems_read() {
+    let (tmp, book) = sample_book();
+    let epub = Epub::read(&build_epub(
+        &book,
+        &tmp.path().join("out"),
+        Some("1700000000"),
+    ));
+    let (mut formulas, mut entries) = (0, 0);
+    for name in epub.names.iter().filter(|n| n.ends_with(".xhtml")) {
+        let text = epub.text(name);
+        let doc = xml(text);
+        let descriptions: Vec<&str> = doc
+            .descendants()
+            .filter(|n| {
+                n.has_tag_name((XHTML_NS, "meta")) && n.attribute("name") == Some("description")
+            })
+            .filter_map(|n| n.attribute("content"))
+            .collect();
+        assert_eq!(descriptions.len(), 1, "{name}");
+        assert!(!descriptions[0].trim().is_empty(), "{name}");
+        assert!(!text.contains("doc-biblioentry"), "{name}");
+        for math in doc.descendants().filter(|n| n.has_tag_name("math")) {
+            formulas += 1;
+            let tex = math
+                .descendants()
+                .find(|n| n.has_tag_name("annotation"))
+                .and_then(|n| n.text())
+                .unwrap_or_default();
+            let folded = tex.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(math.attribute("alttext"), Some(folded.as_str()), "{name}");
+        }
+        for entry in doc
+            .descendants()
+            .filter(|n| n.attribute("id").is_some_and(|id| id.starts_with("ref-")))
+        {
+            entries += 1;
+            assert_eq!(
+                entry.attribute((EPUB_NS, "type")),
+                Some("biblioentry"),
+                "{name}"
+            );
+            assert!(entry.has_tag_name((XHTML_NS, "li")), "{name}");
+        }
+    }
+    assert!(
+        formulas > 3 && entries > 10,
+        "{formulas} formulas, {entries} entries"
+    );
+    // The abstract of a chapter that has one, else its first paragraph.
+    let intro = epub.text("EPUB/text/introduction.xhtml");
+    assert!(
+        intro.contains("<meta name=\"description\" content=\"Présentation provisoire de l’ouvrage"),
+        "{intro}"
+    );
+    let style = epub.text("EPUB/style.css");
+    assert!(
+        !style.contains("footnote-back { text-decoration: none"),
+        "{style}"
+    );
+    assert!(
+        !style.contains(".footnote-ref a { text-decoration: none"),
+        "{style}"
     );
 }

@@ -71,6 +71,19 @@ fn formulas_are_mathml_in_the_site() {
             .find(|n| n.has_tag_name(("http://www.w3.org/1998/Math/MathML", "annotation")))
             .expect("an annotation");
         assert_eq!(annotation.attribute("encoding"), Some("application/x-tex"));
+        // What screen readers and reading systems read where they do not
+        // lay out MathML: the LaTeX, its white space folded.
+        let tex = annotation.text().unwrap_or("");
+        assert_eq!(
+            root.attribute("alttext"),
+            Some(
+                tex.split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .as_str()
+            ),
+            "{math}"
+        );
     }
     assert!(maths[1].contains(r"\frac{1}{n} \sum_{i=1}^n x_i</annotation>"));
     // Nothing from another host, no script: the checks every site gets.
@@ -301,4 +314,62 @@ fn the_sample_book_typesets_its_formulas() {
             "{chapter}: no {element}"
         );
     }
+}
+
+/// `[markdown] math = "none"`: dollars are prose, printed as written in
+/// every output, and no formula is read; the default reads them as math.
+#[test]
+fn math_none_prints_dollars_as_written() {
+    let body = "Le repas coûte $5 et le vin $10, voir `$PATH`.\n\n$$x^2$$\n";
+    let (tmp, book) = book_with(body);
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        format!("{toml}\n[markdown]\nmath = \"none\"\n"),
+    )
+    .unwrap();
+    let typ = tmp.path().join("typ");
+    let out = ok(
+        &book,
+        &[
+            "build",
+            "--html",
+            "--pdf",
+            "--emit-typst",
+            typ.to_str().unwrap(),
+        ],
+    );
+    assert!(!out.contains("warning"), "{out}");
+    let site = book.join("_book/html");
+    let html = std::fs::read_to_string(site.join("seul.html")).unwrap();
+    assert!(!html.contains("<math"), "{html}");
+    let doc = page(&site.join("seul.html"));
+    let paragraphs = texts(&doc, ".chapter-body p").join(" ");
+    assert!(
+        paragraphs.contains("coûte $5 et le vin $10"),
+        "{paragraphs}"
+    );
+    assert!(paragraphs.contains("$$x^2$$"), "{paragraphs}");
+    assert_eq!(texts(&doc, ".chapter-body p code"), ["$PATH"]);
+    let pdf = squeeze(&compiled_text(&book, &PdfOptions::default()));
+    assert!(pdf.contains("coûte$5etlevin$10"), "{pdf}");
+    assert!(pdf.contains("$$x^2$$"), "{pdf}");
+    let source = std::fs::read_to_string(typ.join("__ouvrage/chapters/seul.typ")).unwrap();
+    assert!(!source.contains("math.typ"), "no formula: {source}");
+
+    // The same chapter by default: two formulas, one of them swallowing the
+    // code span's backtick, which is a warning at its line.
+    let (_tmp, book) = book_with(body);
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: this formula holds a backtick"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("chapters/seul.md:5:"), "{stderr}");
+    assert!(stderr.contains("`\\$`"), "the hint: {stderr}");
+    ok(&book, &["build", "--html"]);
+    let html = std::fs::read_to_string(book.join("_book/html/seul.html")).unwrap();
+    assert_eq!(math_elements(&html).len(), 2, "{html}");
 }

@@ -343,3 +343,83 @@ fn a_base_url_gives_canonical_links_and_a_sitemap() {
         .is_empty()
     );
 }
+
+/// What screen readers and search engines read: every page's description,
+/// the search box as a combobox, named task checkboxes, focusable and
+/// named boxes for what scrolls, reference entries without the deprecated
+/// role. The conformance test (`site_conformance.rs`) runs the reference
+/// tools; this one pins the markup with Rust alone.
+#[test]
+fn pages_name_what_assistive_technology_reads() {
+    let (_tmp, book) = fixture("features");
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    for file in [
+        "index.html",
+        "premier.html",
+        "second.html",
+        "contributors.html",
+    ] {
+        let html = page(&site.join(file));
+        let descriptions = attrs(&html, "meta[name=description]", "content");
+        assert_eq!(descriptions.len(), 1, "{file}: {descriptions:?}");
+        assert!(!descriptions[0].trim().is_empty(), "{file}");
+        // The search box: a combobox on a text input (ARIA in HTML gives
+        // `type=search` the searchbox role only), controlling a listbox.
+        assert_eq!(attrs(&html, "#search-input", "type"), ["text"], "{file}");
+        assert_eq!(attrs(&html, "#search-input", "role"), ["combobox"]);
+        assert_eq!(
+            attrs(&html, "#search-input", "aria-controls"),
+            ["search-results"]
+        );
+        assert_eq!(attrs(&html, "#search-input", "aria-expanded"), ["false"]);
+        assert_eq!(attrs(&html, "#search-results", "role"), ["listbox"]);
+    }
+    let description =
+        |file: &str| attrs(&page(&site.join(file)), "meta[name=description]", "content");
+    // The abstract, as printed (typography applied); else the first
+    // paragraph of the text, not the task list before it.
+    assert_eq!(
+        description("premier.html"),
+        ["Un résumé avec de l’emphase."]
+    );
+    assert_eq!(description("second.html"), ["Du barré et du code."]);
+    assert_eq!(
+        description("index.html"),
+        ["Livre d'essai\u{a0}: Toutes les fonctions. Sous la direction de Edith Éditrice."]
+    );
+
+    let second = page(&site.join("second.html"));
+    assert_eq!(
+        attrs(&second, "input[type=checkbox]", "aria-label"),
+        ["Tâche faite", "Tâche à faire"]
+    );
+    // A code block scrolls sideways: the keyboard reaches it, and it is named.
+    assert_eq!(attrs(&second, "pre", "tabindex"), ["0"]);
+    assert_eq!(attrs(&second, "pre", "role"), ["group"]);
+    assert_eq!(attrs(&second, "pre", "aria-label"), ["Code (rust)"]);
+    let first = page(&site.join("premier.html"));
+    assert_eq!(attrs(&first, ".table-wrap", "tabindex"), ["0"]);
+    assert_eq!(
+        attrs(&first, ".table-wrap", "aria-label"),
+        ["Tableau 1.1 Budget du projet"]
+    );
+
+    // Reference entries: list items, without DPUB-ARIA 1.1's deprecated role.
+    let (_tmp, sample) = sample_book();
+    ok(&sample, &["build", "--html"]);
+    let site = sample.join("_book/html");
+    let mut entries = 0;
+    for file in walk(&site) {
+        let name = file.to_string_lossy();
+        if !name.ends_with(".html") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(!text.contains("doc-biblioentry"), "{name}");
+        entries += page(&file)
+            .select(&scraper::Selector::parse(".references-list > li[id^=ref-]").unwrap())
+            .count();
+    }
+    assert!(entries > 10, "{entries} reference entries");
+}

@@ -21,6 +21,8 @@ pub struct BookConfig {
     pub html: HtmlConfig,
     /// `[review]`.
     pub review: ReviewConfig,
+    /// `[markdown]`.
+    pub markdown: MarkdownConfig,
 }
 
 /// The `[book]` table.
@@ -173,6 +175,24 @@ pub struct HtmlConfig {
     pub raw_html: RawHtml,
 }
 
+/// `[markdown]`: how the chapters' Markdown is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct MarkdownConfig {
+    /// What `$` means.
+    pub math: MathSyntax,
+}
+
+/// `[markdown] math`: whether dollars delimit formulas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum MathSyntax {
+    /// `$…$` and `$$…$$` are LaTeX math (the default), `\$` a dollar sign.
+    #[default]
+    Dollars,
+    /// No math: `$` is printed as written, as mdBook and GitHub print it
+    /// when math is off (a book imported from mdBook without math).
+    None,
+}
+
 /// `[review]`.
 #[derive(Debug, Clone)]
 pub struct ReviewConfig {
@@ -198,7 +218,15 @@ impl Default for ReviewConfig {
     }
 }
 
-const TOP_KEYS: &[&str] = &["book", "part", "bibliography", "pdf", "html", "review"];
+const TOP_KEYS: &[&str] = &[
+    "book",
+    "part",
+    "bibliography",
+    "pdf",
+    "html",
+    "review",
+    "markdown",
+];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
 /// reader accepts, and what the README's reference must list (a test
@@ -210,6 +238,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("pdf", PDF_KEYS),
     ("html", HTML_KEYS),
     ("review", REVIEW_KEYS),
+    ("markdown", MARKDOWN_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
@@ -242,6 +271,7 @@ const PDF_KEYS: &[&str] = &[
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals", "signatures", "change-requests"];
+const MARKDOWN_KEYS: &[&str] = &["math"];
 
 /// Validates book.toml's tree. Returns `None` when the title is missing or
 /// `[book]` is unusable; every fault goes to `sink`. Each table is read by
@@ -257,6 +287,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let pdf = read_pdf(&mut r, top);
     let html = read_html(&mut r, top);
     let review = read_review(&mut r, top);
+    let markdown = read_markdown(&mut r, top);
     if section.title.is_empty() {
         return None;
     }
@@ -267,6 +298,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         pdf,
         html,
         review,
+        markdown,
     })
 }
 
@@ -669,6 +701,27 @@ fn one_of<const N: usize>(
     None
 }
 
+/// `[markdown]`: `math = "dollars"` (the default) or `"none"`.
+fn read_markdown(r: &mut Reader<'_>, top: &Entries) -> MarkdownConfig {
+    let markdown = section_table(r, top, "markdown", MARKDOWN_KEYS);
+    let math = match r.string(markdown, "math") {
+        None => MathSyntax::Dollars,
+        Some(s) => match s.value.as_str() {
+            "dollars" => MathSyntax::Dollars,
+            "none" => MathSyntax::None,
+            other => {
+                r.sink.push(
+                    Diagnostic::error(s.span.clone(), format!("unknown math syntax `{other}`"))
+                        .suggest(other, ["dollars", "none"])
+                        .hint("use \"dollars\" ($…$ and $$…$$ are LaTeX math) or \"none\" ($ is printed as written)"),
+                );
+                MathSyntax::Dollars
+            }
+        },
+    };
+    MarkdownConfig { math }
+}
+
 fn section_table<'n>(
     r: &mut Reader<'_>,
     top: &'n Entries,
@@ -765,6 +818,7 @@ impl Default for BookConfig {
                 raw_html: RawHtml::Escape,
             },
             review: ReviewConfig::default(),
+            markdown: MarkdownConfig::default(),
         }
     }
 }
@@ -800,6 +854,24 @@ mod tests {
         assert!(!config.review.signatures_required);
         assert!(config.review.blocking_change_requests);
         assert!(config.pdf.recto_chapters);
+        assert_eq!(config.markdown.math, MathSyntax::Dollars);
+    }
+
+    #[test]
+    fn markdown_math_is_dollars_or_none() {
+        let (config, diags, _) = read("[book]\ntitle = \"T\"\n[markdown]\nmath = \"none\"\n");
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(config.unwrap().markdown.math, MathSyntax::None);
+        let (_, diags, sources) = read("[book]\ntitle = \"T\"\n[markdown]\nmath = \"dolars\"\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].location(&sources).unwrap().to_string(),
+            "book.toml:4:8"
+        );
+        assert!(
+            diags[0].hints.iter().any(|h| h.contains("`dollars`")),
+            "{diags:?}"
+        );
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod contributors;
 pub mod read;
 pub mod value;
 
-pub use book::{BookConfig, CodeOverflow, PdfCitations, PdfColour, RawHtml};
+pub use book::{
+    BookConfig, CodeOverflow, MarkdownConfig, MathSyntax, PdfCitations, PdfColour, RawHtml,
+};
 pub use chapter::ChapterConfig;
 pub use contributors::{Contributor, Contributors, Role};

@@ -97,6 +97,14 @@ pub struct Labels {
     pub start: &'static str,
     /// Between a label and its value: a no-break space before the colon in French.
     pub colon: &'static str,
+    /// The name of a ticked task list checkbox.
+    pub task_done: &'static str,
+    /// The name of an unticked task list checkbox.
+    pub task_open: &'static str,
+    /// The name of a code block, which scrolls on its own.
+    pub code: &'static str,
+    /// The name of a display formula, which scrolls on its own.
+    pub formula: &'static str,
     /// The titles of GitHub's alerts, by kind.
     pub alerts: AlertLabels,
 }
@@ -214,6 +222,10 @@ pub static FR: Labels = Labels {
         warning: "Attention",
         caution: "Prudence",
     },
+    task_done: "Tâche faite",
+    task_open: "Tâche à faire",
+    code: "Code",
+    formula: "Formule",
 };
 
 /// Italian.
@@ -274,6 +286,10 @@ pub static IT: Labels = Labels {
         warning: "Attenzione",
         caution: "Cautela",
     },
+    task_done: "Attività completata",
+    task_open: "Attività da completare",
+    code: "Codice",
+    formula: "Formula",
 };
 
 /// English.
@@ -334,4 +350,8 @@ pub static EN: Labels = Labels {
         warning: "Warning",
         caution: "Caution",
     },
+    task_done: "Completed task",
+    task_open: "Incomplete task",
+    code: "Code",
+    formula: "Formula",
 };

@@ -5,7 +5,9 @@
 //! which browsers and EPUB readers lay out natively (no script, no font
 //! from elsewhere). Its output is meant to be well-formed XML with text
 //! escaped, the `<math>` element in the MathML namespace and the LaTeX kept
-//! in `<annotation encoding="application/x-tex">` for accessibility. Before
+//! in `<annotation encoding="application/x-tex">`. Reading systems and
+//! screen readers that do not lay out MathML read the `alttext` attribute
+//! instead, which gets the LaTeX too (its white space folded). Before
 //! it is used, the markup is read back with roxmltree and checked
 //! ([`check_mathml`]): well-formed, only MathML elements (and the few HTML
 //! text styles math-core puts inside `<mtext>`), and only attributes that
@@ -62,12 +64,48 @@ impl MathMl {
                 range: Some(e.0.clone()),
             })?
             .mathml;
+        let mathml = with_alttext(&mathml, tex);
         check_mathml(&mathml).map_err(|message| MathMlError {
             message,
             range: None,
         })?;
         Ok(mathml)
     }
+}
+
+/// `mathml` with an `alttext` attribute holding `tex` last on its `<math>`
+/// start tag, escaped for XML and HTML alike, runs of white space folded to
+/// one space and characters XML forbids dropped. Markup that does not start
+/// with `<math` is returned as it is (the check refuses it).
+fn with_alttext(mathml: &str, tex: &str) -> String {
+    // math-core escapes `>` in attribute values: the first one ends the tag.
+    let Some(end) = mathml.find('>').filter(|_| mathml.starts_with("<math")) else {
+        return mathml.to_string();
+    };
+    let end = if mathml[..end].ends_with('/') {
+        end - 1
+    } else {
+        end
+    };
+    let mut alt = String::with_capacity(tex.len() + 16);
+    for word in tex.split_whitespace() {
+        if !alt.is_empty() {
+            alt.push(' ');
+        }
+        for c in word.chars() {
+            match c {
+                '&' => alt.push_str("&amp;"),
+                '<' => alt.push_str("&lt;"),
+                '>' => alt.push_str("&gt;"),
+                '"' => alt.push_str("&quot;"),
+                // XML 1.0's characters: no C0 control but tab and line
+                // breaks (white space here), no U+FFFE or U+FFFF.
+                c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => {}
+                c => alt.push(c),
+            }
+        }
+    }
+    format!("{} alttext=\"{alt}\"{}", &mathml[..end], &mathml[end..])
 }
 
 /// The MathML namespace, the only one a formula may declare.
@@ -117,6 +155,7 @@ pub const TEXT_STYLES: &[&str] = &["b", "i", "em", "code", "span", "s", "u"];
 /// goes through the same cleaning).
 pub const ATTRIBUTES: &[&str] = &[
     "xmlns",
+    "alttext",
     "display",
     "encoding",
     "mathvariant",
@@ -250,6 +289,28 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<annotation encoding=\"application/x-tex\">"));
+    }
+
+    #[test]
+    fn every_formula_carries_its_latex_as_alttext() {
+        let m = MathMl::default();
+        let html = m.convert("a < b \\&\n  \\text{\"c\"}", true).unwrap();
+        let doc = roxmltree::Document::parse(&html).unwrap();
+        assert_eq!(
+            doc.root_element().attribute("alttext"),
+            Some("a < b \\& \\text{\"c\"}"),
+            "{html}"
+        );
+        assert!(
+            html.contains(" alttext=\"a &lt; b \\&amp; \\text{&quot;c&quot;}\">"),
+            "{html}"
+        );
+        // A character XML forbids is dropped from the attribute.
+        assert_eq!(
+            with_alttext("<math><mi>x</mi></math>", "x\u{1}\u{ffff}y"),
+            "<math alttext=\"xy\"><mi>x</mi></math>"
+        );
+        assert_eq!(with_alttext("<math/>", "x"), "<math alttext=\"x\"/>");
     }
 
     #[test]

@@ -509,7 +509,12 @@ mod tests {
             file,
             source: sources.get(file),
         };
-        let parsed = parse_markdown(text, &positions, &mut sink);
+        let parsed = parse_markdown(
+            text,
+            &positions,
+            &crate::config::MarkdownConfig::default(),
+            &mut sink,
+        );
         assert!(sink.diagnostics().is_empty(), "{:?}", sink.diagnostics());
         (parsed.blocks, parsed.footnotes, sources.clone())
     }

@@ -11,7 +11,7 @@ mod lower;
 
 use comrak::{Arena, Options, parse_document};
 
-use crate::config::Contributors;
+use crate::config::{Contributors, MarkdownConfig, MathSyntax};
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::lang::Lang;
 use crate::load::LoadedChapter;
@@ -20,8 +20,9 @@ use crate::source::Sources;
 
 pub use lower::Positions;
 
-/// The one place where comrak's options are set.
-pub fn comrak_options() -> Options<'static> {
+/// The one place where comrak's options are set, from book.toml's
+/// `[markdown]`.
+pub fn comrak_options(markdown: &MarkdownConfig) -> Options<'static> {
     let mut options = Options::default();
     let ext = &mut options.extension;
     ext.strikethrough = true;
@@ -31,7 +32,7 @@ pub fn comrak_options() -> Options<'static> {
     ext.footnotes = true;
     ext.superscript = true;
     ext.alerts = true;
-    ext.math_dollars = true;
+    ext.math_dollars = markdown.math == MathSyntax::Dollars;
     ext.header_attributes = true;
     ext.link_attributes = true;
     // `\@` must stay text: the lowerer needs to know which characters were escaped.
@@ -48,10 +49,16 @@ pub struct Parsed {
     pub footnotes: Vec<Footnote>,
 }
 
-/// Parses Markdown `text`; `positions` turns comrak's positions into spans.
-pub fn parse_markdown(text: &str, positions: &Positions, sink: &mut Sink) -> Parsed {
+/// Parses Markdown `text` as `[markdown]` says; `positions` turns comrak's
+/// positions into spans.
+pub fn parse_markdown(
+    text: &str,
+    positions: &Positions,
+    markdown: &MarkdownConfig,
+    sink: &mut Sink,
+) -> Parsed {
     let arena = Arena::new();
-    let options = comrak_options();
+    let options = comrak_options(markdown);
     let root = parse_document(&arena, text, &options);
     lower::lower_document(root, positions, sink)
 }
@@ -62,6 +69,7 @@ pub fn parse_chapter(
     loaded: &LoadedChapter,
     sources: &Sources,
     book_lang: &Lang,
+    markdown: &MarkdownConfig,
     sink: &mut Sink,
 ) -> Chapter {
     let file = sources.get(loaded.file);
@@ -69,10 +77,13 @@ pub fn parse_chapter(
         file: loaded.file,
         source: file,
     };
-    let mut parsed = parse_markdown(&loaded.body, &positions, sink);
+    let mut parsed = parse_markdown(&loaded.body, &positions, markdown, sink);
 
     let (title_inlines, title_span) = match &loaded.config.title {
-        Some(t) => (parse_title(&t.value, &t.span, sink), t.span.clone()),
+        Some(t) => (
+            parse_title(&t.value, &t.span, markdown, sink),
+            t.span.clone(),
+        ),
         None => match parsed.blocks.first() {
             Some(Block {
                 kind: BlockKind::Heading(h),
@@ -105,7 +116,7 @@ pub fn parse_chapter(
     let abstract_ = match &loaded.config.abstract_ {
         Some(a) => {
             let positions = Positions::Fixed(a.span.clone());
-            parse_markdown(&a.value, &positions, sink).blocks
+            parse_markdown(&a.value, &positions, markdown, sink).blocks
         }
         None => Vec::new(),
     };
@@ -140,9 +151,9 @@ pub fn parse_chapter(
 /// A title written in front matter, as inline Markdown (`` Using `Box<T>` ``
 /// gives inline code). Text that Markdown would read as a block (`1. Intro`
 /// is a list, `# x` a heading) stays the text it is.
-fn parse_title(text: &str, span: &Span, sink: &mut Sink) -> Vec<Inline> {
+fn parse_title(text: &str, span: &Span, markdown: &MarkdownConfig, sink: &mut Sink) -> Vec<Inline> {
     let positions = Positions::Fixed(span.clone());
-    let parsed = parse_markdown(text, &positions, sink);
+    let parsed = parse_markdown(text, &positions, markdown, sink);
     match parsed.blocks.as_slice() {
         [
             Block {
@@ -157,7 +168,11 @@ fn parse_title(text: &str, span: &Span, sink: &mut Sink) -> Vec<Inline> {
 /// The people of contributors.toml, each bio parsed from its Markdown.
 /// A bio's faults are reported at its value in contributors.toml (its
 /// text is a TOML string, whose lines are not the file's).
-pub fn parse_people(contributors: &Contributors, sink: &mut Sink) -> Vec<Person> {
+pub fn parse_people(
+    contributors: &Contributors,
+    markdown: &MarkdownConfig,
+    sink: &mut Sink,
+) -> Vec<Person> {
     contributors
         .list
         .iter()
@@ -170,7 +185,7 @@ pub fn parse_people(contributors: &Contributors, sink: &mut Sink) -> Vec<Person>
             bio: match &c.bio {
                 Some(bio) => {
                     let positions = Positions::Fixed(bio.span.clone());
-                    parse_markdown(&bio.value, &positions, sink).blocks
+                    parse_markdown(&bio.value, &positions, markdown, sink).blocks
                 }
                 None => Vec::new(),
             },

@@ -23,19 +23,40 @@ pub fn convert_math(book: &mut Book, sink: &mut Sink) {
     let bios = book.people.iter_mut().map(|p| &mut p.bio);
     let chapters = book.chapters.iter_mut().flat_map(|c| c.block_lists_mut());
     for blocks in chapters.chain(bios) {
-        let mut on_block = |block: &mut Block| {
-            if let BlockKind::Math(math) = &mut block.kind {
-                convert(math, true, &mathml, sources, sink);
-            }
-            block_inlines_mut(block, &mut |inlines: &mut Vec<Inline>| {
-                walk_inlines_mut(inlines, &mut |inline: &mut Inline| {
-                    if let Inline::Math(math) = inline {
-                        convert(math, false, &mathml, sources, sink);
-                    }
-                })
-            });
-        };
-        walk_blocks_mut(blocks, &mut on_block);
+        convert_blocks(blocks, &mathml, sources, sink);
+    }
+}
+
+/// Converts the formulas of `blocks`, display and inline.
+fn convert_blocks(blocks: &mut [Block], mathml: &MathMl, sources: &Sources, sink: &mut Sink) {
+    walk_blocks_mut(blocks, &mut |block: &mut Block| {
+        if let BlockKind::Math(math) = &mut block.kind {
+            convert(math, true, mathml, sources, sink);
+        }
+        block_inlines_mut(block, &mut |inlines: &mut Vec<Inline>| {
+            walk_inlines_mut(inlines, &mut |inline: &mut Inline| {
+                if let Inline::Math(math) = inline {
+                    warn_if_swallowed_code(math, sink);
+                    convert(math, false, mathml, sources, sink);
+                }
+            })
+        });
+    });
+}
+
+/// A warning when inline math holds a backtick: LaTeX has no use for one,
+/// and it is the sign of two dollar signs of prose that took in the opening
+/// backtick of a code span between them (`` costs $5 and `$PATH` ``), which
+/// mdBook and GitHub would print as written.
+fn warn_if_swallowed_code(math: &Math, sink: &mut Sink) {
+    if math.tex.contains('`') {
+        sink.push(
+            Diagnostic::warning(
+                math.span.clone(),
+                "this formula holds a backtick: its dollar signs may be prose that took in a code span",
+            )
+            .hint("write `\\$` for a dollar sign that is not math; a book without formulas can set `math = \"none\"` under `[markdown]` in book.toml"),
+        );
     }
 }
 
@@ -136,21 +157,44 @@ mod tests {
             file,
             source: sources.get(file),
         };
-        let mut blocks = parse_markdown(md, &positions, &mut sink).blocks;
-        let mathml = MathMl::default();
-        walk_blocks_mut(&mut blocks, &mut |block: &mut Block| {
-            if let BlockKind::Math(math) = &mut block.kind {
-                convert(math, true, &mathml, &sources, &mut sink);
-            }
-            block_inlines_mut(block, &mut |inlines: &mut Vec<Inline>| {
-                walk_inlines_mut(inlines, &mut |inline: &mut Inline| {
-                    if let Inline::Math(math) = inline {
-                        convert(math, false, &mathml, &sources, &mut sink);
-                    }
-                })
-            });
-        });
+        let markdown = crate::config::MarkdownConfig::default();
+        let mut blocks = parse_markdown(md, &positions, &markdown, &mut sink).blocks;
+        convert_blocks(&mut blocks, &MathMl::default(), &sources, &mut sink);
         (blocks, sink, sources)
+    }
+
+    #[test]
+    fn dollars_around_a_code_span_are_a_warning_at_their_line() {
+        let md = "Texte.\n\nInstallez dans *$HOME/.cargo/bin*. Vérifiez que votre `$PATH` le contient.\n";
+        let (blocks, sink, sources) = converted(md);
+        let [d] = sink.diagnostics() else {
+            panic!("{:?}", sink.diagnostics())
+        };
+        assert_eq!(d.severity, crate::diag::Severity::Warning);
+        assert!(d.message.contains("backtick"), "{}", d.message);
+        assert!(d.hints.iter().any(|h| h.contains("`\\$`")), "{:?}", d.hints);
+        let loc = d.location(&sources).unwrap();
+        assert_eq!(loc.line, Some(3), "{}", d.message);
+        // Written `\$`, the dollars are text and the code span is one.
+        let fixed = md.replace("*$HOME", "*\\$HOME");
+        let (blocks_fixed, sink, _) = converted(&fixed);
+        assert!(sink.diagnostics().is_empty(), "{:?}", sink.diagnostics());
+        let BlockKind::Paragraph(inlines) = &blocks_fixed[1].kind else {
+            panic!()
+        };
+        assert!(
+            inlines
+                .iter()
+                .any(|i| matches!(i, Inline::Code(c) if c == "$PATH")),
+            "{inlines:?}"
+        );
+        let BlockKind::Paragraph(inlines) = &blocks[1].kind else {
+            panic!()
+        };
+        assert!(
+            inlines.iter().any(|i| matches!(i, Inline::Math(_))),
+            "{inlines:?}"
+        );
     }
 
     #[test]

@@ -50,7 +50,7 @@ pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     people::resolve_people(book, sink);
     html::convert_html(book, sink, prepare != Prepare::Outline);
     ids::assign_ids(book, sink);
-    numbering::number(book);
+    numbering::number(book, sink);
     if prepare == Prepare::Outline {
         return;
     }

@@ -4,7 +4,8 @@
 //! serialisable values the site's and the EPUB's templates receive and the
 //! PDF's metadata is written from: the book's metadata, the table of
 //! contents (parts, chapters, numbers, authors), the people, each
-//! chapter's notes, and the names of the anchors every output shares. A new
+//! chapter's notes, the pages' descriptions (`<meta name="description">`),
+//! and the names of the anchors every output shares. A new
 //! output is a renderer over this view, never a new description of the
 //! book.
 
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::Role;
 use crate::lang::Lang;
-use crate::model::{Block, Book, Chapter, Person, PersonRef};
+use crate::model::{Block, BlockKind, Book, Chapter, Person, PersonRef, blocks_text, plain_text};
 
 /// A person as the outputs name them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,6 +103,8 @@ pub struct BookView {
     pub editors: Vec<PersonView>,
     /// The table of contents.
     pub toc: Vec<TocGroup>,
+    /// A sentence or two about the book, for the title page's description.
+    pub description: String,
 }
 
 impl BookView {
@@ -119,8 +122,109 @@ impl BookView {
             license: cfg.license.clone(),
             editors: PersonView::all(book, &book.editors),
             toc: toc(book, url),
+            description: book_description(book),
         }
     }
+}
+
+/// The longest description a page gets, in characters: about what search
+/// engines show under a result.
+pub const DESCRIPTION_LENGTH: usize = 160;
+
+/// `text` as one line of at most [`DESCRIPTION_LENGTH`] characters: runs
+/// of white space folded (no-break spaces kept, as typography put them),
+/// cut at a space with "…" when it is longer.
+pub fn description_text(text: &str) -> String {
+    let breaks = |c: char| c.is_whitespace() && !matches!(c, '\u{a0}' | '\u{202f}' | '\u{2007}');
+    let folded = text
+        .split(breaks)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if folded.chars().count() <= DESCRIPTION_LENGTH {
+        return folded;
+    }
+    // Room for the ellipsis; a word cut in two is left out.
+    let mut head: String = folded.chars().take(DESCRIPTION_LENGTH - 1).collect();
+    let next = folded[head.len()..].chars().next();
+    if next != Some(' ')
+        && let Some(space) = head.rfind(' ')
+    {
+        head.truncate(space);
+    }
+    head.push('…');
+    head
+}
+
+/// A chapter's description: its abstract when it has one, otherwise its
+/// first paragraph (the first of the text itself that has words, else the
+/// first in a quote, an alert or a list), otherwise its title; as the
+/// outputs print it (citations and cross-references formatted, typography
+/// applied), on one line, cut to [`DESCRIPTION_LENGTH`] characters.
+pub fn description(chapter: &Chapter) -> String {
+    let from_abstract = blocks_text(&chapter.abstract_);
+    let text = if from_abstract.trim().is_empty() {
+        first_paragraph(&chapter.blocks, false)
+            .or_else(|| first_paragraph(&chapter.blocks, true))
+            .unwrap_or_else(|| chapter.title.clone())
+    } else {
+        from_abstract
+    };
+    description_text(&text)
+}
+
+/// The text of the first paragraph with words among `blocks`, looking into
+/// quotes, alerts and lists when `nested`.
+fn first_paragraph(blocks: &[Block], nested: bool) -> Option<String> {
+    blocks.iter().find_map(|block| match &block.kind {
+        BlockKind::Paragraph(inlines) => {
+            Some(plain_text(inlines)).filter(|t| t.chars().any(char::is_alphanumeric))
+        }
+        BlockKind::BlockQuote(inner) | BlockKind::Alert { blocks: inner, .. } if nested => {
+            first_paragraph(inner, true)
+        }
+        BlockKind::List { items, .. } if nested => {
+            items.iter().find_map(|i| first_paragraph(&i.blocks, true))
+        }
+        _ => None,
+    })
+}
+
+/// The book's description: its title and subtitle, then its editors (or,
+/// without editors, its authors), cut to [`DESCRIPTION_LENGTH`] characters.
+pub fn book_description(book: &Book) -> String {
+    let cfg = &book.config.book;
+    let labels = book.lang.labels();
+    let mut text = cfg.title.clone();
+    if let Some(subtitle) = &cfg.subtitle {
+        text.push_str(labels.colon);
+        text.push_str(subtitle);
+    }
+    let names = |people: Vec<PersonView>| {
+        people
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !book.editors.is_empty() {
+        text.push_str(&format!(
+            ". {} {}.",
+            labels.editors,
+            names(PersonView::all(book, &book.editors))
+        ));
+    } else {
+        let people = authors(book);
+        if !people.is_empty() {
+            text.push_str(&format!(
+                ". {}{}{}.",
+                labels.authors,
+                labels.colon,
+                names(people)
+            ));
+        }
+    }
+    description_text(&text)
 }
 
 /// The table of contents, each chapter addressed by `url`.
@@ -268,6 +372,19 @@ mod tests {
         assert_eq!(footnote_ref_id(3, 1), "fnref-3");
         assert_eq!(footnote_ref_id(3, 2), "fnref-3-2");
         assert_eq!(reference_id("Ostrom 1990"), "ref-ostrom-1990");
+    }
+
+    #[test]
+    fn descriptions_are_one_line_cut_at_a_space() {
+        assert_eq!(description_text("  Un   texte\ncourt. "), "Un texte court.");
+        let long = "mot ".repeat(100);
+        let cut = description_text(&long);
+        assert_eq!(cut.chars().count(), DESCRIPTION_LENGTH, "{cut}");
+        assert!(cut.ends_with("mot…"), "{cut}");
+        let word = "x".repeat(500);
+        assert_eq!(description_text(&word).chars().count(), DESCRIPTION_LENGTH);
+        assert_eq!(description_text(""), "");
+        assert_eq!(description_text("Quoi\u{202f}?\n"), "Quoi\u{202f}?");
     }
 
     #[test]

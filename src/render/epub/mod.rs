@@ -242,6 +242,7 @@ impl<'b> Epub<'b> {
                 lang: self.book.lang.tag().to_string(),
                 title: title.to_string(),
                 stylesheet: stylesheet.to_string(),
+                description: self.view.description.clone(),
             },
             generator: GENERATOR,
             chapter: None,
@@ -321,6 +322,7 @@ impl<'b> Epub<'b> {
         let mut data = self.data(&ch.title, &xhtml::relative(TEXT_DIR, STYLESHEET));
         data.labels = labels;
         data.page.lang = ch.lang.tag().to_string();
+        data.page.description = view::description(ch);
         data.chapter = Some(chapter);
         match render(book, self.templates, "epub-chapter.xhtml", &data, &file) {
             Ok(text) => {
@@ -539,6 +541,10 @@ pub struct Page {
     pub title: String,
     /// The stylesheet's URL from the document.
     pub stylesheet: String,
+    /// `<meta name="description">`: the chapter's abstract or first
+    /// paragraph in a chapter's document, the book's elsewhere (see
+    /// [`crate::view::description`]).
+    pub description: String,
 }
 
 /// A landmark of the navigation document.

@@ -264,7 +264,18 @@ impl<'a> BodyWriter<'a> {
             match item.task {
                 Some(checked) => {
                     self.open("li", &[("class", "task-list-item")]);
-                    let mut attrs = vec![("type", "checkbox"), ("disabled", "disabled")];
+                    // A form control needs a name; the item's text follows it.
+                    let labels = self.ctx.labels;
+                    let name = if checked {
+                        labels.task_done
+                    } else {
+                        labels.task_open
+                    };
+                    let mut attrs = vec![
+                        ("type", "checkbox"),
+                        ("disabled", "disabled"),
+                        ("aria-label", name),
+                    ];
                     if checked {
                         attrs.push(("checked", "checked"));
                     }
@@ -286,7 +297,11 @@ impl<'a> BodyWriter<'a> {
     }
 
     fn code_block(&mut self, lang: Option<&str>, code: &str) {
-        self.out.push_str("<pre>");
+        let name = match lang {
+            Some(l) => format!("{} ({l})", self.ctx.labels.code),
+            None => self.ctx.labels.code.to_string(),
+        };
+        self.scroll_box("pre", &[], &name);
         match lang {
             Some(l) => self.open("code", &[("class", &format!("language-{l}"))]),
             None => self.out.push_str("<code>"),
@@ -331,8 +346,22 @@ impl<'a> BodyWriter<'a> {
         self.out.push('\n');
     }
 
+    /// Opens an element that scrolls sideways in the site when its content
+    /// is wider than the page (a code block, a display formula, a table):
+    /// keyboard users reach it with Tab and scroll it with the arrows, and
+    /// it is named for them. The EPUB's style wraps or shrinks these instead
+    /// (reading systems page, they do not scroll), so its markup is plain.
+    fn scroll_box(&mut self, tag: &str, attrs: &[(&str, &str)], name: &str) {
+        let mut attrs = attrs.to_vec();
+        if !self.ctx.xhtml() {
+            attrs.extend([("tabindex", "0"), ("role", "group"), ("aria-label", name)]);
+        }
+        self.open(tag, &attrs);
+    }
+
     fn display_math(&mut self, math: &Math) {
-        self.out.push_str("<div class=\"math math-display\">");
+        let name = self.ctx.labels.formula;
+        self.scroll_box("div", &[("class", "math math-display")], name);
         self.math(math);
         self.out.push_str("</div>\n");
     }
@@ -389,7 +418,17 @@ impl<'a> BodyWriter<'a> {
             self.inlines(&table.caption);
             self.out.push_str("</figcaption>\n");
         }
-        self.out.push_str("<div class=\"table-wrap\"><table>\n");
+        let name = match &table.number {
+            Some(n) => format!("{} {n}", self.ctx.labels.table),
+            None => self.ctx.labels.table.to_string(),
+        };
+        let name = match plain_text(&table.caption) {
+            caption if caption.is_empty() => name,
+            caption if table.number.is_some() => format!("{name} {caption}"),
+            caption => caption,
+        };
+        self.scroll_box("div", &[("class", "table-wrap")], &name);
+        self.out.push_str("<table>\n");
         let style = |i: usize| match table.aligns.get(i) {
             Some(Align::Left) => Some("text-align:left"),
             Some(Align::Center) => Some("text-align:center"),
@@ -701,10 +740,15 @@ pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> S
     let mut w = BodyWriter::new(ctx);
     w.out.push_str("<ul class=\"references-list\">\n");
     for r in references {
-        w.open(
-            "li",
-            &[("id", &reference_id(&r.key)), ("role", "doc-biblioentry")],
-        );
+        // An entry is a list item: DPUB-ARIA 1.1 deprecated the
+        // `doc-biblioentry` role. The EPUB keeps the structural semantics
+        // of the EPUB vocabulary, which are not deprecated.
+        let id = reference_id(&r.key);
+        let mut attrs = vec![("id", id.as_str())];
+        if ctx.xhtml() {
+            attrs.push(("epub:type", "biblioentry"));
+        }
+        w.open("li", &attrs);
         if !r.label.is_empty() {
             w.out.push_str("<span class=\"reference-label\">");
             w.inlines(&r.label);

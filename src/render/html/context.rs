@@ -59,6 +59,10 @@ pub struct PageContext {
     pub url: String,
     /// index, chapter, references, contributors or status.
     pub kind: &'static str,
+    /// `<meta name="description">`: the book's on the title page, a
+    /// chapter's abstract or first paragraph on its page (see
+    /// [`crate::view::description`]).
+    pub description: String,
 }
 
 /// A neighbour chapter.
@@ -242,13 +246,28 @@ impl<'b> Site<'b> {
         }
     }
 
-    /// A page of the book's language, titled `title · book`.
-    fn page(&self, template: &'static str, file: &str, kind: &'static str, title: &str) -> Page {
+    /// A page of the book's language, titled `title · book`. Its
+    /// description is the book's on the title page; `about` (what the page
+    /// lists) and the title otherwise.
+    fn page(
+        &self,
+        template: &'static str,
+        file: &str,
+        kind: &'static str,
+        title: &str,
+        about: &str,
+    ) -> Page {
         let cfg = &self.book.config.book;
-        let title = if kind == "index" {
-            cfg.title.clone()
+        let (title, description) = if kind == "index" {
+            (cfg.title.clone(), self.context.view.description.clone())
         } else {
-            format!("{title} · {}", cfg.title)
+            let title = format!("{title} · {}", cfg.title);
+            let description = if about.is_empty() {
+                title.clone()
+            } else {
+                format!("{title}{}{about}", self.labels.colon)
+            };
+            (title, view::description_text(&description))
         };
         Page {
             template,
@@ -259,6 +278,7 @@ impl<'b> Site<'b> {
                     title,
                     url: file.to_string(),
                     kind,
+                    description,
                 },
                 self.labels,
             ),
@@ -278,7 +298,7 @@ impl<'b> Site<'b> {
     }
 
     fn index_page(&self) -> Page {
-        self.page("index.html", "index.html", "index", "")
+        self.page("index.html", "index.html", "index", "", "")
     }
 
     /// Every chapter page, or those of `only`; on every core, since they
@@ -338,6 +358,7 @@ impl<'b> Site<'b> {
                 title: format!("{} · {}", ch.title, book.config.book.title),
                 url: chapter_url(&ch.id),
                 kind: "chapter",
+                description: view::description(ch),
             },
             labels,
         );
@@ -354,7 +375,7 @@ impl<'b> Site<'b> {
         let file = self.context.references_page.as_deref()?;
         let book = self.book;
         let labels = self.labels;
-        let mut page = self.page("chapter.html", file, "references", labels.references);
+        let mut page = self.page("chapter.html", file, "references", labels.references, "");
         let body = body_context(book, "", labels, "");
         page.context.chapter = Some(ChapterContext {
             id: "references".into(),
@@ -406,11 +427,13 @@ impl<'b> Site<'b> {
                 }
             })
             .collect();
+        let names: Vec<&str> = book.people.iter().map(|p| p.name.as_str()).collect();
         let mut page = self.page(
             "contributors.html",
             "contributors.html",
             "contributors",
             self.labels.contributors,
+            &names.join(", "),
         );
         page.context.contributors = Some(contributors);
         page
@@ -424,6 +447,7 @@ impl<'b> Site<'b> {
             "status.html",
             "status",
             self.labels.review_status,
+            "",
         );
         page.context.status = Some(report.clone());
         Some(page)

@@ -11,6 +11,11 @@
  * Index text is only ever put in the page as text nodes (textContent,
  * createTextNode), never parsed as HTML.
  *
+ * The box is an ARIA combobox and the results its listbox: each result is
+ * an option holding no link (a link inside an option is an interactive
+ * element inside another), with its page's URL in data-href. Arrow keys
+ * move the active option, Home and End jump, Enter or a click follows it.
+ *
  * The pure functions (normalisation, query parsing, ranking, excerpts) are
  * exported under Node for tests: `require("./search.js")`.
  */
@@ -395,17 +400,15 @@
         var d = hit.doc;
         var li = document.createElement('li');
         li.id = 'search-result-' + i;
+        li.className = 'search-result';
         li.setAttribute('role', 'option');
         li.setAttribute('aria-selected', 'false');
-        var a = document.createElement('a');
-        a.href = safeUrl(d.url);
-        a.tabIndex = -1;
-        a.appendChild(span('search-result-chapter', highlightPieces(d.chapter, hit.terms)));
+        li.setAttribute('data-href', safeUrl(d.url));
+        li.appendChild(span('search-result-chapter', highlightPieces(d.chapter, hit.terms)));
         if (d.section && d.section !== d.chapter) {
-          a.appendChild(span('search-result-section', highlightPieces(d.section, hit.terms)));
+          li.appendChild(span('search-result-section', highlightPieces(d.section, hit.terms)));
         }
-        if (d.text) a.appendChild(span('search-result-excerpt', excerpt(d.text, hit.terms)));
-        li.appendChild(a);
+        if (d.text) li.appendChild(span('search-result-excerpt', excerpt(d.text, hit.terms)));
         list.appendChild(li);
       });
     }
@@ -428,13 +431,13 @@
       });
     }
 
-    function follow(i) {
-      var opts = options();
-      var li = opts[i >= 0 ? i : 0];
-      var a = li && li.querySelector('a');
-      if (!a) return;
+    /** Goes to the page of an option (the active one, else the first). */
+    function follow(li) {
+      var href = li && li.getAttribute('data-href');
+      if (!href) return;
       close();
-      window.location.href = a.href;
+      // Resolved against the script's folder, where the pages are.
+      window.location.href = new URL(href, scriptSrc).href;
     }
 
     input.addEventListener('focus', function () {
@@ -464,7 +467,15 @@
           e.preventDefault();
           clearTimeout(timer);
           if (lastQuery !== input.value) { run(); return; }
-          follow(active);
+          follow(options()[active >= 0 ? active : 0]);
+          break;
+        case 'Home':
+        case 'End':
+          // In an open list they move to the first or last option; in a
+          // closed one they move the caret, as in any text box.
+          if (list.hidden || !n) return;
+          e.preventDefault();
+          setActive(e.key === 'Home' ? 0 : n - 1);
           break;
         case 'Escape':
           if (!list.hidden) {
@@ -495,11 +506,11 @@
     }
 
     // Keep the focus in the input when a result is pressed with the mouse,
-    // so that the click follows the link before the list closes.
+    // so that the list stays open until the click follows the result.
     list.addEventListener('mousedown', function (e) { e.preventDefault(); });
     list.addEventListener('click', function (e) {
-      var a = e.target.closest && e.target.closest('a');
-      if (a) close(); // the link may point into this very page
+      var li = e.target.closest && e.target.closest('[role="option"]');
+      if (li && li.getAttribute('aria-disabled') !== 'true') follow(li);
     });
 
     // The mouse moves the active option too.
