@@ -512,12 +512,29 @@ fn refusals_are_clear() {
     // A verdict flag is required.
     assert_eq!(b.run("bo", &["review", "premier"]).status.code(), Some(2));
 
-    // Detached HEAD.
+    // Detached HEAD: the hint names the branch this commit is the tip of,
+    // whatever it is called (it said `main` in a `master` repository).
+    b.repo
+        .branch(
+            "autre",
+            &b.repo
+                .head()
+                .unwrap()
+                .peel_to_commit()
+                .unwrap()
+                .parent(0)
+                .unwrap(),
+            false,
+        )
+        .unwrap();
+    let branch = b.repo.head().unwrap().shorthand().unwrap().to_string();
     let head = b.repo.head().unwrap().peel_to_commit().unwrap().id();
     b.repo.set_head_detached(head).unwrap();
     let (code, out) = msg(b.run("ana", &["submit", "premier"]));
     assert_eq!(code, Some(1));
     assert!(out.contains("detached"), "{out}");
+    assert!(out.contains(&format!("`git switch {branch}`")), "{out}");
+    assert!(out.contains("the other branches: autre"), "{out}");
 
     // Not a repository.
     let (_tmp, plain) = fixture("features");

@@ -118,9 +118,19 @@ pub fn git_diagnostic(e: &GitError) -> Diagnostic {
         GitError::NotARepository(_) => {
             d.hint("run `git init` in the book, commit the chapters, then try again")
         }
-        GitError::DetachedHead => {
-            d.hint("check out the branch the review belongs to: `git switch main`")
-        }
+        GitError::DetachedHead(branches) => match branches.as_slice() {
+            [] => d.hint("create a branch for the review: `git switch -c NAME`"),
+            [first, rest @ ..] => {
+                let d = d.hint(format!(
+                    "check out the branch the review belongs to: `git switch {first}`"
+                ));
+                if rest.is_empty() {
+                    d
+                } else {
+                    d.hint(format!("the other branches: {}", rest.join(", ")))
+                }
+            }
+        },
         GitError::NoCommits => d.hint("commit the chapters first"),
         GitError::NoIdentity => {
             d.hint("set them: `git config user.name \"…\"` and `git config user.email \"…\"`")

@@ -22,8 +22,9 @@ use std::path::{Path, PathBuf};
 pub enum GitError {
     /// The book is not inside a git repository.
     NotARepository(PathBuf),
-    /// HEAD points at a commit, not a branch.
-    DetachedHead,
+    /// HEAD points at a commit, not a branch: the local branches, those
+    /// whose tip is HEAD's commit first.
+    DetachedHead(Vec<String>),
     /// The repository has no commit yet.
     NoCommits,
     /// git's configuration has no user.name or user.email.
@@ -44,7 +45,7 @@ impl std::fmt::Display for GitError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             GitError::NotARepository(p) => write!(f, "{} is not in a git repository", p.display()),
-            GitError::DetachedHead => write!(
+            GitError::DetachedHead(_) => write!(
                 f,
                 "HEAD is detached: review events are recorded on a branch"
             ),
@@ -345,13 +346,31 @@ impl Repo {
             Err(e) => return Err(e.into()),
         };
         if !head.is_branch() {
-            return Err(GitError::DetachedHead);
+            let at = head.target();
+            return Err(GitError::DetachedHead(self.branches_by_tip(at)));
         }
         let commit = head.peel_to_commit()?;
         Ok(Head {
             branch: head.shorthand().unwrap_or("HEAD").to_string(),
             commit: commit.id().to_string(),
         })
+    }
+
+    /// The local branches' names, those whose tip is `at` first (a detached
+    /// HEAD is usually a branch's tip checked out by its commit).
+    fn branches_by_tip(&self, at: Option<git2::Oid>) -> Vec<String> {
+        let Ok(branches) = self.repo.branches(Some(git2::BranchType::Local)) else {
+            return Vec::new();
+        };
+        let mut named: Vec<(bool, String)> = branches
+            .filter_map(Result::ok)
+            .filter_map(|(b, _)| {
+                let name = b.name().ok()??.to_string();
+                Some((b.get().target() != at, name))
+            })
+            .collect();
+        named.sort();
+        named.into_iter().map(|(_, name)| name).collect()
     }
 
     /// The commit id of HEAD, detached or not.
