@@ -209,6 +209,15 @@ pub static EPUB_CHAPTER_XHTML: Template = Template {
     builtin: include_str!("render/epub/templates/chapter.xhtml"),
 };
 
+/// The EPUB's contributors' page.
+pub static EPUB_CONTRIBUTORS_XHTML: Template = Template {
+    name: "epub-contributors.xhtml",
+    output: Output::Epub,
+    kind: Kind::Xml,
+    about: "the contributors' page, after the chapters",
+    builtin: include_str!("render/epub/templates/contributors.xhtml"),
+};
+
 /// The EPUB's stylesheet.
 pub static EPUB_STYLE_CSS: Template = Template {
     name: "epub-style.css",
@@ -232,6 +241,7 @@ pub static ALL: &[&Template] = &[
     &EPUB_NAV_XHTML,
     &EPUB_COVER_XHTML,
     &EPUB_CHAPTER_XHTML,
+    &EPUB_CONTRIBUTORS_XHTML,
     &EPUB_STYLE_CSS,
 ];
 
@@ -275,7 +285,7 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         assert_eq!(for_output(Output::Site).count(), 7);
-        assert_eq!(for_output(Output::Epub).count(), 5);
+        assert_eq!(for_output(Output::Epub).count(), 6);
         assert_eq!(for_output(Output::Pdf).count(), 1);
         assert!(ALL.iter().all(|t| !t.builtin.is_empty()));
     }

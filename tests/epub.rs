@@ -436,7 +436,7 @@ fn the_features_book_makes_a_complete_epub() {
     );
 
     // The navigation lists every chapter in reading order, nested in parts,
-    // with authors, and landmarks.
+    // with authors, then the contributors' page, and landmarks.
     let nav = xml(epub.text("EPUB/nav.xhtml"));
     let toc = nav
         .descendants()
@@ -449,10 +449,11 @@ fn the_features_book_makes_a_complete_epub() {
         .filter(|n| n.has_tag_name((XHTML_NS, "a")))
         .map(|n| resolve("EPUB/nav.xhtml", n.attribute("href").unwrap()).0)
         .collect();
-    assert_eq!(
-        entries,
-        ["avant-propos", "premier", "second", "scuola"].map(|id| format!("EPUB/text/{id}.xhtml"))
-    );
+    let mut chapters: Vec<String> = ["avant-propos", "premier", "second", "scuola"]
+        .map(|id| format!("EPUB/text/{id}.xhtml"))
+        .to_vec();
+    chapters.push("EPUB/contributors.xhtml".into());
+    assert_eq!(entries, chapters);
     let parts: Vec<String> = toc
         .descendants()
         .filter(|n| n.has_tag_name((XHTML_NS, "li")))
@@ -792,4 +793,46 @@ fn documents_carry_what_reading_systems_read() {
         !style.contains(".footnote-ref a { text-decoration: none"),
         "{style}"
     );
+}
+
+/// The EPUB has the contributors' page the site and the PDF have: after
+/// the chapters in the spine, last in the contents, each person with their
+/// bio (completed like a chapter's text) and links to their chapters.
+#[test]
+fn the_epub_has_a_contributors_page_after_the_chapters() {
+    let (_tmp, book) = fixture("features");
+    let path = build_epub(&book, &book.join("out"), Some("1714557600"));
+    let epub = Epub::read(&path);
+    let page = epub.text("EPUB/contributors.xhtml");
+    let doc = xml(page);
+    let names: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("contributor-name"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert_eq!(names.len(), 3, "{page}");
+    assert!(names.contains(&"Edith Éditrice"), "{names:?}");
+    // The bio, with the book's typography; links to the chapters' documents.
+    assert!(page.contains("<em>livre d’essai</em>"), "{page}");
+    let hrefs: Vec<&str> = doc
+        .descendants()
+        .filter_map(|n| n.attribute("href"))
+        .filter(|h| h.starts_with("text/"))
+        .collect();
+    assert!(hrefs.contains(&"text/premier.xhtml"), "{hrefs:?}");
+    for href in &hrefs {
+        assert!(epub.files.contains_key(&format!("EPUB/{href}")), "{href}");
+    }
+    // In the manifest and last in the spine; last in the contents.
+    let opf = xml(epub.text("EPUB/package.opf"));
+    let spine: Vec<&str> = opf
+        .descendants()
+        .filter(|n| n.has_tag_name("itemref"))
+        .filter_map(|n| n.attribute("idref"))
+        .collect();
+    assert_eq!(spine.last(), Some(&"contributors"), "{spine:?}");
+    let nav = epub.text("EPUB/nav.xhtml");
+    let toc_end = nav.find("</nav>").unwrap();
+    let link = nav.find("href=\"contributors.xhtml\"").expect("a link in the contents");
+    assert!(link < toc_end && link > nav.find("scuola.xhtml").unwrap(), "{nav}");
 }

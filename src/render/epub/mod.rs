@@ -58,6 +58,9 @@ pub const PACKAGE_FILE: &str = "package.opf";
 pub const NAV_FILE: &str = "nav.xhtml";
 /// The cover page, in the content folder.
 pub const COVER_PAGE: &str = "cover.xhtml";
+/// The contributors' page, in the content folder (beside the chapters'
+/// folder, so that no chapter id can take its name).
+pub const CONTRIBUTORS_PAGE: &str = "contributors.xhtml";
 /// The cover image, in the content folder.
 pub const COVER_IMAGE: &str = "cover.svg";
 /// The stylesheet, in the content folder.
@@ -123,7 +126,8 @@ impl EpubRenderer {
     pub fn files(&self, book: &Book) -> Result<Publication, Vec<Diagnostic>> {
         let templates = Templates::for_output(book, crate::templates::Output::Epub)?;
         let mut epub = Epub::new(book, &templates)?;
-        let chapters = epub.chapters();
+        let mut chapters = epub.chapters();
+        chapters.extend(epub.contributors());
         let images = epub.images();
         let nav = epub.nav();
         let cover = epub.cover();
@@ -193,7 +197,14 @@ impl<'b> Epub<'b> {
             .map(|a| a.path.clone())
             .filter(|p| image_media_type(p).is_some())
             .collect();
-        let reserved = [PACKAGE_FILE, NAV_FILE, COVER_PAGE, COVER_IMAGE, STYLESHEET];
+        let reserved = [
+            PACKAGE_FILE,
+            NAV_FILE,
+            COVER_PAGE,
+            COVER_IMAGE,
+            STYLESHEET,
+            CONTRIBUTORS_PAGE,
+        ];
         if let Some(clash) = images
             .iter()
             .find(|p| reserved.contains(&p.as_str()) || p.starts_with(TEXT_DIR))
@@ -209,6 +220,9 @@ impl<'b> Epub<'b> {
         let mut documents: BTreeSet<String> =
             book.chapters.iter().map(|c| chapter_file(&c.id)).collect();
         documents.extend([NAV_FILE.to_string(), COVER_PAGE.to_string()]);
+        if !book.people.is_empty() {
+            documents.insert(CONTRIBUTORS_PAGE.to_string());
+        }
         Ok(Epub {
             book,
             templates,
@@ -246,9 +260,64 @@ impl<'b> Epub<'b> {
             },
             generator: GENERATOR,
             chapter: None,
+            contributors: None,
+            contributors_page: self
+                .documents
+                .contains(CONTRIBUTORS_PAGE)
+                .then(|| CONTRIBUTORS_PAGE.to_string()),
             landmarks: None,
             cover: None,
             package: None,
+        }
+    }
+
+    /// The contributors' page, after the chapters: everyone of
+    /// contributors.toml with their bio and chapters, as in the site and
+    /// the PDF. None for a book without contributors.
+    fn contributors(&mut self) -> Option<(String, Vec<u8>)> {
+        if !self.documents.contains(CONTRIBUTORS_PAGE) {
+            return None;
+        }
+        let book = self.book;
+        let labels = book.lang.labels();
+        let links = XhtmlContext {
+            base: "",
+            images: &self.images,
+            documents: &self.documents,
+        };
+        let body = BodyContext {
+            chapter_id: "",
+            raw_html: book.config.html.raw_html,
+            labels,
+            references: "",
+            markup: Markup::Xhtml(&links),
+        };
+        let people = crate::render::html::context::contributor_contexts(book, &body, &chapter_file);
+        let mut found = Found::default();
+        for person in &book.people {
+            let mut w = crate::render::html::body::BodyWriter::new(&body);
+            w.blocks(&person.bio);
+            found.merge(w.found());
+        }
+        let mut data = self.data(labels.contributors, STYLESHEET);
+        data.contributors = Some(people);
+        let file = CONTRIBUTORS_PAGE;
+        match render(book, self.templates, "epub-contributors.xhtml", &data, file) {
+            Ok(text) => {
+                self.used_images.extend(found.images.iter().cloned());
+                self.manifest.push(ManifestItem::new(
+                    "contributors",
+                    file,
+                    "application/xhtml+xml",
+                    &found.properties(),
+                ));
+                self.spine.push("contributors".to_string());
+                Some((file.to_string(), text.into_bytes()))
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
         }
     }
 
@@ -671,6 +740,12 @@ pub struct EpubData<'a> {
     pub generator: &'static str,
     /// In chapter documents.
     pub chapter: Option<ChapterData>,
+    /// In the contributors' page: every person, as the site shows them
+    /// (chapters addressed from the content folder).
+    pub contributors: Option<Vec<crate::render::html::context::ContributorContext>>,
+    /// The contributors' page, from the content folder, when the book has
+    /// one (the navigation links to it after the chapters).
+    pub contributors_page: Option<String>,
     /// In the navigation document.
     pub landmarks: Option<Vec<Landmark>>,
     /// In the cover page.

@@ -174,6 +174,18 @@ pub struct Found {
 }
 
 impl Found {
+    /// Adds what another fragment of the same document uses.
+    pub fn merge(&mut self, other: &Found) {
+        self.images.extend(other.images.iter().cloned());
+        self.missing_images
+            .extend(other.missing_images.iter().cloned());
+        self.dropped_links
+            .extend(other.dropped_links.iter().cloned());
+        self.mathml |= other.mathml;
+        self.svg |= other.svg;
+        self.scripted |= other.scripted;
+    }
+
     /// The manifest properties of a document holding these fragments.
     pub fn properties(&self) -> Vec<&'static str> {
         let mut out = Vec::new();

@@ -401,32 +401,7 @@ impl<'b> Site<'b> {
     fn contributors_page(&self) -> Page {
         let book = self.book;
         let body = body_context(book, "", self.labels, "");
-        let contributors = view::contributors(book)
-            .into_iter()
-            .map(|c| {
-                let p = c.person;
-                ContributorContext {
-                    id: p.id.clone(),
-                    name: p.name.clone(),
-                    affiliation: p.affiliation.clone(),
-                    roles: p.roles.clone(),
-                    orcid: p.orcid.clone(),
-                    bio_html: (!p.bio.is_empty()).then(|| BodyWriter::new(&body).blocks(&p.bio)),
-                    chapters: c
-                        .chapters
-                        .iter()
-                        .map(|&j| {
-                            let ch = &book.chapters[j];
-                            ChapterLink {
-                                url: chapter_url(&ch.id),
-                                title: ch.title.clone(),
-                                number: view::chapter_number(ch),
-                            }
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
+        let contributors = contributor_contexts(book, &body, &chapter_url);
         let names: Vec<&str> = book.people.iter().map(|p| p.name.as_str()).collect();
         let mut page = self.page(
             "contributors.html",
@@ -452,6 +427,42 @@ impl<'b> Site<'b> {
         page.context.status = Some(report.clone());
         Some(page)
     }
+}
+
+/// Every person of contributors.toml as the contributors' pages show them
+/// (the site's and the EPUB's): bios written by the body writer of `body`,
+/// chapters addressed by `url`.
+pub fn contributor_contexts(
+    book: &Book,
+    body: &BodyContext<'_>,
+    url: &dyn Fn(&str) -> String,
+) -> Vec<ContributorContext> {
+    view::contributors(book)
+        .into_iter()
+        .map(|c| {
+            let p = c.person;
+            ContributorContext {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                affiliation: p.affiliation.clone(),
+                roles: p.roles.clone(),
+                orcid: p.orcid.clone(),
+                bio_html: (!p.bio.is_empty()).then(|| BodyWriter::new(body).blocks(&p.bio)),
+                chapters: c
+                    .chapters
+                    .iter()
+                    .map(|&j| {
+                        let ch = &book.chapters[j];
+                        ChapterLink {
+                            url: url(&ch.id),
+                            title: ch.title.clone(),
+                            number: view::chapter_number(ch),
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The body writer's context for a page of the site.
