@@ -256,7 +256,7 @@ fn one_reference_list_for_the_book_when_asked() {
     let chapter = page(&site.join("seul.html"));
     assert!(texts(&chapter, ".references").is_empty());
     assert!(
-        attrs(&chapter, "a.citation", "href")
+        attrs(&chapter, ".citation a", "href")
             .contains(&"references.html#ref-ostrom1990".to_string())
     );
     check_site_links(&site);
@@ -551,4 +551,38 @@ fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_
         stderr.contains("`text`") || stderr.contains("\"text\""),
         "{stderr}"
     );
+}
+
+/// A citation's prefixes go inside its parentheses, each before its own
+/// work, as Pandoc and author-date styles print them; each work links to
+/// its entry (issue 29).
+#[test]
+fn prefixes_stand_inside_the_parentheses_and_each_work_links_to_its_entry() {
+    let (_tmp, book) = cited_book(
+        "---\ntitle: Seul\n---\n\nUn texte [voir @ostrom1990; cf. @hess2007, p. 12] et [voir -@ostrom1990].\n",
+        "[pdf]\ncitations = \"text\"\n",
+    );
+    ok(&book, &["build", "--html", "--pdf"]);
+    let html = page(&book.join("_book/html/seul.html"));
+    let citations = texts(&html, ".citation");
+    assert_eq!(citations.len(), 2, "{citations:?}");
+    let first = squeeze(&citations[0]);
+    // (`squeeze` takes the spaces out.)
+    assert!(first.starts_with("(voirOstrom1990;cf.C.Hess"), "{first}");
+    assert!(first.ends_with("p.12)"), "{first}");
+    assert_eq!(squeeze(&citations[1]), "(voir1990)");
+    let links = attrs(&html, ".citation a", "href");
+    assert_eq!(
+        links,
+        ["#ref-ostrom1990", "#ref-hess2007", "#ref-ostrom1990"],
+        "each work links to its entry"
+    );
+    assert_eq!(
+        attrs(&html, ".citation a", "role"),
+        ["doc-biblioref", "doc-biblioref", "doc-biblioref"]
+    );
+    // The PDF prints the same text.
+    let pdf = squeeze(&compiled_text(&book, &Default::default()));
+    assert!(pdf.contains(&first), "{first} not in {pdf}");
+    assert!(!pdf.contains("voir(Ostrom"), "{pdf}");
 }

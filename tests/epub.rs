@@ -833,6 +833,11 @@ fn the_epub_has_a_contributors_page_after_the_chapters() {
     assert_eq!(spine.last(), Some(&"contributors"), "{spine:?}");
     let nav = epub.text("EPUB/nav.xhtml");
     let toc_end = nav.find("</nav>").unwrap();
-    let link = nav.find("href=\"contributors.xhtml\"").expect("a link in the contents");
-    assert!(link < toc_end && link > nav.find("scuola.xhtml").unwrap(), "{nav}");
+    let link = nav
+        .find("href=\"contributors.xhtml\"")
+        .expect("a link in the contents");
+    assert!(
+        link < toc_end && link > nav.find("scuola.xhtml").unwrap(),
+        "{nav}"
+    );
 }

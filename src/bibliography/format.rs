@@ -42,6 +42,12 @@ pub struct ScopeResult {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormattedScope {
     citations: Vec<Vec<Piece>>,
+    /// For each citation, where each of its items starts among its pieces
+    /// (by the item's place in the citation; `None` for an item the style
+    /// merged into another or hid), so that prefixes go inside the
+    /// citation and each item links to its entry.
+    #[serde(default)]
+    starts: Vec<Vec<Option<usize>>>,
     references: Vec<FormattedReference>,
 }
 
@@ -157,12 +163,15 @@ impl<'b> CitationScope<'b> {
             locale: Some(locale),
             locale_files: &LOCALES,
         });
+        let (citations, starts) = rendered
+            .citations
+            .iter()
+            .zip(&self.citations)
+            .map(|(r, c)| citation_pieces(&r.citation, c.items.len()))
+            .unzip();
         FormattedScope {
-            citations: rendered
-                .citations
-                .iter()
-                .map(|r| pieces(&r.citation))
-                .collect(),
+            citations,
+            starts,
             references: rendered
                 .bibliography
                 .map(|b| b.items.into_iter().map(FormattedReference::from).collect())
@@ -177,20 +186,10 @@ impl<'b> CitationScope<'b> {
             .citations
             .iter()
             .zip(&self.citations)
-            .map(|(pieces, citation)| {
-                let mut out = Vec::new();
-                if let Some(prefix) = citation.prefix() {
-                    out.push(Inline::Text(format!("{prefix} ")));
-                }
-                let year_only = citation.year_only();
-                if year_only {
-                    out.push(Inline::Text("(".into()));
-                }
-                push_pieces(pieces, &citation.span, &mut out);
-                if year_only {
-                    out.push(Inline::Text(")".into()));
-                }
-                merge_text(out)
+            .enumerate()
+            .map(|(i, (pieces, citation))| {
+                let starts = formatted.starts.get(i).map(Vec::as_slice).unwrap_or(&[]);
+                resolve_citation(pieces, starts, citation)
             })
             .collect();
         let references = formatted
@@ -215,7 +214,127 @@ impl<'b> CitationScope<'b> {
 
 /// Raised when [`FormattedScope`] or the requests given to hayagriva change,
 /// so that scopes kept by an earlier version are formatted again.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
+
+/// A rendered citation's pieces, and where each of its `items` starts: the
+/// style puts its own delimiters (`(`, `; `, `)`) between the items'
+/// elements, which hayagriva marks with the item's place.
+fn citation_pieces(children: &ElemChildren, items: usize) -> (Vec<Piece>, Vec<Option<usize>>) {
+    let mut out = Vec::new();
+    let mut starts = vec![None; items];
+    for child in &children.0 {
+        if let ElemChild::Elem(e) = child
+            && let Some(hayagriva::ElemMeta::Entry(i)) = e.meta
+            && let Some(start) = starts.get_mut(i)
+        {
+            *start = Some(out.len());
+        }
+        out.extend(pieces_of(child));
+    }
+    (out, starts)
+}
+
+/// A citation as the model's inlines: the style's text, each item's prefix
+/// (`voir`) at the start of that item, inside the style's parentheses as
+/// Pandoc and author-date styles print it, and each item linked to its
+/// entry in the reference list (unless the style already links inside it).
+fn resolve_citation(
+    pieces: &[Piece],
+    starts: &[Option<usize>],
+    citation: &Citation,
+) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let year_only = citation.year_only();
+    if year_only {
+        out.push(Inline::Text("(".into()));
+    }
+    // Items whose start is unknown (a style that merged them) get their
+    // prefix before the whole citation, as before.
+    let placed = |i: usize| starts.get(i).copied().flatten();
+    let unplaced: Vec<&str> = citation
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(i, item)| !item.prefix.is_empty() && placed(*i).is_none())
+        .map(|(_, item)| item.prefix.as_str())
+        .collect();
+    if !unplaced.is_empty() {
+        out.push(Inline::Text(format!("{} ", unplaced.join(" "))));
+    }
+    // The pieces, cut at each item's start.
+    let mut bounds: Vec<(usize, usize)> = (0..citation.items.len())
+        .filter_map(|i| placed(i).map(|s| (s, i)))
+        .collect();
+    bounds.sort();
+    let mut at = 0;
+    for (k, &(start, item)) in bounds.iter().enumerate() {
+        push_pieces(&pieces[at..start], &citation.span, &mut out);
+        // An item runs to the next item's start, or to the end of its
+        // element: the style's closing delimiter after the last one is not
+        // part of it (it is what follows the last piece of an Elem, which
+        // `citation_pieces` flattened; a lone trailing `)` or `]` stays out).
+        let end = match bounds.get(k + 1) {
+            Some(&(next, _)) => delimiter_start(pieces, start, next),
+            None => trailing_start(pieces, start),
+        };
+        let entry = &citation.items[item];
+        let mut content = Vec::new();
+        if !entry.prefix.is_empty() {
+            content.push(Inline::Text(format!("{} ", entry.prefix)));
+        }
+        let mut body = Vec::new();
+        push_pieces(&pieces[start..end], &citation.span, &mut body);
+        let styled_link = body.iter().any(|i| matches!(i, Inline::Link { .. }));
+        if styled_link {
+            content.extend(body);
+            out.extend(merge_text(content));
+        } else {
+            let prefix = content;
+            out.extend(prefix);
+            out.push(Inline::Link {
+                url: String::new(),
+                title: String::new(),
+                target: LinkTarget::Reference(entry.key.clone()),
+                content: merge_text(body),
+                span: citation.span.clone(),
+            });
+        }
+        at = end;
+    }
+    push_pieces(&pieces[at..], &citation.span, &mut out);
+    if year_only {
+        out.push(Inline::Text(")".into()));
+    }
+    merge_text(out)
+}
+
+/// Where the delimiter between two items starts: the last piece before
+/// `next` that is the style's punctuation alone (`; `), else `next`.
+fn delimiter_start(pieces: &[Piece], start: usize, next: usize) -> usize {
+    match next.checked_sub(1) {
+        Some(d) if d > start && is_punctuation(&pieces[d]) => d,
+        _ => next,
+    }
+}
+
+/// Where the style's closing delimiter (`)`, `]`) after the last item
+/// starts, else the end.
+fn trailing_start(pieces: &[Piece], start: usize) -> usize {
+    match pieces.len().checked_sub(1) {
+        Some(d) if d > start && is_punctuation(&pieces[d]) => d,
+        _ => pieces.len(),
+    }
+}
+
+/// A piece of punctuation and spaces only, unlinked: a style's delimiter.
+fn is_punctuation(piece: &Piece) -> bool {
+    piece.url.is_none()
+        && !piece.text.is_empty()
+        && piece
+            .text
+            .chars()
+            .all(|c| c.is_whitespace() || (c.is_ascii_punctuation() && c != '.'))
+}
 
 /// The version of hayagriva formatting (its styles and locales are archived
 /// in it).

@@ -190,6 +190,9 @@ pub enum LinkTarget {
     },
     /// A file of the book that is not a chapter (copied as an asset).
     Asset(String),
+    /// The entry of a reference list, by its bibliography key: a cited
+    /// work, linked from its citation (set by the citations pass).
+    Reference(String),
 }
 
 /// Inline content.

@@ -562,6 +562,9 @@ impl<'a> BodyWriter<'a> {
             self.out.push_str("</span>");
             return;
         }
+        // Each item links to its entry inside the citation (the citations
+        // pass made those links); a citation formatted without them (kept
+        // from before) links as a whole when it cites one work.
         let has_link = c.rendered.iter().any(|i| matches!(i, Inline::Link { .. }));
         match c.items.as_slice() {
             [one] if !has_link => {
@@ -624,6 +627,7 @@ impl<'a> BodyWriter<'a> {
                     return;
                 }
             },
+            LinkTarget::Reference(key) => Some(self.reference_href(key)),
             LinkTarget::External => safe_url(url),
         };
         let Some(href) = href else {
@@ -634,6 +638,9 @@ impl<'a> BodyWriter<'a> {
         let mut attrs = vec![("href", href.as_str())];
         if !title.is_empty() {
             attrs.push(("title", title));
+        }
+        if matches!(target, LinkTarget::Reference(_)) {
+            attrs.push(("role", "doc-biblioref"));
         }
         self.open("a", &attrs);
         self.inlines(content);

@@ -827,6 +827,8 @@ impl<'a> Writer<'a> {
                     },
                     // A file of the book has no place in a PDF: keep the text.
                     LinkTarget::Asset(_) => self.inlines(content),
+                    // The PDF's reference lists carry no labels: the text.
+                    LinkTarget::Reference(_) => self.inlines(content),
                 }
             }
             Inline::Image(img) => {
