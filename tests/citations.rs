@@ -586,3 +586,41 @@ fn prefixes_stand_inside_the_parentheses_and_each_work_links_to_its_entry() {
     assert!(pdf.contains(&first), "{first} not in {pdf}");
     assert!(!pdf.contains("voir(Ostrom"), "{pdf}");
 }
+
+/// "How to cite this book" is the book as an edited volume in the book's
+/// style: the title in italics, the publisher without a stray comma, and
+/// the published address; a chapter gives its DOI (issue 29).
+#[test]
+fn how_to_cite_the_book_is_an_edited_volume_with_its_address() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "[html]\n",
+        "[html]\nbase-url = \"https://livre.example.org/\"\n",
+    );
+    edit(
+        book.join("chapters/01-premier.md"),
+        "reviewers: [bo]",
+        "reviewers: [bo]\ndoi: 10.5555/essai.1",
+    );
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let index = std::fs::read_to_string(site.join("index.html")).unwrap();
+    let html = page(&site.join("index.html"));
+    let cite = texts(&html, ".cite-this-reference").join(" ");
+    assert!(
+        index.contains("<em>Livre d’essai") || index.contains("<em>Livre d'essai"),
+        "the title in italics: {cite}"
+    );
+    assert!(!cite.contains(",."), "{cite}");
+    assert!(cite.contains("https://livre.example.org/"), "{cite}");
+    let url = attrs(&html, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(bib.contains("url = {https://livre.example.org/}"), "{bib}");
+    let chapter = page(&site.join("premier.html"));
+    let cite = texts(&chapter, ".cite-this-reference").join(" ");
+    assert!(cite.contains("10.5555/essai.1"), "{cite}");
+    let url = attrs(&chapter, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(bib.contains("doi = {10.5555/essai.1}"), "{bib}");
+}

@@ -98,7 +98,7 @@ fn persons(book: &Book, people: &[PersonRef]) -> Vec<Person> {
 /// directly: going through its YAML reader cost milliseconds per chapter).
 fn book_entry(book: &Book, key: &str) -> Entry {
     let cfg = &book.config.book;
-    let mut entry = Entry::new(key, EntryType::Anthology);
+    let mut entry = Entry::new(key, EntryType::Book);
     let title = match &cfg.subtitle {
         Some(sub) if book.lang.is_french() => format!("{} : {sub}", cfg.title),
         Some(sub) => format!("{}: {sub}", cfg.title),
@@ -118,7 +118,19 @@ fn book_entry(book: &Book, key: &str) -> Entry {
     if let Ok(lang) = book.lang.tag().parse() {
         entry.set_language(lang);
     }
+    if let Some(url) = site_url(book, "index.html") {
+        entry.set_url(url);
+    }
     entry
+}
+
+/// The published address of a page of the site (`[html] base-url`), for
+/// the URL of "how to cite".
+fn site_url(book: &Book, page: &str) -> Option<hayagriva::types::QualifiedUrl> {
+    let base = book.config.html.base_url.as_deref()?;
+    let page = if page == "index.html" { "" } else { page };
+    let url = url::Url::parse(&format!("{base}{page}")).ok()?;
+    Some(hayagriva::types::QualifiedUrl::new(url, None))
 }
 
 /// The year the book is cited with: book.toml's, else the document date's
@@ -188,6 +200,9 @@ pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
         fields.push(("subtitle", s.clone()));
     }
     push_imprint(book, &mut fields);
+    if let Some(url) = site_url(book, "index.html") {
+        fields.push(("url", url.value.to_string()));
+    }
     CiteThis {
         formatted,
         bibtex: bibtex("book", &key, &fields),
@@ -204,6 +219,11 @@ pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
         entry.set_language(lang);
     }
     entry.set_parents(vec![book_entry(book, &book.id())]);
+    if let Some(doi) = &chapter.config.doi {
+        entry.set_doi(doi.value.clone());
+    } else if let Some(url) = site_url(book, &format!("{}.html", chapter.id)) {
+        entry.set_url(url);
+    }
     let formatted = format(book, style, &entry, &chapter.lang);
     let cfg = &book.config.book;
     let mut fields = vec![
@@ -216,6 +236,11 @@ pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
     }
     fields.push(("editor", names(book, &book.editors).join(" and ")));
     push_imprint(book, &mut fields);
+    if let Some(doi) = &chapter.config.doi {
+        fields.push(("doi", doi.value.clone()));
+    } else if let Some(url) = site_url(book, &format!("{}.html", chapter.id)) {
+        fields.push(("url", url.value.to_string()));
+    }
     fields.push(("langid", chapter.lang.biblatex_langid().to_string()));
     CiteThis {
         formatted,
