@@ -375,3 +375,52 @@ fn a_heading_that_skips_a_level_is_warned_and_numbered_without_a_zero() {
     assert!(source.contains("section-number(\"1.1.2\")"), "{source}");
     assert!(!source.contains(".0"), "{source}");
 }
+
+/// Every independent fault of a run comes at once: a book.toml without a
+/// title still has its bibliography checked, a style that cannot be read
+/// still has the citations' keys checked, a malformed entry does not make
+/// its key "unknown" too, and a missing contributors.toml is one error
+/// naming the file (issue 29).
+#[test]
+fn independent_faults_come_in_one_round() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\neditors = [\"ed\"]\n\n[bibliography]\nfiles = [\"refs.bib\", \"broken.bib\"]\nstyle = \"chicago-autor-date\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("refs.bib"),
+        "@book{ostrom1990,\n  author = {Ostrom, Elinor},\n  title = {Governing the Commons},\n  year = {1990},\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("broken.bib"),
+        "@book{hess2007,\n  title = {Unclosed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\nauthors: [ana, bo]\n---\n\nVoir [@ostrom1990], [@hess2007] et [@nulle].\n",
+    )
+    .unwrap();
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let all: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}", located(d), d["message"]))
+        .collect();
+    let text = all.join("\n");
+    let has = |words: &str| assert!(text.contains(words), "no `{words}` in:\n{text}");
+    has("has no `title`");
+    has("chicago-autor-date");
+    has("broken.bib");
+    has("no entry `nulle`");
+    has("contributors.toml is missing, and the book names contributors: ed, ana, bo");
+    assert!(
+        !text.contains("no entry `hess2007`"),
+        "its file's error covers it:\n{text}"
+    );
+    assert!(!text.contains("no entry `ostrom1990`"), "{text}");
+    assert!(!text.contains("unknown contributor"), "{text}");
+}

@@ -39,6 +39,9 @@ pub struct Bibliography {
     /// A hash of everything formatting depends on (the files' text, the
     /// style's name or file), for memos of formatted citations.
     pub key: u64,
+    /// The keys written in files that could not be read (their error is
+    /// reported): a citation of one of them is no second fault.
+    pub unreadable: std::collections::HashSet<String>,
 }
 
 impl Bibliography {
@@ -113,6 +116,7 @@ fn read(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
     }
     let mut library = Library::new();
     let mut spans = std::collections::HashMap::new();
+    let mut unreadable = std::collections::HashSet::new();
     // Stable from one run to the next: scopes are kept on disk by it.
     let mut key = siphasher::sip::SipHasher13::new();
     {
@@ -131,6 +135,7 @@ fn read(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
         };
         let text = &book.sources.get(file).text;
         let Some(read) = read_file(file, &name.value, text, sink) else {
+            unreadable.extend(keys_written_in(text));
             continue;
         };
         for entry in read.iter() {
@@ -150,13 +155,38 @@ fn read(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
             library.push(entry);
         }
     }
-    let style = load_style(book, sink)?;
+    // A style that cannot be read is reported; the keys are still checked,
+    // with the default style, so that one run reports both.
+    let style = load_style(book, sink).or_else(|| archived(DEFAULT_STYLE))?;
     Some(Bibliography {
         library,
         spans,
         style,
         key: std::hash::Hasher::finish(&key),
+        unreadable,
     })
+}
+
+/// The entry keys of a BibTeX file that did not parse (`@book{key,`) or of
+/// a Hayagriva file (`key:` at the start of a line), read leniently.
+fn keys_written_in(text: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix('@')
+            && let Some((_, after)) = rest.split_once('{')
+            && let Some(key) = after.split(',').next()
+        {
+            keys.push(key.trim().to_string());
+        } else if !line.starts_with([' ', '\t', '#'])
+            && let Some((key, _)) = line.split_once(':')
+            && !key.is_empty()
+            && !key.contains(' ')
+        {
+            keys.push(key.to_string());
+        }
+    }
+    keys
 }
 
 /// Parses one file, BibTeX/BibLaTeX or Hayagriva YAML by its extension.

@@ -273,24 +273,22 @@ const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &["required-approvals", "signatures", "change-requests"];
 const MARKDOWN_KEYS: &[&str] = &["math"];
 
-/// Validates book.toml's tree. Returns `None` when the title is missing or
-/// `[book]` is unusable; every fault goes to `sink`. Each table is read by
-/// its own function, and every one is read even when an earlier one has
-/// faults, so that one run reports them all.
+/// Validates book.toml's tree; every fault goes to `sink`. Each table is
+/// read by its own function, and every one is read even when another has
+/// faults (a missing title or `[book]` is an error, and the rest of the
+/// book is still checked with what was given), so that one run reports
+/// them all. `None` only when the file is no TOML table at all.
 pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<BookConfig> {
     let mut r = Reader { file, sink };
     let top = r.table("book.toml", root)?;
     r.check_keys(top, TOP_KEYS, "book.toml");
-    let section = read_book_section(&mut r, top)?;
+    let section = read_book_section(&mut r, top).unwrap_or_else(|| BookConfig::default().book);
     let parts = read_parts(&mut r, top);
     let bibliography = read_bibliography(&mut r, top);
     let pdf = read_pdf(&mut r, top);
     let html = read_html(&mut r, top);
     let review = read_review(&mut r, top);
     let markdown = read_markdown(&mut r, top);
-    if section.title.is_empty() {
-        return None;
-    }
     Some(BookConfig {
         book: section,
         parts,
@@ -899,7 +897,8 @@ mod tests {
     fn faults_point_at_their_lines() {
         let (config, diags, sources) =
             read("[book]\ntitel = \"T\"\nyear = \"2024\"\n[htm]\nsearch = true\n");
-        assert!(config.is_none());
+        // The rest of the book is still checked, with no title.
+        assert_eq!(config.expect("a config").book.title, "");
         let where_: Vec<String> = diags
             .iter()
             .map(|d| d.location(&sources).unwrap().to_string())

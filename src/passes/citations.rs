@@ -37,7 +37,7 @@ pub fn cite(book: &mut Book, sink: &mut Sink, format: bool) {
         chapter.walk_inlines_mut(&mut |inline| {
             if let Inline::Cite(c) = inline {
                 for item in &c.items {
-                    if bib.get(&item.key).is_none() {
+                    if bib.get(&item.key).is_none() && !bib.unreadable.contains(&item.key) {
                         sink.push(
                             Diagnostic::error(
                                 c.span.clone(),

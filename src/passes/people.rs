@@ -26,6 +26,9 @@ pub fn resolve_people(book: &mut Book, sink: &mut Sink) {
 /// Checks editors, authors and reviewers.
 fn check_people(book: &Book, sink: &mut Sink) {
     let people = &book.contributors;
+    if missing_file(book, sink) {
+        return;
+    }
     for editor in &book.config.book.editors {
         people.check_id(editor, "[book] editors", sink);
     }
@@ -65,4 +68,42 @@ fn check_people(book: &Book, sink: &mut Sink) {
             }
         }
     }
+}
+
+/// Without contributors.toml, the one fault is the missing file: every id
+/// the book names would otherwise be an "unknown contributor" of its own.
+/// True when the file is missing and the book names someone.
+fn missing_file(book: &Book, sink: &mut Sink) -> bool {
+    let file = std::path::Path::new(crate::load::CONTRIBUTORS_FILE);
+    if book.sources.find(file).is_some() || book.root.join(file).exists() {
+        return false;
+    }
+    let named = book.config.book.editors.iter().chain(
+        book.chapters
+            .iter()
+            .flat_map(|c| c.config.authors.iter().chain(&c.config.reviewers)),
+    );
+    let mut ids: Vec<&str> = Vec::new();
+    let mut first = None;
+    for id in named {
+        first.get_or_insert(id.span.clone());
+        if !ids.contains(&id.value.as_str()) {
+            ids.push(&id.value);
+        }
+    }
+    let Some(span) = first else {
+        return false;
+    };
+    sink.push(
+        Diagnostic::error(
+            span,
+            format!(
+                "contributors.toml is missing, and the book names {}: {}",
+                if ids.len() == 1 { "a contributor" } else { "contributors" },
+                ids.join(", ")
+            ),
+        )
+        .hint("create contributors.toml beside book.toml, with a table per person: [id] name = \"…\" emails = [\"…\"]"),
+    );
+    true
 }
