@@ -383,3 +383,35 @@ fn a_panic_inside_typst_is_a_diagnostic() {
         other => panic!("exit {other:?}: {stderr}"),
     }
 }
+
+/// A book's template without a function ouvrage calls is one error at
+/// templates/book.typ naming the function and listing those it must define,
+/// not Typst's "module does not contain" once per chapter (issue 29).
+#[test]
+fn a_template_missing_a_function_is_one_error_at_the_template() {
+    let (_tmp, book) = fixture("features");
+    std::fs::create_dir_all(book.join("templates")).unwrap();
+    std::fs::write(
+        book.join("templates/book.typ"),
+        "#let book(meta, body) = body\n#let part(meta, title) = title\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("error: templates/book.typ does not define `chapter`, which ouvrage calls"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("templates/book.typ:1:1"), "{stderr}");
+    assert!(
+        stderr.contains("`section-number`, `caption-number`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("does not define").count(),
+        1,
+        "once: {stderr}"
+    );
+    assert!(!stderr.contains("module `template`"), "{stderr}");
+}

@@ -55,8 +55,71 @@ enum Located {
     Builtin(String, std::ops::Range<usize>),
 }
 
+/// The functions ouvrage's generated sources call in the book's template,
+/// which a `templates/book.typ` must define (`cover` is optional).
+pub const TEMPLATE_FUNCTIONS: &[&str] = &[
+    "book",
+    "part",
+    "chapter",
+    "section-number",
+    "caption-number",
+    "task",
+    "alert",
+    "rule",
+    "references",
+];
+
+/// A function the book's own template lacks, from Typst's message about
+/// the generated code that calls it.
+fn missing_function(book: &Book, d: &SourceDiagnostic) -> Option<Diagnostic> {
+    let name = d
+        .message
+        .strip_prefix("module `template` does not contain `")?
+        .strip_suffix('`')?;
+    let file = *book.templates.get(crate::templates::BOOK_TYP.name)?;
+    Some(
+        Diagnostic::error(
+            Span::new(file, 0..0),
+            format!("templates/book.typ does not define `{name}`, which ouvrage calls"),
+        )
+        .hint(format!(
+            "the template must define {}; `cover` is optional",
+            TEMPLATE_FUNCTIONS
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint("`ouvrage init --templates` writes the built-in one (move yours aside first) to compare"),
+    )
+}
+
+/// Translates Typst's diagnostics, each fault once (a template error is
+/// raised for every chapter that calls the function).
+pub fn map_all(
+    world: &BookWorld,
+    book: &Book,
+    emitted: &Emitted,
+    diagnostics: &[SourceDiagnostic],
+) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in diagnostics {
+        let mapped = map(world, book, emitted, d);
+        if !out
+            .iter()
+            .any(|o| o.message == mapped.message && o.span == mapped.span)
+        {
+            out.push(mapped);
+        }
+    }
+    out
+}
+
 /// Translates one Typst diagnostic.
 pub fn map(world: &BookWorld, book: &Book, emitted: &Emitted, d: &SourceDiagnostic) -> Diagnostic {
+    if let Some(missing) = missing_function(book, d) {
+        return missing;
+    }
     let severity = match d.severity {
         TypstSeverity::Error => Severity::Error,
         TypstSeverity::Warning => Severity::Warning,

@@ -196,11 +196,7 @@ impl Session {
                 ]);
             }
         };
-        let mut warnings: Vec<Diagnostic> = result
-            .warnings
-            .iter()
-            .map(|w| diagnostics::map(&self.world, book, &emitted, w))
-            .collect();
+        let mut warnings = diagnostics::map_all(&self.world, book, &emitted, &result.warnings);
         match result.output {
             Ok(document) => {
                 let (overflow, layout): (Vec<_>, Vec<_>) =
@@ -218,10 +214,7 @@ impl Session {
                 })
             }
             Err(errors) => {
-                let mut all: Vec<Diagnostic> = errors
-                    .iter()
-                    .map(|e| diagnostics::map(&self.world, book, &emitted, e))
-                    .collect();
+                let mut all = diagnostics::map_all(&self.world, book, &emitted, &errors);
                 all.append(&mut warnings);
                 Err(all)
             }
