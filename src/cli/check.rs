@@ -23,12 +23,31 @@ pub struct CheckArgs {
 /// Runs `check`. Whatever the format, the diagnostics are printed once, at
 /// the end, so that `--format json` and `--format gitlab` print one document.
 pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
-    let (root, mut book, mut diagnostics) = match load_quietly(ctx, args.format, false) {
+    // Citations formatted as for the site and the EPUB: check renders
+    // every output, in memory, as build does.
+    let (root, mut book, mut diagnostics) = match load_quietly(ctx, args.format, true) {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
     if args.print {
         return print_preflight(ctx, &book, diagnostics, args.format);
+    }
+    // Every output made and thrown away: "check passes" means "build
+    // passes" (the templates rendered, the PDF typeset and exported, the
+    // images decoded where they are placed).
+    let everything = crate::render::plan::Plan::build(false, false, false, false);
+    let outputs = match crate::render::plan::dry_run(&everything, &book) {
+        Ok(warnings) => warnings,
+        Err(errors) => errors,
+    };
+    for d in outputs {
+        // Two outputs may say the same (the PDF and the EPUB's cover).
+        if !diagnostics
+            .iter()
+            .any(|o| o.message == d.message && o.span == d.span)
+        {
+            diagnostics.push(d);
+        }
     }
     let repo = crate::git::Repo::open(&root).ok();
     diagnostics.extend(crate::status::review_checks(&mut book, repo.as_ref()));

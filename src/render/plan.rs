@@ -103,6 +103,43 @@ impl Plan {
     }
 }
 
+/// Runs every renderer of `plan` on `book` in a throwaway folder: every
+/// validation a build makes (templates compiled and rendered, the PDF
+/// typeset and exported, every image decoded where it is placed), nothing
+/// written where the book is. The warnings, or every error.
+pub fn dry_run(
+    plan: &Plan,
+    book: &Book,
+) -> Result<Vec<crate::diag::Diagnostic>, Vec<crate::diag::Diagnostic>> {
+    let scratch = tempfile::tempdir().map_err(|e| {
+        vec![crate::diag::Diagnostic::error_in(
+            None,
+            format!("cannot make a folder to check the outputs in: {e}"),
+        )]
+    })?;
+    let (mut warnings, mut errors) = (Vec::new(), Vec::new());
+    for renderer in plan.renderers(book, scratch.path(), PdfOptions::default()) {
+        let staging = scratch.path().join(renderer.output_name(book));
+        if let Err(e) = std::fs::create_dir_all(&staging) {
+            errors.push(crate::diag::Diagnostic::error_in(
+                Some(staging.clone()),
+                format!("cannot make a folder to check the outputs in: {e}"),
+            ));
+            continue;
+        }
+        match renderer.render(book, &staging) {
+            Ok(w) => warnings.extend(w),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(warnings)
+    } else {
+        errors.extend(warnings);
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
