@@ -424,3 +424,45 @@ fn independent_faults_come_in_one_round() {
     assert!(!text.contains("no entry `ostrom1990`"), "{text}");
     assert!(!text.contains("unknown contributor"), "{text}");
 }
+
+/// A front matter that is not YAML says what is wrong in its writer's
+/// terms at the place to fix, and no spurious "no title" (issue 29).
+#[test]
+fn broken_front_matter_is_said_in_the_writers_terms() {
+    let (_tmp, book) = fixture("minimal");
+    let chapter = book.join("chapters/seul.md");
+    std::fs::write(&chapter, "---\ntitle: Seul\n\tlang: fr\n---\n\nTexte.\n").unwrap();
+    let (code, diags) = check_json(&book);
+    assert_eq!(code, Some(1));
+    let [d] = &diags[..] else {
+        panic!("one fault: {diags:?}")
+    };
+    assert_eq!(located(d), "chapters/seul.md:3:1");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("indented with a tab"),
+        "{d}"
+    );
+    assert!(d.to_string().contains("`lang: fr` starts the line"), "{d}");
+
+    std::fs::write(
+        &chapter,
+        "---\ntitle: \"Seul\nauthors: [a]\n---\n\nTexte.\n",
+    )
+    .unwrap();
+    let (_, diags) = check_json(&book);
+    let [d] = &diags[..] else {
+        panic!("one fault: {diags:?}")
+    };
+    assert_eq!(located(d), "chapters/seul.md:2:8");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .contains("the quote that opens the value of `title` is not closed"),
+        "{d}"
+    );
+    assert!(!d.to_string().contains("has no title"), "{d}");
+}

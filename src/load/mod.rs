@@ -76,6 +76,9 @@ pub struct LoadedChapter {
     /// The file's text with the front matter blanked out, so that comrak's
     /// byte offsets and lines are the file's own.
     pub body: String,
+    /// The front matter could not be read (its error is reported): what it
+    /// would have given, such as the title, is not missing too.
+    pub front_matter_broken: bool,
 }
 
 /// Everything read from disk.
@@ -352,6 +355,7 @@ fn load_chapter(file: FileId, path: PathBuf, sources: &Sources, sink: &mut Sink)
         numbered: true,
         ..Default::default()
     };
+    let mut front_matter_broken = false;
     match split_front_matter(text) {
         Ok(Some(fm)) => {
             let content = &text[fm.content.clone()];
@@ -371,11 +375,13 @@ fn load_chapter(file: FileId, path: PathBuf, sources: &Sources, sink: &mut Sink)
             match tree {
                 Ok(tree) => config = read_chapter_config(file, &tree, sink),
                 Err(errors) => {
+                    front_matter_broken = true;
                     for e in errors {
-                        sink.push(
-                            Diagnostic::error(Span::new(file, e.span), format!("front matter: {}", e.message))
+                        sink.push(match fm.format {
+                            FrontMatterFormat::Yaml => yaml_fault(file, text, fm.content.clone(), &e),
+                            FrontMatterFormat::Toml => Diagnostic::error(Span::new(file, e.span), format!("front matter: {}", e.message))
                                 .hint("front matter is YAML between `---` lines or TOML between `+++` lines"),
-                        );
+                        });
                     }
                 }
             }
@@ -413,7 +419,67 @@ fn load_chapter(file: FileId, path: PathBuf, sources: &Sources, sink: &mut Sink)
         path,
         config,
         body,
+        front_matter_broken,
     }
+}
+
+/// A YAML front matter that does not parse, said in its writer's terms at
+/// the place to fix: a tab in the indentation, a quote left open; else the
+/// parser's own words. The parser's text stays as a hint.
+fn yaml_fault(
+    file: FileId,
+    text: &str,
+    content: std::ops::Range<usize>,
+    e: &crate::config::value::SyntaxError,
+) -> Diagnostic {
+    let front = &text[content.clone()];
+    let parser = format!("the YAML parser says: {}", e.message);
+    // A tab where YAML wants spaces.
+    let mut at = content.start;
+    for line in front.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        if let Some(tab) = line[..indent].find('\t') {
+            let start = at + tab;
+            return Diagnostic::error(
+                Span::new(file, start..start + 1),
+                "this line of the front matter is indented with a tab",
+            )
+            .hint(format!(
+                "indent YAML with spaces, never tabs; a top-level key such as `{}` starts the line",
+                line.trim()
+            ))
+            .hint(parser);
+        }
+        at += line.len();
+    }
+    // A value whose quote is not closed on its line.
+    let mut at = content.start;
+    for line in front.split_inclusive('\n') {
+        if let Some((key, value)) = line.split_once(':') {
+            let value_start = at + key.len() + 1;
+            let trimmed = value.trim();
+            for quote in ['"', '\''] {
+                if trimmed.starts_with(quote) && (trimmed.len() < 2 || !trimmed.ends_with(quote)) {
+                    let offset = value.find(quote).unwrap_or(0);
+                    let start = value_start + offset;
+                    return Diagnostic::error(
+                        Span::new(file, start..start + 1),
+                        format!("the quote that opens the value of `{}` is not closed on its line", key.trim()),
+                    )
+                    .hint(format!(
+                        "end the value with {quote} on the same line; a {quote} inside it is written \\{quote}"
+                    ))
+                    .hint(parser);
+                }
+            }
+        }
+        at += line.len();
+    }
+    Diagnostic::error(
+        Span::new(file, e.span.clone()),
+        format!("the front matter is not valid YAML: {}", e.message),
+    )
+    .hint("front matter is YAML between `---` lines (`key: value`, lists as `[a, b]`) or TOML between `+++` lines")
 }
 
 /// Replaces every byte but newlines with a space, byte for byte.

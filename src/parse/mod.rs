@@ -96,11 +96,15 @@ pub fn parse_chapter(
             _ => {
                 let first_line = file.line_range(0).unwrap_or(0..0);
                 let span = Span::new(loaded.file, first_line);
-                sink.push(
-                    Diagnostic::error(span.clone(), "this chapter has no title").hint(
-                        "add `title: \"…\"` to its front matter, or start it with a `# Title` line",
-                    ),
-                );
+                // A front matter that could not be read may well hold the
+                // title: its own error says what to fix.
+                if !loaded.front_matter_broken {
+                    sink.push(
+                        Diagnostic::error(span.clone(), "this chapter has no title").hint(
+                            "add `title: \"…\"` to its front matter, or start it with a `# Title` line",
+                        ),
+                    );
+                }
                 (vec![Inline::Text(loaded.id.clone())], span)
             }
         },
