@@ -90,8 +90,13 @@ fn clone(bare: &Path, dir: &Path, who: &str, extra: &[&str]) {
     );
 }
 
+/// `status --format json`, read from stdout alone: warnings (a reviewer
+/// without the role, a signature that does not verify) go to stderr.
 fn status(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&ok(dir, &["status", "--format", "json"])).unwrap()
+    let out = ouvrage(dir, &["status", "--format", "json"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"))
 }
 
 fn chapter(dir: &Path, id: &str) -> serde_json::Value {

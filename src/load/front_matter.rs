@@ -66,6 +66,21 @@ fn is_delimiter_line(text: &str, delim: &str) -> bool {
     line.trim_end() == delim
 }
 
+/// The words of a chapter file, its front matter left out: the one count
+/// of `status`, the dashboard and `contributors` (which gives each line's
+/// words to whoever changed it last), so that they always agree.
+pub fn markdown_words(text: &str) -> usize {
+    let body_start = split_front_matter(text)
+        .ok()
+        .flatten()
+        .map(|fm| fm.end)
+        .unwrap_or(0);
+    text[body_start..]
+        .lines()
+        .map(crate::model::line_words)
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

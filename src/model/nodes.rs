@@ -350,35 +350,59 @@ pub struct CrossRef {
 /// Plain text of inlines, for titles, alt text and the search index.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_plain(inlines, Reading::Printed, &mut out);
+    push_plain(inlines, &mut out);
     out
 }
 
 /// Plain text of blocks, paragraphs separated by a space.
 pub fn blocks_text(blocks: &[Block]) -> String {
-    blocks_text_as(blocks, Reading::Printed)
+    blocks_text_as(blocks)
 }
 
-/// The words of blocks as written: a citation counts as its keys and a
-/// cross-reference as one word, whatever the passes print for them, and
-/// punctuation alone is no word (typography's no-break space before `:`
-/// would count it), so that every command counts the same whether it
-/// formats the book or not.
-pub fn word_count(blocks: &[Block]) -> usize {
-    blocks_text_as(blocks, Reading::Written)
+/// The words of a line of Markdown as every command counts them: the
+/// tokens between spaces that hold a letter or a digit, once the markup that
+/// no reader sees is left out (HTML tags, a link's or image's address, an
+/// `{#id .class}` attribute). `##`, `-`, `|` and punctuation alone are no
+/// word; a citation `[@ostrom1990]` is one.
+pub fn line_words(line: &str) -> usize {
+    prose(line)
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .count()
 }
 
-/// Whether citations and cross-references read as printed or as written.
-#[derive(Clone, Copy, PartialEq)]
-enum Reading {
-    Printed,
-    Written,
+/// `line` with its tags, addresses and attributes replaced by spaces.
+fn prose(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let skip = match c {
+            '<' if rest[1..]
+                .chars()
+                .next()
+                .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!') =>
+            {
+                rest.find('>').map(|end| end + 1)
+            }
+            ']' if rest[1..].starts_with('(') => rest.find(')').map(|end| end + 1),
+            '{' if rest[1..].starts_with(['#', '.']) => rest.find('}').map(|end| end + 1),
+            _ => None,
+        };
+        match skip {
+            Some(len) => {
+                out.push(' ');
+                rest = &rest[len..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
 }
 
-fn push_plain(inlines: &[Inline], reading: Reading, out: &mut String) {
+fn push_plain(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
         match inline {
             Inline::Text(t) | Inline::Code(t) => out.push_str(t),
@@ -387,19 +411,15 @@ fn push_plain(inlines: &[Inline], reading: Reading, out: &mut String) {
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sup(c)
-            | Inline::Sub(c) => push_plain(c, reading, out),
-            Inline::Link { content, .. } => push_plain(content, reading, out),
-            Inline::Image(img) => push_plain(&img.alt, reading, out),
+            | Inline::Sub(c) => push_plain(c, out),
+            Inline::Link { content, .. } => push_plain(content, out),
+            Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
-            Inline::Cite(c) if !c.rendered.is_empty() && reading == Reading::Printed => {
-                push_plain(&c.rendered, reading, out)
-            }
+            Inline::Cite(c) if !c.rendered.is_empty() => push_plain(&c.rendered, out),
             Inline::Cite(c) => out.push_str(&c.source()),
             Inline::Ref(r) => match &r.number {
-                Some(n) if reading == Reading::Printed => out.push_str(n),
-                None if !r.title.is_empty() && reading == Reading::Printed => {
-                    out.push_str(&r.title)
-                }
+                Some(n) => out.push_str(n),
+                None if !r.title.is_empty() => out.push_str(&r.title),
                 _ => {
                     out.push('@');
                     out.push_str(&r.label);
@@ -410,10 +430,10 @@ fn push_plain(inlines: &[Inline], reading: Reading, out: &mut String) {
     }
 }
 
-fn blocks_text_as(blocks: &[Block], reading: Reading) -> String {
+fn blocks_text_as(blocks: &[Block]) -> String {
     let text = |inlines: &[Inline]| {
         let mut out = String::new();
-        push_plain(inlines, reading, &mut out);
+        push_plain(inlines, &mut out);
         out
     };
     let mut out = String::new();
@@ -421,12 +441,10 @@ fn blocks_text_as(blocks: &[Block], reading: Reading) -> String {
         let piece = match &block.kind {
             BlockKind::Paragraph(i) => text(i),
             BlockKind::Heading(h) => text(&h.content),
-            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => {
-                blocks_text_as(b, reading)
-            }
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => blocks_text_as(b),
             BlockKind::List { items, .. } => items
                 .iter()
-                .map(|i| blocks_text_as(&i.blocks, reading))
+                .map(|i| blocks_text_as(&i.blocks))
                 .collect::<Vec<_>>()
                 .join(" "),
             BlockKind::CodeBlock { code, .. } => code.clone(),

@@ -138,10 +138,11 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
             .unwrap_or(0);
         let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
         for (line, person) in text.lines().zip(&people).skip(body_start) {
-            let words = line.split_whitespace().count();
-            if words == 0 {
+            // A line of `---` or `|---|` is a line someone wrote, but no word.
+            if line.trim().is_empty() {
                 continue;
             }
+            let words = crate::model::line_words(line);
             total_lines += 1;
             total_words += words;
             let entry = counts.entry(key(&person.email)).or_default();

@@ -15,7 +15,8 @@ use std::collections::HashMap;
 
 use crate::date::rfc3339;
 use crate::git::{Commit, GitError, PeopleMap, Repo};
-use crate::model::{Book, word_count};
+use crate::load::markdown_words;
+use crate::model::Book;
 use crate::review::identity::{MailmapConflict, mailmap_conflicts, without_conflicts};
 use crate::review::{
     self, ChangeRef, ChapterFacts, Event, EventKind, Signing, State, Who, parse_trailers,
@@ -174,7 +175,7 @@ pub fn inputs_key(book: &Book) -> u64 {
 pub fn recount_words(report: &mut StatusReport, book: &Book, ids: &[String]) {
     for (row, chapter) in report.chapters.iter_mut().zip(&book.chapters) {
         if row.id == chapter.id && ids.contains(&chapter.id) {
-            row.words = word_count(&chapter.blocks);
+            row.words = markdown_words(&book.sources.get(chapter.file).text);
         }
     }
 }
@@ -476,7 +477,7 @@ fn chapter_reports(
             title: chapter.title.clone(),
             state: outcome.state,
             revision,
-            words: word_count(&chapter.blocks),
+            words: markdown_words(&book.sources.get(chapter.file).text),
             authors,
             reviewers,
             reviews: outcome
@@ -771,7 +772,7 @@ pub fn offline_report(book: &Book) -> StatusReport {
                 revision: Some(crate::git::blob_id(
                     book.sources.get(ch.file).text.as_bytes(),
                 )),
-                words: word_count(&ch.blocks),
+                words: markdown_words(&book.sources.get(ch.file).text),
                 authors: ch.config.authors.iter().map(|a| a.value.clone()).collect(),
                 reviewers: ch
                     .config
