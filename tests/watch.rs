@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::live::{expect_event, start, start_with};
+use common::live::{InProcess, expect_event, start, start_with};
 use common::{edit, fixture};
 
 fn append(path: &std::path::Path, text: &str) {
@@ -53,7 +53,8 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         css.headers
     );
 
-    // The typeset preview.
+    // The typeset preview, once the typesetter caught up with the site.
+    watch.wait_typeset();
     let state = watch.state();
     let pages = state["pages"].as_array().unwrap().len();
     assert!(pages > 4, "{state}");
@@ -108,7 +109,8 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         "title = \"Le second chapitre\"",
         "title = \"Le second chapitre",
     );
-    expect_event(&events, "reload", |d| d["all"] == true);
+    // The overlay comes in place (a status event), not with a reload.
+    expect_event(&events, "status", |d| d["errors"].as_u64() > Some(0));
     let shown = watch.get("/html/premier.html").body;
     assert!(shown.contains("ouvrage-problems"), "{shown}");
     assert!(shown.contains("chapters/02-second.md:2:"), "{shown}");
@@ -119,7 +121,7 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
     assert!(!watch.state()["problems"].as_array().unwrap().is_empty());
     // Fixed: the overlay goes at the next rebuild.
     std::fs::write(&second, &good).unwrap();
-    expect_event(&events, "reload", |d| d["all"] == true);
+    expect_event(&events, "status", |d| d["errors"] == 0);
     watch.wait_for("the problems to clear", || {
         !watch
             .get("/html/premier.html")
@@ -384,24 +386,29 @@ fn port_3000_or_the_next_free_one() {
 
 #[test]
 fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
-    use ouvrage::watch::builder::Builder;
-    use ouvrage::watch::live::{Event, Live};
+    use ouvrage::watch::live::Event;
     let (tmp, book) = fixture("features");
-    let live = Live::default();
-    let mut builder = Builder::new(&book, &tmp.path().join("out"), true);
-    let first = builder.rebuild(&live, &|_| {});
+    let mut watch = InProcess::new(&book, &tmp.path().join("out"), None);
+    let first = watch.save();
     assert!(first.diagnostics.is_empty(), "{:?}", first.diagnostics);
+    let typeset = watch.typeset_of(first.generation);
     assert!(
-        first.quick.is_none(),
+        typeset.quick.is_none(),
         "nothing to show before the first book"
     );
+    assert!(typeset.cold, "the first compile starts from an empty cache");
 
     // A word more at the end of a chapter in the middle of the book.
     append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
-    let mut events = live.subscribe();
-    let second = builder.rebuild(&live, &|_| {});
+    let mut events = watch.live.subscribe();
+    let second = watch.save();
     assert_eq!(second.reparsed, ["second"]);
-    let (shown, _) = second.quick.clone().expect("the chapter shown alone first");
+    let typeset = watch.typeset_of(second.generation);
+    assert!(!typeset.cold, "one chapter changed: the kept cache serves");
+    let (shown, _) = typeset
+        .quick
+        .clone()
+        .expect("the chapter shown alone first");
     assert!(!shown.is_empty());
     let mut previews = Vec::new();
     while let Ok(event) = events.try_recv() {
@@ -412,7 +419,7 @@ fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
     // The chapter typeset alone drew the very pages the whole book then
     // drew (numbers, running heads, parity): the book's compile had
     // nothing left to change.
-    let final_hashes = live.with(|s| s.page_hashes.clone());
+    let final_hashes = watch.live.with(|s| s.page_hashes.clone());
     let later: Vec<_> = previews.iter().map(|p| p.1.clone()).collect();
     assert_eq!(
         previews.len(),
@@ -421,7 +428,7 @@ fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
     );
     assert_eq!(previews[0].0, final_hashes);
     assert_eq!(previews[0].1, shown);
-    let (changed, _, _) = second.pdf.clone().unwrap();
+    let (changed, _, _) = typeset.pdf.clone().unwrap();
     assert!(
         changed.is_empty(),
         "the whole book changed {changed:?} after the quick preview"

@@ -130,6 +130,16 @@ impl Watching {
         self.wait_for("the first build", || self.generation() >= 1);
     }
 
+    /// Waits until the typesetter has caught up with the site: the PDF and
+    /// the preview show the site's save (or failed on it).
+    pub fn wait_typeset(&self) {
+        self.wait_for("the typesetter to catch up with the site", || {
+            let status = &self.state()["status"];
+            matches!(status["typeset"].as_str(), Some("done" | "failed"))
+                && status["typeset_generation"] == status["site"]
+        });
+    }
+
     /// Listens to the server-sent events; each comes as (name, data).
     pub fn events(&self) -> Receiver<(String, serde_json::Value)> {
         let mut stream = TcpStream::connect(&self.address).unwrap();
@@ -178,4 +188,78 @@ pub fn expect_event(
         }
     }
     panic!("no `{name}` event as expected; saw {seen:#?}");
+}
+
+/// The site builder and the typesetter in this process, as `watch` runs
+/// them (without the watcher: each `save` is one rebuild), with the
+/// typesetter's reports and an optional hook.
+pub struct InProcess {
+    pub live: std::sync::Arc<ouvrage::watch::live::Live>,
+    pub builder: ouvrage::watch::builder::Builder,
+    pub typesetter: Option<ouvrage::watch::typesetter::Typesetter>,
+    pub reports: Receiver<ouvrage::watch::typesetter::Report>,
+}
+
+impl InProcess {
+    /// For the book at `root`, writing into `out`.
+    pub fn new(
+        root: &Path,
+        out: &Path,
+        hook: Option<ouvrage::watch::typesetter::Hook>,
+    ) -> InProcess {
+        let live = std::sync::Arc::new(ouvrage::watch::live::Live::default());
+        let (tx, reports) = channel();
+        let tx = std::sync::Mutex::new(tx);
+        let typesetter = ouvrage::watch::typesetter::Typesetter::start(
+            out.to_path_buf(),
+            live.clone(),
+            hook,
+            Box::new(move |report| {
+                let _ = tx.lock().unwrap().send(report);
+            }),
+        )
+        .unwrap();
+        InProcess {
+            builder: ouvrage::watch::builder::Builder::new(root, out, true),
+            live,
+            typesetter: Some(typesetter),
+            reports,
+        }
+    }
+
+    /// One rebuild of the site; its model goes to the typesetter.
+    pub fn save(&mut self) -> ouvrage::watch::builder::Report {
+        let report = self.builder.rebuild(&self.live);
+        if let (Some(typesetter), Some(book)) = (&self.typesetter, report.typeset.clone()) {
+            typesetter.submit(ouvrage::watch::typesetter::Job {
+                generation: report.generation,
+                book,
+            });
+        }
+        report
+    }
+
+    /// The typesetter's next report.
+    pub fn next_typeset(&self) -> ouvrage::watch::typesetter::Report {
+        self.reports
+            .recv_timeout(Duration::from_secs(120))
+            .expect("a typeset report")
+    }
+
+    /// The typesetter's reports until the one of save `generation`.
+    pub fn typeset_of(&self, generation: u64) -> ouvrage::watch::typesetter::Report {
+        loop {
+            let report = self.next_typeset();
+            if report.generation == generation {
+                return report;
+            }
+        }
+    }
+}
+
+impl Drop for InProcess {
+    fn drop(&mut self) {
+        // The worker finishes its job before the folder goes.
+        drop(self.typesetter.take());
+    }
 }
