@@ -42,8 +42,6 @@ pub struct Report {
     pub watch: Vec<PathBuf>,
     /// Bibliography and other root files the book reads.
     pub root_files: Vec<String>,
-    /// Files the book names that do not exist (relative to the root).
-    pub missing: Vec<String>,
     /// The finished model, when it can be typeset (the site was built
     /// from it).
     pub typeset: Option<Arc<Book>>,
@@ -55,6 +53,12 @@ struct Model {
     diagnostics: Vec<Diagnostic>,
     held: Held,
     reparsed: Vec<String>,
+    /// The folders the files as they are read (a broken chapter's
+    /// included, though the model keeps its last good text).
+    watch: Vec<PathBuf>,
+    /// The files as they are, which the diagnostics point into (the model
+    /// has a broken chapter's last good text under the same file id).
+    sources: Sources,
 }
 
 /// The state kept from one rebuild to the next.
@@ -118,11 +122,12 @@ impl Builder {
             diagnostics,
             held,
             reparsed,
+            watch,
+            sources,
         } = self.model();
         report.reparsed = reparsed;
         report.model = started.elapsed();
-        report.watch = watched_folders(&book);
-        report.missing = book.missing.clone();
+        report.watch = watch;
         // The bibliography files and a `.csl` style of the book.
         let bibliography = &book.config.bibliography;
         report.root_files = bibliography
@@ -139,8 +144,8 @@ impl Builder {
         report.diagnostics = diagnostics;
         report.held = held.clone();
         if held == Held::Everything {
-            self.finish(live, &report, &book.sources);
-            report.sources = book.sources;
+            self.finish(live, &report, &sources);
+            report.sources = sources;
             return report;
         }
 
@@ -220,8 +225,8 @@ impl Builder {
         } else if self.pdf {
             report.typeset = Some(Arc::new(book.clone()));
         }
-        self.finish(live, &report, &book.sources);
-        report.sources = book.sources;
+        self.finish(live, &report, &sources);
+        report.sources = sources;
         report
     }
 
@@ -233,40 +238,58 @@ impl Builder {
         let mut sink = Sink::default();
         let book = load_model_cached(&self.root, &mut sink, &mut self.parses);
         let reparsed = self.parses.parsed.clone();
+        let mut watch = watched_folders(&book);
         if !sink.has_errors() {
             self.remember(&book, &BTreeSet::new());
             return Model {
+                sources: book.sources.clone(),
                 book,
                 diagnostics: sink.into_sorted(),
                 held: Held::Nothing,
                 reparsed,
+                watch,
             };
         }
         let diagnostics = sink.into_sorted();
-        let everything = |book| Model {
+        let everything = |book: Book, watch| Model {
+            sources: book.sources.clone(),
             book,
             diagnostics: diagnostics.clone(),
             held: Held::Everything,
             reparsed: reparsed.clone(),
+            watch,
         };
         let Some(broken) = broken_chapters(&diagnostics, &book.sources) else {
-            return everything(book);
+            return everything(book, watch);
         };
+        // A chapter never built has no last good text: it stands as an empty
+        // chapter under its file's id, so that the book's list of chapters
+        // and parts still holds.
         let overrides: crate::load::Overrides = broken
             .iter()
-            .map(|path| (path.clone(), self.last_good.get(path).cloned()))
+            .map(|path| {
+                let text = self.last_good.get(path).cloned();
+                (path.clone(), text.or_else(|| Some(placeholder(path))))
+            })
             .collect();
         let mut again = Sink::default();
         let kept = load_model_overridden(&self.root, &mut again, &mut self.parses, &overrides);
         if again.has_errors() {
-            return everything(book);
+            return everything(book, watch);
         }
         self.remember(&kept, &broken);
-        let (kept_paths, left_out) = overrides
+        watch.extend(watched_folders(&kept));
+        watch.sort();
+        watch.dedup();
+        let (kept_paths, left_out) = broken
             .iter()
-            .map(|(path, text)| (crate::model::slash_path(path), text.is_some()))
-            .partition::<Vec<_>, _>(|(_, kept)| *kept);
+            .map(|path| {
+                let good = self.last_good.contains_key(path);
+                (crate::model::slash_path(path), good)
+            })
+            .partition::<Vec<_>, _>(|(_, good)| *good);
         Model {
+            sources: book.sources,
             book: kept,
             diagnostics,
             held: Held::Chapters {
@@ -274,6 +297,7 @@ impl Builder {
                 left_out: left_out.into_iter().map(|(p, _)| p).collect(),
             },
             reparsed,
+            watch,
         }
     }
 
@@ -445,6 +469,14 @@ impl Builder {
             Err(errors)
         }
     }
+}
+
+/// The stand-in of a chapter with errors that was never built: no text,
+/// its file's id as its title.
+fn placeholder(path: &Path) -> String {
+    let id = crate::load::id_from_path(path);
+    let title = serde_json::to_string(&id).unwrap_or_default();
+    format!("---\ntitle: {title}\n---\n")
 }
 
 /// The chapter files the errors are in, when every error is in one (an

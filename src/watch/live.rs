@@ -113,11 +113,11 @@ pub enum Held {
     #[default]
     Nothing,
     /// Chapters with errors, at their last good text (paths), and those
-    /// left out because they never had one.
+    /// shown empty because they never had one.
     Chapters {
         /// Kept at their last good text.
         kept: Vec<String>,
-        /// Left out of the site and the PDF.
+        /// Never built: an empty chapter stands in their place.
         left_out: Vec<String>,
     },
     /// The last good build, whole: the book could not be built.
@@ -220,25 +220,25 @@ impl LiveState {
 pub fn behind(held: &Held, typeset: Typeset, pdf_failed: bool) -> Vec<String> {
     let mut out = Vec::new();
     let pdf = typeset != Typeset::Off;
-    let outputs = if pdf {
-        "the site and the PDF"
+    let (outputs, show) = if pdf {
+        ("the site and the PDF", "show")
     } else {
-        "the site"
+        ("the site", "shows")
     };
     match held {
         Held::Nothing => {}
         Held::Everything => out.push(format!(
-            "The book cannot be built: {outputs} show the last good build. Fix the errors below and they update by themselves."
+            "The book cannot be built: {outputs} {show} the last good build. Fix the errors below and they update by themselves."
         )),
         Held::Chapters { kept, left_out } => {
             for path in kept {
                 out.push(format!(
-                    "{path} has errors: {outputs} show its last good text until it is fixed; every other chapter is up to date."
+                    "{path} has errors: {outputs} {show} its last good text until it is fixed; every other chapter is up to date."
                 ));
             }
             for path in left_out {
                 out.push(format!(
-                    "{path} has errors and was never built: it is left out of {outputs} until it is fixed."
+                    "{path} has errors and was never built: {outputs} {show} it empty until it is fixed."
                 ));
             }
         }

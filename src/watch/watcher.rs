@@ -125,23 +125,27 @@ pub struct Watch {
     /// The folders watched, with the identity they had then.
     armed: Vec<(PathBuf, RecursiveMode, Identity)>,
     relevance: std::sync::Arc<std::sync::RwLock<Relevance>>,
+    /// Paths removed since the last [`Watch::rearm`], as notify reported
+    /// them.
+    removed: std::sync::Arc<std::sync::Mutex<HashSet<PathBuf>>>,
 }
 
-/// A folder's device and inode: a folder deleted and made again is another
-/// one, and notify's watch went with the first.
-type Identity = (u64, u64);
+/// A folder's device, inode and creation time: a folder deleted and made
+/// again is another one (even when the system gives it the freed inode
+/// number again), and notify's watch went with the first.
+type Identity = (u64, u64, Option<std::time::SystemTime>);
 
 fn identity(path: &Path) -> Option<Identity> {
     let meta = std::fs::metadata(path).ok().filter(|m| m.is_dir())?;
+    let created = meta.created().ok();
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
-        Some((meta.dev(), meta.ino()))
+        Some((meta.dev(), meta.ino(), created))
     }
     #[cfg(not(unix))]
     {
-        let _ = meta;
-        Some((0, 0))
+        Some((0, 0, created))
     }
 }
 
@@ -150,10 +154,20 @@ impl Watch {
     pub fn start(relevance: Relevance, tx: Sender<Change>) -> notify::Result<Watch> {
         let relevance = std::sync::Arc::new(std::sync::RwLock::new(relevance));
         let shared = relevance.clone();
+        let removed: std::sync::Arc<std::sync::Mutex<HashSet<PathBuf>>> = Default::default();
+        let removals = removed.clone();
         let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
             let Ok(event) = res else { return };
             if matches!(event.kind, notify::EventKind::Access(_)) {
                 return;
+            }
+            if matches!(
+                event.kind,
+                notify::EventKind::Remove(_)
+                    | notify::EventKind::Modify(notify::event::ModifyKind::Name(_))
+            ) {
+                let mut removed = removals.lock().unwrap_or_else(|e| e.into_inner());
+                removed.extend(event.paths.iter().cloned());
             }
             let relevance = shared.read().unwrap_or_else(|e| e.into_inner());
             for path in event.paths {
@@ -169,6 +183,7 @@ impl Watch {
             wanted: Vec::new(),
             armed: Vec::new(),
             relevance,
+            removed,
         })
     }
 
@@ -211,6 +226,7 @@ impl Watch {
     /// reads the files, so that a change made after the rebuild started is
     /// heard, and one made before is read.
     pub fn rearm(&mut self) {
+        let removed = std::mem::take(&mut *self.removed.lock().unwrap_or_else(|e| e.into_inner()));
         let mut armed = Vec::new();
         for (path, mode) in &self.wanted {
             let now = identity(path);
@@ -218,9 +234,11 @@ impl Watch {
                 .armed
                 .iter()
                 .position(|(p, m, _)| p == path && m == mode);
+            // Removed or moved away, itself or a folder above it.
+            let lost = removed.iter().any(|r| path.starts_with(r));
             if let Some(i) = before {
                 let (_, _, was) = self.armed.swap_remove(i);
-                if Some(was) == now {
+                if Some(was) == now && !lost {
                     armed.push((path.clone(), *mode, was));
                     continue;
                 }
