@@ -141,11 +141,6 @@ impl Typesetter {
             .change_status(|s| s.typeset = Typeset::Running(generation));
         self.latest.submit(generation, job);
     }
-
-    /// Whether a job is waiting or in progress.
-    pub fn is_busy(&self) -> bool {
-        self.latest.is_waiting() || self.live.with(|s| matches!(s.typeset, Typeset::Running(_)))
-    }
 }
 
 impl Drop for Typesetter {

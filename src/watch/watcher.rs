@@ -561,6 +561,54 @@ mod tests {
         assert_eq!(next_burst(&rx), None);
     }
 
+    /// Waits for a change to `path` on `rx`.
+    fn heard(rx: &std::sync::mpsc::Receiver<Change>, path: &Path) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match rx.recv_timeout(left) {
+                Ok(Change::Path(p)) if p == path => return true,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn a_folder_deleted_and_made_again_is_watched_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let chapters = root.join("chapters");
+        std::fs::create_dir(&chapters).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let relevance = Relevance::new(&root, &root.join("_book"), None, &[]);
+        let mut watch = super::Watch::start(relevance, tx).unwrap();
+        watch.update(std::slice::from_ref(&chapters), &[]);
+        assert!(watch.armed().contains(&chapters));
+        std::fs::write(chapters.join("a.md"), "a").unwrap();
+        assert!(heard(&rx, &chapters.join("a.md")));
+
+        std::fs::remove_dir_all(&chapters).unwrap();
+        std::fs::create_dir(&chapters).unwrap();
+        // What the main loop does before each rebuild.
+        watch.rearm();
+        std::fs::write(chapters.join("b.md"), "b").unwrap();
+        assert!(
+            heard(&rx, &chapters.join("b.md")),
+            "a change in the new folder is heard"
+        );
+
+        // A wanted folder that does not exist is watched once it does.
+        let figures = root.join("figures");
+        watch.update(&[chapters.clone(), figures.clone()], &[]);
+        assert!(!watch.armed().contains(&figures));
+        std::fs::create_dir(&figures).unwrap();
+        assert!(heard(&rx, &figures), "its creation is heard at the root");
+        watch.rearm();
+        std::fs::write(figures.join("plan.svg"), "<svg/>").unwrap();
+        assert!(heard(&rx, &figures.join("plan.svg")));
+    }
+
     #[test]
     fn what_concerns_the_book() {
         let r = Relevance::new(
