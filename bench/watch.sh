@@ -21,7 +21,10 @@
 # Environment: RUNS (hyperfine runs of `build --html`, default 10),
 # PDF_RUNS (of the PDF builds, default 3), ROUNDS (idle paragraph edits,
 # default 5), AUTOSAVE (saves 1.5 s apart, default 10), METADATA (title
-# edits, and as many contributor edits, default 10), CARGO_TARGET_DIR.
+# edits, and as many contributor edits, default 10: 20 metadata edits),
+# CORPUS_METADATA (the same for the generated corpus, whose each metadata
+# edit is a whole retypeset of 1,866 pages; default METADATA),
+# CARGO_TARGET_DIR.
 set -euo pipefail
 
 die() { echo "watch.sh: $*" >&2; exit 1; }
@@ -40,6 +43,7 @@ PDF_RUNS=${PDF_RUNS:-3}
 ROUNDS=${ROUNDS:-5}
 AUTOSAVE=${AUTOSAVE:-10}
 METADATA=${METADATA:-10}
+CORPUS_METADATA=${CORPUS_METADATA:-$METADATA}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/ouvrage-target}
 
 say "cargo build --release (ouvrage, examples/watch-latency.rs)"
@@ -85,9 +89,12 @@ EOF
 )
   echo "$pages" >"$WORK/$name-pages"
   rm -rf "$B/_book"
+  metadata=$METADATA
+  [ "$name" = corpus ] && metadata=$CORPUS_METADATA
   say "$name: watch ($chapter)"
   "$LATENCY" "$B" "$chapter" --ouvrage "$OUVRAGE" --rounds "$ROUNDS" --autosave "$AUTOSAVE" \
-    --metadata "$METADATA" --json "$WORK/$name-watch.json" >&2
+    --metadata "$metadata" --json "$WORK/$name-watch.json" --log "$WORK/$name-watch.log" >&2
+  cp "$WORK/$name-watch.log" "$WORK/$name-watch.json" "${BENCH_KEEP:-/tmp}/" 2>/dev/null || true
 done
 
 python3 - "$WORK" <<'EOF'
@@ -125,11 +132,11 @@ for key, what in (("title", "`book.toml` title"), ("contributors", "`contributor
         lambda b, k=key: f"{b['w'][k]['preview_ms'] / b['draft']:.2f}", "≤ 1")
 row("peak memory: cold `build --pdf --draft` / `build --pdf`",
     lambda b: f"{b['peak_draft']:,.0f} / {b['peak_pdf']:,.0f} MiB")
-row("peak memory of `watch` after 20 metadata edits",
-    lambda b: f"{b['w']['memory_mib']['peak']:,.0f} MiB (resident then {b['w']['memory_mib']['resident']:,.0f})")
+row("peak memory of `watch` after its metadata edits",
+    lambda b: f"{b['w']['memory_mib']['peak']:,.0f} MiB after {b['w']['memory_mib']['metadata_edits']} (resident then {b['w']['memory_mib']['resident']:,.0f})")
 row("peak memory of `watch` / cold `build --pdf --draft`",
     lambda b: f"{b['w']['memory_mib']['peak'] / b['peak_draft']:.2f}", "≤ 1.5")
 EOF
 echo
 echo "ouvrage $(git -C "$REPO" rev-parse --short HEAD), $(hyperfine --version); $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ { print $2 }') GiB; load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "runs: $RUNS (html), $PDF_RUNS (pdf); watch: $ROUNDS idle edits, $AUTOSAVE autosaves, $METADATA title and $METADATA contributor edits"
+echo "runs: $RUNS (html), $PDF_RUNS (pdf); watch: $ROUNDS idle edits, $AUTOSAVE autosaves, $METADATA title and $METADATA contributor edits ($CORPUS_METADATA of each on the corpus)"

@@ -7,7 +7,7 @@
 //! cargo build --release --bin ouvrage --example watch-latency
 //! target/release/examples/watch-latency BOOK_DIR CHAPTER_FILE \
 //!     [--ouvrage target/release/ouvrage] [--rounds 5] [--autosave 10] \
-//!     [--metadata 10] [--json FILE]
+//!     [--metadata 10] [--json FILE] [--log FILE]
 //! ```
 //!
 //! It starts `ouvrage watch --port 0 -q` in BOOK_DIR, listens to its
@@ -28,8 +28,9 @@
 //! 4. the peak resident memory of the process after those metadata edits
 //!    (`VmHWM` of /proc/PID/status, Linux), and its resident memory then.
 //!
-//! It prints the medians (and the JSON of every figure to `--json`). The
-//! files it edits are restored at the end. `bench/watch.sh` runs it on two
+//! It prints the medians (and the JSON of every figure to `--json`; the
+//! lines `watch` prints, one per rebuild and one per typeset, to `--log`).
+//! The files it edits are restored at the end. `bench/watch.sh` runs it on two
 //! books beside cold builds of the same books.
 
 use std::io::{BufRead, BufReader, Write};
@@ -63,9 +64,10 @@ impl Drop for Watch {
 const LIMIT: Duration = Duration::from_secs(900);
 
 impl Watch {
-    fn start(ouvrage: &Path, book: &Path) -> Watch {
+    fn start(ouvrage: &Path, book: &Path, log: Option<&Path>) -> Watch {
         let mut child = Command::new(ouvrage)
-            .args(["watch", "--port", "0", "-q"])
+            .args(["watch", "--port", "0"])
+            .args(if log.is_some() { None } else { Some("-q") })
             .current_dir(book)
             .stdout(Stdio::piped())
             .spawn()
@@ -73,6 +75,15 @@ impl Watch {
         let mut out = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         out.read_line(&mut line).unwrap();
+        if let Some(log) = log {
+            let mut file = std::fs::File::create(log).expect("the log file");
+            std::thread::spawn(move || {
+                for line in out.lines() {
+                    let Ok(line) = line else { break };
+                    let _ = writeln!(file, "{line}");
+                }
+            });
+        }
         let address = line
             .trim()
             .trim_start_matches("http://")
@@ -225,6 +236,7 @@ fn main() {
     let mut ouvrage = PathBuf::from("target/release/ouvrage");
     let (mut rounds, mut autosave, mut metadata) = (5usize, 10usize, 10usize);
     let mut json = None;
+    let mut log = None;
     let mut i = 0;
     while i < args.len() {
         let value = || args.get(i + 1).cloned().expect("a value after the option");
@@ -234,6 +246,7 @@ fn main() {
             "--autosave" => autosave = value().parse().expect("--autosave N"),
             "--metadata" => metadata = value().parse().expect("--metadata N"),
             "--json" => json = Some(PathBuf::from(value())),
+            "--log" => log = Some(PathBuf::from(value())),
             other => {
                 positional.push(other.to_string());
                 i += 1;
@@ -244,7 +257,7 @@ fn main() {
     }
     let [book, chapter] = positional.as_slice() else {
         eprintln!(
-            "usage: watch-latency BOOK_DIR CHAPTER_FILE [--ouvrage PATH] [--rounds N] [--autosave N] [--metadata N] [--json FILE]"
+            "usage: watch-latency BOOK_DIR CHAPTER_FILE [--ouvrage PATH] [--rounds N] [--autosave N] [--metadata N] [--json FILE] [--log FILE]"
         );
         std::process::exit(2);
     };
@@ -264,7 +277,7 @@ fn main() {
     .collect();
 
     let started = Instant::now();
-    let mut watch = Watch::start(&ouvrage, &book);
+    let mut watch = Watch::start(&ouvrage, &book, log.as_deref());
     let first = started.elapsed();
     let mut sentence = 0;
     let mut append = || {

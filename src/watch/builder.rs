@@ -166,7 +166,7 @@ impl Builder {
         }
         // The edited chapters' pages first, exactly as the whole site makes
         // them: the browser showing one reloads before the rest is rendered.
-        let mut announced = HashSet::new();
+        let mut announced: HashSet<String> = HashSet::new();
         if !self.written.is_empty() && !report.reparsed.is_empty() {
             let renderer = HtmlRenderer {
                 options: options.clone(),
@@ -202,12 +202,15 @@ impl Builder {
                 (Vec::new(), false)
             }
         };
-        report.html = Some((pages.clone(), t.elapsed()));
         // A page is announced once per save.
         let pages: Vec<String> = pages
             .into_iter()
             .filter(|p| !announced.contains(p))
             .collect();
+        let mut written: Vec<String> = announced.iter().cloned().collect();
+        written.sort();
+        written.extend(pages.iter().cloned());
+        report.html = Some((written, t.elapsed()));
         if !pages.is_empty() || all {
             live.send(Event::Reload {
                 generation,
