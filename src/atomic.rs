@@ -6,7 +6,8 @@
 //! place beside its target. Output: the target replaced in one rename, so
 //! that a reader (or a failed run) sees the old version or the new one.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::diag::Diagnostic;
 
@@ -15,16 +16,104 @@ fn cannot(path: &Path, action: &str, e: std::io::Error) -> Diagnostic {
     Diagnostic::error_in(Some(path.to_path_buf()), format!("cannot {action}: {e}"))
 }
 
-/// Writes a file atomically: a temporary file beside it, then a rename.
+/// Writes a file atomically: a staging file beside it, then a rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), Diagnostic> {
+    stage(path, contents)?.commit()
+}
+
+/// The staging files written and not yet renamed over their target, so
+/// that an interrupted process can remove them ([`abandon_staged`]).
+static STAGED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    STAGED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A file written beside its target under a hidden name, waiting to
+/// replace it in one rename ([`Staged::commit`]); dropped uncommitted, it
+/// is removed.
+#[derive(Debug)]
+pub struct Staged {
+    staging: PathBuf,
+    target: PathBuf,
+}
+
+/// Writes `contents` into a staging file beside `path`. The file is
+/// created as any new file (`0666` less the umask, as `build` writes its
+/// outputs), not with a temporary file's private mode, since it becomes
+/// the output.
+pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged, Diagnostic> {
     use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNT: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| cannot(path, "write", e);
     std::fs::create_dir_all(dir).map_err(io)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(contents).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = dir.join(format!(
+        ".{name}.{}-{}.partial",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    // Registered before it exists: an interruption from here on removes it.
+    staged().push(staging.clone());
+    let staged_file = Staged {
+        staging,
+        target: path.to_path_buf(),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&staged_file.staging)
+        .map_err(io)?;
+    file.write_all(contents).map_err(io)?;
+    Ok(staged_file)
+}
+
+impl Staged {
+    /// The staging file's path.
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Renames the staging file over its target. The registry stays locked
+    /// meanwhile, so that an interruption either sees the file staged (and
+    /// removes it) or committed.
+    pub fn commit(self) -> Result<(), Diagnostic> {
+        let mut registry = staged();
+        let result = std::fs::rename(&self.staging, &self.target)
+            .map_err(|e| cannot(&self.target, "write", e));
+        registry.retain(|p| p != &self.staging);
+        drop(registry);
+        if result.is_err() {
+            let _ = std::fs::remove_file(&self.staging);
+        }
+        std::mem::forget(self);
+        result
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.staging);
+        staged().retain(|p| p != &self.staging);
+    }
+}
+
+/// For a process about to exit on an interruption (Ctrl-C in `watch`):
+/// removes every staging file not yet committed, and keeps the registry
+/// locked for as long as the returned guard lives, so that no other
+/// thread commits one meanwhile. Every output is then the previous one or
+/// the new one, whole, and no staging file is left.
+pub fn abandon_staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    let mut registry = staged();
+    for path in registry.drain(..) {
+        let _ = std::fs::remove_file(path);
+    }
+    registry
 }
 
 /// Moves `new` to `target`, replacing what was there. The old output is
@@ -73,6 +162,54 @@ mod tests {
             std::fs::read_dir(path.parent().unwrap()).unwrap().count(),
             1
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_gets_the_mode_of_any_new_file_not_a_private_one() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let plain = tmp.path().join("plain.txt");
+        std::fs::write(&plain, "x").unwrap();
+        let atomic = tmp.path().join("atomic.txt");
+        write_atomically(&atomic, b"x").unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // Under the usual umask (022) both are 0644; a temporary file's
+        // private 0600 would differ.
+        assert_eq!(mode(&atomic), mode(&plain));
+    }
+
+    #[test]
+    fn a_staged_file_is_removed_when_dropped_and_renamed_when_committed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("book.pdf");
+        std::fs::write(&target, "old").unwrap();
+        let staged = stage(&target, b"new").unwrap();
+        let staging = staged.path().to_path_buf();
+        assert!(staging.is_file());
+        assert!(
+            staging
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with('.')
+        );
+        drop(staged);
+        assert!(!staging.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+
+        // Removed under its owner (as `abandon_staged` does, tested with
+        // Ctrl-C in tests/watch.rs: here it would take other tests' files):
+        // the commit finds nothing to rename, and the old file stays.
+        let staged = stage(&target, b"new").unwrap();
+        std::fs::remove_file(staged.path()).unwrap();
+        assert!(staged.commit().is_err());
+        assert_eq!(std::fs::read(&target).unwrap(), b"old");
+
+        stage(&target, b"new").unwrap().commit().unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "nothing left beside it");
     }
 
     #[test]

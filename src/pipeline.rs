@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::config::MarkdownConfig;
 use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
-use crate::load::{Loaded, load_book, order_chapters};
+use crate::load::{Loaded, order_chapters};
 use crate::model::{Book, Chapter, Part};
 use crate::parse::{parse_chapter, parse_people};
 use crate::passes::{self, Prepare};
@@ -59,6 +59,21 @@ pub fn load_model_cached(root: &Path, sink: &mut Sink, cache: &mut ParseCache) -
     load(root, sink, Some(cache), Prepare::Render)
 }
 
+/// [`load_model_cached`] with some chapter files read from memory or left
+/// out ([`crate::load::Overrides`]): `watch` builds the book with a broken
+/// chapter at its last good text.
+pub fn load_model_overridden(
+    root: &Path,
+    sink: &mut Sink,
+    cache: &mut ParseCache,
+    overrides: &crate::load::Overrides,
+) -> Book {
+    let mut book = parse_book_with(root, sink, Some(cache), overrides);
+    book.date = book_date(&book);
+    passes::run_all(&mut book, sink, Prepare::Render);
+    book
+}
+
 fn text_hash(text: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -84,7 +99,16 @@ fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: P
 /// Loads the book's files and parses its chapters (those `cache` holds as
 /// they are reused) and its people.
 fn parse_book(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>) -> Book {
-    let loaded = load_book(root, sink);
+    parse_book_with(root, sink, cache, &crate::load::Overrides::new())
+}
+
+fn parse_book_with(
+    root: &Path,
+    sink: &mut Sink,
+    cache: Option<&mut ParseCache>,
+    overrides: &crate::load::Overrides,
+) -> Book {
+    let loaded = crate::load::load_book_with(root, sink, overrides);
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
     let lang = Lang::parse(&config.book.language);
@@ -104,6 +128,7 @@ fn parse_book(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>) -> B
         chapters,
         parts,
         assets: Vec::new(),
+        missing: Vec::new(),
         templates: loaded.templates,
         references: Vec::new(),
         lang,

@@ -4,10 +4,12 @@
 //! preview, and nothing served from outside the output folder.
 
 mod common;
+#[path = "../examples/corpus/mod.rs"]
+mod corpus;
 
 use std::time::Duration;
 
-use common::live::{expect_event, start, start_with};
+use common::live::{InProcess, events_of_save, expect_event, start, start_with};
 use common::{edit, fixture};
 
 fn append(path: &std::path::Path, text: &str) {
@@ -53,7 +55,8 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         css.headers
     );
 
-    // The typeset preview.
+    // The typeset preview, once the typesetter caught up with the site.
+    watch.wait_typeset();
     let state = watch.state();
     let pages = state["pages"].as_array().unwrap().len();
     assert!(pages > 4, "{state}");
@@ -108,7 +111,8 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         "title = \"Le second chapitre\"",
         "title = \"Le second chapitre",
     );
-    expect_event(&events, "reload", |d| d["all"] == true);
+    // The overlay comes in place (a status event), not with a reload.
+    expect_event(&events, "status", |d| d["errors"].as_u64() > Some(0));
     let shown = watch.get("/html/premier.html").body;
     assert!(shown.contains("ouvrage-problems"), "{shown}");
     assert!(shown.contains("chapters/02-second.md:2:"), "{shown}");
@@ -119,7 +123,7 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
     assert!(!watch.state()["problems"].as_array().unwrap().is_empty());
     // Fixed: the overlay goes at the next rebuild.
     std::fs::write(&second, &good).unwrap();
-    expect_event(&events, "reload", |d| d["all"] == true);
+    expect_event(&events, "status", |d| d["errors"] == 0);
     watch.wait_for("the problems to clear", || {
         !watch
             .get("/html/premier.html")
@@ -384,12 +388,10 @@ fn port_3000_or_the_next_free_one() {
 
 #[test]
 fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
-    use ouvrage::watch::builder::Builder;
-    use ouvrage::watch::live::{Event, Live};
+    use ouvrage::watch::live::Event;
     let (tmp, book) = fixture("features");
-    let live = Live::default();
-    let mut builder = Builder::new(&book, &tmp.path().join("out"), true);
-    let first = builder.rebuild(&live, &|_| {});
+    let mut watch = InProcess::new(&book, &tmp.path().join("out"), None);
+    let first = watch.save();
     // (The fixture's raw HTML is a warning under `escape`.)
     assert!(
         first
@@ -399,17 +401,24 @@ fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
         "{:?}",
         first.diagnostics
     );
+    let typeset = watch.typeset_of(first.generation);
     assert!(
-        first.quick.is_none(),
+        typeset.quick.is_none(),
         "nothing to show before the first book"
     );
+    assert!(typeset.cold, "the first compile starts from an empty cache");
 
     // A word more at the end of a chapter in the middle of the book.
     append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
-    let mut events = live.subscribe();
-    let second = builder.rebuild(&live, &|_| {});
+    let mut events = watch.live.subscribe();
+    let second = watch.save();
     assert_eq!(second.reparsed, ["second"]);
-    let (shown, _) = second.quick.clone().expect("the chapter shown alone first");
+    let typeset = watch.typeset_of(second.generation);
+    assert!(!typeset.cold, "one chapter changed: the kept cache serves");
+    let (shown, _) = typeset
+        .quick
+        .clone()
+        .expect("the chapter shown alone first");
     assert!(!shown.is_empty());
     let mut previews = Vec::new();
     while let Ok(event) = events.try_recv() {
@@ -420,7 +429,7 @@ fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
     // The chapter typeset alone drew the very pages the whole book then
     // drew (numbers, running heads, parity): the book's compile had
     // nothing left to change.
-    let final_hashes = live.with(|s| s.page_hashes.clone());
+    let final_hashes = watch.live.with(|s| s.page_hashes.clone());
     let later: Vec<_> = previews.iter().map(|p| p.1.clone()).collect();
     assert_eq!(
         previews.len(),
@@ -429,9 +438,767 @@ fn the_edited_chapter_is_typeset_alone_first_exactly_as_in_the_book() {
     );
     assert_eq!(previews[0].0, final_hashes);
     assert_eq!(previews[0].1, shown);
-    let (changed, _, _) = second.pdf.clone().unwrap();
+    let (changed, _, _) = typeset.pdf.clone().unwrap();
     assert!(
         changed.is_empty(),
         "the whole book changed {changed:?} after the quick preview"
+    );
+}
+
+/// The reload events of one save, each page in one of them at most.
+fn reloads_once_each(events: &[(String, serde_json::Value)], generation: u64) -> Vec<String> {
+    let mut pages = Vec::new();
+    for (name, data) in events {
+        if name != "reload" {
+            continue;
+        }
+        assert_eq!(data["generation"], generation, "{data}");
+        for page in data["pages"].as_array().unwrap() {
+            let page = page.as_str().unwrap().to_string();
+            assert!(
+                !pages.contains(&page),
+                "{page} announced twice for one save: {events:#?}"
+            );
+            pages.push(page);
+        }
+    }
+    pages
+}
+
+#[test]
+fn one_save_sends_one_reload_per_changed_page() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let events = watch.events();
+
+    // A paragraph: its page, once (the dashboard's word count with it, in
+    // the same or the following event, never twice).
+    append(
+        &root.join("chapters/01-premier.md"),
+        "\nUn paragraphe de plus.\n",
+    );
+    let save = watch.generation() + 1;
+    let seen = events_of_save(&events, save);
+    let pages = reloads_once_each(&seen, save);
+    assert!(pages.contains(&"premier.html".to_string()), "{seen:#?}");
+    assert!(!pages.contains(&"index.html".to_string()), "{seen:#?}");
+    let reloads: Vec<_> = seen.iter().filter(|(n, _)| n == "reload").collect();
+    assert!(
+        reloads.iter().all(|(_, d)| d["all"] == false),
+        "{reloads:#?}"
+    );
+    assert!(reloads.len() <= 2, "{reloads:#?}");
+    watch.wait_typeset();
+
+    // A new title: the chapter's page first, then the pages that show it.
+    edit(
+        root.join("chapters/01-premier.md"),
+        "\"Le premier chapitre\"",
+        "\"Le chapitre renommé\"",
+    );
+    let save = save + 1;
+    let seen = events_of_save(&events, save);
+    let pages = reloads_once_each(&seen, save);
+    for page in [
+        "premier.html",
+        "index.html",
+        "avant-propos.html",
+        "second.html",
+    ] {
+        assert!(pages.contains(&page.to_string()), "{page}: {seen:#?}");
+    }
+    watch.wait_typeset();
+
+    // An image replaced by bytes that are no image: it is copied (every
+    // page reloads, once), and the PDF fails on it: the overlay says so in
+    // place, with no other reload.
+    let image = root.join("chapters/images/schema.svg");
+    let good = std::fs::read(&image).unwrap();
+    std::fs::write(&image, "ceci n'est pas une image").unwrap();
+    let save = save + 1;
+    let seen = events_of_save(&events, save);
+    let reloads: Vec<_> = seen.iter().filter(|(n, _)| n == "reload").collect();
+    assert_eq!(reloads.len(), 1, "{seen:#?}");
+    assert_eq!(reloads[0].1["all"], true);
+    watch.wait_typeset();
+    let failed = watch.state();
+    assert_eq!(failed["status"]["typeset"], "failed", "{failed}");
+    let after: Vec<_> = events.try_iter().collect();
+    assert!(
+        after.iter().all(|(n, _)| n != "reload"),
+        "the typeset's failure reloads nothing: {after:#?}"
+    );
+    assert!(
+        after
+            .iter()
+            .any(|(n, d)| n == "status" && d["typeset"] == "failed"),
+        "{after:#?}"
+    );
+    let page = watch.get("/html/premier.html").body;
+    assert!(page.contains("The PDF could not be typeset"), "{page}");
+    assert!(page.contains("the site is up to date"), "{page}");
+    std::fs::write(&image, good).unwrap();
+    watch.wait_for("the next save", || watch.generation() > save);
+    watch.wait_typeset();
+    assert_eq!(watch.state()["status"]["typeset"], "done");
+}
+
+/// A barrier for the typesetter: it stops at `stage` of save `at` until
+/// released, and every stage it reaches is logged.
+#[derive(Default)]
+struct Barrier {
+    state: std::sync::Mutex<BarrierState>,
+    changed: std::sync::Condvar,
+}
+
+#[derive(Default)]
+struct BarrierState {
+    hold: Option<(ouvrage::watch::typesetter::Stage, u64)>,
+    held: bool,
+    log: Vec<(ouvrage::watch::typesetter::Stage, u64)>,
+}
+
+impl Barrier {
+    fn hook(self: &std::sync::Arc<Self>) -> ouvrage::watch::typesetter::Hook {
+        let barrier = self.clone();
+        std::sync::Arc::new(move |stage, generation| {
+            let mut state = barrier.state.lock().unwrap();
+            state.log.push((stage, generation));
+            if state.hold == Some((stage, generation)) {
+                state.held = true;
+                barrier.changed.notify_all();
+                while state.hold == Some((stage, generation)) {
+                    state = barrier.changed.wait(state).unwrap();
+                }
+                state.held = false;
+            }
+        })
+    }
+
+    fn hold(&self, stage: ouvrage::watch::typesetter::Stage, generation: u64) {
+        self.state.lock().unwrap().hold = Some((stage, generation));
+    }
+
+    /// Waits until the typesetter is held.
+    fn wait_held(&self) {
+        let mut state = self.state.lock().unwrap();
+        while !state.held {
+            let (next, timeout) = self
+                .changed
+                .wait_timeout(state, Duration::from_secs(120))
+                .unwrap();
+            assert!(!timeout.timed_out(), "the typesetter never got there");
+            state = next;
+        }
+    }
+
+    fn release(&self) {
+        self.state.lock().unwrap().hold = None;
+        self.changed.notify_all();
+    }
+
+    fn started(&self) -> Vec<u64> {
+        use ouvrage::watch::typesetter::Stage;
+        let state = self.state.lock().unwrap();
+        let log = state.log.iter();
+        log.filter(|(s, _)| *s == Stage::Started)
+            .map(|(_, g)| *g)
+            .collect()
+    }
+}
+
+#[test]
+fn the_site_never_waits_for_the_typeset_and_superseded_typesets_are_dropped() {
+    use ouvrage::watch::live::{Event, Typeset};
+    use ouvrage::watch::typesetter::Stage;
+    let (_tmp, book) = fixture("features");
+    let out = ouvrage::watch::output_folder(&book).unwrap();
+    let barrier = std::sync::Arc::new(Barrier::default());
+    let mut watch = InProcess::new(&book, &out, Some(barrier.hook()));
+    // The server too, as `watch` runs it.
+    let listener = ouvrage::watch::bind(Some(0)).unwrap();
+    let address = ouvrage::watch::start_server(listener, out.clone(), watch.live.clone())
+        .unwrap()
+        .to_string();
+    let first = watch.save();
+    watch.typeset_of(first.generation);
+    let pdf_name = watch.live.with(|s| s.pdf_name.clone()).unwrap();
+    let pdf = || std::fs::read(out.join(&pdf_name)).unwrap();
+    let typeset_once = pdf();
+
+    // Save 2: the typesetter takes it, and is held before it starts.
+    let chapter = book.join("chapters/01-premier.md");
+    append(&chapter, "\nDeuxième version du texte.\n");
+    barrier.hold(Stage::Started, 2);
+    let second = watch.save();
+    assert_eq!(second.generation, 2);
+    barrier.wait_held();
+
+    // Saves 3 and 4 meanwhile: each page is written, announced and served
+    // at once, while the typeset of save 2 is held.
+    let mut events = watch.live.subscribe();
+    append(&chapter, "\nTroisième version du texte.\n");
+    let third = watch.save();
+    let page = common::live::get(&address, "/html/premier.html");
+    assert!(page.body.contains("Troisième version"), "{}", page.body);
+    append(&chapter, "\nQuatrième version du texte.\n");
+    let fourth = watch.save();
+    let page = common::live::get(&address, "/html/premier.html");
+    assert!(page.body.contains("Quatrième version"));
+    let mut reloads = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::Reload { generation, .. } = event {
+            reloads.push(generation);
+        }
+    }
+    assert!(reloads.contains(&third.generation) && reloads.contains(&fourth.generation));
+    // The preview says the PDF is behind: typesetting save 4.
+    let state: serde_json::Value =
+        serde_json::from_str(&common::live::get(&address, "/__ouvrage/state").body).unwrap();
+    assert_eq!(state["status"]["typeset"], "typesetting", "{state}");
+    assert_eq!(state["status"]["typeset_generation"], 4, "{state}");
+    assert_eq!(state["status"]["site"], 4, "{state}");
+    assert!(pdf() == typeset_once, "nothing written while held");
+
+    barrier.release();
+    let dropped = watch.typeset_of(2);
+    assert!(dropped.superseded, "save 2 was superseded by save 4");
+    assert!(dropped.pdf.is_none() && dropped.export.is_none());
+    let done = watch.next_typeset();
+    assert_eq!(done.generation, 4, "save 3 was never queued");
+    assert!(!done.superseded);
+    assert_eq!(barrier.started(), [1, 2, 4]);
+    let mut previews = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let Event::Preview { generation, .. } = event {
+            previews.push(generation);
+        }
+    }
+    assert!(
+        previews.iter().all(|&g| g == 4),
+        "only save 4 announced: {previews:?}"
+    );
+    assert!(!previews.is_empty());
+    assert!(pdf() != typeset_once, "save 4 written");
+    watch.live.with(|s| {
+        assert_eq!(s.typeset, Typeset::Done(4));
+        assert_eq!(s.typesets.superseded, 1);
+        assert_eq!(s.typesets.done, 2);
+    });
+}
+
+#[test]
+fn a_panic_in_the_typesetter_is_reported_and_the_typesetter_starts_again() {
+    use ouvrage::watch::live::Typeset;
+    use ouvrage::watch::typesetter::Stage;
+    let (tmp, book) = fixture("features");
+    let hook: ouvrage::watch::typesetter::Hook = std::sync::Arc::new(|stage, generation| {
+        if stage == Stage::Compiled && generation == 2 {
+            panic!("a bug met in the typesetter");
+        }
+    });
+    let mut watch = InProcess::new(&book, &tmp.path().join("out"), Some(hook));
+    let first = watch.save();
+    watch.typeset_of(first.generation);
+
+    append(&book.join("chapters/01-premier.md"), "\nUne phrase.\n");
+    let second = watch.save();
+    let report = watch.typeset_of(second.generation);
+    let message = report.panic.expect("the panic is reported");
+    assert!(message.contains("a bug met in the typesetter"), "{message}");
+    watch.live.with(|s| {
+        assert_eq!(s.typeset, Typeset::Failed(2));
+        assert_eq!(s.typesets.restarts, 1);
+        let problems = s.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.message.contains("internal error while typesetting")),
+            "{problems:?}"
+        );
+    });
+
+    // The next save is typeset by the fresh typesetter.
+    append(
+        &book.join("chapters/01-premier.md"),
+        "\nUne autre phrase.\n",
+    );
+    let third = watch.save();
+    let report = watch.typeset_of(third.generation);
+    assert!(report.panic.is_none() && !report.superseded);
+    assert!(report.cold, "a fresh session after a panic");
+    watch.live.with(|s| {
+        assert_eq!(s.typeset, Typeset::Done(3));
+        assert!(s.problems().is_empty(), "{:?}", s.problems());
+    });
+}
+
+/// The staging files left in `dir` (hidden `.NAME.PID-N.partial` files).
+fn staging_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    common::walk(dir)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().ends_with(".partial"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_a_typeset_leaves_the_previous_pdf_whole_and_no_staging_file() {
+    let (tmp, root) = fixture("features");
+    let hold = tmp.path().join("hold");
+    std::fs::create_dir(&hold).unwrap();
+    let watch = common::live::start_with_env(
+        &root,
+        &["--port", "0"],
+        &[(ouvrage::watch::typesetter::HOLD_VARIABLE, &hold)],
+    );
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let name = watch.state()["pdf"].as_str().unwrap().to_string();
+    let pdf = root.join("_book").join(&name);
+    let before = std::fs::read(&pdf).unwrap();
+
+    // The next typeset stops once its PDF is staged, not yet renamed.
+    std::fs::write(hold.join("hold-staged"), "").unwrap();
+    append(&root.join("chapters/01-premier.md"), "\nInterrompu.\n");
+    watch.wait_for("the typesetter to stage the PDF", || {
+        hold.join("held-staged-2").exists()
+    });
+    let staged = staging_files(&root.join("_book"));
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    assert!(
+        staged[0]
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with('.')
+    );
+
+    let code = watch.interrupt();
+    assert_eq!(code, Some(130));
+    assert!(
+        std::fs::read(&pdf).unwrap() == before,
+        "the previous PDF, whole"
+    );
+    assert!(lopdf::Document::load(&pdf).is_ok());
+    assert_eq!(
+        staging_files(&root.join("_book")),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
+#[test]
+fn folders_deleted_and_made_again_and_new_folders_are_watched() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    let chapters = root.join("chapters");
+    let saved = common::walk(&chapters)
+        .into_iter()
+        .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+        .collect::<Vec<_>>();
+
+    // `rm -rf chapters; git checkout -- chapters`: the folder is another
+    // one, with the same files.
+    std::fs::remove_dir_all(&chapters).unwrap();
+    for (path, bytes) in &saved {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    append(&chapters.join("01-premier.md"), "\nRecréé.\n");
+    watch.wait_for("the recreated chapter", || {
+        watch.get("/html/premier.html").body.contains("Recréé.")
+    });
+    // Later edits are heard: the new folder is watched.
+    append(&chapters.join("02-second.md"), "\nModifié ensuite.\n");
+    watch.wait_for("an edit in the recreated folder", || {
+        watch
+            .get("/html/second.html")
+            .body
+            .contains("Modifié ensuite.")
+    });
+    append(&chapters.join("01-premier.md"), "\nEncore une fois.\n");
+    watch.wait_for("a second edit", || {
+        watch
+            .get("/html/premier.html")
+            .body
+            .contains("Encore une fois.")
+    });
+
+    // A chapter names an image in a folder that does not exist yet: the
+    // error stays until the folder and the image appear.
+    append(
+        &chapters.join("02-second.md"),
+        "\n![Un plan](../figures/plan.svg)\n",
+    );
+    watch.wait_for("the missing image's error", || {
+        watch.state()["problems"].as_array().is_some_and(|p| {
+            p.iter()
+                .any(|p| p["message"].as_str().unwrap().contains("plan.svg"))
+        })
+    });
+    std::fs::create_dir(root.join("figures")).unwrap();
+    std::fs::copy(
+        chapters.join("images/schema.svg"),
+        root.join("figures/plan.svg"),
+    )
+    .unwrap();
+    watch.wait_for("the image found", || {
+        watch.state()["problems"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+            && watch.get("/html/second.html").body.contains("plan.svg")
+    });
+    assert_eq!(watch.get("/html/figures/plan.svg").status, 200);
+}
+
+#[test]
+fn editors_temporary_files_never_trigger_a_rebuild() {
+    let (_tmp, root) = fixture("features");
+    std::fs::create_dir_all(root.join("templates")).unwrap();
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    let chapters = root.join("chapters");
+    let temporary = [
+        "chapters/.01-premier.md.swp",
+        "chapters/.01-premier.md.swo",
+        "chapters/.01-premier.md.swx",
+        "chapters/01-premier.md~",
+        "chapters/#01-premier.md#",
+        "chapters/.#01-premier.md",
+        "chapters/01-premier.md.orig",
+        "chapters/01-premier.md.rej",
+        "chapters/01-premier.md.bak",
+        "chapters/01-premier.md.tmp",
+        "chapters/01-premier.md.kate-swp",
+        "chapters/01-premier.md___jb_tmp___",
+        "chapters/.goutputstream-4XZ9N2",
+        "chapters/4913",
+        "chapters/_brouillon.md",
+        "chapters/images/.schema.svg.swp",
+        "chapters/images/schema.svg~",
+        "templates/README.md",
+        "book.toml~",
+        "contributors.toml.orig",
+    ];
+    for name in temporary {
+        std::fs::write(root.join(name), "brouillon").unwrap();
+        let _ = std::fs::remove_file(root.join(name));
+    }
+    // A gedit-style save: a temporary file renamed over the chapter.
+    let text = std::fs::read_to_string(chapters.join("01-premier.md")).unwrap();
+    std::fs::write(
+        chapters.join(".goutputstream-7QX1"),
+        text + "\nSauvé par renommage.\n",
+    )
+    .unwrap();
+    std::fs::rename(
+        chapters.join(".goutputstream-7QX1"),
+        chapters.join("01-premier.md"),
+    )
+    .unwrap();
+    watch.wait_for("the real save", || {
+        watch
+            .get("/html/premier.html")
+            .body
+            .contains("Sauvé par renommage.")
+    });
+    // Every change heard is the chapter's; the events of the temporary
+    // files came before it and made no rebuild.
+    let heard = watch.state()["heard"].clone();
+    let heard: Vec<&str> = heard
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(!heard.is_empty());
+    assert!(
+        heard.iter().all(|p| *p == "chapters/01-premier.md"),
+        "{heard:?}"
+    );
+}
+
+#[test]
+fn a_broken_chapter_keeps_its_last_good_page_while_the_others_go_on_updating() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let second_page = watch.get("/html/second.html").body;
+    let second_on_disk = std::fs::read(root.join("_book/html/second.html")).unwrap();
+    let pdf_name = watch.state()["pdf"].as_str().unwrap().to_string();
+
+    // A co-author's bad pull: the second chapter's front matter is broken.
+    let second = root.join("chapters/02-second.md");
+    let good = std::fs::read_to_string(&second).unwrap();
+    edit(
+        &second,
+        "title = \"Le second chapitre\"",
+        "title = \"Le second chapitre",
+    );
+    watch.wait_for("the error", || {
+        watch.state()["problems"]
+            .as_array()
+            .is_some_and(|p| !p.is_empty())
+    });
+    // Another author goes on writing: the site and the PDF follow.
+    let pdf = root.join("_book").join(&pdf_name);
+    let typeset_before = std::fs::read(&pdf).unwrap();
+    append(
+        &root.join("chapters/01-premier.md"),
+        "\nÉcrit pendant la panne du second chapitre.\n",
+    );
+    watch.wait_for("the other chapter's edit", || {
+        watch
+            .get("/html/premier.html")
+            .body
+            .contains("pendant la panne")
+    });
+    watch.wait_typeset();
+    let state = watch.state();
+    assert_eq!(state["status"]["typeset"], "done", "{state}");
+    assert!(
+        std::fs::read(&pdf).unwrap() != typeset_before,
+        "the PDF follows the other chapters"
+    );
+    // The broken chapter's page is its last good one, untouched, with the
+    // overlay saying exactly that.
+    assert!(
+        std::fs::read(root.join("_book/html/second.html")).unwrap() == second_on_disk,
+        "the broken chapter's page is untouched"
+    );
+    let shown = watch.get("/html/second.html").body;
+    assert!(shown.contains("ouvrage-problems"), "{shown}");
+    assert!(shown.contains("chapters/02-second.md:2:"), "{shown}");
+    assert!(
+        shown.contains(
+            "chapters/02-second.md has errors: the site and the PDF show its last good text until it is fixed; every other chapter is up to date."
+        ),
+        "{shown}"
+    );
+    let strip = |page: &str| match (page.find("<aside"), page.find("</aside>")) {
+        (Some(a), Some(b)) => format!("{}{}", &page[..a], &page[b + "</aside>\n".len()..]),
+        _ => page.to_string(),
+    };
+    assert_eq!(strip(&shown), strip(&second_page));
+    // The table of contents keeps its title.
+    assert!(
+        watch
+            .get("/html/index.html")
+            .body
+            .contains("Le second chapitre")
+    );
+    // The release build is unchanged: any error fails it.
+    let out = common::ouvrage(&root, &["build", "--html"]);
+    assert!(!out.status.success());
+
+    // Fixed: the overlay goes, and the chapter updates again.
+    std::fs::write(&second, good + "\nRéparé.\n").unwrap();
+    watch.wait_for("the fixed chapter", || {
+        let page = watch.get("/html/second.html").body;
+        page.contains("Réparé.") && !page.contains("ouvrage-problems")
+    });
+}
+
+#[test]
+fn a_chapter_broken_from_the_start_stands_empty_until_fixed() {
+    let (_tmp, root) = fixture("features");
+    let scuola = root.join("chapters/03-scuola.md");
+    let good = std::fs::read_to_string(&scuola).unwrap();
+    edit(
+        &scuola,
+        "title: \"La scuola come bene comune\"",
+        "title: \"La scuola come bene comune",
+    );
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    // The other chapters are built; the broken one, which no chapter links
+    // into, stands empty under its file's id, and the overlay says so.
+    let page = watch.get("/html/premier.html").body;
+    assert!(
+        page.contains("chapters/03-scuola.md has errors and was never built: the site shows it empty until it is fixed."),
+        "{page}"
+    );
+    assert!(page.contains("Le premier chapitre"), "{page}");
+    let empty = watch.get("/html/scuola.html").body;
+    assert!(
+        empty.contains("<h1 class=\"chapter-title\">scuola</h1>"),
+        "{empty}"
+    );
+    std::fs::write(&scuola, good).unwrap();
+    watch.wait_for("the fixed chapter", || {
+        watch
+            .get("/html/scuola.html")
+            .body
+            .contains("<h1 class=\"chapter-title\">La scuola come bene comune</h1>")
+    });
+}
+
+#[test]
+fn watch_writes_one_pdf_under_the_current_name_with_builds_permissions() {
+    let (_tmp, root) = fixture("features");
+    // What an earlier `build` left: an EPUB, a PDF under an older title.
+    let out = common::ouvrage(&root, &["build", "--epub", "--html"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let epub = common::walk(&root.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap();
+    let epub_name = epub.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::write(root.join("_book/ancien-titre.pdf"), "%PDF-1.7 ancien").unwrap();
+
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let first = watch.state()["pdf"].as_str().unwrap().to_string();
+    assert_eq!(watch.get(&format!("/{first}")).status, 200);
+    assert_eq!(watch.get("/ancien-titre.pdf").status, 404, "stale");
+    assert_eq!(watch.get(&format!("/{epub_name}")).status, 404, "stale");
+    assert!(
+        !watch.get("/html/index.html").body.contains(&epub_name),
+        "the site does not link to a stale EPUB"
+    );
+
+    // A new title: a new name, and the old file goes.
+    edit(
+        root.join("book.toml"),
+        "title = \"Livre d'essai\"",
+        "title = \"Livre renommé\"",
+    );
+    watch.wait_for("the new title's PDF", || {
+        watch.state()["pdf"].as_str().is_some_and(|p| p != first)
+    });
+    let second = watch.state()["pdf"].as_str().unwrap().to_string();
+    assert!(
+        !root.join("_book").join(&first).exists(),
+        "{first} left behind"
+    );
+    assert_eq!(watch.get(&format!("/{first}")).status, 404);
+    assert_eq!(watch.get(&format!("/{second}")).status, 200);
+    let pdfs: Vec<_> = std::fs::read_dir(root.join("_book"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf") && n != "ancien-titre.pdf")
+        .collect();
+    assert_eq!(pdfs, std::slice::from_ref(&second));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        // As `build` writes them.
+        let built = mode(&epub);
+        assert_eq!(mode(&root.join("_book").join(&second)), built);
+        assert_eq!(mode(&root.join("_book/html/premier.html")), built);
+    }
+}
+
+/// The peak resident memory of a finished child process, in bytes.
+#[cfg(target_os = "linux")]
+fn peak_of(mut command: std::process::Command) -> u64 {
+    #[allow(clippy::zombie_processes)] // waited for by wait4 below
+    let child = command
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: rusage is plain data filled by wait4 for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as libc::pid_t);
+    assert_eq!(status, 0, "the command failed");
+    usage.ru_maxrss as u64 * 1024
+}
+
+/// The peak resident memory of a running process, in bytes.
+#[cfg(target_os = "linux")]
+fn peak_of_pid(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let kib: u64 = line["VmHWM:".len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .unwrap();
+    kib * 1024
+}
+
+/// Issue 27: memory stays within 1.5 times one cold `build --pdf --draft`
+/// of the same book (the PDF `watch` makes: line numbers, review state),
+/// however many edits of any kind: Typst's cache is bounded by size. Ten
+/// compiles' worth of whole-book retypesets (what a count of compiles
+/// kept) is far over it.
+#[cfg(target_os = "linux")]
+#[test]
+fn memory_stays_within_one_and_a_half_cold_builds_after_many_edits() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("book");
+    std::fs::create_dir(&root).unwrap();
+    let generated = corpus::book::Book::generate(&corpus::book::Options {
+        chapters: 8,
+        words: 12_000,
+        contributors: 12,
+        seed: 27,
+        extra_chapter: false,
+    });
+    generated.write(&root).unwrap();
+
+    let mut build = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"));
+    build.args(["build", "--pdf", "--draft"]).current_dir(&root);
+    let cold = peak_of(build);
+
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let chapter = common::walk(&root.join("chapters"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "md"))
+        .unwrap();
+    // Metadata edits (every page laid out again) and paragraph edits.
+    for round in 0..9 {
+        match round % 3 {
+            0 => {
+                let text = std::fs::read_to_string(root.join("book.toml")).unwrap();
+                let text = text.replacen("title = \"", &format!("title = \"{round} "), 1);
+                std::fs::write(root.join("book.toml"), text).unwrap();
+            }
+            1 => {
+                let text = std::fs::read_to_string(root.join("contributors.toml")).unwrap();
+                let text = text.replacen("name = \"", &format!("name = \"{round} "), 1);
+                std::fs::write(root.join("contributors.toml"), text).unwrap();
+            }
+            _ => append(
+                &chapter,
+                &format!("\nUn paragraphe de plus, le {round}e.\n"),
+            ),
+        }
+        let save = round + 2;
+        watch.wait_for("the save's site", || watch.generation() >= save);
+        watch.wait_typeset();
+    }
+    let state = watch.state();
+    assert_eq!(state["problems"], serde_json::json!([]), "{state}");
+    assert!(state["typesets"]["cold"].as_u64() >= Some(7), "{state}");
+    let peak = peak_of_pid(watch.pid());
+    let mb = |b: u64| b / (1024 * 1024);
+    assert!(
+        peak as f64 <= 1.5 * cold as f64,
+        "watch's peak {} MB after 9 edits, against {} MB for one cold `build --pdf --draft`",
+        mb(peak),
+        mb(cold)
+    );
+    eprintln!(
+        "watch's peak {} MB after 9 edits; one cold `build --pdf --draft` {} MB",
+        mb(peak),
+        mb(cold)
     );
 }

@@ -151,6 +151,7 @@ pub enum DiagnosticFormat {
 }
 
 /// Shared state of one invocation.
+#[derive(Clone)]
 pub struct Context {
     /// The current directory.
     pub cwd: PathBuf,

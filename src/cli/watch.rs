@@ -11,8 +11,9 @@ use clap::Args;
 use super::{Context, DiagnosticFormat, Outcome, fail};
 use crate::diag::{Diagnostic, Severity};
 use crate::watch::builder::{Builder, Report};
-use crate::watch::live::{Event, Live, Problem};
-use crate::watch::watcher::{Relevance, Watch, next_burst};
+use crate::watch::live::{Held, Live};
+use crate::watch::typesetter::{self, Job, Report as TypesetReport, Typesetter};
+use crate::watch::watcher::{Change, Relevance, Watch, next_burst};
 use crate::watch::{bind, output_folder, start_server};
 
 /// Arguments of `watch`.
@@ -59,7 +60,7 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
         ctx.info(format!("typeset preview: {url}preview.html"));
     }
 
-    let (tx, rx) = std::sync::mpsc::channel::<PathBuf>();
+    let (tx, rx) = std::sync::mpsc::channel::<Change>();
     let relevance = Relevance::new(&root, &out, crate::git::git_dir(&root), &[]);
     let mut watch = match Watch::start(relevance, tx) {
         Ok(watch) => watch,
@@ -77,8 +78,35 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
         .collect();
     watch.update(&default_folders, &[]);
 
+    let typesetter = if args.no_pdf {
+        None
+    } else {
+        let printer = ctx.clone();
+        let started = Typesetter::start(
+            out.clone(),
+            live.clone(),
+            typesetter::hook_from_env(),
+            Box::new(move |report| print_typeset(&printer, &report)),
+        );
+        match started {
+            Ok(typesetter) => Some(typesetter),
+            Err(e) => {
+                return fail(
+                    ctx,
+                    Diagnostic::error_in(None, format!("cannot start the typesetter: {e}")),
+                );
+            }
+        }
+    };
     let mut builder = Builder::new(&root, &out, !args.no_pdf);
-    rebuild(ctx, &mut builder, &live, &mut watch, "first build");
+    let mut session = Session {
+        ctx,
+        builder: &mut builder,
+        live: &live,
+        watch: &mut watch,
+        typesetter: typesetter.as_ref(),
+    };
+    session.rebuild("first build");
     if args.open
         && let Err(e) = opener::open(&url)
     {
@@ -86,72 +114,135 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
     }
     while let Some(paths) = next_burst(&rx) {
         let what = describe(&root, &paths);
-        rebuild(ctx, &mut builder, &live, &mut watch, &what);
+        live.with(|s| {
+            s.heard.extend(paths.iter().map(|p| {
+                p.strip_prefix(&root)
+                    .map(crate::model::slash_path)
+                    .unwrap_or_else(|_| p.display().to_string())
+            }));
+            let over = s.heard.len().saturating_sub(crate::watch::live::HEARD);
+            s.heard.drain(..over);
+        });
+        session.rebuild(&what);
     }
     Outcome::Success
 }
 
-/// One rebuild, whatever happens in it: a panic is reported and the
-/// server goes on with a fresh session.
-fn rebuild(ctx: &Context, builder: &mut Builder, live: &Live, watch: &mut Watch, what: &str) {
-    let spinner = spinner(ctx);
-    let on_typeset = |busy: bool| match (&spinner, busy) {
-        (Some(bar), true) => {
-            bar.set_message("typesetting…");
-            bar.enable_steady_tick(Duration::from_millis(100));
-        }
-        (Some(bar), false) => bar.finish_and_clear(),
-        _ => {}
-    };
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        builder.rebuild(live, &on_typeset)
-    }));
-    if let Some(bar) = &spinner {
-        bar.finish_and_clear();
-    }
-    live.with(|s| s.builds += 1);
-    match outcome {
-        Ok(report) => {
-            watch.update(&report.watch, &report.root_files);
-            ctx.print_diagnostics(&report.sources, &report.diagnostics, DiagnosticFormat::Text);
-            ctx.info(summary(what, &report));
-        }
-        Err(panic) => {
-            builder.reset();
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".into());
-            let message = format!(
-                "internal error while rebuilding ({why}); this is a bug in ouvrage, please report it. The server goes on."
-            );
-            eprintln!("error: {message}");
-            let generation = live.with(|s| {
-                s.problems = vec![Problem {
-                    severity: "error".into(),
-                    location: String::new(),
-                    message,
-                    source_line: None,
-                    hints: Vec::new(),
-                }];
-                s.generation
-            });
-            live.send(Event::Reload {
-                generation,
-                pages: Vec::new(),
-                all: true,
-            });
+/// What one rebuild works with.
+struct Session<'a> {
+    ctx: &'a Context,
+    builder: &'a mut Builder,
+    live: &'a Live,
+    watch: &'a mut Watch,
+    typesetter: Option<&'a Typesetter>,
+}
+
+impl Session<'_> {
+    /// One rebuild of the site, whatever happens in it: a panic is reported
+    /// and the server goes on. The finished model goes to the typesetter.
+    fn rebuild(&mut self, what: &str) {
+        // Folders deleted and made again are watched again before the files
+        // are read.
+        self.watch.rearm();
+        let builder = &mut *self.builder;
+        let live = self.live;
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.rebuild(live)));
+        match outcome {
+            Ok(report) => {
+                let mut folders = report.watch.clone();
+                folders.sort();
+                self.watch.update(&folders, &report.root_files);
+                if let (Some(typesetter), Some(book)) = (self.typesetter, report.typeset.clone()) {
+                    typesetter.submit(Job {
+                        generation: report.generation,
+                        book,
+                    });
+                }
+                self.ctx.print_diagnostics(
+                    &report.sources,
+                    &report.diagnostics,
+                    DiagnosticFormat::Text,
+                );
+                self.ctx.info(summary(what, &report));
+            }
+            Err(panic) => {
+                self.builder.reset();
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                let message = format!(
+                    "internal error while rebuilding ({why}); this is a bug in ouvrage, please report it. The server goes on."
+                );
+                eprintln!("error: {message}");
+                self.live.change_status(|s| {
+                    s.site_problems = vec![typesetter::internal_problem(&message)];
+                    s.held = Held::Everything;
+                    s.builds += 1;
+                });
+            }
         }
     }
 }
 
-fn spinner(ctx: &Context) -> Option<indicatif::ProgressBar> {
-    if ctx.quiet {
-        return None;
+/// The line printed after each typeset, and its diagnostics.
+fn print_typeset(ctx: &Context, report: &TypesetReport) {
+    if let Some(book) = &report.book {
+        ctx.print_diagnostics(&book.sources, &report.diagnostics, DiagnosticFormat::Text);
     }
-    let bar = indicatif::ProgressBar::new_spinner();
-    Some(bar)
+    if let Some(message) = &report.panic {
+        eprintln!("error: {message}");
+        return;
+    }
+    let ms = |d: Duration| d.as_millis();
+    let save = report.generation;
+    if report.superseded {
+        ctx.info(format!(
+            "typeset of save {save}: dropped, a newer save came"
+        ));
+        return;
+    }
+    let mut parts = Vec::new();
+    if let Some((changed, took)) = &report.quick {
+        parts.push(format!(
+            "edited chapter alone {} ms ({} shown)",
+            ms(*took),
+            pages_count(changed.len())
+        ));
+    }
+    if let Some((changed, count, took)) = &report.pdf {
+        parts.push(format!(
+            "pdf {} ms{} ({} of {count} pages changed)",
+            ms(*took),
+            if report.cold { ", cold" } else { "" },
+            changed.len()
+        ));
+    }
+    if let Some(took) = report.export {
+        parts.push(format!("pdf file {} ms", ms(took)));
+    }
+    if let Some((Some(resident), _)) = report.memory {
+        parts.push(format!("{} MB resident", resident / (1024 * 1024)));
+    }
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let status = if errors == 0 {
+        "ok".to_string()
+    } else {
+        format!(
+            "{errors} error{}: the PDF and the preview show the last good typeset",
+            if errors == 1 { "" } else { "s" }
+        )
+    };
+    ctx.info(format!(
+        "typeset of save {save}: {}; {status}",
+        parts.join(", ")
+    ));
 }
 
 /// What changed, in a few words.
@@ -185,36 +276,30 @@ fn summary(what: &str, report: &Report) -> String {
             pages_count(pages.len())
         ));
     }
-    if let Some((changed, took)) = &report.quick {
-        parts.push(format!(
-            "edited chapter alone {} ms ({} shown)",
-            ms(*took),
-            pages_count(changed.len())
-        ));
-    }
-    if let Some((changed, count, took)) = &report.pdf {
-        parts.push(format!(
-            "pdf {} ms ({} of {count} pages changed)",
-            ms(*took),
-            changed.len()
-        ));
-    }
-    if let Some(took) = report.export {
-        parts.push(format!("pdf file {} ms", ms(took)));
+    if report.typeset.is_some() {
+        parts.push("typesetting".to_string());
     }
     let errors = report
         .diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let status = if errors == 0 {
-        "ok".to_string()
-    } else {
-        format!(
+    let status = match (&report.held, errors) {
+        (_, 0) => "ok".to_string(),
+        (Held::Chapters { kept, left_out }, _) => format!(
+            "{errors} error{} in {}: the other chapters are up to date",
+            if errors == 1 { "" } else { "s" },
+            kept.iter()
+                .chain(left_out)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => format!(
             "{errors} error{}: the browser shows {} over the last good build",
             if errors == 1 { "" } else { "s" },
             if errors == 1 { "it" } else { "them" }
-        )
+        ),
     };
     format!("{what}: {}; {status}", parts.join(", "))
 }

@@ -28,6 +28,54 @@ pub const BOOK_FILE: &str = "book.toml";
 pub const CONTRIBUTORS_FILE: &str = "contributors.toml";
 /// The folder of chapters.
 pub const CHAPTERS_DIR: &str = "chapters";
+
+/// Whether the loader skips a file or folder of this name wherever it is
+/// in the book: hidden names (`.x.md.swp`, `.goutputstream-…`, Emacs's
+/// `.#x.md` lock), `_` drafts, and what editors and merge tools leave
+/// beside a file (`x.md~`, Emacs's `#x.md#`, `x.md.orig`, `x.md.rej`,
+/// `.bak`, `.swp`/`.swo`/`.swx`, `.tmp`, Kate's `.kate-swp`, JetBrains'
+/// `___jb_tmp___`, vim's `4913` probe). The one rule of what is not the
+/// book: the loader applies it to chapters and templates, and `watch` to
+/// every change it hears of, so that a file the loader would skip never
+/// triggers a rebuild.
+pub fn is_ignored(name: &str) -> bool {
+    const SUFFIXES: [&str; 11] = [
+        "~",
+        "#",
+        ".orig",
+        ".rej",
+        ".bak",
+        ".swp",
+        ".swo",
+        ".swx",
+        ".tmp",
+        ".kate-swp",
+        "___",
+    ];
+    name.is_empty()
+        || name.starts_with(['.', '_', '#'])
+        || name == "4913"
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// Whether the loader never reads the file at `rel` (relative to the book
+/// root): a path with an ignored name at any level ([`is_ignored`]), and in
+/// `templates/` a subfolder's file or a name no template takes as its own
+/// ([`crate::templates::is_ignored`]: README files, copies).
+pub fn ignores(rel: &Path) -> bool {
+    let names: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if names.iter().any(|n| is_ignored(n)) {
+        return true;
+    }
+    match names.as_slice() {
+        [dir, name] if dir == crate::templates::DIR => crate::templates::is_ignored(name),
+        [dir, _, _, ..] if dir == crate::templates::DIR => true,
+        _ => false,
+    }
+}
 /// The book root: `explicit` if given (it must hold a book.toml), else the
 /// nearest folder from `start` upwards that holds one.
 pub fn find_root(start: &Path, explicit: Option<&Path>) -> Result<PathBuf, Diagnostic> {
@@ -151,6 +199,17 @@ fn read_toml_file(
 
 /// Loads a book from its root. Returns what could be read; faults go to `sink`.
 pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
+    load_book_with(root, sink, &Overrides::new())
+}
+
+/// Chapter files read from memory instead of the disk, by path relative to
+/// the root: a text, or `None` to leave the file out of the book. `watch`
+/// keeps a chapter with errors at its last good text this way, so that
+/// the other chapters go on updating.
+pub type Overrides = std::collections::BTreeMap<PathBuf, Option<String>>;
+
+/// [`load_book`], with the chapter files of `overrides` taken from it.
+pub fn load_book_with(root: &Path, sink: &mut Sink, overrides: &Overrides) -> Loaded {
     let mut sources = Sources::default();
     let config = read_toml_file(root, BOOK_FILE, &mut sources, sink)
         .and_then(|(file, tree)| read_book_config(file, &tree, sink));
@@ -164,7 +223,12 @@ pub fn load_book(root: &Path, sink: &mut Sink) -> Loaded {
 
     let mut chapters = Vec::new();
     for rel in chapter_paths(root, sink) {
-        if let Some(file) = read_source(root, &rel, &mut sources, sink) {
+        let file = match overrides.get(&rel) {
+            Some(Some(text)) => Some(sources.add(&rel, text.clone())),
+            Some(None) => None,
+            None => read_source(root, &rel, &mut sources, sink),
+        };
+        if let Some(file) = file {
             chapters.push(load_chapter(file, rel, &sources, sink));
         }
     }
@@ -225,7 +289,7 @@ fn read_templates(
             if let Some(file) = read_source(root, &rel, sources, sink) {
                 found.insert(template.name.to_string(), file);
             }
-        } else if !templates::is_ignored(&name) {
+        } else if !is_ignored(&name) && !templates::is_ignored(&name) {
             sink.push(unknown_template(&name, rel));
         }
     }
@@ -283,7 +347,8 @@ fn read_bibliography_files(
 }
 
 /// Markdown files under `chapters/`, relative to the root, in path order.
-/// Hidden files and folders (editors' swap files, `.git`) are skipped.
+/// Files and folders of the names [`is_ignored`] gives (hidden, drafts,
+/// editors' temporary files) are skipped.
 pub fn chapter_paths(root: &Path, sink: &mut Sink) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let dir = root.join(CHAPTERS_DIR);
@@ -314,7 +379,7 @@ pub fn chapter_paths(root: &Path, sink: &mut Sink) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if name.starts_with('.') || name.starts_with('_') {
+            if is_ignored(&name) {
                 continue;
             }
             if path.is_dir() {
@@ -502,6 +567,95 @@ mod tests {
         );
         assert_eq!(id_from_path(Path::new("chapters/fablabs.md")), "fablabs");
         assert_eq!(id_from_path(Path::new("chapters/2024.md")), "2024");
+    }
+
+    #[test]
+    fn editors_files_are_ignored_and_chapters_are_not() {
+        for name in [
+            ".x.md.swp",
+            ".x.md.swo",
+            ".x.md.swx",
+            "#x.md#",
+            ".#x.md",
+            "x.md~",
+            "x.md.orig",
+            "x.md.rej",
+            "x.md.bak",
+            "x.md.tmp",
+            "x.md.kate-swp",
+            "x.md___jb_tmp___",
+            "x.md___jb_old___",
+            ".goutputstream-0V7ZE3",
+            "4913",
+            "_brouillon.md",
+            "_drafts",
+            ".git",
+        ] {
+            assert!(is_ignored(name), "{name}");
+        }
+        for name in [
+            "01-x.md",
+            "x.md",
+            "images",
+            "figure.png",
+            "4914",
+            "notes#1.md",
+        ] {
+            assert!(!is_ignored(name), "{name}");
+        }
+        assert!(ignores(Path::new("chapters/.x.md.swp")));
+        assert!(ignores(Path::new("chapters/_drafts/a.md")));
+        assert!(ignores(Path::new("chapters/images/#a.png#")));
+        assert!(!ignores(Path::new("chapters/images/a.png")));
+        assert!(!ignores(Path::new("chapters/01-a.md")));
+        assert!(ignores(Path::new("templates/README.md")));
+        assert!(ignores(Path::new("templates/book.typ.orig")));
+        assert!(ignores(Path::new("templates/ci/github.yml")));
+        assert!(!ignores(Path::new("templates/book.typ")));
+        assert!(!ignores(Path::new("templates/chapter.html")));
+    }
+
+    #[test]
+    fn the_loader_skips_what_is_ignored_and_reads_overrides() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("chapters/_drafts")).unwrap();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
+        for name in [
+            "01-a.md",
+            "02-b.md",
+            "#01-a.md#",
+            "01-a.md~",
+            "_drafts/c.md",
+            ".01-a.md.swp",
+        ] {
+            std::fs::write(
+                root.join("chapters").join(name),
+                "---\ntitle: X\n---\n\nTexte.\n",
+            )
+            .unwrap();
+        }
+        let mut sink = Sink::default();
+        let loaded = load_book(root, &mut sink);
+        let paths: Vec<_> = loaded.chapters.iter().map(|c| slash(&c.path)).collect();
+        assert_eq!(paths, ["chapters/01-a.md", "chapters/02-b.md"]);
+
+        let mut overrides = Overrides::new();
+        overrides.insert(
+            PathBuf::from("chapters/01-a.md"),
+            Some("---\ntitle: Gardé\n---\n".into()),
+        );
+        overrides.insert(PathBuf::from("chapters/02-b.md"), None);
+        let loaded = load_book_with(root, &mut sink, &overrides);
+        assert_eq!(loaded.chapters.len(), 1);
+        assert_eq!(
+            loaded.sources.get(loaded.chapters[0].file).text,
+            "---\ntitle: Gardé\n---\n"
+        );
+    }
+
+    fn slash(p: &Path) -> String {
+        crate::model::slash_path(p)
     }
 
     #[test]

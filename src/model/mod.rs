@@ -34,6 +34,10 @@ pub struct Book {
     pub parts: Vec<Part>,
     /// Files the outputs need beside the text (images), relative to the root.
     pub assets: Vec<Asset>,
+    /// Files the text links to or shows that do not exist (relative to the
+    /// root, `/`-separated), each an error of the links pass: `watch`
+    /// waits for them to appear.
+    pub missing: Vec<String>,
     /// The book's own templates, by name, replacing the built-in ones.
     pub templates: std::collections::BTreeMap<String, FileId>,
     /// The book's one reference list, when `[bibliography] per-chapter =

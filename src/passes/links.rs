@@ -122,7 +122,7 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         .map(|c| (c.id.clone(), chapter_anchors(&mut c.blocks)))
         .collect();
     let chapter_files: Vec<String> = by_path.keys().cloned().collect();
-    let mut assets: BTreeSet<String> = BTreeSet::new();
+    let mut files = Files::default();
 
     for chapter in &mut book.chapters {
         let dir = chapter
@@ -140,7 +140,7 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
             chapter_files: &chapter_files,
         };
         for blocks in chapter.block_lists_mut() {
-            ctx.resolve_blocks(blocks, sink, &mut assets);
+            ctx.resolve_blocks(blocks, sink, &mut files);
         }
     }
     // Bios are written in contributors.toml, at the root; they have no
@@ -154,9 +154,21 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         chapter_files: &chapter_files,
     };
     for person in &mut book.people {
-        ctx.resolve_blocks(&mut person.bio, sink, &mut assets);
+        ctx.resolve_blocks(&mut person.bio, sink, &mut files);
     }
-    book.assets = assets.into_iter().map(|path| Asset { path }).collect();
+    book.assets = files
+        .assets
+        .into_iter()
+        .map(|path| Asset { path })
+        .collect();
+    book.missing = files.missing.into_iter().collect();
+}
+
+/// The files the text reads: those found, and those it names that do not exist.
+#[derive(Default)]
+struct Files {
+    assets: BTreeSet<String>,
+    missing: BTreeSet<String>,
 }
 
 struct Ctx<'a> {
@@ -170,20 +182,20 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Resolves every link and image of `blocks`, nested ones included.
-    fn resolve_blocks(&self, blocks: &mut [Block], sink: &mut Sink, assets: &mut BTreeSet<String>) {
+    fn resolve_blocks(&self, blocks: &mut [Block], sink: &mut Sink, files: &mut Files) {
         walk_blocks_mut(blocks, &mut |block| {
             let block_span = block.span.clone();
             if let BlockKind::Figure(f) = &mut block.kind {
-                self.image(&mut f.image, &block_span, sink, assets);
+                self.image(&mut f.image, &block_span, sink, files);
             }
             block_inlines_mut(block, &mut |inlines| {
                 walk_inlines_mut(inlines, &mut |inline| match inline {
                     Inline::Link {
                         url, target, span, ..
                     } => {
-                        *target = self.link(url, span, sink, assets);
+                        *target = self.link(url, span, sink, files);
                     }
-                    Inline::Image(img) => self.image(img, &block_span, sink, assets),
+                    Inline::Image(img) => self.image(img, &block_span, sink, files),
                     _ => {}
                 });
             });
@@ -206,13 +218,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn link(
-        &self,
-        url: &str,
-        span: &Span,
-        sink: &mut Sink,
-        assets: &mut BTreeSet<String>,
-    ) -> LinkTarget {
+    fn link(&self, url: &str, span: &Span, sink: &mut Sink, files: &mut Files) -> LinkTarget {
         if is_external(url) || url.is_empty() {
             return LinkTarget::External;
         }
@@ -241,7 +247,7 @@ impl Ctx<'_> {
                         anchor,
                     }
                 } else {
-                    assets.insert(rel.clone());
+                    files.assets.insert(rel.clone());
                     LinkTarget::Asset(rel)
                 }
             }
@@ -256,6 +262,7 @@ impl Ctx<'_> {
                 LinkTarget::External
             }
             Local::Missing(rel) => {
+                files.missing.insert(rel.clone());
                 let names: Vec<&str> = self.chapter_files.iter().map(String::as_str).collect();
                 let rel_from_dir = |f: &str| {
                     f.strip_prefix(&format!("{}/", slash_path(self.dir)))
@@ -277,13 +284,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn image(
-        &self,
-        image: &mut Image,
-        span: &Span,
-        sink: &mut Sink,
-        assets: &mut BTreeSet<String>,
-    ) {
+    fn image(&self, image: &mut Image, span: &Span, sink: &mut Sink, files: &mut Files) {
         if is_external(&image.url) {
             if image.url.starts_with("data:image/") {
                 return;
@@ -296,7 +297,7 @@ impl Ctx<'_> {
         }
         match resolve_local(self.root, self.dir, &image.url) {
             Local::File(rel) => {
-                assets.insert(rel.clone());
+                files.assets.insert(rel.clone());
                 image.asset = Some(rel);
             }
             Local::Outside => sink.push(
@@ -306,16 +307,19 @@ impl Ctx<'_> {
                 )
                 .hint("copy the image inside the book folder"),
             ),
-            Local::Missing(rel) => sink.push(
-                Diagnostic::error(
-                    span.clone(),
-                    format!(
-                        "the image `{}` does not exist (looked for {rel})",
-                        image.url
-                    ),
-                )
-                .hint("image paths are relative to the chapter file"),
-            ),
+            Local::Missing(rel) => {
+                sink.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        format!(
+                            "the image `{}` does not exist (looked for {rel})",
+                            image.url
+                        ),
+                    )
+                    .hint("image paths are relative to the chapter file"),
+                );
+                files.missing.insert(rel);
+            }
         }
     }
 }

@@ -1,48 +1,64 @@
-//! One rebuild after a change: the model again (reparsing only the chapters
-//! whose file changed), the site's pages written only where their bytes
-//! changed, and the PDF recompiled with the same Typst session, whose
-//! memoisation reuses everything the change did not touch.
+//! One rebuild of the site after a change: the model again (reparsing only
+//! the chapters whose file changed; a chapter with errors kept at its last
+//! good text, so that the others go on updating), the review state, and
+//! the site's pages written only where their bytes changed, the edited
+//! chapter's first. The PDF is not made here: the finished model goes to
+//! the typesetter ([`super::typesetter`]), and the site never waits for it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::diag::{Diagnostic, Sink};
+use crate::diag::{Diagnostic, Severity, Sink};
 use crate::model::Book;
-use crate::pipeline::{ParseCache, attach_review, book_date, load_model_cached};
+use crate::pipeline::{
+    ParseCache, attach_review, book_date, load_model_cached, load_model_overridden,
+};
 use crate::render::html::{HtmlOptions, HtmlRenderer};
 use crate::render::plan::Plan;
-use crate::render::typst::offprints::chapter_pages;
-use crate::render::typst::{PdfOptions, PdfRenderer, Session, export};
 use crate::source::Sources;
-use typst_layout::PagedDocument;
 
-use super::live::{Event, Live, Problem};
+use super::live::{Event, Held, Live, Problem};
 
-/// What one rebuild did, for the terminal.
+/// What one rebuild did, for the terminal and the watcher.
 #[derive(Default)]
 pub struct Report {
+    /// The save (build number).
+    pub generation: u64,
     /// Chapters parsed again.
     pub reparsed: Vec<String>,
     /// Time to load, parse and check the book.
     pub model: Duration,
     /// Site pages rewritten, and the time the site took.
     pub html: Option<(Vec<String>, Duration)>,
-    /// Typeset pages that changed, the page count, and the time to typeset.
-    pub pdf: Option<(Vec<usize>, usize, Duration)>,
-    /// The edited chapter typeset alone and shown first: its pages that
-    /// changed, and the time from the start of typesetting.
-    pub quick: Option<(Vec<usize>, Duration)>,
-    /// Time to write the PDF file.
-    pub export: Option<Duration>,
     /// Diagnostics of the build, and the sources they point into.
     pub diagnostics: Vec<Diagnostic>,
     /// The sources of the book as loaded.
     pub sources: Sources,
+    /// What the site holds back from this save.
+    pub held: Held,
     /// The folders the book reads, for the watcher.
     pub watch: Vec<PathBuf>,
     /// Bibliography and other root files the book reads.
     pub root_files: Vec<String>,
+    /// The finished model, when it can be typeset (the site was built
+    /// from it).
+    pub typeset: Option<Arc<Book>>,
+}
+
+/// The model of one save, with what it holds back.
+struct Model {
+    book: Book,
+    diagnostics: Vec<Diagnostic>,
+    held: Held,
+    reparsed: Vec<String>,
+    /// The folders the files as they are read (a broken chapter's
+    /// included, though the model keeps its last good text).
+    watch: Vec<PathBuf>,
+    /// The files as they are, which the diagnostics point into (the model
+    /// has a broken chapter's last good text under the same file id).
+    sources: Sources,
 }
 
 /// The state kept from one rebuild to the next.
@@ -51,11 +67,12 @@ pub struct Builder {
     out: PathBuf,
     pdf: bool,
     parses: ParseCache,
+    /// Each chapter file's text as last built without errors.
+    last_good: HashMap<PathBuf, String>,
     /// Hash of each site file as last written.
     written: HashMap<String, u64>,
     /// Each copied asset's modification time and length as last copied.
     copied: HashMap<String, (Option<SystemTime>, u64)>,
-    session: Option<Session>,
     /// The history reachable from HEAD, and HEAD's commit id.
     history: Option<(String, Vec<crate::git::Commit>)>,
     /// The last review report, with the HEAD and the book's inputs
@@ -66,41 +83,51 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A builder of the book at `root` into `out` (`out/html`, `out/<id>.pdf`).
+    /// A builder of the book at `root` into `out/html`; `pdf` when the
+    /// typesetter makes `out/<id>.pdf` (the site links to it).
     pub fn new(root: &Path, out: &Path, pdf: bool) -> Builder {
         Builder {
             root: root.to_path_buf(),
             out: out.to_path_buf(),
             pdf,
             parses: ParseCache::default(),
+            last_good: HashMap::new(),
             written: HashMap::new(),
             copied: HashMap::new(),
-            session: None,
             history: None,
             reviewed: None,
             date: None,
         }
     }
 
-    /// Forgets the Typst session (after a panic, its state is not trusted).
+    /// Forgets the parses (after a panic, they are not trusted).
     pub fn reset(&mut self) {
-        self.session = None;
         self.parses = ParseCache::default();
     }
 
-    /// Rebuilds what changed and tells the browsers.
-    pub fn rebuild(&mut self, live: &Live, on_typeset: &dyn Fn(bool)) -> Report {
+    /// Rebuilds the site from the files as they are and tells the browsers;
+    /// the report carries the model for the typesetter.
+    pub fn rebuild(&mut self, live: &Live) -> Report {
         let generation = live.with(|s| {
             s.generation += 1;
             s.generation
         });
-        let mut report = Report::default();
+        let mut report = Report {
+            generation,
+            ..Report::default()
+        };
         let started = Instant::now();
-        let mut sink = Sink::default();
-        let mut book = load_model_cached(&self.root, &mut sink, &mut self.parses);
-        report.reparsed = self.parses.parsed.clone();
+        let Model {
+            mut book,
+            diagnostics,
+            held,
+            reparsed,
+            watch,
+            sources,
+        } = self.model();
+        report.reparsed = reparsed;
         report.model = started.elapsed();
-        report.watch = watched_folders(&book);
+        report.watch = watch;
         // The bibliography files and a `.csl` style of the book.
         let bibliography = &book.config.bibliography;
         report.root_files = bibliography
@@ -114,18 +141,11 @@ impl Builder {
             )
             .map(|f| f.value.clone())
             .collect();
-        let failed = sink.has_errors();
-        report.diagnostics = sink.into_sorted();
-        if failed {
-            announce(
-                live,
-                generation,
-                Vec::new(),
-                false,
-                &report.diagnostics,
-                &book.sources,
-            );
-            report.sources = book.sources;
+        report.diagnostics = diagnostics;
+        report.held = held.clone();
+        if held == Held::Everything {
+            self.finish(live, &report, &sources);
+            report.sources = sources;
             return report;
         }
 
@@ -137,60 +157,187 @@ impl Builder {
         attach_review(&mut book, review);
 
         let t = Instant::now();
-        let options = Plan::watch(self.pdf).html_options(&book, &self.out);
+        let mut options = Plan::watch(self.pdf).html_options(&book, &self.out);
+        // Links only to what this process makes and serves: an EPUB or a
+        // PDF an earlier `build` left would be stale.
+        options.epub = None;
+        if !self.pdf {
+            options.pdf = None;
+        }
         // The edited chapters' pages first, exactly as the whole site makes
         // them: the browser showing one reloads before the rest is rendered.
+        let mut announced: HashSet<String> = HashSet::new();
         if !self.written.is_empty() && !report.reparsed.is_empty() {
             let renderer = HtmlRenderer {
                 options: options.clone(),
             };
-            if let Ok(files) = renderer.chapter_pages(&book, &report.reparsed) {
+            let ids: Vec<String> = report
+                .reparsed
+                .iter()
+                .filter(|id| book.chapter(id).is_some())
+                .cloned()
+                .collect();
+            if let Ok(files) = renderer.chapter_pages(&book, &ids) {
                 let dir = self.out.join("html");
-                let pages = files
+                let pages: Vec<String> = files
                     .iter()
                     .filter(|(name, bytes)| self.write_page(&dir, name, bytes) == Ok(true))
                     .map(|(name, _)| name.clone())
                     .collect();
-                announce(
-                    live,
-                    generation,
-                    pages,
-                    false,
-                    &report.diagnostics,
-                    &book.sources,
-                );
+                if !pages.is_empty() {
+                    announced.extend(pages.iter().cloned());
+                    live.send(Event::Reload {
+                        generation,
+                        pages,
+                        all: false,
+                    });
+                }
             }
         }
-        let (pages, all) = match self.write_site(&book, options) {
+        let site = self.write_site(&book, options);
+        let (pages, all) = match site {
             Ok(changed) => changed,
             Err(mut errors) => {
                 report.diagnostics.append(&mut errors);
                 (Vec::new(), false)
             }
         };
-        report.html = Some((pages.clone(), t.elapsed()));
-        announce(
-            live,
-            generation,
-            pages,
-            all,
-            &report.diagnostics,
-            &book.sources,
-        );
-
-        if self.pdf {
-            self.typeset(&book, live, generation, on_typeset, &mut report);
-            announce(
-                live,
+        // A page is announced once per save.
+        let pages: Vec<String> = pages
+            .into_iter()
+            .filter(|p| !announced.contains(p))
+            .collect();
+        let mut written: Vec<String> = announced.iter().cloned().collect();
+        written.sort();
+        written.extend(pages.iter().cloned());
+        report.html = Some((written, t.elapsed()));
+        if !pages.is_empty() || all {
+            live.send(Event::Reload {
                 generation,
-                Vec::new(),
-                false,
-                &report.diagnostics,
-                &book.sources,
-            );
+                pages,
+                all,
+            });
         }
-        report.sources = book.sources;
+        let site_failed = report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+            && report.held == Held::Nothing;
+        if site_failed {
+            report.held = Held::Everything;
+        } else if self.pdf {
+            report.typeset = Some(Arc::new(book.clone()));
+        }
+        self.finish(live, &report, &sources);
+        report.sources = sources;
         report
+    }
+
+    /// The model of the files as they are. With errors all in chapter
+    /// files, the book is built again with each of those chapters at its
+    /// last good text (or without it, if it never had one): when that
+    /// build has no error, the site and the PDF come from it.
+    fn model(&mut self) -> Model {
+        let mut sink = Sink::default();
+        let book = load_model_cached(&self.root, &mut sink, &mut self.parses);
+        let reparsed = self.parses.parsed.clone();
+        let mut watch = watched_folders(&book);
+        if !sink.has_errors() {
+            self.remember(&book, &BTreeSet::new());
+            return Model {
+                sources: book.sources.clone(),
+                book,
+                diagnostics: sink.into_sorted(),
+                held: Held::Nothing,
+                reparsed,
+                watch,
+            };
+        }
+        let diagnostics = sink.into_sorted();
+        let everything = |book: Book, watch| Model {
+            sources: book.sources.clone(),
+            book,
+            diagnostics: diagnostics.clone(),
+            held: Held::Everything,
+            reparsed: reparsed.clone(),
+            watch,
+        };
+        let Some(broken) = broken_chapters(&diagnostics, &book.sources) else {
+            return everything(book, watch);
+        };
+        // A chapter never built has no last good text: it stands as an empty
+        // chapter under its file's id, so that the book's list of chapters
+        // and parts still holds.
+        let overrides: crate::load::Overrides = broken
+            .iter()
+            .map(|path| {
+                let text = self.last_good.get(path).cloned();
+                (path.clone(), text.or_else(|| Some(placeholder(path))))
+            })
+            .collect();
+        let mut again = Sink::default();
+        let kept = load_model_overridden(&self.root, &mut again, &mut self.parses, &overrides);
+        if again.has_errors() {
+            return everything(book, watch);
+        }
+        self.remember(&kept, &broken);
+        watch.extend(watched_folders(&kept));
+        watch.sort();
+        watch.dedup();
+        let (kept_paths, left_out) = broken
+            .iter()
+            .map(|path| {
+                let good = self.last_good.contains_key(path);
+                (crate::model::slash_path(path), good)
+            })
+            .partition::<Vec<_>, _>(|(_, good)| *good);
+        Model {
+            sources: book.sources,
+            book: kept,
+            diagnostics,
+            held: Held::Chapters {
+                kept: kept_paths.into_iter().map(|(p, _)| p).collect(),
+                left_out: left_out.into_iter().map(|(p, _)| p).collect(),
+            },
+            reparsed,
+            watch,
+        }
+    }
+
+    /// Keeps the text of every chapter of `book` but the `broken` ones as
+    /// its last good text; chapters gone from the book are forgotten.
+    fn remember(&mut self, book: &Book, broken: &BTreeSet<PathBuf>) {
+        let mut good = HashMap::new();
+        for chapter in &book.chapters {
+            let text = if broken.contains(&chapter.path) {
+                self.last_good.remove(&chapter.path)
+            } else {
+                Some(book.sources.get(chapter.file).text.clone())
+            };
+            if let Some(text) = text {
+                good.insert(chapter.path.clone(), text);
+            }
+        }
+        self.last_good = good;
+    }
+
+    /// Tells the browsers what the site now shows: its save, its problems
+    /// and what it holds back (in place, without a reload).
+    fn finish(&self, live: &Live, report: &Report, sources: &Sources) {
+        let problems: Vec<Problem> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| Problem::from_diagnostic(d, sources))
+            .collect();
+        live.change_status(|s| {
+            s.site_problems = problems;
+            s.held = report.held.clone();
+            if report.held != Held::Everything {
+                s.site = report.generation;
+            }
+            s.builds += 1;
+        });
     }
 
     /// The review state, as a draft build shows it. The history is read
@@ -239,120 +386,6 @@ impl Builder {
             self.date = Some((head.to_string(), date));
         }
         date
-    }
-
-    /// Compiles the book in the kept session, shows the pages that changed
-    /// in the preview, then writes the PDF.
-    fn typeset(
-        &mut self,
-        book: &Book,
-        live: &Live,
-        generation: u64,
-        on_typeset: &dyn Fn(bool),
-        report: &mut Report,
-    ) {
-        let t = Instant::now();
-        on_typeset(true);
-        let options = PdfOptions::default();
-        self.quick_preview(book, &options, live, generation, report, t);
-        let compiled = match &mut self.session {
-            Some(session) => session.compile(book, &options),
-            None => Session::for_book(book, &options.fonts).and_then(|mut session| {
-                let compiled = session.compile(book, &options);
-                self.session = Some(session);
-                compiled
-            }),
-        };
-        on_typeset(false);
-        // Typst's caches grow with each compile: keep what recent compiles
-        // used, drop the rest.
-        typst::comemo::evict(10);
-        let compiled = match compiled {
-            Ok(compiled) => compiled,
-            Err(mut errors) => {
-                report.diagnostics.append(&mut errors);
-                return;
-            }
-        };
-        report.diagnostics.extend(compiled.warnings.iter().cloned());
-        let (hashes, changed) = live.set_document(compiled.document.clone());
-        report.pdf = Some((changed.clone(), hashes.len(), t.elapsed()));
-        if !changed.is_empty() {
-            live.send(Event::Preview {
-                generation,
-                pages: hashes,
-                changed,
-            });
-        }
-        // The file comes after the preview: the editor sees the pages while
-        // it is written.
-        let t = Instant::now();
-        match export(book, &compiled, None) {
-            Ok(bytes) => {
-                let path = self.out.join(PdfRenderer::file_name(book));
-                match crate::atomic::write_atomically(&path, &bytes) {
-                    Ok(()) => live.with(|s| s.pdf_name = Some(PdfRenderer::file_name(book))),
-                    Err(e) => report.diagnostics.push(e),
-                }
-            }
-            Err(mut errors) => report.diagnostics.append(&mut errors),
-        }
-        report.export = Some(t.elapsed());
-    }
-
-    /// When one chapter changed and the book was typeset before: typesets
-    /// that chapter alone (a fraction of the book's time) and shows its
-    /// pages in place of its old ones at once; the whole book follows.
-    /// Any failure here is left to the whole book's compile to report.
-    fn quick_preview(
-        &mut self,
-        book: &Book,
-        options: &PdfOptions,
-        live: &Live,
-        generation: u64,
-        report: &mut Report,
-        started: Instant,
-    ) {
-        let [id] = report.reparsed.as_slice() else {
-            return;
-        };
-        let (Some(index), Some(session), Some(previous)) = (
-            book.chapter_index(id),
-            self.session.as_mut(),
-            live.with(|s| s.document.clone()),
-        ) else {
-            return;
-        };
-        let Some((_, old)) = chapter_pages(&previous).into_iter().find(|(c, _)| c == id) else {
-            return;
-        };
-        let Ok(alone) = session.compile_alone(book, options, index, *old.start()) else {
-            return;
-        };
-        let Some((_, new)) = chapter_pages(&alone.document)
-            .into_iter()
-            .find(|(c, _)| c == id)
-        else {
-            return;
-        };
-        let pages = &previous.pages()[..*old.start() - 1];
-        let pages = pages
-            .iter()
-            .chain(&alone.document.pages()[*new.start() - 1..*new.end()])
-            .chain(&previous.pages()[*old.end()..])
-            .cloned()
-            .collect();
-        let info = typst::model::Document::info(&*previous).clone();
-        let composite = PagedDocument::new(pages, info);
-        let (hashes, changed) = live.set_document(composite);
-        report.quick = Some((changed.clone(), started.elapsed()));
-        if !changed.is_empty() {
-            live.send(Event::Preview {
-                generation,
-                pages: hashes,
-                changed,
-            });
-        }
     }
 
     /// Writes the site's files that changed; returns their names, and
@@ -441,45 +474,45 @@ impl Builder {
     }
 }
 
-/// Stores the build's errors for the server and tells the browsers: the
-/// rewritten `pages`, or every page when `all` or when the errors changed
-/// (the overlay comes with every page). Nothing is sent when nothing changed.
-fn announce(
-    live: &Live,
-    generation: u64,
-    pages: Vec<String>,
-    all: bool,
-    diagnostics: &[Diagnostic],
-    sources: &Sources,
-) {
-    let problems: Vec<Problem> = diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diag::Severity::Error)
-        .map(|d| Problem::from_diagnostic(d, sources))
-        .collect();
-    let problems_changed = live.with(|s| {
-        let changed = s.problems != problems;
-        s.problems = problems;
-        changed
-    });
-    if !pages.is_empty() || all || problems_changed {
-        live.send(Event::Reload {
-            generation,
-            pages,
-            all: all || problems_changed,
-        });
+/// The stand-in of a chapter with errors that was never built: no text,
+/// its file's id as its title.
+fn placeholder(path: &Path) -> String {
+    let id = crate::load::id_from_path(path);
+    let title = serde_json::to_string(&id).unwrap_or_default();
+    format!("---\ntitle: {title}\n---\n")
+}
+
+/// The chapter files the errors are in, when every error is in one (an
+/// error elsewhere, in book.toml say, holds the whole build).
+fn broken_chapters(diagnostics: &[Diagnostic], sources: &Sources) -> Option<BTreeSet<PathBuf>> {
+    let mut broken = BTreeSet::new();
+    for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        let path = match (&d.span, &d.path) {
+            (Some(span), _) => sources.get(span.file).path.clone(),
+            (None, Some(path)) => path.clone(),
+            (None, None) => return None,
+        };
+        let in_chapters = path.starts_with(crate::load::CHAPTERS_DIR)
+            && path.extension().is_some_and(|e| e == "md");
+        if !in_chapters {
+            return None;
+        }
+        broken.insert(path);
     }
+    Some(broken)
 }
 
 /// The folders whose changes concern the book: chapters, templates, fonts,
-/// and every folder holding one of its images.
+/// every folder holding one of its images, and every folder that would
+/// hold a file it names that does not exist (watched once it exists).
 fn watched_folders(book: &Book) -> Vec<PathBuf> {
     let mut folders: Vec<PathBuf> = [crate::load::CHAPTERS_DIR, crate::templates::DIR, "fonts"]
         .iter()
         .map(|d| book.root.join(d))
         .collect();
-    for asset in &book.assets {
-        if let Some(parent) = book.root.join(&asset.path).parent()
+    let read = book.assets.iter().map(|a| a.path.as_str());
+    for path in read.chain(book.missing.iter().map(String::as_str)) {
+        if let Some(parent) = book.root.join(path).parent()
             && parent != book.root
         {
             folders.push(parent.to_path_buf());

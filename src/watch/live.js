@@ -1,5 +1,5 @@
 // ouvrage watch: reloads this page when a rebuild changed it, keeping the
-// scroll position. Served by `ouvrage watch` only, never written to _book.
+// scroll position, and keeps the overlay of problems up to date. Served by `ouvrage watch` only, never written to _book.
 (function () {
   "use strict";
   // Our own restoration, the same in every browser, applied again once
@@ -23,6 +23,20 @@
       sessionStorage.setItem(key, String(window.scrollY));
       location.reload();
     }
+  });
+  // The problems and what is behind changed: the overlay is replaced in
+  // place, without reloading the page.
+  events.addEventListener("status", function () {
+    fetch("/__ouvrage/overlay").then(function (r) { return r.text(); }).then(function (html) {
+      var old = document.getElementById("ouvrage-problems");
+      if (old) { old.parentNode.removeChild(old); }
+      if (html) {
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var aside = holder.firstElementChild;
+        if (aside) { document.body.appendChild(aside); }
+      }
+    });
   });
   window.ouvrageEvents = events;
 })();

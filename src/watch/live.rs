@@ -54,10 +54,11 @@ impl Problem {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Event {
-    /// Site pages changed (paths inside the site), or everything (`all`:
-    /// the stylesheet, an image, or the problems changed).
+    /// Site pages were rewritten (paths inside the site), or everything
+    /// (`all`: the stylesheet, a script or an image changed). Within one
+    /// save, a page is in one reload event at most.
     Reload {
-        /// Build number.
+        /// The save (build number).
         generation: u64,
         /// Pages rewritten.
         pages: Vec<String>,
@@ -66,13 +67,32 @@ pub enum Event {
     },
     /// The typeset pages changed.
     Preview {
-        /// Build number.
+        /// The save the pages come from.
         generation: u64,
         /// Each page's content hash, in order.
         pages: Vec<String>,
         /// Pages (0-based) that differ from the previous build.
         changed: Vec<usize>,
     },
+    /// What the outputs show changed: the problems, what is behind the
+    /// last save, the typesetter's state. Pages update their overlay in
+    /// place (no reload); the preview its header.
+    Status(Status),
+}
+
+/// Where the outputs stand, for the overlay and the preview's header.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Status {
+    /// The last save built into the site.
+    pub site: u64,
+    /// The typesetter: `off`, `waiting`, `typesetting`, `done` or `failed`.
+    pub typeset: String,
+    /// The save the typesetter works on (`typesetting`) or last finished.
+    pub typeset_generation: u64,
+    /// Errors shown.
+    pub errors: usize,
+    /// What is behind the last save, in sentences.
+    pub behind: Vec<String>,
 }
 
 impl Event {
@@ -81,27 +101,164 @@ impl Event {
         match self {
             Event::Reload { .. } => "reload",
             Event::Preview { .. } => "preview",
+            Event::Status(_) => "status",
         }
     }
+}
+
+/// What the site shows in place of the last save.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Held {
+    /// The last save, whole.
+    #[default]
+    Nothing,
+    /// Chapters with errors, at their last good text (paths), and those
+    /// shown empty because they never had one.
+    Chapters {
+        /// Kept at their last good text.
+        kept: Vec<String>,
+        /// Never built: an empty chapter stands in their place.
+        left_out: Vec<String>,
+    },
+    /// The last good build, whole: the book could not be built.
+    Everything,
+}
+
+/// The typesetter's state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Typeset {
+    /// `--no-pdf`.
+    #[default]
+    Off,
+    /// Nothing to typeset yet.
+    Waiting,
+    /// Typesetting this save.
+    Running(u64),
+    /// This save typeset and written.
+    Done(u64),
+    /// This save could not be typeset: the PDF is an earlier one.
+    Failed(u64),
 }
 
 /// The state the server reads.
 #[derive(Default)]
 pub struct LiveState {
-    /// Number of builds started.
+    /// Number of saves (rebuilds) started.
     pub generation: u64,
-    /// Number of builds finished.
+    /// Number of site builds finished.
     pub builds: u64,
-    /// Problems of the last build (errors keep the last good outputs).
-    pub problems: Vec<Problem>,
+    /// The save the site shows.
+    pub site: u64,
+    /// Problems of the last site build (the model, the site).
+    pub site_problems: Vec<Problem>,
+    /// What the site holds back from the last save.
+    pub held: Held,
+    /// Problems of the last typeset.
+    pub pdf_problems: Vec<Problem>,
+    /// The typesetter.
+    pub typeset: Typeset,
     /// The typeset document of the last good PDF build.
     pub document: Option<Arc<PagedDocument>>,
     /// Each page's content hash.
     pub page_hashes: Vec<String>,
     /// Pages already drawn as SVG, by content hash.
     svg: HashMap<String, Arc<String>>,
-    /// The PDF's file name in the output folder.
+    /// The PDF's file name in the output folder, once written.
     pub pdf_name: Option<String>,
+    /// Typesets finished, dropped as superseded, and restarts after a panic.
+    pub typesets: TypesetCounts,
+    /// The changed paths that made each rebuild (relative to the root),
+    /// the last [`HEARD`] of them.
+    pub heard: Vec<String>,
+}
+
+/// How many changed paths [`LiveState::heard`] keeps.
+pub const HEARD: usize = 10_000;
+
+/// What the typesetter did, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TypesetCounts {
+    /// Typesets finished and announced.
+    pub done: u64,
+    /// Typesets dropped because a newer save came.
+    pub superseded: u64,
+    /// Panics caught (the typesetter started again).
+    pub restarts: u64,
+    /// Whole-book compiles started from an empty cache.
+    pub cold: u64,
+}
+
+impl LiveState {
+    /// Every problem shown: the site's, then the typeset's.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut all = self.site_problems.clone();
+        all.extend(self.pdf_problems.iter().cloned());
+        all
+    }
+
+    /// The status as the browsers get it.
+    pub fn status(&self) -> Status {
+        let (typeset, typeset_generation) = match self.typeset {
+            Typeset::Off => ("off", 0),
+            Typeset::Waiting => ("waiting", 0),
+            Typeset::Running(g) => ("typesetting", g),
+            Typeset::Done(g) => ("done", g),
+            Typeset::Failed(g) => ("failed", g),
+        };
+        Status {
+            site: self.site,
+            typeset: typeset.to_string(),
+            typeset_generation,
+            errors: self.site_problems.len() + self.pdf_problems.len(),
+            behind: behind(&self.held, self.typeset, !self.pdf_problems.is_empty()),
+        }
+    }
+}
+
+/// What is behind the last save, in sentences the overlay and the preview
+/// print: exactly the outputs that do not show it, and why.
+pub fn behind(held: &Held, typeset: Typeset, pdf_failed: bool) -> Vec<String> {
+    let mut out = Vec::new();
+    let pdf = typeset != Typeset::Off;
+    let (outputs, show) = if pdf {
+        ("the site and the PDF", "show")
+    } else {
+        ("the site", "shows")
+    };
+    match held {
+        Held::Nothing => {}
+        Held::Everything => out.push(format!(
+            "The book cannot be built: {outputs} {show} the last good build. Fix the errors below and they update by themselves."
+        )),
+        Held::Chapters { kept, left_out } => {
+            for path in kept {
+                out.push(format!(
+                    "{path} has errors: {outputs} {show} its last good text until it is fixed; every other chapter is up to date."
+                ));
+            }
+            for path in left_out {
+                out.push(format!(
+                    "{path} has errors and was never built: {outputs} {show} it empty until it is fixed."
+                ));
+            }
+        }
+    }
+    if pdf_failed {
+        let site = if *held == Held::Nothing {
+            "; the site is up to date"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "The PDF could not be typeset: the PDF and the typeset preview show the last good typeset{site}."
+        ));
+    }
+    if let Typeset::Running(g) = typeset {
+        out.push(format!(
+            "The PDF and the typeset preview are being typeset (save {g}); until then they show an earlier save."
+        ));
+    }
+    out
 }
 
 /// A hash of what a page draws. Typst's own hash of a page also covers the
@@ -185,6 +342,21 @@ impl Live {
     pub fn with<T>(&self, f: impl FnOnce(&mut LiveState) -> T) -> T {
         let mut guard = self.state.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut guard)
+    }
+
+    /// Changes the state with `f` and, when what the browsers are shown of
+    /// it changed (the problems, what is behind, the typesetter's state),
+    /// tells them, in the order the changes were made.
+    pub fn change_status<T>(&self, f: impl FnOnce(&mut LiveState) -> T) -> T {
+        self.with(|s| {
+            let before = (s.status(), s.problems());
+            let out = f(s);
+            let after = (s.status(), s.problems());
+            if before != after {
+                let _ = self.events.send(Event::Status(after.0));
+            }
+            out
+        })
     }
 
     /// Sends an event to every connected browser.

@@ -1,15 +1,23 @@
 //! `ouvrage watch`: build a draft, serve it, rebuild on change, reload the
 //! browser (SPEC §7).
 //!
-//! Three parts run side by side: the notify watcher sends the paths that
+//! Four parts run side by side: the notify watcher sends the paths that
 //! concern the book ([`watcher`]); the main thread gathers them into bursts
-//! and rebuilds ([`builder`]), never stopping on an error or a panic; the
-//! server ([`server`]) serves the output folder with the live additions and
-//! tells the browsers what changed ([`live`]).
+//! and rebuilds the site ([`builder`]), never stopping on an error or a
+//! panic, and hands each finished model to the typesetter
+//! ([`typesetter`]), a long-lived worker that makes the PDF and its preview
+//! without the site ever waiting for it, and bounds Typst's memory by size
+//! ([`memory`]); the server ([`server`]) serves what they wrote with the
+//! live additions and tells the browsers what changed ([`live`]). Ctrl-C
+//! leaves every output whole: the staging files not yet renamed are
+//! removed before the process exits.
 
 pub mod builder;
+pub mod latest;
 pub mod live;
+pub mod memory;
 pub mod server;
+pub mod typesetter;
 pub mod watcher;
 
 use std::net::TcpListener;
@@ -70,6 +78,7 @@ pub fn start_server(
         .name("ouvrage-server".into())
         .spawn(move || {
             runtime.block_on(async move {
+                tokio::spawn(exit_on_interrupt());
                 match tokio::net::TcpListener::from_std(listener) {
                     Ok(listener) => server::serve(listener, out, live).await,
                     Err(e) => eprintln!("cannot serve: {e}"),
@@ -78,6 +87,32 @@ pub fn start_server(
         })
         .map_err(io)?;
     Ok(address)
+}
+
+/// Waits for Ctrl-C (or SIGTERM), then exits with every output whole: the
+/// staging files not yet renamed over their outputs are removed, and none
+/// is renamed after (see [`crate::atomic::abandon_staged`]).
+async fn exit_on_interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut interrupt), Ok(mut terminate)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return;
+        };
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    let _held = crate::atomic::abandon_staged();
+    std::process::exit(130);
 }
 
 /// The output folder, created and canonical (the server compares real paths).

@@ -1,7 +1,9 @@
-//! The preview server (axum on tokio, bound to 127.0.0.1): the output folder
-//! as it is, with a small script and the build's problems injected into
-//! HTML pages as they are served (never into the files), server-sent
-//! events for reloads, and the typeset pages as SVG.
+//! The preview server (axum on tokio, bound to 127.0.0.1): what this
+//! process wrote into the output folder (the site and the PDF it typeset;
+//! never a file an earlier build left there), with a small script and the
+//! build's problems injected into HTML pages as they are served (never into
+//! the files), server-sent events for reloads and for the overlay, and the
+//! typeset pages as SVG.
 
 use std::convert::Infallible;
 use std::path::{Component, Path, PathBuf};
@@ -35,6 +37,7 @@ pub async fn serve(listener: tokio::net::TcpListener, out: PathBuf, live: Arc<Li
         .route("/__ouvrage/events", get(events))
         .route("/__ouvrage/live.js", get(live_js))
         .route("/__ouvrage/state", get(state))
+        .route("/__ouvrage/overlay", get(overlay_fragment))
         .route("/__ouvrage/page/{file}", get(page))
         .route("/preview.html", get(preview))
         .fallback(get(file))
@@ -96,12 +99,31 @@ async fn state(State(app): State<Arc<App>>) -> Response {
         serde_json::json!({
             "generation": s.generation,
             "builds": s.builds,
-            "problems": s.problems,
+            "problems": s.problems(),
+            "status": s.status(),
             "pages": s.page_hashes,
             "pdf": s.pdf_name,
+            "typesets": s.typesets,
+            "heard": s.heard,
+            "memory": {
+                "resident": super::memory::resident(),
+                "peak": super::memory::peak(),
+            },
         })
     });
     typed("application/json", body.to_string())
+}
+
+/// The overlay as it stands (empty when there is no problem), for pages to
+/// replace theirs in place.
+async fn overlay_fragment(State(app): State<Arc<App>>) -> Response {
+    let (problems, status) = app.live.with(|s| (s.problems(), s.status()));
+    let html = if problems.is_empty() {
+        String::new()
+    } else {
+        overlay(&problems, &status.behind)
+    };
+    typed("text/html; charset=utf-8", html)
 }
 
 async fn page(
@@ -123,8 +145,11 @@ async fn page(
 }
 
 async fn preview(State(app): State<Arc<App>>) -> Response {
-    let problems = app.live.with(|s| s.problems.clone());
-    typed("text/html; charset=utf-8", inject(PREVIEW_HTML, &problems))
+    let (problems, status) = app.live.with(|s| (s.problems(), s.status()));
+    typed(
+        "text/html; charset=utf-8",
+        inject(PREVIEW_HTML, &problems, &status.behind),
+    )
 }
 
 async fn file(State(app): State<Arc<App>>, uri: Uri) -> Response {
@@ -132,6 +157,10 @@ async fn file(State(app): State<Arc<App>>, uri: Uri) -> Response {
         return no_store(
             (StatusCode::FOUND, [(header::LOCATION, "/html/index.html")]).into_response(),
         );
+    }
+    let pdf = app.live.with(|s| s.pdf_name.clone());
+    if !is_served(uri.path(), pdf.as_deref()) {
+        return not_found();
     }
     let Some(path) = resolve(&app.out, uri.path()) else {
         return not_found();
@@ -146,11 +175,19 @@ async fn file(State(app): State<Arc<App>>, uri: Uri) -> Response {
     };
     let content_type = content_type(&path);
     if content_type.starts_with("text/html") {
-        let problems = app.live.with(|s| s.problems.clone());
+        let (problems, status) = app.live.with(|s| (s.problems(), s.status()));
         let text = String::from_utf8_lossy(&bytes);
-        return typed(content_type, inject(&text, &problems));
+        return typed(content_type, inject(&text, &problems, &status.behind));
     }
     typed(content_type, bytes)
+}
+
+/// Whether a request path names something this process writes: the site,
+/// or the PDF under its current name (a PDF of an earlier title, or what
+/// an earlier `build` left, is stale).
+pub fn is_served(request: &str, pdf: Option<&str>) -> bool {
+    let path = request.trim_start_matches('/');
+    path == "html" || path.starts_with("html/") || pdf.is_some_and(|name| path == name)
 }
 
 /// The file a request path names inside `out`, or nothing: the path is
@@ -200,12 +237,12 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// The page with the reload script and, when the last build failed, its
-/// problems over the last good content.
-pub fn inject(html: &str, problems: &[Problem]) -> String {
+/// The page with the reload script and, when there are problems, the
+/// overlay: the problems and what is behind the last save.
+pub fn inject(html: &str, problems: &[Problem], behind: &[String]) -> String {
     let mut extra = String::new();
     if !problems.is_empty() {
-        extra.push_str(&overlay(problems));
+        extra.push_str(&overlay(problems, behind));
     }
     extra.push_str("<script src=\"/__ouvrage/live.js\"></script>\n");
     match html.rfind("</body>") {
@@ -214,15 +251,21 @@ pub fn inject(html: &str, problems: &[Problem]) -> String {
     }
 }
 
-fn overlay(problems: &[Problem]) -> String {
+fn overlay(problems: &[Problem], behind: &[String]) -> String {
     let mut out = String::from(
         "<aside id=\"ouvrage-problems\" role=\"alert\" style=\"position:fixed;left:0;right:0;bottom:0;max-height:60vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff6f5;color:#1a1a1a;border-top:4px solid #b3261e;font:14px/1.45 ui-monospace,monospace;z-index:2147483647;box-shadow:0 -4px 16px rgba(0,0,0,.2)\">\n",
     );
     let count = problems.len();
     out.push_str(&format!(
-        "<p style=\"margin:0 0 .6em;font-weight:bold;color:#b3261e\">{count} error{} — the page shows the last good build; fix the file and it updates by itself.</p>\n",
+        "<p style=\"margin:0 0 .6em;font-weight:bold;color:#b3261e\">{count} error{}</p>\n",
         if count == 1 { "" } else { "s" }
     ));
+    for sentence in behind {
+        out.push_str(&format!(
+            "<p class=\"ouvrage-behind\" style=\"margin:0 0 .6em\">{}</p>\n",
+            html_text(sentence)
+        ));
+    }
     for p in problems {
         out.push_str("<div class=\"ouvrage-problem\" style=\"margin:.4em 0 .9em\">");
         out.push_str(&format!(
@@ -248,7 +291,7 @@ fn overlay(problems: &[Problem]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{inject, resolve};
+    use super::{inject, is_served, resolve};
     use crate::watch::live::Problem;
 
     #[test]
@@ -277,6 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn only_the_site_and_the_current_pdf_are_served() {
+        let pdf = Some("livre.pdf");
+        for yes in [
+            "/html/index.html",
+            "/html/images/a.png",
+            "/html",
+            "/livre.pdf",
+        ] {
+            assert!(is_served(yes, pdf), "{yes}");
+        }
+        for no in [
+            "/ancien-titre.pdf",
+            "/livre.epub",
+            "/offprints/premier.pdf",
+            "/htmlx/index.html",
+            "/",
+        ] {
+            assert!(!is_served(no, pdf), "{no}");
+        }
+        assert!(!is_served("/livre.pdf", None), "not typeset yet");
+    }
+
+    #[test]
     fn problems_are_text() {
         let page = inject(
             "<html><body><p>ok</p></body></html>",
@@ -287,7 +353,9 @@ mod tests {
                 source_line: Some("title: <b>".into()),
                 hints: vec![],
             }],
+            &["chapters/<a>.md has errors".to_string()],
         );
+        assert!(page.contains("chapters/&lt;a&gt;.md has errors"));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(page.contains("title: &lt;b&gt;"));
         assert!(page.ends_with("</body></html>"));

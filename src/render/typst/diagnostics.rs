@@ -7,7 +7,7 @@
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic, Tracepoint};
 use typst::{World, WorldExt};
 
-use super::emit::{Emitted, TEMPLATE_PATH};
+use super::emit::{Emitted, GENERATED_DIR, TEMPLATE_PATH};
 use super::world::BookWorld;
 use crate::diag::{Diagnostic, Severity, Span};
 use crate::model::Book;
@@ -25,6 +25,10 @@ fn locate(
     let range = world.range(span)?;
     if let Some(chapter) = emitted.chapters.iter().find(|c| c.path == path) {
         return chapter.map.lookup(range).map(Located::Markdown);
+    }
+    if !path.starts_with(&format!("{GENERATED_DIR}/")) {
+        // A file of the book read by the compiler: an image, a bibliography.
+        return Some(Located::File(path.trim_start_matches('/').into()));
     }
     if path == TEMPLATE_PATH {
         return Some(match book.templates.get(crate::templates::BOOK_TYP.name) {
@@ -44,13 +48,15 @@ pub fn locate_span(
 ) -> Option<Span> {
     match locate(world, book, emitted, span)? {
         Located::Markdown(span) => Some(span),
-        Located::Builtin(..) => None,
+        Located::Builtin(..) | Located::File(_) => None,
     }
 }
 
 enum Located {
     /// A place in a file of the book (a chapter or the book's template).
     Markdown(Span),
+    /// A file of the book that is not text (an image), by path.
+    File(std::path::PathBuf),
     /// A place in code the user did not write.
     Builtin(String, std::ops::Range<usize>),
 }
@@ -160,6 +166,13 @@ pub fn map(world: &BookWorld, book: &Book, emitted: &Emitted, d: &SourceDiagnost
             }
             .hint("this comes from ouvrage's built-in Typst, not from your text: please report it")
         }
+        Some(Located::File(path)) => Diagnostic {
+            severity,
+            message: format!("typst: {}", d.message),
+            span: None,
+            path: Some(path),
+            hints,
+        },
         None => Diagnostic {
             severity,
             message: format!("typst: {}", d.message),

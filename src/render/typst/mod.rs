@@ -63,6 +63,77 @@ pub struct Compiled {
 /// memoisation reuses the work of chapters that did not change.
 pub struct Session {
     world: BookWorld,
+    /// A hash of each generated source of the last whole-book compile.
+    last: Option<Fingerprint>,
+}
+
+/// The generated sources of a compile, before it runs: what changed since
+/// the last one can be told first ([`Session::changes`]).
+pub struct Prepared {
+    emitted: Emitted,
+    /// Virtual path and text of every source but the chapters' and main.
+    shared: Vec<(String, String)>,
+    date: Option<date::DocDate>,
+    offprint: bool,
+}
+
+/// A hash of each generated source of a whole-book compile.
+#[derive(Debug, Clone, PartialEq)]
+struct Fingerprint {
+    /// `meta.typ`, the template, the math prelude, `main.typ`, the date.
+    shared: u64,
+    /// Each chapter's source, by chapter id.
+    chapters: std::collections::HashMap<String, u64>,
+}
+
+impl Prepared {
+    fn fingerprint(&self) -> Fingerprint {
+        let shared = hash_of(&(&self.shared, &self.emitted.main, self.date_key()));
+        let chapters = self
+            .emitted
+            .chapters
+            .iter()
+            .map(|c| (c.id.clone(), hash_of(&c.text)))
+            .collect();
+        Fingerprint { shared, chapters }
+    }
+
+    fn date_key(&self) -> Option<String> {
+        self.date.map(|d| format!("{d:?}"))
+    }
+}
+
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// What a compile would change against the last whole-book compile of the
+/// session: whether a source every chapter depends on changed (the book's
+/// metadata, the template, the math prelude, the list of chapters or the
+/// date: every page is laid out again), and which chapters' sources did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changes {
+    /// No whole-book compile yet in this session.
+    pub first: bool,
+    /// A source every chapter depends on changed.
+    pub shared: bool,
+    /// The chapters whose source changed (ids, in reading order).
+    pub chapters: Vec<String>,
+    /// The number of chapters.
+    pub of: usize,
+}
+
+impl Changes {
+    /// Whether a compile would lay out the whole book again, or most of it,
+    /// so that Typst's memoised work from earlier compiles would be checked
+    /// and found stale almost everywhere: such a compile is faster from an
+    /// empty cache, and takes no more memory than a first one.
+    pub fn is_whole_book(&self) -> bool {
+        self.first || self.shared || self.chapters.len() * 2 > self.of
+    }
 }
 
 impl Session {
@@ -84,7 +155,7 @@ impl Session {
     pub fn new(root: &Path, fonts: &FontOptions) -> Result<Self, Vec<Diagnostic>> {
         let world = BookWorld::new(root, fonts)
             .map_err(|e| io_error(root, "open the book for Typst", e))?;
-        Ok(Session { world })
+        Ok(Session { world, last: None })
     }
 
     /// Emits and compiles the book. Errors are diagnostics at the Markdown
@@ -106,7 +177,8 @@ impl Session {
         book: &Book,
         options: &PdfOptions,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        self.compile_main(book, options, None, None)
+        let prepared = Self::prepare_variant(book, options, None)?;
+        self.compile_any(book, &prepared, None)
     }
 
     /// Compiles the book with `offprint` as the line that heads each
@@ -117,7 +189,8 @@ impl Session {
         options: &PdfOptions,
         offprint: Option<String>,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        drawn(self.compile_main(book, options, offprint, None))
+        let prepared = Self::prepare_variant(book, options, offprint)?;
+        self.compile_prepared(book, &prepared, None)
     }
 
     /// Typesets the chapter `index` alone, its first page numbered
@@ -131,48 +204,102 @@ impl Session {
         index: usize,
         first_page: usize,
     ) -> Result<Compiled, Vec<Diagnostic>> {
-        drawn(self.compile_main(book, options, None, Some((index, first_page))))
+        let options = PdfOptions {
+            emit_dir: None,
+            ..options.clone()
+        };
+        let prepared = Self::prepare(book, &options)?;
+        self.compile_prepared(book, &prepared, Some((index, first_page)))
     }
 
-    fn compile_main(
-        &mut self,
+    /// Emits the book's sources for a compile (writing them to
+    /// `--emit-typst`'s folder when asked).
+    pub fn prepare(book: &Book, options: &PdfOptions) -> Result<Prepared, Vec<Diagnostic>> {
+        Self::prepare_variant(book, options, None)
+    }
+
+    fn prepare_variant(
         book: &Book,
         options: &PdfOptions,
         offprint: Option<String>,
-        alone: Option<(usize, usize)>,
-    ) -> Result<Compiled, Vec<Diagnostic>> {
-        let date = book.date;
-        self.check_fallback_fonts(book)?;
+    ) -> Result<Prepared, Vec<Diagnostic>> {
         let emit_options = EmitOptions {
             offprint,
             ..EmitOptions::for_book(book)
         };
         let emitted = emit_book(book, &emit_options);
         let template = crate::templates::BOOK_TYP.text(book).to_string();
-        let main = match alone {
-            Some((index, first_page)) => emit::emit_alone_main(book, index, first_page),
-            None => emitted.main.clone(),
-        };
-        let mut generated = vec![
-            (emit::MAIN_PATH.to_string(), main),
+        let shared = vec![
             (emit::META_PATH.to_string(), emitted.meta.clone()),
-            (TEMPLATE_PATH.to_string(), template.clone()),
+            (TEMPLATE_PATH.to_string(), template),
             (math::MATH_PATH.to_string(), math::MATH_PRELUDE.to_string()),
         ];
-        generated.extend(
-            emitted
+        let prepared = Prepared {
+            emitted,
+            shared,
+            date: book.date,
+            offprint: emit_options.offprint.is_some(),
+        };
+        if let Some(dir) = options.emit_dir.as_ref().filter(|_| !prepared.offprint) {
+            write_emitted(dir, book, &prepared.generated(None))?;
+        }
+        Ok(prepared)
+    }
+
+    /// What compiling `prepared` would change against the last whole-book
+    /// compile of this session.
+    pub fn changes(&self, prepared: &Prepared) -> Changes {
+        let next = prepared.fingerprint();
+        let of = prepared.emitted.chapters.len();
+        let Some(last) = &self.last else {
+            return Changes {
+                first: true,
+                of,
+                ..Changes::default()
+            };
+        };
+        Changes {
+            first: false,
+            shared: last.shared != next.shared,
+            chapters: prepared
+                .emitted
                 .chapters
                 .iter()
-                .map(|c| (c.path.clone(), c.text.clone())),
-        );
-        if let Some(dir) = options
-            .emit_dir
-            .as_ref()
-            .filter(|_| emit_options.offprint.is_none() && alone.is_none())
-        {
-            write_emitted(dir, book, &generated)?;
+                .filter(|c| last.chapters.get(&c.id) != next.chapters.get(&c.id))
+                .map(|c| c.id.clone())
+                .collect(),
+            of,
         }
-        self.world.update(generated, date.and_then(date::to_typst));
+    }
+
+    /// Compiles prepared sources: the whole book, or the chapter `alone`
+    /// (its index and first page number). A character no font draws, or a
+    /// code line over the measure when book.toml refuses them, is an error.
+    pub fn compile_prepared(
+        &mut self,
+        book: &Book,
+        prepared: &Prepared,
+        alone: Option<(usize, usize)>,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        drawn(self.compile_any(book, prepared, alone))
+    }
+
+    fn compile_any(
+        &mut self,
+        book: &Book,
+        prepared: &Prepared,
+        alone: Option<(usize, usize)>,
+    ) -> Result<Compiled, Vec<Diagnostic>> {
+        let date = prepared.date;
+        self.check_fallback_fonts(book)?;
+        self.world.update(
+            prepared.generated(alone.map(|a| (book, a))),
+            date.and_then(date::to_typst),
+        );
+        if alone.is_none() && !prepared.offprint {
+            self.last = Some(prepared.fingerprint());
+        }
+        let emitted = &prepared.emitted;
 
         // A panic inside Typst is a bug of the compiler, not of the book;
         // it must not take the process (or `watch`) down with it.
@@ -196,29 +323,49 @@ impl Session {
                 ]);
             }
         };
-        let mut warnings = diagnostics::map_all(&self.world, book, &emitted, &result.warnings);
+        let mut warnings = diagnostics::map_all(&self.world, book, emitted, &result.warnings);
         match result.output {
             Ok(document) => {
                 let (overflow, layout): (Vec<_>, Vec<_>) =
-                    marks::layout_diagnostics(book, &emitted, &document)
+                    marks::layout_diagnostics(book, emitted, &document)
                         .into_iter()
                         .partition(|d| d.severity == crate::diag::Severity::Error);
                 warnings.extend(layout);
                 Ok(Compiled {
-                    undrawn: glyphs::undrawn(&self.world, book, &emitted, &document),
+                    undrawn: glyphs::undrawn(&self.world, book, emitted, &document),
                     overflow,
                     document,
-                    emitted,
+                    emitted: emitted.clone(),
                     warnings,
                     date,
                 })
             }
             Err(errors) => {
-                let mut all = diagnostics::map_all(&self.world, book, &emitted, &errors);
+                let mut all = diagnostics::map_all(&self.world, book, emitted, &errors);
                 all.append(&mut warnings);
                 Err(all)
             }
         }
+    }
+}
+
+impl Prepared {
+    /// Every generated source by virtual path: the book's `main.typ`, or
+    /// one that typesets the chapter `alone` (index, first page).
+    fn generated(&self, alone: Option<(&Book, (usize, usize))>) -> Vec<(String, String)> {
+        let main = match alone {
+            Some((book, (index, first_page))) => emit::emit_alone_main(book, index, first_page),
+            None => self.emitted.main.clone(),
+        };
+        let mut generated = vec![(emit::MAIN_PATH.to_string(), main)];
+        generated.extend(self.shared.iter().cloned());
+        generated.extend(
+            self.emitted
+                .chapters
+                .iter()
+                .map(|c| (c.path.clone(), c.text.clone())),
+        );
+        generated
     }
 }
 
