@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare.sh CORPUS: ouvrage against mdBook, typst and pandoc + typst,
-# side by side in one run on this machine (issue 7, SPEC §8).
+# side by side in one run on this machine (issue 7, README "Speed").
 #
 # CORPUS is a book made by
 #   cargo run --release --example gen-corpus -- CORPUS --chapters 100 --words 400000 --commits 10000

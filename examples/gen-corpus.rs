@@ -1,4 +1,4 @@
-//! The benchmark corpus of SPEC §8 and issue 7: a complete book, in French
+//! The benchmark corpus of README "Speed" and issue 7: a complete book, in French
 //! with some Italian chapters, that `ouvrage check` passes, the same chapters
 //! as an mdBook beside it, and optionally a git history of review work.
 //!

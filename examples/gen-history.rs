@@ -1,4 +1,4 @@
-//! Benchmark corpus for the review status (SPEC §6): a complete book in a
+//! Benchmark corpus for the review status (README "Review in git"): a complete book in a
 //! fresh git repository with a long, deterministic history of chapter edits
 //! and review events.
 //!
@@ -17,7 +17,7 @@
 //! - the first commit adds the whole book;
 //! - about 85 % are edits by one of a chapter's authors (one paragraph of one
 //!   chapter, sometimes of two chapters by the same author);
-//! - about 14 % are review events as SPEC §6 writes them (empty commits whose
+//! - about 14 % are review events as README "Review in git" writes them (empty commits whose
 //!   `Ouvrage-Revision` is the chapter's blob in the parent commit), each by the
 //!   right person: `submitted` by an author, `approved`, `changes-requested`
 //!   and `commented` by an assigned reviewer, `final` by the editor;

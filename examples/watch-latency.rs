@@ -1,5 +1,5 @@
 //! Figures for `ouvrage watch` through an editor's working day (issue 27,
-//! SPEC §7): how long after a save the browser hears of it, for the site,
+//! README "Live preview"): how long after a save the browser hears of it, for the site,
 //! the typeset preview and the PDF file, for each kind of edit, and how
 //! much memory the process holds after many metadata edits.
 //!

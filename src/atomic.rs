@@ -41,7 +41,8 @@ pub struct Staged {
 /// Writes `contents` into a staging file beside `path`. The file is
 /// created as any new file (`0666` less the umask, as `build` writes its
 /// outputs), not with a temporary file's private mode, since it becomes
-/// the output.
+/// the output; when `path` exists, it takes that file's mode, so that
+/// replacing a file never changes who may read it.
 pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged, Diagnostic> {
     use std::io::Write;
     use std::sync::atomic::{AtomicU64, Ordering};
@@ -70,7 +71,27 @@ pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged, Diagnostic> {
         .open(&staged_file.staging)
         .map_err(io)?;
     file.write_all(contents).map_err(io)?;
+    if let Ok(existing) = std::fs::metadata(path)
+        && existing.is_file()
+    {
+        keep_mode(&file, &existing).map_err(io)?;
+    }
     Ok(staged_file)
+}
+
+/// Gives `file` the permission bits of `existing`.
+#[cfg(unix)]
+fn keep_mode(file: &std::fs::File, existing: &std::fs::Metadata) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = existing.permissions().mode() & 0o7777;
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+}
+
+/// Elsewhere the read-only flag is the only permission, and a read-only
+/// staging file could not be renamed over its target.
+#[cfg(not(unix))]
+fn keep_mode(_: &std::fs::File, _: &std::fs::Metadata) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Staged {
@@ -114,6 +135,43 @@ pub fn abandon_staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
         let _ = std::fs::remove_file(path);
     }
     registry
+}
+
+/// A fresh folder beside an output, to render it into before
+/// [`replace`]: made as any new folder (`0777` less the umask), not with a
+/// temporary folder's private mode, since it becomes the output (a web
+/// server running as another user must be able to read `_book/html`).
+/// Removed with what it holds when dropped.
+#[derive(Debug)]
+pub struct StagingDir {
+    path: PathBuf,
+}
+
+impl StagingDir {
+    /// Makes `.{name}.new-…` in `dir`.
+    pub fn new_in(dir: &Path, name: &str) -> Result<StagingDir, Diagnostic> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNT: AtomicU64 = AtomicU64::new(0);
+        let path = dir.join(format!(
+            ".{name}.new-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir(&path).map_err(|e| cannot(&path, "create a staging folder", e))?;
+        Ok(StagingDir { path })
+    }
+
+    /// The folder's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for StagingDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
 }
 
 /// Moves `new` to `target`, replacing what was there. The old output is
@@ -177,6 +235,22 @@ mod tests {
         // Under the usual umask (022) both are 0644; a temporary file's
         // private 0600 would differ.
         assert_eq!(mode(&atomic), mode(&plain));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        for kept in [0o640, 0o600, 0o755, 0o664] {
+            let path = tmp.path().join(format!("f{kept:o}"));
+            std::fs::write(&path, "old").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(kept)).unwrap();
+            write_atomically(&path, b"new").unwrap();
+            assert_eq!(mode(&path), kept, "{}", path.display());
+            assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ fn main() {
         }
         default_hook(info)
     }));
-    // clap exits with 2 on a usage error, as the contract asks.
+    // clap exits with 2 on a usage error, as the README says (exit codes: 2 usage, 1 book errors).
     let cli = ouvrage::cli::Cli::parse();
     std::process::exit(ouvrage::cli::run(cli));
 }

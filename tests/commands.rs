@@ -220,3 +220,120 @@ fn a_fixture_edit_whose_pattern_does_not_match_fails_the_test() {
     assert_eq!(edit_all(&file, "search", "find"), 2);
     assert!(!read().contains("search"));
 }
+
+/// Runs `ouvrage` under `umask 022`, as a shell of most systems does.
+#[cfg(unix)]
+fn under_umask_022(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022; exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_ouvrage"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{args:?}: {stdout}{stderr}");
+}
+
+/// Files are readable by others as any file the user makes: `init`, `new`
+/// and `build` under umask 022 write 0644, and `new` keeps the mode of the
+/// `book.toml` it edits (0640 stays 0640).
+#[cfg(unix)]
+#[test]
+fn files_get_the_umasks_mode_and_edited_files_keep_theirs() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    under_umask_022(tmp.path(), &["init", "b", "--templates"]);
+    let book = tmp.path().join("b");
+    let mut files = Vec::new();
+    let mut stack = vec![book.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        assert_eq!(mode(file), 0o644, "init: {}", file.display());
+    }
+
+    under_umask_022(
+        &book,
+        &["new", "suite", "--title", "Suite", "--author", "author"],
+    );
+    assert_eq!(mode(&book.join("chapters/02-suite.md")), 0o644);
+    assert_eq!(mode(&book.join("book.toml")), 0o644);
+
+    std::fs::set_permissions(
+        book.join("book.toml"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    under_umask_022(
+        &book,
+        &["new", "fin", "--title", "Fin", "--author", "author"],
+    );
+    assert_eq!(
+        mode(&book.join("book.toml")),
+        0o640,
+        "new kept book.toml's mode"
+    );
+    assert!(
+        std::fs::read_to_string(book.join("book.toml"))
+            .unwrap()
+            .contains("\"fin\"")
+    );
+
+    under_umask_022(&book, &["build", "--html", "--epub"]);
+    for file in ["_book/html/index.html", "_book/html/suite.html"] {
+        assert_eq!(mode(&book.join(file)), 0o644, "{file}");
+    }
+    // The site's folders too: a web server running as another user enters them.
+    for dir in ["_book", "_book/html"] {
+        assert_eq!(mode(&book.join(dir)), 0o755, "{dir}");
+    }
+    let epub = std::fs::read_dir(book.join("_book"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "epub"))
+        .expect("an EPUB");
+    assert_eq!(mode(&epub), 0o644);
+}
+
+/// `build --draft` writes into `_book/draft/`: the print outputs a `build`
+/// made stay as they were, byte for byte.
+#[test]
+fn a_draft_never_replaces_the_print_outputs() {
+    let (_tmp, book) = fixture("minimal");
+    ok(&book, &["build", "--html", "--pdf"]);
+    let print_pdf = book.join("_book/minimal.pdf");
+    let pdf = std::fs::read(&print_pdf).unwrap();
+    let index = std::fs::read(book.join("_book/html/index.html")).unwrap();
+    let out = ok(&book, &["build", "--html", "--pdf", "--draft"]);
+    assert!(out.contains("_book/draft/"), "{out}");
+    assert_eq!(std::fs::read(&print_pdf).unwrap(), pdf, "the print PDF");
+    assert_eq!(
+        std::fs::read(book.join("_book/html/index.html")).unwrap(),
+        index
+    );
+    assert!(!book.join("_book/html/status.html").exists());
+    assert!(book.join("_book/draft/html/status.html").is_file());
+    assert!(book.join("_book/draft/minimal.pdf").is_file());
+    // A print build after the draft leaves the draft alone in turn.
+    ok(&book, &["build", "--html"]);
+    assert!(book.join("_book/draft/html/status.html").is_file());
+}

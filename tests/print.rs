@@ -309,7 +309,7 @@ fn a_grey_build_has_no_colour_operator_of_its_own() {
     let md = "---\ntitle: Gris\n---\n\nUn [lien](https://example.org) et du code :\n\n```rust\nfn main() { let s = \"chaîne\"; } // commentaire\n```\n";
     let (_tmp, book) = book_with(md, "[pdf]\ncolour = \"grey\"\n");
     ok(&book, &["build", "--pdf", "--draft"]);
-    let doc = lopdf::Document::load(book.join("_book/minimal.pdf")).unwrap();
+    let doc = lopdf::Document::load(book.join("_book/draft/minimal.pdf")).unwrap();
     assert!(ouvrage::render::typst::colour::colour_pages(&doc).is_empty());
     // The same book in colour has some (draft links, highlighting): the
     // check can fail.
@@ -319,7 +319,7 @@ fn a_grey_build_has_no_colour_operator_of_its_own() {
         "colour = \"colour\"",
     );
     ok(&book, &["build", "--pdf", "--draft"]);
-    let doc = lopdf::Document::load(book.join("_book/minimal.pdf")).unwrap();
+    let doc = lopdf::Document::load(book.join("_book/draft/minimal.pdf")).unwrap();
     assert!(!ouvrage::render::typst::colour::colour_pages(&doc).is_empty());
 }
 

@@ -119,3 +119,140 @@ fn the_reference_book_toml_is_accepted() {
         .collect();
     assert!(about_keys.is_empty(), "{about_keys:#?}");
 }
+
+/// What the README, bench/README.md and every command's `--help` refer to
+/// is in the repository: no section of a document the repository does not
+/// hold, and every file they link or name by its path exists.
+#[test]
+fn the_manual_refers_only_to_what_the_repository_holds() {
+    let root = repo_root();
+    let outside = [
+        "SPEC",
+        "§",
+        "the contract",
+        "ARCHITECTURE.md",
+        "NOTES-typst",
+    ];
+    let mut texts = vec![
+        ("README.md".to_string(), readme()),
+        (
+            "bench/README.md".to_string(),
+            std::fs::read_to_string(root.join("bench/README.md")).unwrap(),
+        ),
+    ];
+    let help = |args: &[&str]| {
+        let out = common::ouvrage(&root, args);
+        assert!(out.status.success(), "ouvrage {args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let top = help(&["--help"]);
+    texts.push(("ouvrage --help".into(), top.clone()));
+    let commands: Vec<String> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // A description that wraps is indented further.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .filter(|c| c != "help")
+        .collect();
+    assert!(commands.len() > 8, "{commands:?}");
+    for command in &commands {
+        texts.push((
+            format!("ouvrage {command} --help"),
+            help(&[command, "--help"]),
+        ));
+    }
+    let path = regex_lite_paths();
+    let mut missing = Vec::new();
+    for (name, text) in &texts {
+        for word in outside {
+            if let Some(at) = text.find(word) {
+                let line = text[..at].lines().count();
+                missing.push(format!("{name}:{line}: refers to `{word}`"));
+            }
+        }
+        for target in path(text) {
+            let base = if name == "bench/README.md" {
+                root.join("bench")
+            } else {
+                root.clone()
+            };
+            if !base.join(&target).exists() && !root.join(&target).exists() {
+                missing.push(format!("{name}: `{target}` is not in the repository"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The relative targets of Markdown links, and the repository files named
+/// in backquotes (`schemas/…`, `bench/…`, `examples/…`, `tests/…`).
+fn regex_lite_paths() -> impl Fn(&str) -> Vec<String> {
+    |text: &str| {
+        let mut out = Vec::new();
+        // Links written as examples, in code, are not the manual's own.
+        let prose = outside_code(text);
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let end = after.find(')').unwrap_or(after.len());
+            let target = after[..end].split('#').next().unwrap_or("");
+            if !target.is_empty() && !target.contains("://") && !target.starts_with("mailto:") {
+                out.push(target.to_string());
+            }
+            rest = &after[end..];
+        }
+        for quoted in text.split('`').skip(1).step_by(2) {
+            let quoted = quoted.split_whitespace().next().unwrap_or("");
+            if ["schemas/", "bench/", "examples/", "tests/"]
+                .iter()
+                .any(|p| quoted.starts_with(p))
+                && quoted.rsplit('/').next().is_some_and(|f| f.contains('.'))
+                && !quoted.contains(['*', '…', '<'])
+            {
+                out.push(
+                    quoted
+                        .trim_end_matches([',', '.', ':', ';', ')'])
+                        .to_string(),
+                );
+            }
+        }
+        out
+    }
+}
+
+/// `text` without its code: a code span opens with a run of backquotes and
+/// closes at the next run of as many (as CommonMark reads them), and a
+/// fence of three is a run like any other here.
+fn outside_code(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('`') {
+        out.push_str(&rest[..at]);
+        let run = rest[at..].len() - rest[at..].trim_start_matches('`').len();
+        let after = &rest[at + run..];
+        let mut search = 0;
+        let close = loop {
+            let Some(found) = after[search..].find('`') else {
+                break None;
+            };
+            let start = search + found;
+            let len = after[start..].len() - after[start..].trim_start_matches('`').len();
+            if len == run {
+                break Some(start + len);
+            }
+            search = start + len;
+        };
+        match close {
+            Some(end) => {
+                out.push(' ');
+                rest = &after[end..];
+            }
+            None => rest = after,
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,4 +1,4 @@
-//! Review events in throwaway git repositories: every state of SPEC §6,
+//! Review events in throwaway git repositories: every state of README "Review in git",
 //! stale and forged approvals, branches, renames, deletions, and the user's
 //! index and working tree left untouched.
 
@@ -607,7 +607,7 @@ fn draft_outputs_show_the_review_state() {
     b.edit("chapters/02-second.md", "\nModifié.\n");
     b.commit_all("bo", "second");
     b.ok("ed", &["build", "--draft"]);
-    let site = b.root.join("_book/html");
+    let site = b.root.join("_book/draft/html");
     let dashboard = page(&site.join("status.html"));
     assert_eq!(
         texts(&dashboard, "#status-premier .state-badge"),
@@ -648,8 +648,11 @@ fn draft_outputs_show_the_review_state() {
     );
     // A final build has no dashboard and no badge.
     b.ok("ed", &["build", "--html"]);
-    assert!(!site.join("status.html").exists());
-    assert!(texts(&page(&site.join("premier.html")), ".state-badge").is_empty());
+    let print = b.root.join("_book/html");
+    assert!(!print.join("status.html").exists());
+    assert!(texts(&page(&print.join("premier.html")), ".state-badge").is_empty());
+    // And the draft beside it is still there.
+    assert!(site.join("status.html").is_file());
 }
 
 #[test]

@@ -222,7 +222,7 @@ impl History {
         self.write(who, message, tree, name)
     }
 
-    /// A review event as SPEC §6 writes it: an empty commit naming the
+    /// A review event as README "Review in git" writes it: an empty commit naming the
     /// chapter, the event and the chapter file's blob id in HEAD.
     fn event(&mut self, who: &str, chapter: &str, file: &str, event: &str) -> Oid {
         let (tree, revision) = {

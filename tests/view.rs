@@ -162,7 +162,7 @@ fn a_draft_shows_one_state_and_revision_everywhere() {
     ok(&book, &["build", "--html", "--draft"]);
     let revision =
         &ouvrage::git::blob_id(&std::fs::read(book.join("chapters/seul.md")).unwrap())[..7];
-    let chapter = page(&book.join("_book/html/seul.html"));
+    let chapter = page(&book.join("_book/draft/html/seul.html"));
     assert_eq!(texts(&chapter, ".state-badge .state-revision"), [revision]);
     let mut model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
     assert!(!model.is_draft());

@@ -39,7 +39,7 @@ fn edits_are_served_and_announced_and_errors_shown_over_the_last_good_page() {
         page.body.contains("/__ouvrage/live.js"),
         "served pages get the live script"
     );
-    let on_disk = std::fs::read_to_string(root.join("_book/html/premier.html")).unwrap();
+    let on_disk = std::fs::read_to_string(root.join("_book/draft/html/premier.html")).unwrap();
     assert!(
         !on_disk.contains("__ouvrage"),
         "the files themselves stay clean"
@@ -280,13 +280,13 @@ fn atomic_saves_bursts_new_and_deleted_chapters() {
         watch.get("/html/neuf.html").status == 404
             && !watch.get("/html/index.html").body.contains("neuf.html")
     });
-    assert!(!root.join("_book/html/neuf.html").exists());
+    assert!(!root.join("_book/draft/html/neuf.html").exists());
     assert_eq!(watch.get("/html/seul.html").status, 200);
 
     // The build output of `ouvrage build` never has the live script.
     let out = common::ouvrage(&root, &["build", "--html"]);
     assert!(out.status.success());
-    let built = std::fs::read_to_string(root.join("_book/html/seul.html")).unwrap();
+    let built = std::fs::read_to_string(root.join("_book/draft/html/seul.html")).unwrap();
     assert!(!built.contains("__ouvrage"));
 }
 
@@ -757,7 +757,7 @@ fn ctrl_c_during_a_typeset_leaves_the_previous_pdf_whole_and_no_staging_file() {
     watch.wait_first_build();
     watch.wait_typeset();
     let name = watch.state()["pdf"].as_str().unwrap().to_string();
-    let pdf = root.join("_book").join(&name);
+    let pdf = root.join("_book/draft").join(&name);
     let before = std::fs::read(&pdf).unwrap();
 
     // The next typeset stops once its PDF is staged, not yet renamed.
@@ -766,7 +766,7 @@ fn ctrl_c_during_a_typeset_leaves_the_previous_pdf_whole_and_no_staging_file() {
     watch.wait_for("the typesetter to stage the PDF", || {
         hold.join("held-staged-2").exists()
     });
-    let staged = staging_files(&root.join("_book"));
+    let staged = staging_files(&root.join("_book/draft"));
     assert_eq!(staged.len(), 1, "{staged:?}");
     assert!(
         staged[0]
@@ -784,7 +784,7 @@ fn ctrl_c_during_a_typeset_leaves_the_previous_pdf_whole_and_no_staging_file() {
     );
     assert!(lopdf::Document::load(&pdf).is_ok());
     assert_eq!(
-        staging_files(&root.join("_book")),
+        staging_files(&root.join("_book/draft")),
         Vec::<std::path::PathBuf>::new()
     );
 }
@@ -928,7 +928,7 @@ fn a_broken_chapter_keeps_its_last_good_page_while_the_others_go_on_updating() {
     watch.wait_first_build();
     watch.wait_typeset();
     let second_page = watch.get("/html/second.html").body;
-    let second_on_disk = std::fs::read(root.join("_book/html/second.html")).unwrap();
+    let second_on_disk = std::fs::read(root.join("_book/draft/html/second.html")).unwrap();
     let pdf_name = watch.state()["pdf"].as_str().unwrap().to_string();
 
     // A co-author's bad pull: the second chapter's front matter is broken.
@@ -945,7 +945,7 @@ fn a_broken_chapter_keeps_its_last_good_page_while_the_others_go_on_updating() {
             .is_some_and(|p| !p.is_empty())
     });
     // Another author goes on writing: the site and the PDF follow.
-    let pdf = root.join("_book").join(&pdf_name);
+    let pdf = root.join("_book/draft").join(&pdf_name);
     let typeset_before = std::fs::read(&pdf).unwrap();
     append(
         &root.join("chapters/01-premier.md"),
@@ -967,7 +967,7 @@ fn a_broken_chapter_keeps_its_last_good_page_while_the_others_go_on_updating() {
     // The broken chapter's page is its last good one, untouched, with the
     // overlay saying exactly that.
     assert!(
-        std::fs::read(root.join("_book/html/second.html")).unwrap() == second_on_disk,
+        std::fs::read(root.join("_book/draft/html/second.html")).unwrap() == second_on_disk,
         "the broken chapter's page is untouched"
     );
     let shown = watch.get("/html/second.html").body;
@@ -1040,19 +1040,21 @@ fn a_chapter_broken_from_the_start_stands_empty_until_fixed() {
 #[test]
 fn watch_writes_one_pdf_under_the_current_name_with_builds_permissions() {
     let (_tmp, root) = fixture("features");
-    // What an earlier `build` left: an EPUB, a PDF under an older title.
-    let out = common::ouvrage(&root, &["build", "--epub", "--html"]);
+    // What an earlier `build --draft` left: an EPUB, a PDF under an older
+    // title; and the print PDF of a `build`, which no draft may replace.
+    let out = common::ouvrage(&root, &["build", "--epub", "--html", "--draft"]);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let epub = common::walk(&root.join("_book"))
+    let epub = common::walk(&root.join("_book/draft"))
         .into_iter()
         .find(|p| p.extension().is_some_and(|e| e == "epub"))
         .unwrap();
     let epub_name = epub.file_name().unwrap().to_string_lossy().into_owned();
-    std::fs::write(root.join("_book/ancien-titre.pdf"), "%PDF-1.7 ancien").unwrap();
+    std::fs::write(root.join("_book/draft/ancien-titre.pdf"), "%PDF-1.7 ancien").unwrap();
+    std::fs::write(root.join("_book/livre.pdf"), "%PDF-1.7 imprimé").unwrap();
 
     let watch = start(&root, &[]);
     watch.wait_first_build();
@@ -1077,17 +1079,28 @@ fn watch_writes_one_pdf_under_the_current_name_with_builds_permissions() {
     });
     let second = watch.state()["pdf"].as_str().unwrap().to_string();
     assert!(
-        !root.join("_book").join(&first).exists(),
+        !root.join("_book/draft").join(&first).exists(),
         "{first} left behind"
     );
     assert_eq!(watch.get(&format!("/{first}")).status, 404);
     assert_eq!(watch.get(&format!("/{second}")).status, 200);
-    let pdfs: Vec<_> = std::fs::read_dir(root.join("_book"))
+    let pdfs: Vec<_> = std::fs::read_dir(root.join("_book/draft"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".pdf") && n != "ancien-titre.pdf")
         .collect();
     assert_eq!(pdfs, std::slice::from_ref(&second));
+    // The print outputs are untouched: drafts live in _book/draft.
+    let mut top: Vec<_> = std::fs::read_dir(root.join("_book"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    assert_eq!(top, ["draft", "livre.pdf"]);
+    assert_eq!(
+        std::fs::read_to_string(root.join("_book/livre.pdf")).unwrap(),
+        "%PDF-1.7 imprimé"
+    );
 
     #[cfg(unix)]
     {
@@ -1095,8 +1108,8 @@ fn watch_writes_one_pdf_under_the_current_name_with_builds_permissions() {
         let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         // As `build` writes them.
         let built = mode(&epub);
-        assert_eq!(mode(&root.join("_book").join(&second)), built);
-        assert_eq!(mode(&root.join("_book/html/premier.html")), built);
+        assert_eq!(mode(&root.join("_book/draft").join(&second)), built);
+        assert_eq!(mode(&root.join("_book/draft/html/premier.html")), built);
     }
 }
 
@@ -1201,4 +1214,31 @@ fn memory_stays_within_one_and_a_half_cold_builds_after_many_edits() {
         mb(peak),
         mb(cold)
     );
+}
+
+/// The terminal's line after a save counts the pages written: the edited
+/// chapter's page (written first, on its own) is among them, so a
+/// paragraph edit never reads "0 pages rewritten".
+#[test]
+fn the_pages_rewritten_after_an_edit_include_the_edited_chapters() {
+    let (tmp, book) = fixture("features");
+    let live = ouvrage::watch::live::Live::default();
+    let mut builder = ouvrage::watch::builder::Builder::new(&book, &tmp.path().join("out"), false);
+    let first = builder.rebuild(&live);
+    assert!(first.html.is_some(), "{:?}", first.diagnostics);
+    append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
+    let second = builder.rebuild(&live);
+    let (pages, _) = second.html.expect("the site was written");
+    assert!(
+        pages.iter().any(|p| p == "second.html"),
+        "the edited page is counted: {pages:?}"
+    );
+    // Once: the page written first is not counted again with the rest.
+    let mut unique = pages.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), pages.len(), "{pages:?}");
+    // Nothing changed: nothing written.
+    let third = builder.rebuild(&live);
+    assert_eq!(third.html.map(|(p, _)| p), Some(Vec::new()));
 }

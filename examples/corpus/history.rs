@@ -1,5 +1,5 @@
 //! A long, deterministic git history of review work over a generated book
-//! (SPEC §6), written with libgit2 (`git2`):
+//! (README "Review in git"), written with libgit2 (`git2`):
 //!
 //! - the first commit adds the whole book (by the first editor);
 //! - about 85 % are edits by one of a chapter's authors (one paragraph of one

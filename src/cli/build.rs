@@ -22,7 +22,7 @@ pub struct BuildArgs {
     /// Build the EPUB 3 (_book/<book-id>.epub).
     #[arg(long)]
     pub epub: bool,
-    /// A draft for reviewers: review state and revision in the footers, line numbers.
+    /// A draft for reviewers, into _book/draft/: review state and revision in the footers, line numbers.
     #[arg(long)]
     pub draft: bool,
     /// Also cut each chapter from the book PDF into _book/offprints/<chapter-id>.pdf.
@@ -32,7 +32,7 @@ pub struct BuildArgs {
     /// (`typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book).
     #[arg(long, value_name = "DIR")]
     pub emit_typst: Option<PathBuf>,
-    /// Output folder (default: _book in the book root).
+    /// Output folder (default: _book in the book root; _book/draft with --draft).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// How to print diagnostics.
@@ -74,6 +74,8 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     let out_dir = match args.out {
         Some(dir) if dir.is_absolute() => dir,
         Some(dir) => ctx.cwd.join(dir),
+        // A draft never replaces the print outputs.
+        None if args.draft => root.join(crate::watch::DRAFT_DIR),
         None => root.join("_book"),
     };
     // A draft shows each chapter's review state (outside git, every

@@ -1,5 +1,5 @@
 //! `ouvrage submit`, `review` and `finalize`: review events recorded as
-//! empty commits on the current branch (SPEC §6).
+//! empty commits on the current branch (README "Review in git").
 
 use clap::{ArgGroup, Args};
 

@@ -23,7 +23,7 @@ pub enum StatusFormat {
     /// A table for the terminal.
     #[default]
     Table,
-    /// One JSON object (SPEC §6; schema in schemas/status.schema.json).
+    /// One JSON object (schema in schemas/status.schema.json).
     Json,
     /// Markdown, e.g. for a CI job summary.
     Markdown,

@@ -1,4 +1,4 @@
-//! `book.toml`: what the editors wrote about the book (SPEC §2).
+//! `book.toml`: what the editors wrote about the book (README "File formats in short").
 
 use super::read::{Entries, Reader};
 use super::value::{Node, Value};

@@ -1,4 +1,4 @@
-//! A chapter's front matter (SPEC §4), YAML or TOML, as the author wrote it.
+//! A chapter's front matter (README "File formats in short"), YAML or TOML, as the author wrote it.
 
 use super::read::{Reader, is_valid_id};
 use super::value::Node;

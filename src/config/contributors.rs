@@ -1,4 +1,4 @@
-//! `contributors.toml`: the people of the book (SPEC §3).
+//! `contributors.toml`: the people of the book (README "File formats in short").
 
 use super::read::{Reader, is_valid_id};
 use super::value::{Node, Value};

@@ -12,7 +12,7 @@
 //! prelude, and valid symbol modifiers. The only code allowed is
 //! `#textmath[…]` and its siblings, whose content must be plain text. So no
 //! formula can read a file, run a function outside the list, open a comment
-//! that swallows the closing `$`, or leave the equation (SPEC §4: text from
+//! that swallows the closing `$`, or leave the equation (README "File formats in short": text from
 //! a chapter is always text).
 
 use std::sync::LazyLock;

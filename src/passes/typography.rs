@@ -1,4 +1,4 @@
-//! Typography by language (SPEC §4): typographic quotes and apostrophes
+//! Typography by language (README "File formats in short"): typographic quotes and apostrophes
 //! from straight ones, and in French the no-break spaces before `: ; ! ?`,
 //! inside `« »` and between a number and its unit. Only text is touched:
 //! code, math, raw HTML and URLs are other nodes and stay as written.

@@ -44,10 +44,7 @@ pub fn render_atomically(
         .map_err(|e| io_error(out_dir, "create the output folder", e))?;
     let name = renderer.output_name(book);
     let target = out_dir.join(&name);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
-        .tempdir_in(out_dir)
-        .map_err(|e| io_error(out_dir, "create a staging folder", e))?;
+    let staging = crate::atomic::StagingDir::new_in(out_dir, &name).map_err(|e| vec![e])?;
     let warnings = renderer.render(book, staging.path())?;
     // A single-file output is written as the only file of the staging folder.
     let single = staging.path().join(&name);

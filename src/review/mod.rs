@@ -1,4 +1,4 @@
-//! The review model of SPEC §6 as a pure function over plain values: events
+//! The review model of README "Review in git" as a pure function over plain values: events
 //! read from commit trailers, the chapter's current revision, who is who.
 //! No git here: the state machine is tested without a repository.
 
@@ -305,7 +305,7 @@ pub struct Outcome {
 }
 
 /// Why `event` counts for nothing, if it does not: who may record it
-/// (SPEC §6), the role in contributors.toml, and the signature when the
+/// (README "Review in git"), the role in contributors.toml, and the signature when the
 /// actor lists keys or the book requires signatures.
 fn refusal(facts: &ChapterFacts<'_>, event: &Event) -> Option<String> {
     let Some(actor) = &event.actor else {

@@ -1,4 +1,4 @@
-//! The review report's data (`status --format json`, SPEC §6): plain,
+//! The review report's data (`status --format json`, README "Review in git"): plain,
 //! serialisable values, computed from the history by `status` and read by
 //! the outputs of a draft build (the site's dashboard and badges, the PDF's
 //! footers) through the model.

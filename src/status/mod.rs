@@ -1,4 +1,4 @@
-//! Review status from git history: the report of `ouvrage status` (SPEC §6),
+//! Review status from git history: the report of `ouvrage status` (README "Review in git"),
 //! built by walking the history reachable from HEAD once and feeding the
 //! pure state machine of `review`.
 
@@ -321,7 +321,7 @@ fn review_events(
     let mut lost: Vec<(usize, HistoryWarning)> = Vec::new();
     for (seq, commit) in history.iter().enumerate() {
         let own = parse_trailers(&commit.message);
-        // A review event changes no file (SPEC §6); its message is the
+        // A review event changes no file (README "Review in git"); its message is the
         // shape `ouvrage` writes, trailers in the last paragraph.
         let Some(trailers) = own.filter(|_| commit.empty) else {
             if !commit.merge {

@@ -1,5 +1,5 @@
 //! `ouvrage watch`: build a draft, serve it, rebuild on change, reload the
-//! browser (SPEC §7).
+//! browser (README "Live preview").
 //!
 //! Four parts run side by side: the notify watcher sends the paths that
 //! concern the book ([`watcher`]); the main thread gathers them into bursts
@@ -117,10 +117,17 @@ async fn exit_on_interrupt() {
 
 /// The output folder, created and canonical (the server compares real paths).
 pub fn output_folder(root: &Path) -> Result<PathBuf, Diagnostic> {
-    let out = root.join("_book");
+    let out = root.join(DRAFT_DIR);
     std::fs::create_dir_all(out.join("html"))
         .and_then(|_| out.canonicalize())
         .map_err(|e| {
-            Diagnostic::error_in(Some(PathBuf::from("_book")), format!("cannot create: {e}"))
+            Diagnostic::error_in(
+                Some(PathBuf::from(DRAFT_DIR)),
+                format!("cannot create: {e}"),
+            )
         })
 }
+
+/// Where drafts go, `watch`'s and `build --draft`'s, under the book root:
+/// beside the print outputs of `_book`, never over them.
+pub const DRAFT_DIR: &str = "_book/draft";
