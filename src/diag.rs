@@ -22,6 +22,9 @@ pub enum Severity {
     Error,
     /// Something is dropped or probably wrong, but the book builds.
     Warning,
+    /// Nothing is wrong, and there is a better way to write it (a link to
+    /// `x.html` that reaches the chapter `x.md`).
+    Note,
 }
 
 /// A byte range in one source file.
@@ -94,6 +97,15 @@ impl Diagnostic {
     pub fn warning(span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(span, message)
+        }
+    }
+
+    /// A note at a span: the book builds as it is, and this is how to write
+    /// it better.
+    pub fn note(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(span, message)
         }
     }
@@ -234,6 +246,7 @@ pub fn emit_text<W: WriteColor>(
         let mut cs = match diagnostic.severity {
             Severity::Error => CsDiagnostic::error(),
             Severity::Warning => CsDiagnostic::warning(),
+            Severity::Note => CsDiagnostic::note(),
         };
         let mut message = diagnostic.message.clone();
         if diagnostic.span.is_none()

@@ -196,21 +196,25 @@ impl Context {
     ) {
         let shown: Vec<Diagnostic> = diagnostics
             .iter()
-            .filter(|d| !(self.quiet && d.severity == Severity::Warning))
+            .filter(|d| !(self.quiet && d.severity != Severity::Error))
             .cloned()
             .collect();
         match format {
             DiagnosticFormat::Text => {
                 let mut err = StandardStream::stderr(self.color);
                 let _ = emit_text(&mut err, sources, &shown);
-                let errors = shown
-                    .iter()
-                    .filter(|d| d.severity == Severity::Error)
-                    .count();
-                let warnings = shown.len() - errors;
-                if errors + warnings > 0 {
+                let count = |severity| shown.iter().filter(|d| d.severity == severity).count();
+                if !shown.is_empty() {
                     let _ = err.reset();
-                    let _ = writeln!(err, "{}", summary(errors, warnings));
+                    let _ = writeln!(
+                        err,
+                        "{}",
+                        summary(
+                            count(Severity::Error),
+                            count(Severity::Warning),
+                            count(Severity::Note)
+                        )
+                    );
                 }
             }
             DiagnosticFormat::Json => {
@@ -296,6 +300,7 @@ pub fn gitlab_code_quality(
                 "severity": match d.severity {
                     Severity::Error => "major",
                     Severity::Warning => "minor",
+                    Severity::Note => "info",
                 },
                 "location": {"path": path, "lines": {"begin": line}},
             })
@@ -320,20 +325,31 @@ pub fn diagnostics_json(sources: &Sources, diagnostics: &[Diagnostic]) -> serde_
             })
         })
         .collect();
-    let errors = diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .count();
-    serde_json::json!({"errors": errors, "warnings": diagnostics.len() - errors, "diagnostics": items})
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    serde_json::json!({
+        "errors": count(Severity::Error),
+        "warnings": count(Severity::Warning),
+        "notes": count(Severity::Note),
+        "diagnostics": items
+    })
 }
 
-fn summary(errors: usize, warnings: usize) -> String {
+fn summary(errors: usize, warnings: usize, notes: usize) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut line = format!(
         "{}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
-    )
+    );
+    if notes > 0 {
+        line.push_str(&format!(", {}", plural(notes, "note")));
+    }
+    line
 }
 
 /// One GitHub Actions annotation line (`prefix`: the book's folder in its
@@ -342,6 +358,7 @@ pub fn github_annotation(d: &Diagnostic, sources: &Sources, prefix: &str) -> Str
     let level = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "notice",
     };
     // Workflow commands end at a newline; % and newlines are escaped.
     let esc = |s: &str| {

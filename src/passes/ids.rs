@@ -1,14 +1,29 @@
 //! Heading ids and labels.
 //!
 //! Explicit ids (`{#id}`) are kept and must be unique in their chapter;
-//! other headings get a slug of their text, made unique with `-1`, `-2`.
+//! other headings get the id GitHub, Forgejo, GitLab and mdBook give them
+//! (comrak's anchorizer: lowercase, letters of every script and accents
+//! kept, punctuation dropped, each space a dash), made unique with `-1`,
+//! `-2`, so that a link copied from a forge's rendering of the chapter
+//! works here.
 //! Figure and table labels must be unique in the whole book, since a
 //! cross-reference may point into another chapter.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::{Block, BlockKind, Book, plain_text, slug, walk_blocks_mut};
+use crate::model::{Block, BlockKind, Book, plain_text, walk_blocks_mut};
+
+/// A heading's id as GitHub makes it from the heading's text (before
+/// duplicates are numbered); `section` when nothing is left of it.
+pub fn github_id(text: &str) -> String {
+    let id = comrak::Anchorizer::new().anchorize(text);
+    if id.chars().any(|c| c != '-') {
+        id
+    } else {
+        "section".to_string()
+    }
+}
 
 /// Assigns heading ids and checks that ids and labels are unique.
 pub fn assign_ids(book: &mut Book, sink: &mut Sink) {
@@ -37,7 +52,7 @@ pub fn assign_ids(book: &mut Book, sink: &mut Sink) {
             &mut chapter.blocks,
             &mut |b: &mut Block| match &mut b.kind {
                 BlockKind::Heading(h) if !h.explicit_id => {
-                    let base = slug(&plain_text(&h.content), "section");
+                    let base = github_id(&plain_text(&h.content));
                     let mut id = base.clone();
                     let mut n = 1;
                     while used.contains(&id) {
@@ -88,5 +103,37 @@ fn record_label(
         );
     } else {
         labels.insert(label.to_string(), (chapter.to_string(), span.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::github_id;
+
+    /// The ids GitHub gives these headings (as its rendering of a README
+    /// shows them), French and Italian accents included.
+    #[test]
+    fn ids_are_githubs() {
+        for (heading, id) in [
+            (
+                "Concatenating with + or format!",
+                "concatenating-with--or-format",
+            ),
+            ("Shared Access to Mutex<T>", "shared-access-to-mutext"),
+            (
+                "Les communs de services de proximité",
+                "les-communs-de-services-de-proximité",
+            ),
+            ("L'expérience : « Fablabs » !", "lexpérience---fablabs--"),
+            (
+                "Perché la scuola è un bene comune",
+                "perché-la-scuola-è-un-bene-comune",
+            ),
+            ("snake_case and 2.0", "snake_case-and-20"),
+            ("Ça, c'est ÉTÉ", "ça-cest-été"),
+            ("???", "section"),
+        ] {
+            assert_eq!(github_id(heading), id, "{heading}");
+        }
     }
 }

@@ -48,6 +48,24 @@ pub fn chapter_anchors(blocks: &mut [Block]) -> HashSet<String> {
     anchors
 }
 
+/// The ids headings had before they followed GitHub's rule (ASCII slugs,
+/// accents folded, punctuation a dash), by chapter: a link written against
+/// one is told the heading's id now.
+fn former_ids(blocks: &mut [Block]) -> HashMap<String, String> {
+    let mut former = HashMap::new();
+    walk_blocks_mut(blocks, &mut |b| {
+        if let BlockKind::Heading(h) = &b.kind
+            && !h.explicit_id
+        {
+            let old = crate::model::slug(&crate::model::plain_text(&h.content), "section");
+            if old != h.id {
+                former.entry(old).or_insert_with(|| h.id.clone());
+            }
+        }
+    });
+    former
+}
+
 /// Lexically normalises `base/rel`; `None` if it climbs above the root.
 fn join_inside(base: &Path, rel: &str) -> Option<PathBuf> {
     let mut out: Vec<String> = base
@@ -121,6 +139,11 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         .iter_mut()
         .map(|c| (c.id.clone(), chapter_anchors(&mut c.blocks)))
         .collect();
+    let renamed: HashMap<String, HashMap<String, String>> = book
+        .chapters
+        .iter_mut()
+        .map(|c| (c.id.clone(), former_ids(&mut c.blocks)))
+        .collect();
     let chapter_files: Vec<String> = by_path.keys().cloned().collect();
     let mut files = Files::default();
 
@@ -137,6 +160,7 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
             chapter_id: &id,
             by_path: &by_path,
             anchors: &anchors,
+            renamed: &renamed,
             chapter_files: &chapter_files,
         };
         for blocks in chapter.block_lists_mut() {
@@ -151,6 +175,7 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         chapter_id: "",
         by_path: &by_path,
         anchors: &anchors,
+        renamed: &renamed,
         chapter_files: &chapter_files,
     };
     for person in &mut book.people {
@@ -177,6 +202,8 @@ struct Ctx<'a> {
     chapter_id: &'a str,
     by_path: &'a HashMap<String, String>,
     anchors: &'a HashMap<String, HashSet<String>>,
+    /// Former heading ids and what they are now, by chapter.
+    renamed: &'a HashMap<String, HashMap<String, String>>,
     chapter_files: &'a [String],
 }
 
@@ -207,14 +234,17 @@ impl Ctx<'_> {
             return;
         };
         if !known.contains(anchor) {
-            sink.push(
-                Diagnostic::error(
-                    span.clone(),
-                    format!("chapter `{chapter}` has no anchor `#{anchor}`"),
-                )
-                .suggest(anchor, known.iter().map(String::as_str))
-                .hint("anchors are heading ids ({#id} or generated), fig:/tbl: labels and `<a id=\"…\">`"),
+            let error = Diagnostic::error(
+                span.clone(),
+                format!("chapter `{chapter}` has no anchor `#{anchor}`"),
             );
+            let error = match self.renamed.get(chapter).and_then(|r| r.get(anchor)) {
+                Some(now) => error.hint(format!("did you mean `#{now}`? heading ids follow GitHub's rule now (`#{anchor}` was the former id of that heading)")),
+                None => error.suggest(anchor, known.iter().map(String::as_str)),
+            };
+            sink.push(error.hint(
+                "anchors are heading ids ({#id}, or the heading's text as GitHub makes ids), fig:/tbl: labels and `<a id=\"…\">`",
+            ));
         }
     }
 
@@ -236,7 +266,14 @@ impl Ctx<'_> {
                 anchor,
             };
         }
-        match resolve_local(self.root, self.dir, path) {
+        let local = match resolve_local(self.root, self.dir, path) {
+            Local::Missing(rel) => match self.html_chapter(path, span, sink) {
+                Some(found) => found,
+                None => Local::Missing(rel),
+            },
+            found => found,
+        };
+        match local {
             Local::File(rel) => {
                 if let Some(id) = self.by_path.get(&rel) {
                     if let Some(a) = &anchor {
@@ -282,6 +319,24 @@ impl Ctx<'_> {
                 LinkTarget::External
             }
         }
+    }
+
+    /// `NAME.html` as mdBook and Pandoc's sites write a link to a chapter:
+    /// the chapter `NAME.md`, when there is one beside it (with a note: the
+    /// `.md` form is what a reader on the forge can follow).
+    fn html_chapter(&self, path: &str, span: &Span, sink: &mut Sink) -> Option<Local> {
+        let stem = path.strip_suffix(".html")?;
+        let md = format!("{stem}.md");
+        let Local::File(rel) = resolve_local(self.root, self.dir, &md) else {
+            return None;
+        };
+        self.by_path.get(&rel)?;
+        sink.push(
+            Diagnostic::note(span.clone(), format!("`{path}` is the chapter `{md}`")).hint(
+                format!("write the link to `{md}`: it then works on the forge too"),
+            ),
+        );
+        Some(Local::File(rel))
     }
 
     fn image(&self, image: &mut Image, span: &Span, sink: &mut Sink, files: &mut Files) {

@@ -37,6 +37,7 @@ impl Problem {
             severity: match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",
+                Severity::Note => "note",
             }
             .to_string(),
             location: d
