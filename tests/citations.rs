@@ -614,6 +614,10 @@ fn how_to_cite_the_book_is_an_edited_volume_with_its_address() {
     );
     assert!(!cite.contains(",."), "{cite}");
     assert!(cite.contains("https://livre.example.org/"), "{cite}");
+    // The editor named as the editor of the volume, with the short term of
+    // the French CSL locale ("dir.", for "sous la direction de").
+    assert!(cite.starts_with("Éditrice, Edith, dir. "), "{cite}");
+    assert_eq!(cite.matches("Edith").count(), 1, "named once: {cite}");
     let url = attrs(&html, ".cite-this-download a", "href")[0].clone();
     let bib = std::fs::read_to_string(site.join(&url)).unwrap();
     assert!(bib.contains("url = {https://livre.example.org/}"), "{bib}");
@@ -623,4 +627,27 @@ fn how_to_cite_the_book_is_an_edited_volume_with_its_address() {
     let url = attrs(&chapter, ".cite-this-download a", "href")[0].clone();
     let bib = std::fs::read_to_string(site.join(&url)).unwrap();
     assert!(bib.contains("doi = {10.5555/essai.1}"), "{bib}");
+}
+
+/// Several editors: the plural term after the last, in the book's language.
+#[test]
+fn how_to_cite_names_several_editors_with_the_plural_term() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "editors = [\"ed\"]",
+        "editors = [\"ed\", \"ana\"]",
+    );
+    edit(
+        book.join("book.toml"),
+        "language = \"fr\"",
+        "language = \"en\"",
+    );
+    ok(&book, &["build", "--html"]);
+    let html = page(&book.join("_book/html/index.html"));
+    let cite = texts(&html, ".cite-this-reference").join(" ");
+    assert!(
+        cite.starts_with("Éditrice, Edith, and Ana Autrice, eds. "),
+        "{cite}"
+    );
 }

@@ -94,6 +94,48 @@ fn persons(book: &Book, people: &[PersonRef]) -> Vec<Person> {
         .collect()
 }
 
+/// The editors of the book as the names an edited volume is cited by,
+/// the last followed by the style's short "editor" term in the book's
+/// language ("Lequin, Julie, éd."; "…, and Marc Dupont, éds."). Given to
+/// hayagriva as editors alone, they stand in for the missing authors
+/// without that term (hayagriva does not print the label of a substituted
+/// name), which every style prints for an edited book.
+fn edited_by(book: &Book) -> Vec<Person> {
+    let mut people = persons(book, &book.editors);
+    let term = editor_term(&book.lang, people.len() > 1);
+    if let (Some(last), Some(term)) = (people.last_mut(), term) {
+        last.suffix = Some(term);
+        last.comma_suffix = true;
+    }
+    people
+}
+
+/// The short "editor" term of the CSL locale of `lang` (its region's, else
+/// its language's), singular or plural.
+fn editor_term(lang: &Lang, plural: bool) -> Option<String> {
+    use hayagriva::citationberg::TermForm;
+    use hayagriva::citationberg::taxonomy::{NameVariable, Term};
+    let code = locale(lang);
+    let primary = lang.primary();
+    let found = LOCALES
+        .iter()
+        .find(|l| l.lang.as_ref() == Some(&code))
+        .or_else(|| {
+            LOCALES.iter().find(|l| {
+                l.lang
+                    .as_ref()
+                    .is_some_and(|c| c.0.split('-').next() == Some(primary))
+            })
+        })?;
+    let term = found.term(Term::NameVariable(NameVariable::Editor), TermForm::Short)?;
+    if plural {
+        term.multiple()
+    } else {
+        term.single()
+    }
+    .map(str::to_string)
+}
+
 /// The book as an edited volume, in Hayagriva's data model (built
 /// directly: going through its YAML reader cost milliseconds per chapter).
 fn book_entry(book: &Book, key: &str) -> Entry {
@@ -105,6 +147,7 @@ fn book_entry(book: &Book, key: &str) -> Entry {
         None => cfg.title.clone(),
     };
     entry.set_title(FormatString::from(title));
+    // A chapter's parent names them as its editors ("édité par …").
     entry.set_editors(persons(book, &book.editors));
     if let Some(p) = &cfg.publisher {
         entry.set_publisher(Publisher::new(Some(FormatString::from(p.clone())), None));
@@ -189,7 +232,10 @@ fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &
 /// The book as an edited volume.
 pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
     let key = book.id();
-    let entry = book_entry(book, &key);
+    let mut entry = book_entry(book, &key);
+    // Named once, as the volume's authors with the editor term.
+    entry.set_editors(Vec::new());
+    entry.set_authors(edited_by(book));
     let formatted = format(book, style, &entry, &book.lang);
     let cfg = &book.config.book;
     let mut fields = vec![
