@@ -161,6 +161,12 @@ def main():
             title = m.group(1)
     with open(os.path.join(out, "book.toml"), "w", encoding="utf-8") as f:
         f.write(f'[book]\ntitle = "{title}"\nlanguage = "en"\neditors = ["klabnik"]\n')
+        # The book prints emoji and greetings in a dozen scripts: the
+        # system's Noto fonts draw them (Debian's fonts-noto-core,
+        # fonts-noto-cjk, fonts-noto-color-emoji), else `check` fails.
+        f.write('\n[pdf]\nsystem-fonts = true\nfallback-fonts = ["Noto Color Emoji", '
+                '"Noto Sans CJK SC", "Noto Sans Devanagari", "Noto Sans Thai", '
+                '"Noto Sans Bengali"]\n')
     with open(os.path.join(out, "contributors.toml"), "w", encoding="utf-8") as f:
         f.write('[klabnik]\nname = "Steve Klabnik"\nroles = ["editor", "author"]\n\n'
                 '[nichols]\nname = "Carol Nichols"\nroles = ["author"]\n\n'

@@ -3,7 +3,7 @@
 # day (issue 27), on two books in one run, beside cold builds of the same
 # books on the same machine.
 #
-# CORPUS is the generated book of SPEC §8 (a git repository):
+# CORPUS is the benchmark book of the README's "Speed" section (a git repository):
 #   cargo run --release --example gen-corpus -- CORPUS --chapters 100 --words 400000 --commits 10000
 # MDBOOK is a real mdBook's folder (its src/SUMMARY.md), for instance The
 # Rust Programming Language: `git clone https://github.com/rust-lang/book`.
@@ -24,7 +24,8 @@
 # edits, and as many contributor edits, default 10: 20 metadata edits),
 # CORPUS_METADATA (the same for the generated corpus, whose each metadata
 # edit is a whole retypeset of 1,866 pages; default METADATA),
-# CARGO_TARGET_DIR.
+# BOOKS (`corpus mdbook` by default; one of them to measure it alone, the
+# table then has its column only), CARGO_TARGET_DIR.
 set -euo pipefail
 
 die() { echo "watch.sh: $*" >&2; exit 1; }
@@ -67,7 +68,7 @@ peak() { # peak CMD...: maximum resident set size, MiB
 }
 median() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]["median"])' "$1" "$2"; }
 
-for name in corpus mdbook; do
+for name in ${BOOKS:-corpus mdbook}; do
   B="$WORK/$name"
   "$OUVRAGE" -q --book "$B" check || die "$name does not pass ouvrage check"
   chapters=$(cd "$B" && ls chapters/*.md | wc -l)
@@ -110,7 +111,9 @@ def load(name):
         "peak_pdf": float(open(f"{work}/{name}-peak-pdf").read()),
         "pages": open(f"{work}/{name}-pages").read().strip(), "w": w,
     }
-books = [("generated corpus", load("corpus")), ("The Rust Programming Language", load("mdbook"))]
+import os
+names = {"corpus": "generated corpus", "mdbook": "The Rust Programming Language"}
+books = [(names[n], load(n)) for n in os.environ.get("BOOKS", "corpus mdbook").split()]
 def ms(v): return f"{v:,.0f} ms"
 print("| what | " + " | ".join(f"{n} ({b['pages']} pages)" for n, b in books) + " | target |")
 print("|---|" + "---:|" * len(books) + "---|")
