@@ -1,0 +1,164 @@
+//! Pandoc's and Quarto's YAML metadata (a file's front matter, or
+//! `_quarto.yml`'s `book:`), read into what ouvrage has a place for:
+//! title, subtitle, authors (a name, a list of names, or `name:` maps with
+//! an `affiliation`), `lang`, `abstract`, `keywords`, `date` (its year),
+//! `bibliography` and `csl`. Other keys are listed for the report.
+
+use crate::config::value::{Node, Value};
+
+use super::{lookup, strings_of, text_of};
+
+/// The metadata import carries over.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// `title`.
+    pub title: Option<String>,
+    /// `subtitle`.
+    pub subtitle: Option<String>,
+    /// `author` / `authors`: names and affiliations.
+    pub authors: Vec<(String, Option<String>)>,
+    /// `lang`.
+    pub lang: Option<String>,
+    /// `abstract`.
+    pub abstract_: Option<String>,
+    /// `keywords`.
+    pub keywords: Vec<String>,
+    /// The year of `date`.
+    pub year: Option<i64>,
+    /// `bibliography`: files, relative to the file that names them.
+    pub bibliography: Vec<String>,
+    /// `csl`.
+    pub csl: Option<String>,
+    /// Keys with no place in ouvrage, with their byte offset.
+    pub other: Vec<(String, usize)>,
+}
+
+/// The keys [`read`] takes.
+const KNOWN: &[&str] = &[
+    "title",
+    "subtitle",
+    "author",
+    "authors",
+    "lang",
+    "abstract",
+    "keywords",
+    "date",
+    "bibliography",
+    "csl",
+];
+
+/// Reads the metadata of a mapping; `skip` lists keys the caller reads
+/// itself (not reported as left over).
+pub fn read(node: &Node, skip: &[&str]) -> Meta {
+    let mut meta = Meta::default();
+    let get = |key: &str| lookup(node, &[key]);
+    meta.title = get("title").and_then(text_of);
+    meta.subtitle = get("subtitle").and_then(text_of);
+    for key in ["author", "authors"] {
+        if let Some(n) = get(key) {
+            meta.authors.extend(authors(n));
+        }
+    }
+    meta.lang = get("lang").and_then(text_of);
+    meta.abstract_ = get("abstract")
+        .and_then(text_of)
+        .map(|a| a.trim().to_string());
+    meta.keywords = get("keywords")
+        .map(|n| match &n.value {
+            Value::Str(s) => s
+                .split(',')
+                .map(|k| k.trim().to_string())
+                .filter(|k| !k.is_empty())
+                .collect(),
+            _ => strings_of(n),
+        })
+        .unwrap_or_default();
+    meta.year = get("date").and_then(text_of).and_then(|d| year(&d));
+    meta.bibliography = get("bibliography").map(strings_of).unwrap_or_default();
+    meta.csl = get("csl").and_then(text_of);
+    if let Value::Table(entries) = &node.value {
+        for (k, _) in entries {
+            if !KNOWN.contains(&k.name.as_str()) && !skip.contains(&k.name.as_str()) {
+                meta.other.push((k.name.clone(), k.span.start));
+            }
+        }
+    }
+    meta
+}
+
+/// Authors written as a name, a list of names, or maps with `name` (a
+/// string, or Quarto's `{given, family}`) and `affiliation(s)`.
+fn authors(node: &Node) -> Vec<(String, Option<String>)> {
+    let one = |n: &Node| -> Option<(String, Option<String>)> {
+        match &n.value {
+            Value::Table(_) => {
+                let name = lookup(n, &["name"]).and_then(|name| {
+                    text_of(name).or_else(|| {
+                        let given = lookup(name, &["given"]).and_then(text_of);
+                        let family = lookup(name, &["family"]).and_then(text_of);
+                        let parts: Vec<String> = given.into_iter().chain(family).collect();
+                        (!parts.is_empty()).then(|| parts.join(" "))
+                    })
+                })?;
+                let affiliation = ["affiliation", "affiliations"]
+                    .iter()
+                    .filter_map(|k| lookup(n, &[k]))
+                    .find_map(|a| match &a.value {
+                        Value::Array(items) => items.first().and_then(|i| {
+                            text_of(i).or_else(|| lookup(i, &["name"]).and_then(text_of))
+                        }),
+                        Value::Table(_) => lookup(a, &["name"]).and_then(text_of),
+                        _ => text_of(a),
+                    });
+                Some((name, affiliation))
+            }
+            _ => text_of(n).map(|name| (name, None)),
+        }
+    };
+    match &node.value {
+        Value::Array(items) => items.iter().filter_map(one).collect::<Vec<_>>(),
+        _ => one(node).into_iter().collect(),
+    }
+    .into_iter()
+    .filter(|(name, _)| !name.trim().is_empty())
+    .collect()
+}
+
+/// The year of a date written any way that holds four digits in a row
+/// (`2024-05-01`, `May 2024`).
+fn year(date: &str) -> Option<i64> {
+    let bytes = date.as_bytes();
+    (0..bytes.len().saturating_sub(3)).find_map(|i| {
+        let run = &date[i..i + 4];
+        let alone = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 4).is_none_or(|b| !b.is_ascii_digit());
+        (alone && run.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| run.parse().ok())
+            .flatten()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::value::parse_yaml;
+
+    #[test]
+    fn pandoc_and_quarto_authors_and_keys() {
+        let yaml = "title: A\nauthor:\n  - name: Ada Lovelace\n    affiliation: Analytical\n  - Charles Babbage\n  - name: {given: Mary, family: Somerville}\n    affiliations:\n      - name: Oxford\nkeywords: a, b\ndate: 12 May 1843\ntoc: true\n";
+        let node = parse_yaml(yaml, 0).unwrap();
+        let meta = read(&node, &[]);
+        assert_eq!(
+            meta.authors,
+            [
+                ("Ada Lovelace".to_string(), Some("Analytical".to_string())),
+                ("Charles Babbage".to_string(), None),
+                ("Mary Somerville".to_string(), Some("Oxford".to_string())),
+            ]
+        );
+        assert_eq!(meta.keywords, ["a", "b"]);
+        assert_eq!(meta.year, Some(1843));
+        assert_eq!(meta.other.len(), 1);
+        assert_eq!(meta.other[0].0, "toc");
+    }
+}
