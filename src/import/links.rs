@@ -27,7 +27,7 @@ pub struct Layout {
     /// Each chapter's title anchor in the source's site (the id its `#`
     /// heading had), which the new book has no more: a link to it becomes
     /// a link to the chapter.
-    pub title_anchors: HashMap<usize, String>,
+    pub title_anchors: HashMap<usize, Vec<String>>,
     /// The published site of the source, to make links that leave it absolute.
     pub site_url: Option<url::Url>,
     /// mdBook: `x.html` is the chapter `x.md`, `index.html` is `README.md`.
@@ -204,9 +204,13 @@ impl Layout {
             let new_path = if let Some(chapter) = self.chapter_at(&target) {
                 let to = &book.chapters[chapter].path;
                 let mut link = crate::url::encode_path(&relative(&dest_dir, to));
-                let title_anchor = self.title_anchors.get(&chapter).map(String::as_str);
+                let names_title = |f: &str| {
+                    self.title_anchors
+                        .get(&chapter)
+                        .is_some_and(|a| a.iter().any(|a| a == f))
+                };
                 if let Some(f) = fragment
-                    && Some(f) != title_anchor
+                    && !names_title(f)
                 {
                     link.push('#');
                     link.push_str(f);

@@ -71,6 +71,8 @@ pub struct TitleHeading {
     pub text: String,
     /// Pandoc's and Quarto's `{.unnumbered}` (or `{-}`) is on it.
     pub unnumbered: bool,
+    /// Its `{#id}`, if written.
+    pub id: Option<String>,
 }
 
 /// What [`scan`] finds in a text.
@@ -150,11 +152,12 @@ pub fn scan(text: &str) -> Scan {
     {
         let pos = first.data().sourcepos;
         let range = lines.range(text, first);
-        let (title, unnumbered) = heading_text(&text[range], h.setext);
+        let (title, unnumbered, id) = heading_text(&text[range], h.setext);
         scan.title = Some(TitleHeading {
             lines: lines.whole_lines(text, pos.start.line, pos.end.line),
             text: title,
             unnumbered,
+            id,
         });
     }
     for node in root.descendants() {
@@ -216,8 +219,8 @@ pub fn scan(text: &str) -> Scan {
 /// The text of a heading's source: `# Title #` → `Title`, a setext
 /// heading's lines joined; a trailing `{#id}` is left out (the title moves
 /// into front matter, which has no place for it), and whether its
-/// attributes hold `.unnumbered` or `-`.
-fn heading_text(source: &str, setext: bool) -> (String, bool) {
+/// attributes hold `.unnumbered` or `-`, and its `{#id}`.
+fn heading_text(source: &str, setext: bool) -> (String, bool, Option<String>) {
     let text = if setext {
         let mut lines: Vec<&str> = source.lines().collect();
         lines.pop();
@@ -241,9 +244,13 @@ fn heading_text(source: &str, setext: bool) -> (String, bool) {
             let unnumbered = attrs
                 .split_whitespace()
                 .any(|a| a == ".unnumbered" || a == "-");
-            (text[..at].trim_end().to_string(), unnumbered)
+            let id = attrs
+                .split_whitespace()
+                .find_map(|a| a.strip_prefix('#'))
+                .map(str::to_string);
+            (text[..at].trim_end().to_string(), unnumbered, id)
         }
-        _ => (text, false),
+        _ => (text, false, None),
     }
 }
 
@@ -488,8 +495,9 @@ mod tests {
         assert_eq!(text("A\ntitle\n===", true), "A title");
         assert_eq!(
             heading_text("# Preface {.unnumbered}", false),
-            ("Preface".to_string(), true)
+            ("Preface".to_string(), true, None)
         );
+        assert_eq!(heading_text("# A {#a .x}", false).2.as_deref(), Some("a"));
         assert!(scan("Text\n\n# Late\n").title.is_none());
         assert!(scan("## Section\n").title.is_none());
     }

@@ -18,7 +18,9 @@ use super::book::{NewBook, NewChapter, NewPart};
 use super::include::Includes;
 use super::links::{Layout, normalize};
 use super::report::Report;
-use super::{Finish, Imported, Run, finish_chapter, lookup, strings_of, text_of, title_anchor};
+use super::{
+    Finish, Imported, Run, finish_chapter, lookup, note_title_anchors, strings_of, text_of,
+};
 use crate::config::value::{Value, parse_toml};
 use crate::diag::{Diagnostic, Span};
 use crate::source::FileId;
@@ -536,11 +538,8 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
     for d in dropped {
         report.not_carried(d);
     }
-    for (i, text) in texts.iter().enumerate() {
-        if let Some(t) = super::markdown::scan(text).title {
-            layout.title_anchors.insert(i, title_anchor(&t.text));
-        }
-    }
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    note_title_anchors(&mut layout, &book, &refs);
     for (i, ((source, file), text)) in sources_of.iter().zip(&texts).enumerate() {
         let original = run.sources.get(*file).text.clone();
         finish_chapter(

@@ -115,6 +115,22 @@ fn title_anchor(title: &str) -> String {
     comrak::Anchorizer::new().anchorize(&plain)
 }
 
+/// Records the anchors of the `#` headings that will move into front
+/// matter (`texts`: each chapter's text, by index): the new book has no
+/// such anchor, so a link to one becomes a link to the chapter.
+fn note_title_anchors(layout: &mut links::Layout, book: &NewBook, texts: &[&str]) {
+    for (i, text) in texts.iter().enumerate() {
+        if book.chapters[i].title.is_some() {
+            continue;
+        }
+        if let Some(t) = markdown::scan(text).title {
+            let mut anchors = vec![title_anchor(&t.text)];
+            anchors.extend(t.id);
+            layout.title_anchors.insert(i, anchors);
+        }
+    }
+}
+
 /// What a dialect wants done to a chapter's text besides its links.
 #[derive(Debug, Clone, Copy, Default)]
 struct Finish {

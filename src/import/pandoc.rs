@@ -18,7 +18,7 @@ use super::book::{NewBook, NewChapter};
 use super::links::{Layout, normalize};
 use super::metadata::{self, Meta};
 use super::report::Report;
-use super::{Finish, Imported, Run, finish_chapter};
+use super::{Finish, Imported, Run, finish_chapter, note_title_anchors};
 use crate::config::value::parse_yaml;
 use crate::diag::{Diagnostic, Span};
 use crate::source::FileId;
@@ -306,6 +306,8 @@ pub fn import_pandoc(
         }
     };
     settle_languages(&mut book, &mut report);
+    let texts: Vec<&str> = read.iter().map(|f| f.body.as_str()).collect();
+    note_title_anchors(&mut layout, &book, &texts);
     for (i, f) in read.iter().enumerate() {
         let original = run.sources.get(f.file).text.clone();
         finish_chapter(

@@ -24,7 +24,7 @@ use super::markdown::{Edit, apply, prose_runs, scan};
 use super::metadata;
 use super::pandoc::{ChapterFile, add_chapter, bibliography, read_file, settle_languages};
 use super::report::Report;
-use super::{Finish, Imported, Run, finish_chapter, lookup, text_of};
+use super::{Finish, Imported, Run, finish_chapter, lookup, note_title_anchors, text_of};
 use crate::config::value::{Node, Value, parse_yaml};
 use crate::diag::{Diagnostic, Span};
 use crate::source::FileId;
@@ -132,7 +132,8 @@ fn map_quarto(text: &str, shown: &str, report: &mut Report) -> String {
         for (i, _) in prose.match_indices(['@', '#']) {
             let at = run.start + i;
             let before = text[..at].chars().next_back();
-            if before.is_some_and(|c| c.is_alphanumeric()) {
+            // `a@fig-x` is an address; `file.qmd#sec-x` is a link's anchor.
+            if text[at..].starts_with('@') && before.is_some_and(|c| c.is_alphanumeric()) {
                 continue;
             }
             let rest = &text[at + 1..];
@@ -457,15 +458,22 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     }
     settle_languages(&mut book, &mut report);
     let mut cells = false;
-    for (i, f) in read.iter().enumerate() {
-        let shown = run.sources.get(f.file).path.display().to_string();
+    let bodies: Vec<String> = read
+        .iter()
+        .map(|f| {
+            let shown = run.sources.get(f.file).path.display().to_string();
+            map_quarto(&f.body, &shown, &mut report)
+        })
+        .collect();
+    let texts: Vec<&str> = bodies.iter().map(String::as_str).collect();
+    note_title_anchors(&mut layout, &book, &texts);
+    for (i, (f, body)) in read.iter().zip(bodies.iter()).enumerate() {
         let original = run.sources.get(f.file).text.clone();
-        let body = map_quarto(&f.body, &shown, &mut report);
-        cells |= scan(&body)
+        cells |= scan(body)
             .fences
             .iter()
             .any(|x| x.info.starts_with('{') && !x.info.starts_with("{="));
-        let unnumbered = scan(&body).title.is_some_and(|t| t.unnumbered);
+        let unnumbered = scan(body).title.is_some_and(|t| t.unnumbered);
         finish_chapter(
             &layout,
             &mut book,
@@ -504,11 +512,11 @@ mod tests {
     #[test]
     fn callouts_become_alerts_and_references_ours() {
         let mut report = Report::default();
-        let text = "::: {.callout-tip}\n## Remember\nText with @fig-map.\n\n::: {.aside}\nInner\n:::\n:::\n\n![A map](map.png){#fig-map}\n\n`@fig-code` stays, a@fig-no too.\n";
+        let text = "::: {.callout-tip}\n## Remember\nText with @fig-map, [a link](x.qmd#fig-map).\n\n::: {.aside}\nInner\n:::\n:::\n\n![A map](map.png){#fig-map}\n\n`@fig-code` stays, a@fig-no too.\n";
         let out = map_quarto(text, "x.qmd", &mut report);
         assert_eq!(
             out,
-            "> [!TIP] Remember\n> Text with @fig:map.\n>\n> ::: {.aside}\n> Inner\n> :::\n\n![A map](map.png){#fig:map}\n\n`@fig-code` stays, a@fig-no too.\n"
+            "> [!TIP] Remember\n> Text with @fig:map, [a link](x.qmd#fig:map).\n>\n> ::: {.aside}\n> Inner\n> :::\n\n![A map](map.png){#fig:map}\n\n`@fig-code` stays, a@fig-no too.\n"
         );
     }
 }
