@@ -382,7 +382,10 @@ fn assert_error_at(stderr: &str, message: &str, location: &str) {
         .find(message)
         .unwrap_or_else(|| panic!("no `{message}` in:\n{stderr}"));
     let after = &stderr[at..];
-    let next = after.find("┌─ ").map(|i| &after[i + "┌─ ".len()..]).unwrap_or("");
+    let next = after
+        .find("┌─ ")
+        .map(|i| &after[i + "┌─ ".len()..])
+        .unwrap_or("");
     assert!(
         next.starts_with(location),
         "`{message}` is not at {location}:\n{stderr}"
@@ -457,7 +460,7 @@ fn a_malformed_mdbook_toml_is_reported_at_its_line() {
         "language = \"en",
     );
     let stderr = import_fails(&dir, &["import", "mdbook", "mdbook", "--into", "guide"]);
-    assert!(stderr.contains("mdbook/book.toml:5:"), "{stderr}");
+    assert_error_at(&stderr, "error: book.toml: ", "mdbook/book.toml:5:15");
     assert!(!dir.join("guide").exists());
 }
 
@@ -470,8 +473,8 @@ fn a_malformed_quarto_yml_is_reported_at_its_line() {
         "  title: \"Counting Birds",
     );
     let stderr = import_fails(&dir, &["import", "quarto", "quarto", "--into", "birds"]);
-    assert!(stderr.contains("error: _quarto.yml:"), "{stderr}");
-    assert!(stderr.contains("quarto/_quarto.yml:"), "{stderr}");
+    // At the quote left open.
+    assert_error_at(&stderr, "error: _quarto.yml: ", "quarto/_quarto.yml:6:10");
     assert!(!dir.join("birds").exists());
 
     // A chapter listed that does not exist, at its line and column.

@@ -479,7 +479,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
             &mut book,
             i,
             &f.source,
-            &body,
+            body,
             &original,
             Finish::default(),
             &mut report,
