@@ -172,6 +172,10 @@ fn an_mdbook_imports_and_builds_in_every_format() {
         counting.contains("```text\nlet mut count = 0;\ncount += 1;\n```"),
         "{counting}"
     );
+    // The chapter opened with `## Counting things`: its title; its `###`
+    // sections start at `##`, as ouvrage's do.
+    assert!(counting.contains("\n## Ranges\n"), "{counting}");
+    assert!(!counting.contains("# Counting things"), "{counting}");
     let basics = read(book.join("chapters/basics/index.md"));
     assert!(
         basics.contains("Welcome to the basics, a paragraph kept in a file"),

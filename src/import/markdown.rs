@@ -73,6 +73,8 @@ pub struct TitleHeading {
     pub unnumbered: bool,
     /// Its `{#id}`, if written.
     pub id: Option<String>,
+    /// Its level (1 for `#`).
+    pub level: usize,
 }
 
 /// What [`scan`] finds in a text.
@@ -84,8 +86,11 @@ pub struct Scan {
     pub destinations: Vec<Destination>,
     /// Fenced code blocks.
     pub fences: Vec<Fence>,
-    /// The first block, when it is a `#` heading.
+    /// The first block, when it is a heading (of any level: mdBook's
+    /// sub-chapters often open with `## Title`).
     pub title: Option<TitleHeading>,
+    /// The other ATX headings: the offset of their `#` run and its length.
+    pub headings: Vec<(usize, usize)>,
 }
 
 /// Byte offsets of line starts, to turn comrak's 1-based line and byte
@@ -148,7 +153,6 @@ pub fn scan(text: &str) -> Scan {
     let mut scan = Scan::default();
     if let Some(first) = root.first_child()
         && let NodeValue::Heading(h) = &first.data().value
-        && h.level == 1
     {
         let pos = first.data().sourcepos;
         let range = lines.range(text, first);
@@ -158,6 +162,7 @@ pub fn scan(text: &str) -> Scan {
             text: title,
             unnumbered,
             id,
+            level: h.level as usize,
         });
     }
     for node in root.descendants() {
@@ -195,6 +200,14 @@ pub fn scan(text: &str) -> Scan {
                 }
             }
             NodeValue::Code(_) => scan.code.push(lines.range(text, node)),
+            NodeValue::Heading(h)
+                if !h.setext && !root.first_child().is_some_and(|f| f.same_node(node)) =>
+            {
+                let at = lines.range(text, node).start;
+                if text[at..].starts_with('#') {
+                    scan.headings.push((at, h.level as usize));
+                }
+            }
             NodeValue::Link(link) | NodeValue::Image(link) => {
                 let range = lines.range(text, node);
                 if let Some(dest) = inline_destination(text, range)
@@ -499,7 +512,9 @@ mod tests {
         );
         assert_eq!(heading_text("# A {#a .x}", false).2.as_deref(), Some("a"));
         assert!(scan("Text\n\n# Late\n").title.is_none());
-        assert!(scan("## Section\n").title.is_none());
+        let s = scan("## Section\n\n### Sub\n\n> #### Quoted\n\n```\n# code\n```\n");
+        assert_eq!(s.title.unwrap().level, 2);
+        assert_eq!(s.headings, [(12, 3), (23, 4)]);
     }
 
     #[test]

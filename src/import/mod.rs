@@ -163,6 +163,20 @@ fn finish_chapter(
             range: heading.lines.clone(),
             with: String::new(),
         });
+        // A chapter that opens with `## Title` has its sections one level
+        // down: they move up, so that they start at `##` as ouvrage's do.
+        let shift = heading.level.saturating_sub(1);
+        if shift > 0 {
+            for &(at, level) in &scan.headings {
+                let new = level.saturating_sub(shift).max(2);
+                if new != level {
+                    edits.push(markdown::Edit {
+                        range: at..at + level,
+                        with: "#".repeat(new),
+                    });
+                }
+            }
+        }
     }
     for fence in &scan.fences {
         let info = fence.info.trim();

@@ -100,7 +100,9 @@ pub(super) fn add_chapter(
         .iter()
         .map(|(name, aff)| book.person(name, aff.clone()))
         .collect();
-    let opens_with_heading = super::markdown::scan(&f.body).title.is_some();
+    let opens_with_heading = super::markdown::scan(&f.body)
+        .title
+        .is_some_and(|t| t.level == 1);
     let index = book.chapters.len();
     layout.chapters.insert(f.source.clone(), index);
     book.chapters.push(NewChapter {
