@@ -250,6 +250,65 @@ fn links_that_leave_an_mdbook_are_reported_without_a_site_url() {
 }
 
 #[test]
+fn an_mdbook_with_mathjax_keeps_dollars_as_math_and_its_theme_is_reported() {
+    let (_tmp, dir) = sources();
+    edit(
+        dir.join("mdbook/book.toml"),
+        "[output.html]\n",
+        "[output.html]\nmathjax-support = true\n",
+    );
+    std::fs::create_dir(dir.join("mdbook/theme")).unwrap();
+    std::fs::write(dir.join("mdbook/theme/head.hbs"), "<meta name=\"x\">\n").unwrap();
+    let stdout = import(&dir, &["import", "mdbook", "mdbook", "--into", "guide"]);
+    assert!(
+        stdout.contains("  - mdbook/theme: the mdBook theme"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("mathjax-support"), "{stdout}");
+    let toml = read(dir.join("guide/book.toml"));
+    assert!(
+        !toml.contains("[markdown]") && !toml.contains("math ="),
+        "{toml}"
+    );
+}
+
+#[test]
+fn pandoc_csl_and_bibliography_files_are_copied_and_set() {
+    let (_tmp, dir) = sources();
+    std::fs::write(dir.join("pandoc/style.csl"), "<style/>\n").unwrap();
+    edit(
+        dir.join("pandoc/intro.md"),
+        "bibliography: refs.bib\n",
+        "bibliography: refs.bib\ncsl: style.csl\n",
+    );
+    import(
+        &dir,
+        &["import", "pandoc", "pandoc/intro.md", "--into", "tides"],
+    );
+    let toml = read(dir.join("tides/book.toml"));
+    assert!(
+        toml.contains("[bibliography]\nfiles = [\"refs.bib\"]\nstyle = \"style.csl\"\n"),
+        "{toml}"
+    );
+    assert_eq!(read(dir.join("tides/style.csl")), "<style/>\n");
+    // A file the metadata names that does not exist is an error.
+    edit(
+        dir.join("pandoc/intro.md"),
+        "csl: style.csl",
+        "csl: gone.csl",
+    );
+    let stderr = import_fails(
+        &dir,
+        &["import", "pandoc", "pandoc/intro.md", "--into", "other"],
+    );
+    assert!(
+        stderr.contains("the file `gone.csl` that the metadata names does not exist"),
+        "{stderr}"
+    );
+    assert!(!dir.join("other").exists());
+}
+
+#[test]
 fn pandoc_files_import_with_their_metadata_and_bibliography() {
     let (_tmp, dir) = sources();
     let stdout = import(
