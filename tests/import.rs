@@ -301,9 +301,10 @@ fn pandoc_csl_and_bibliography_files_are_copied_and_set() {
         &dir,
         &["import", "pandoc", "pandoc/intro.md", "--into", "other"],
     );
-    assert!(
-        stderr.contains("the file `gone.csl` that the metadata names does not exist"),
-        "{stderr}"
+    assert_error_at(
+        &stderr,
+        "the file `gone.csl` that the metadata names does not exist",
+        "pandoc/intro.md:14:6",
     );
     assert!(!dir.join("other").exists());
 }

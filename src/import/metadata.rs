@@ -25,10 +25,11 @@ pub struct Meta {
     pub keywords: Vec<String>,
     /// The year of `date`.
     pub year: Option<i64>,
-    /// `bibliography`: files, relative to the file that names them.
-    pub bibliography: Vec<String>,
-    /// `csl`.
-    pub csl: Option<String>,
+    /// `bibliography`: files, relative to the file that names them, with
+    /// the bytes each is written at.
+    pub bibliography: Vec<(String, std::ops::Range<usize>)>,
+    /// `csl`, and where.
+    pub csl: Option<(String, std::ops::Range<usize>)>,
     /// Keys with no place in ouvrage, with their byte offset.
     pub other: Vec<(String, usize)>,
 }
@@ -74,8 +75,19 @@ pub fn read(node: &Node, skip: &[&str]) -> Meta {
         })
         .unwrap_or_default();
     meta.year = get("date").and_then(text_of).and_then(|d| year(&d));
-    meta.bibliography = get("bibliography").map(strings_of).unwrap_or_default();
-    meta.csl = get("csl").and_then(text_of);
+    meta.bibliography = get("bibliography")
+        .map(|n| match &n.value {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(|i| text_of(i).map(|t| (t, i.span.clone())))
+                .collect(),
+            _ => text_of(n)
+                .map(|t| (t, n.span.clone()))
+                .into_iter()
+                .collect(),
+        })
+        .unwrap_or_default();
+    meta.csl = get("csl").and_then(|n| text_of(n).map(|t| (t, n.span.clone())));
     if let Value::Table(entries) = &node.value {
         for (k, _) in entries {
             if !KNOWN.contains(&k.name.as_str()) && !skip.contains(&k.name.as_str()) {

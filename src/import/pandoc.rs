@@ -130,14 +130,17 @@ pub(super) fn bibliography(
     layout: &Layout,
     dir: &Path,
     meta: &Meta,
-    named_in: &str,
+    named_in: FileId,
 ) {
-    let copy = |name: &str, book: &mut NewBook, run: &mut Run| -> Option<String> {
+    let copy = |(name, at): &(String, std::ops::Range<usize>),
+                book: &mut NewBook,
+                run: &mut Run|
+     -> Option<String> {
         let source = normalize(&dir.join(name));
         if !source.starts_with(&layout.root) || !source.is_file() {
             run.sink.push(
-                Diagnostic::error_in(
-                    Some(PathBuf::from(named_in)),
+                Diagnostic::error(
+                    Span::new(named_in, at.clone()),
                     format!("the file `{name}` that the metadata names does not exist here"),
                 )
                 .hint("a path in the metadata is relative to the file that holds it, inside the folder imported"),
@@ -280,9 +283,8 @@ pub fn import_pandoc(
         for (line, _) in &f.meta.other {
             report.not_carried(format!("{line} (ouvrage has no such metadata)"));
         }
-        let shown = run.sources.get(f.file).path.display().to_string();
         let dir = f.source.parent().unwrap_or(Path::new("")).to_path_buf();
-        bibliography(run, &mut book, &layout, &dir, &f.meta, &shown);
+        bibliography(run, &mut book, &layout, &dir, &f.meta, f.file);
         book.year = book.year.or(f.meta.year);
         if read.len() == 1 {
             book.subtitle = f.meta.subtitle.clone();

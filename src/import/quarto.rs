@@ -428,22 +428,8 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
             });
         }
     }
-    bibliography(
-        run,
-        &mut book,
-        &layout,
-        &root,
-        &meta,
-        &config_shown.display().to_string(),
-    );
-    bibliography(
-        run,
-        &mut book,
-        &layout,
-        &root,
-        &top,
-        &config_shown.display().to_string(),
-    );
+    bibliography(run, &mut book, &layout, &root, &meta, config_file);
+    bibliography(run, &mut book, &layout, &root, &top, config_file);
     if run.sink.has_errors() {
         return None;
     }
@@ -453,8 +439,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
             report.not_carried(format!("{l} (ouvrage has no such metadata)"));
         }
         let dir = f.source.parent().unwrap_or(Path::new("")).to_path_buf();
-        let shown = run.sources.get(f.file).path.display().to_string();
-        bibliography(run, &mut book, &layout, &dir, &f.meta, &shown);
+        bibliography(run, &mut book, &layout, &dir, &f.meta, f.file);
     }
     settle_languages(&mut book, &mut report);
     let mut cells = false;
