@@ -31,7 +31,11 @@ pub fn apply(text: &str, mut edits: Vec<Edit>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for e in edits {
-        if e.range.start < at || e.range.end > text.len() {
+        if e.range.start < at
+            || e.range.end > text.len()
+            || !text.is_char_boundary(e.range.start)
+            || !text.is_char_boundary(e.range.end)
+        {
             continue;
         }
         out.push_str(&text[at..e.range.start]);
@@ -156,7 +160,7 @@ pub fn scan(text: &str) -> Scan {
     {
         let pos = first.data().sourcepos;
         let range = lines.range(text, first);
-        let (title, unnumbered, id) = heading_text(&text[range], h.setext);
+        let (title, unnumbered, id) = heading_text(text.get(range).unwrap_or(""), h.setext);
         scan.title = Some(TitleHeading {
             lines: lines.whole_lines(text, pos.start.line, pos.end.line),
             text: title,
@@ -174,7 +178,7 @@ pub fn scan(text: &str) -> Scan {
                 if block.fenced {
                     let pos = data.sourcepos;
                     let opening = lines.whole_lines(text, pos.start.line, pos.start.line);
-                    let line = &text[opening.clone()];
+                    let line = text.get(opening.clone()).unwrap_or("");
                     let fence_end = line
                         .find(|c: char| c != ' ' && c != '`' && c != '~')
                         .unwrap_or(line.len());
@@ -204,7 +208,7 @@ pub fn scan(text: &str) -> Scan {
                 if !h.setext && !root.first_child().is_some_and(|f| f.same_node(node)) =>
             {
                 let at = lines.range(text, node).start;
-                if text[at..].starts_with('#') {
+                if text.as_bytes().get(at) == Some(&b'#') {
                     scan.headings.push((at, h.level as usize));
                 }
             }
@@ -515,6 +519,48 @@ mod tests {
         let s = scan("## Section\n\n### Sub\n\n> #### Quoted\n\n```\n# code\n```\n");
         assert_eq!(s.title.unwrap().level, 2);
         assert_eq!(s.headings, [(12, 3), (23, 4)]);
+    }
+
+    proptest::proptest! {
+        /// Whatever a chapter holds, scanning it never panics and every
+        /// range it gives is whole characters of the text.
+        #[test]
+        fn any_text_is_scanned_without_panic(text in "(\\PC|\n|\t|[\\[\\]()#*<>!`{}:=\"'-]){0,300}") {
+            let s = scan(&text);
+            for d in &s.destinations {
+                proptest::prop_assert_eq!(text.get(d.range.clone()), Some(d.url.as_str()));
+            }
+            for f in &s.fences {
+                proptest::prop_assert!(text.get(f.body.clone()).is_some());
+                proptest::prop_assert!(text.get(f.info_range.clone()).is_some());
+            }
+            if let Some(t) = &s.title {
+                proptest::prop_assert!(text.get(t.lines.clone()).is_some());
+            }
+        }
+    }
+
+    #[test]
+    fn text_beyond_ascii_keeps_its_characters_whole() {
+        for text in [
+            "# Un été\n\nTexte\n",
+            "# 日本\n",
+            "    indented é\n",
+            "[é](x.md) `é` <b>é</b>\n\n| a | é |\n|---|---|\n| é | [ü](y.html) |\n",
+            "\t# tab\n\n- \t[a](é.md)\n",
+        ] {
+            let s = scan(text);
+            for d in &s.destinations {
+                assert_eq!(text.get(d.range.clone()), Some(d.url.as_str()), "{text}");
+            }
+        }
+        assert_eq!(scan("# Un été\n").title.unwrap().text, "Un été");
+        assert_eq!(scan("# 日本\n").title.unwrap().text, "日本");
+        let edits = vec![Edit {
+            range: 1..2,
+            with: "x".into(),
+        }];
+        assert_eq!(apply("é", edits), "é");
     }
 
     #[test]
