@@ -390,7 +390,7 @@ fn a_quarto_book_imports_with_its_parts_callouts_and_references() {
     let (_tmp, dir) = sources();
     let stdout = import(&dir, &["import", "quarto", "quarto", "--into", "birds"]);
     assert!(
-        stdout.contains("quarto/_quarto.yml:23: `format`"),
+        stdout.contains("quarto/_quarto.yml:25: `format`"),
         "{stdout}"
     );
     assert!(stdout.contains("executable cells"), "{stdout}");
@@ -408,9 +408,9 @@ fn a_quarto_book_imports_with_its_parts_callouts_and_references() {
     ] {
         assert!(toml.contains(line), "missing `{line}` in:\n{toml}");
     }
-    assert!(
-        read(book.join("contributors.toml"))
-            .contains("[park]\nname = \"Lin Park\"\naffiliation = \"Coastal Observatory\"\n")
+    assert_eq!(
+        read(book.join("contributors.toml")),
+        "[park]\nname = \"Lin Park\"\nemails = [\"lin.park@example.org\"]\naffiliation = \"Coastal Observatory\"\norcid = \"0000-0002-1825-0097\"\nroles = [\"author\"]\n"
     );
     let index = read(book.join("chapters/index.md"));
     assert_eq!(
@@ -552,7 +552,7 @@ fn a_malformed_quarto_yml_is_reported_at_its_line() {
     assert_error_at(
         &stderr,
         "`basic.qmd` does not exist",
-        "quarto/_quarto.yml:15:11",
+        "quarto/_quarto.yml:17:11",
     );
     assert!(!dir.join("birds").exists());
 }

@@ -19,6 +19,23 @@ pub struct NewPerson {
     pub name: String,
     /// An affiliation, when the source gives one.
     pub affiliation: Option<String>,
+    /// An email address (Pandoc's and Quarto's `email`).
+    pub email: Option<String>,
+    /// An ORCID iD with a valid checksum.
+    pub orcid: Option<String>,
+}
+
+impl NewPerson {
+    /// A person known by name only.
+    pub fn named(name: &str) -> Self {
+        NewPerson {
+            id: String::new(),
+            name: name.trim().to_string(),
+            affiliation: None,
+            email: None,
+            orcid: None,
+        }
+    }
 }
 
 /// A chapter of the new book.
@@ -106,9 +123,14 @@ impl NewBook {
 
     /// A person's id for `name`, added to the book unless a person of that
     /// name is there already.
-    pub fn person(&mut self, name: &str, affiliation: Option<String>) -> String {
-        let name = name.trim();
-        if let Some(p) = self.people.iter().find(|p| p.name == name) {
+    pub fn person(&mut self, who: NewPerson) -> String {
+        let name = who.name.trim().to_string();
+        let name = name.as_str();
+        if let Some(p) = self.people.iter_mut().find(|p| p.name == name) {
+            // What one file says of a person and another does not adds up.
+            p.affiliation = p.affiliation.take().or(who.affiliation);
+            p.email = p.email.take().or(who.email);
+            p.orcid = p.orcid.take().or(who.orcid);
             return p.id.clone();
         }
         let words: Vec<String> = ascii_words(name);
@@ -140,7 +162,10 @@ impl NewBook {
         self.people.push(NewPerson {
             id: id.clone(),
             name: name.to_string(),
-            affiliation,
+            orcid: who
+                .orcid
+                .filter(|o| crate::config::contributors::orcid_is_valid(o)),
+            ..who
         });
         id
     }
@@ -202,8 +227,14 @@ impl NewBook {
                 out.push('\n');
             }
             out.push_str(&format!("[{}]\nname = {}\n", p.id, toml_string(&p.name)));
+            if let Some(e) = &p.email {
+                out.push_str(&format!("emails = [{}]\n", toml_string(e)));
+            }
             if let Some(a) = &p.affiliation {
                 out.push_str(&format!("affiliation = {}\n", toml_string(a)));
+            }
+            if let Some(o) = &p.orcid {
+                out.push_str(&format!("orcid = {}\n", toml_string(o)));
             }
             out.push_str("roles = [\"author\"]\n");
         }
@@ -429,15 +460,30 @@ mod tests {
     #[test]
     fn people_get_ids_from_their_names() {
         let mut book = NewBook::default();
-        assert_eq!(book.person("Émile Zola", None), "zola");
-        assert_eq!(book.person("Anne Zola", None), "anne-zola");
-        assert_eq!(book.person("Émile Zola", None), "zola");
-        assert_eq!(book.person("李", None), "author");
-        assert_eq!(book.person("王", None), "author-2");
+        let named = NewPerson::named;
+        assert_eq!(book.person(named("Émile Zola")), "zola");
+        assert_eq!(book.person(named("Anne Zola")), "anne-zola");
+        let again = NewPerson {
+            orcid: Some("0000-0002-1825-0097".into()),
+            ..named("Émile Zola ")
+        };
+        assert_eq!(book.person(again), "zola");
+        assert_eq!(book.person(named("李")), "author");
+        assert_eq!(book.person(named("王")), "author-2");
+        // An ORCID iD whose checksum fails is left out.
+        let bad = NewPerson {
+            orcid: Some("0000-0002-1825-0098".into()),
+            ..named("Nana")
+        };
+        book.person(bad);
+        let toml = book.contributors_toml();
         assert!(
-            book.contributors_toml()
-                .contains("[zola]\nname = \"Émile Zola\"")
+            toml.starts_with(
+                "[zola]\nname = \"Émile Zola\"\norcid = \"0000-0002-1825-0097\"\nroles"
+            ),
+            "{toml}"
         );
+        assert!(toml.contains("[nana]\nname = \"Nana\"\nroles"), "{toml}");
     }
 
     #[test]

@@ -439,7 +439,7 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
     let authors: Vec<String> = config
         .authors
         .iter()
-        .map(|a| book.person(a, None))
+        .map(|a| book.person(super::book::NewPerson::named(a)))
         .collect();
 
     // The chapters, in reading order.
@@ -468,6 +468,15 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
             ));
             continue;
         };
+        if crate::url::is_external(path) {
+            let (line, _) = run.sources.get(summary_file).line_col(entry.span.start);
+            report.not_carried(format!(
+                "{}:{line}: « {} », a link to {path} in the table of contents",
+                summary_shown.display(),
+                entry.title
+            ));
+            continue;
+        }
         let decoded = crate::url::decode(path).unwrap_or_else(|| path.clone());
         let source = normalize(&src.join(&decoded));
         if !source.starts_with(&src) {

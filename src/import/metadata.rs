@@ -4,6 +4,7 @@
 //! an `affiliation`), `lang`, `abstract`, `keywords`, `date` (its year),
 //! `bibliography` and `csl`. Other keys are listed for the report.
 
+use super::book::NewPerson;
 use crate::config::value::{Node, Value};
 
 use super::{lookup, strings_of, text_of};
@@ -15,8 +16,8 @@ pub struct Meta {
     pub title: Option<String>,
     /// `subtitle`.
     pub subtitle: Option<String>,
-    /// `author` / `authors`: names and affiliations.
-    pub authors: Vec<(String, Option<String>)>,
+    /// `author` / `authors`: names, affiliations, emails, ORCID iDs.
+    pub authors: Vec<NewPerson>,
     /// `lang`.
     pub lang: Option<String>,
     /// `abstract`.
@@ -99,9 +100,10 @@ pub fn read(node: &Node, skip: &[&str]) -> Meta {
 }
 
 /// Authors written as a name, a list of names, or maps with `name` (a
-/// string, or Quarto's `{given, family}`) and `affiliation(s)`.
-fn authors(node: &Node) -> Vec<(String, Option<String>)> {
-    let one = |n: &Node| -> Option<(String, Option<String>)> {
+/// string, or Quarto's `{given, family}`), `affiliation(s)`, `email` and
+/// `orcid`.
+fn authors(node: &Node) -> Vec<NewPerson> {
+    let one = |n: &Node| -> Option<NewPerson> {
         match &n.value {
             Value::Table(_) => {
                 let name = lookup(n, &["name"]).and_then(|name| {
@@ -122,9 +124,14 @@ fn authors(node: &Node) -> Vec<(String, Option<String>)> {
                         Value::Table(_) => lookup(a, &["name"]).and_then(text_of),
                         _ => text_of(a),
                     });
-                Some((name, affiliation))
+                Some(NewPerson {
+                    affiliation,
+                    email: lookup(n, &["email"]).and_then(text_of),
+                    orcid: lookup(n, &["orcid"]).and_then(text_of),
+                    ..NewPerson::named(&name)
+                })
             }
-            _ => text_of(n).map(|name| (name, None)),
+            _ => text_of(n).map(|name| NewPerson::named(&name)),
         }
     };
     match &node.value {
@@ -132,7 +139,7 @@ fn authors(node: &Node) -> Vec<(String, Option<String>)> {
         _ => one(node).into_iter().collect(),
     }
     .into_iter()
-    .filter(|(name, _)| !name.trim().is_empty())
+    .filter(|p| !p.name.is_empty())
     .collect()
 }
 
@@ -157,15 +164,26 @@ mod tests {
 
     #[test]
     fn pandoc_and_quarto_authors_and_keys() {
-        let yaml = "title: A\nauthor:\n  - name: Ada Lovelace\n    affiliation: Analytical\n  - Charles Babbage\n  - name: {given: Mary, family: Somerville}\n    affiliations:\n      - name: Oxford\nkeywords: a, b\ndate: 12 May 1843\ntoc: true\n";
+        let yaml = "title: A\nauthor:\n  - name: Ada Lovelace\n    affiliation: Analytical\n    email: ada@example.org\n  - Charles Babbage\n  - name: {given: Mary, family: Somerville}\n    affiliations:\n      - name: Oxford\nkeywords: a, b\ndate: 12 May 1843\ntoc: true\n";
         let node = parse_yaml(yaml, 0).unwrap();
         let meta = read(&node, &[]);
+        let got: Vec<(&str, Option<&str>, Option<&str>)> = meta
+            .authors
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.affiliation.as_deref(),
+                    p.email.as_deref(),
+                )
+            })
+            .collect();
         assert_eq!(
-            meta.authors,
+            got,
             [
-                ("Ada Lovelace".to_string(), Some("Analytical".to_string())),
-                ("Charles Babbage".to_string(), None),
-                ("Mary Somerville".to_string(), Some("Oxford".to_string())),
+                ("Ada Lovelace", Some("Analytical"), Some("ada@example.org")),
+                ("Charles Babbage", None, None),
+                ("Mary Somerville", Some("Oxford"), None),
             ]
         );
         assert_eq!(meta.keywords, ["a", "b"]);

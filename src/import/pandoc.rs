@@ -98,7 +98,7 @@ pub(super) fn add_chapter(
         .meta
         .authors
         .iter()
-        .map(|(name, aff)| book.person(name, aff.clone()))
+        .map(|p| book.person(p.clone()))
         .collect();
     let opens_with_heading = super::markdown::scan(&f.body)
         .title

@@ -369,7 +369,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
         .authors
         .iter()
         .chain(&top.authors)
-        .map(|(n, a)| book.person(n, a.clone()))
+        .map(|p| book.person(p.clone()))
         .collect();
     let mut read = Vec::new();
     let mut part_of = Vec::new();
