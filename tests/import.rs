@@ -429,6 +429,11 @@ fn a_quarto_book_imports_with_its_parts_callouts_and_references() {
     );
     assert!(basics.contains("(more.md#sec:detail)"), "{basics}");
     assert!(basics.contains("```r\n"), "{basics}");
+    let extras = read(book.join("chapters/extras.md"));
+    assert!(
+        front_matter(&extras).contains("numbered: false"),
+        "{extras}"
+    );
     let more = read(book.join("chapters/more.md"));
     assert!(
         more.contains("## Detail {#sec:detail}") && more.contains("@sec:detail"),

@@ -405,7 +405,9 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
         {
             part_titles.insert(p, t);
         }
-        let Some(index) = add_chapter(&mut book, &mut layout, &f, true) else {
+        // A part's own file is its opening page, not a numbered chapter.
+        let opens_part = l.part.is_some_and(|p| parts[p] == l.file);
+        let Some(index) = add_chapter(&mut book, &mut layout, &f, !opens_part) else {
             continue;
         };
         if book.chapters[index].authors.is_empty() {
