@@ -27,6 +27,15 @@ impl Topic {
     }
 }
 
+/// `file:line` at the start of a report line, if it has one.
+fn place(line: &str) -> Option<(&str, usize)> {
+    let (file, rest) = line.split_once(':')?;
+    let digits: &str = &rest[..rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len())];
+    Some((file, digits.parse().ok()?))
+}
+
 /// The report of one import.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -52,13 +61,17 @@ impl Report {
         self.add(Topic::Note, line);
     }
 
-    /// The lines of one topic.
+    /// The lines of one topic, those that name a place in a file in the
+    /// order of the file (then of its lines), the others first.
     pub fn lines(&self, topic: Topic) -> Vec<&str> {
-        self.entries
+        let mut lines: Vec<&str> = self
+            .entries
             .iter()
             .filter(|(t, _)| *t == topic)
             .map(|(_, l)| l.as_str())
-            .collect()
+            .collect();
+        lines.sort_by_key(|l| place(l));
+        lines
     }
 
     /// The report as printed: each topic's heading and its lines.
@@ -78,5 +91,28 @@ impl Report {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_follow_their_files() {
+        let mut r = Report::default();
+        r.not_carried("b.toml:11: x");
+        r.not_carried("b.toml:9: y");
+        r.not_carried("a theme");
+        r.not_carried("a.toml:20: z");
+        r.not_carried("b.toml:9: y");
+        assert_eq!(
+            r.lines(Topic::NotCarried),
+            ["a theme", "a.toml:20: z", "b.toml:9: y", "b.toml:11: x"]
+        );
+        assert_eq!(
+            r.render(),
+            "not carried over:\n  - a theme\n  - a.toml:20: z\n  - b.toml:9: y\n  - b.toml:11: x\n"
+        );
     }
 }
