@@ -520,6 +520,42 @@ fn includes_that_cannot_be_read_are_errors_at_the_chapter_line() {
     assert!(!dir.join("guide").exists());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_out_of_the_source_is_never_followed() {
+    let (_tmp, dir) = sources();
+    std::fs::write(dir.join("secret.png"), "not the book's").unwrap();
+    std::fs::remove_file(dir.join("mdbook/src/img/diagram.png")).unwrap();
+    std::os::unix::fs::symlink(
+        dir.join("secret.png"),
+        dir.join("mdbook/src/img/diagram.png"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.png"), dir.join("mdbook/src/secret.md")).unwrap();
+    edit(
+        dir.join("mdbook/src/SUMMARY.md"),
+        "[Glossary](glossary.md)",
+        "[Glossary](glossary.md)\n[Secret](secret.md)",
+    );
+    let stderr = import_fails(&dir, &["import", "mdbook", "mdbook", "--into", "guide"]);
+    assert_error_at(
+        &stderr,
+        "`secret.md` is a symbolic link to a file outside the mdBook's folder",
+        "mdbook/src/SUMMARY.md:18:1",
+    );
+    edit(
+        dir.join("mdbook/src/SUMMARY.md"),
+        "\n[Secret](secret.md)",
+        "",
+    );
+    let stdout = import(&dir, &["import", "mdbook", "mdbook", "--into", "guide"]);
+    assert!(
+        stdout.contains("`../img/diagram.png` leads out of the folder through a symbolic link"),
+        "{stdout}"
+    );
+    assert!(!dir.join("guide/chapters/img/diagram.png").exists());
+}
+
 #[test]
 fn a_malformed_mdbook_toml_is_reported_at_its_line() {
     let (_tmp, dir) = sources();

@@ -38,6 +38,12 @@ pub struct Layout {
     pub shown_root: PathBuf,
 }
 
+/// Whether `path` is a file whose real path (symlinks followed) is inside
+/// `root` (canonical): import never reads or copies a file from elsewhere.
+pub fn file_inside(root: &Path, path: &Path) -> bool {
+    path.is_file() && path.canonicalize().is_ok_and(|real| real.starts_with(root))
+}
+
 /// Lexical normalisation: `a/./b/../c` → `a/c` (no file system access,
 /// since a link may name a file that does not exist).
 pub fn normalize(path: &Path) -> PathBuf {
@@ -218,6 +224,13 @@ impl Layout {
                 link
             } else if target.is_file() {
                 let ext = target.extension().map(|e| e.to_string_lossy().into_owned());
+                if !file_inside(&self.root, &target) {
+                    report.note(format!(
+                        "{}: `{url}` leads out of the folder through a symbolic link: the link is left as written",
+                        at(url)
+                    ));
+                    continue;
+                }
                 if ext.as_deref().is_some_and(|e| e == "md" || e == "qmd") {
                     report.note(format!(
                         "{}: `{url}` is a page that is not a chapter of the book: the link is left as written",

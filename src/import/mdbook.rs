@@ -501,6 +501,13 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
             );
             continue;
         }
+        if !super::links::file_inside(&root, &source) {
+            run.sink.push(Diagnostic::error(
+                span,
+                format!("`{path}` is a symbolic link to a file outside the mdBook's folder"),
+            ));
+            continue;
+        }
         let rel = source.strip_prefix(&root).unwrap_or(&source).to_path_buf();
         let Some(file) = run.read(&source, dir.join(&rel)) else {
             continue;

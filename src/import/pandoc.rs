@@ -137,7 +137,7 @@ pub(super) fn bibliography(
                 run: &mut Run|
      -> Option<String> {
         let source = normalize(&dir.join(name));
-        if !source.starts_with(&layout.root) || !source.is_file() {
+        if !source.starts_with(&layout.root) || !super::links::file_inside(&layout.root, &source) {
             run.sink.push(
                 Diagnostic::error(
                     Span::new(named_in, at.clone()),

@@ -376,7 +376,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     let mut part_titles: HashMap<usize, String> = HashMap::new();
     for l in &listed {
         let source = normalize(&root.join(&l.file));
-        if !source.starts_with(&root) || !source.is_file() {
+        if !source.starts_with(&root) || !super::links::file_inside(&root, &source) {
             run.sink.push(
                 Diagnostic::error(
                     Span::new(config_file, l.span.clone()),
