@@ -371,6 +371,27 @@ fn pandoc_files_import_with_their_metadata_and_bibliography() {
 }
 
 #[test]
+fn characters_typsts_fonts_lack_get_a_fallback_font_or_a_report_line() {
+    let (_tmp, dir) = sources();
+    std::fs::write(
+        dir.join("hello.md"),
+        "---\ntitle: Greetings\n---\n\nIn Japanese, こんにちは.\n",
+    )
+    .unwrap();
+    let stdout = import(&dir, &["import", "pandoc", "hello.md", "--into", "hello"]);
+    let toml = read(dir.join("hello/book.toml"));
+    // This machine has Noto Sans CJK SC, and the PDF takes it from there,
+    // or it has not, and the report says what to install.
+    let fallback = toml.contains("system-fonts = true\nfallback-fonts = [\"Noto Sans CJK SC\"]\n");
+    let reported = stdout.contains("apt-get install fonts-noto-cjk");
+    assert!(fallback != reported, "{toml}\n{stdout}");
+    if fallback {
+        assert!(stdout.contains("(こんにちは)"), "{stdout}");
+        check_and_build(&dir.join("hello"));
+    }
+}
+
+#[test]
 fn a_single_pandoc_file_gives_the_book_its_title() {
     let (_tmp, dir) = sources();
     std::fs::write(

@@ -99,6 +99,9 @@ pub struct NewBook {
     pub style: Option<String>,
     /// Files copied as they are: path in the new book → source file.
     pub copies: BTreeMap<PathBuf, PathBuf>,
+    /// `[pdf] fallback-fonts`, from the system's fonts (`system-fonts =
+    /// true`): for the characters Typst's own fonts do not draw.
+    pub fallback_fonts: Vec<String>,
 }
 
 impl NewBook {
@@ -212,6 +215,13 @@ impl NewBook {
             if let Some(style) = &self.style {
                 out.push_str(&format!("style = {}\n", toml_string(style)));
             }
+        }
+        if !self.fallback_fonts.is_empty() {
+            let fonts: Vec<String> = self.fallback_fonts.iter().map(|f| toml_string(f)).collect();
+            out.push_str(&format!(
+                "\n[pdf]\n# For the characters Typst's own fonts do not draw; copy the fonts' files into\n# fonts/ and remove `system-fonts` to make the PDF the same on every machine.\nsystem-fonts = true\nfallback-fonts = [{}]\n",
+                fonts.join(", ")
+            ));
         }
         if self.math_none {
             out.push_str("\n[markdown]\n# `$` is a dollar sign, as in the book this was imported from.\nmath = \"none\"\n");

@@ -594,6 +594,7 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
         ));
         return None;
     }
+    super::settle_fonts(&mut book, &mut report);
     Some(Imported { book, report })
 }
 

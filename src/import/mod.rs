@@ -131,6 +131,48 @@ fn note_title_anchors(layout: &mut links::Layout, book: &NewBook, texts: &[&str]
     }
 }
 
+/// The fonts the new book's PDF needs for characters Typst's embedded
+/// fonts do not draw (CJK, emoji, Indic scripts…): those the system has
+/// become `[pdf] fallback-fonts` with `system-fonts = true`, the others a
+/// report line saying what to install. Without this, `check` would refuse
+/// each such character.
+fn settle_fonts(book: &mut NewBook, report: &mut Report) {
+    let texts = book.chapters.iter().flat_map(|c| {
+        [
+            c.body.as_str(),
+            c.title.as_deref().unwrap_or(""),
+            c.abstract_.as_deref().unwrap_or(""),
+        ]
+    });
+    let texts: Vec<&str> = texts.chain([book.title.as_str()]).collect();
+    let (needed, others) = crate::render::typst::glyphs::fonts_needed(texts);
+    let (found, missing): (Vec<_>, Vec<_>) = needed.into_iter().partition(|n| n.on_system);
+    if !found.is_empty() {
+        report.note(format!(
+            "the chapters hold characters Typst's own fonts do not draw ({}): the PDF takes them from the system's fonts ({}), so it may differ on another machine; copy the fonts' files into fonts/ to make it the same everywhere",
+            found.iter().map(|n| n.sample.as_str()).collect::<Vec<_>>().join(" "),
+            found.iter().map(|n| n.family).collect::<Vec<_>>().join(", ")
+        ));
+        book.fallback_fonts = found.iter().map(|n| n.family.to_string()).collect();
+    }
+    if !missing.is_empty() {
+        let mut packages: Vec<&str> = missing.iter().map(|n| n.package).collect();
+        packages.dedup();
+        report.not_carried(format!(
+            "characters no font of this system draws ({}): the PDF needs {} (Debian: apt-get install {}), then add them to `fallback-fonts` under [pdf] with `system-fonts = true`",
+            missing.iter().map(|n| n.sample.as_str()).collect::<Vec<_>>().join(" "),
+            missing.iter().map(|n| n.family).collect::<Vec<_>>().join(", "),
+            packages.join(" ")
+        ));
+    }
+    if !others.is_empty() {
+        let sample: String = others.iter().take(8).collect();
+        report.not_carried(format!(
+            "characters Typst's own fonts do not draw ({sample}): the PDF needs a font that has them, in fonts/ and `fallback-fonts`"
+        ));
+    }
+}
+
 /// What a dialect wants done to a chapter's text besides its links.
 #[derive(Debug, Clone, Copy, Default)]
 struct Finish {

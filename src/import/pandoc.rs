@@ -340,5 +340,6 @@ pub fn import_pandoc(
     if run.sink.has_errors() {
         return None;
     }
+    super::settle_fonts(&mut book, &mut report);
     Some(Imported { book, report })
 }

@@ -489,6 +489,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     if run.sink.has_errors() {
         return None;
     }
+    super::settle_fonts(&mut book, &mut report);
     Some(Imported { book, report })
 }
 
