@@ -460,6 +460,12 @@ fn a_quarto_book_imports_with_its_parts_callouts_and_references() {
         more.contains("## Detail {#sec:detail}") && more.contains("@sec:detail"),
         "{more}"
     );
+    // Quarto's include shortcode, resolved.
+    assert!(
+        more.contains("\nCounts are written down at once, in pencil.\n") && !more.contains("{{<"),
+        "{more}"
+    );
+    assert!(!book.join("chapters/_notes.md").exists());
 
     check_and_build(&book);
     let basics_page = page_of(&book, "basics");
@@ -615,6 +621,19 @@ fn a_malformed_quarto_yml_is_reported_at_its_line() {
         &stderr,
         "`basic.qmd` does not exist",
         "quarto/_quarto.yml:17:11",
+    );
+    assert!(!dir.join("birds").exists());
+}
+
+#[test]
+fn a_quarto_include_of_a_missing_file_is_an_error_at_its_place() {
+    let (_tmp, dir) = sources();
+    edit(dir.join("quarto/more.qmd"), "_notes.qmd", "_gone.qmd");
+    let stderr = import_fails(&dir, &["import", "quarto", "quarto", "--into", "birds"]);
+    assert_error_at(
+        &stderr,
+        "cannot include `_gone.qmd`: no such file in the project",
+        "quarto/more.qmd:7:1",
     );
     assert!(!dir.join("birds").exists());
 }

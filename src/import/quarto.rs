@@ -269,6 +269,81 @@ fn callouts(text: &str, shown: &str, report: &mut Report) -> String {
     out
 }
 
+/// Quarto's `{{< include file >}}` shortcodes replaced by the file they
+/// name (relative to the file that holds them, inside the project; an
+/// included file's own includes resolved too). `text` is registered file
+/// `file`'s text from byte `start`; a file that cannot be read, or leaves
+/// the project, is an error at the shortcode.
+fn includes(
+    run: &mut Run,
+    root: &Path,
+    file: FileId,
+    path: &Path,
+    text: &str,
+    start: usize,
+    depth: usize,
+) -> String {
+    const OPEN: &str = "{{< include ";
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(found) = text[at..].find(OPEN) {
+        let begin = at + found;
+        let Some(len) = text[begin..].find(">}}") else {
+            break;
+        };
+        let end = begin + len + 3;
+        out.push_str(&text[at..begin]);
+        at = end;
+        let name = text[begin + OPEN.len()..begin + len].trim();
+        let span = Span::new(file, start + begin..start + end);
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let included = normalize(&dir.join(name));
+        if depth >= 10 {
+            run.sink.push(Diagnostic::error(
+                span,
+                format!("`{name}` includes itself, through the files it includes"),
+            ));
+            continue;
+        }
+        if !included.starts_with(root) || !super::links::file_inside(root, &included) {
+            run.sink.push(
+                Diagnostic::error(span, format!("cannot include `{name}`: no such file in the project"))
+                    .hint("an include names a file relative to the one that includes it, inside the project's folder"),
+            );
+            continue;
+        }
+        let rel = included
+            .strip_prefix(root)
+            .unwrap_or(&included)
+            .to_path_buf();
+        let shown = run.sources.get(file).path.clone();
+        let shown_root = shown
+            .ancestors()
+            .nth(
+                path.strip_prefix(root)
+                    .map(|p| p.components().count())
+                    .unwrap_or(1),
+            )
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let Some(inner) = run.read(&included, shown_root.join(&rel)) else {
+            continue;
+        };
+        let inner_text = run.sources.get(inner).text.clone();
+        out.push_str(&includes(
+            run,
+            root,
+            inner,
+            &included,
+            &inner_text,
+            0,
+            depth + 1,
+        ));
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// Imports the Quarto book at `dir`.
 pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     let mut report = Report::default();
@@ -445,13 +520,13 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     }
     settle_languages(&mut book, &mut report);
     let mut cells = false;
-    let bodies: Vec<String> = read
-        .iter()
-        .map(|f| {
-            let shown = run.sources.get(f.file).path.display().to_string();
-            map_quarto(&f.body, &shown, &mut report)
-        })
-        .collect();
+    let mut bodies: Vec<String> = Vec::new();
+    for f in &read {
+        let start = run.sources.get(f.file).text.len() - f.body.len();
+        let body = includes(run, &root, f.file, &f.source, &f.body, start, 0);
+        let shown = run.sources.get(f.file).path.display().to_string();
+        bodies.push(map_quarto(&body, &shown, &mut report));
+    }
     let texts: Vec<&str> = bodies.iter().map(String::as_str).collect();
     note_title_anchors(&mut layout, &book, &texts);
     for (i, (f, body)) in read.iter().zip(bodies.iter()).enumerate() {
