@@ -8,12 +8,12 @@
 //! (`::: {.callout-note}`) become GitHub alerts (`> [!NOTE]`),
 //! cross-references `@fig-x`, `@tbl-x`, `@sec-x` and their `{#fig-x}`
 //! labels become `@fig:x` and `{#fig:x}`, a `{.unnumbered}` title an
-//! unnumbered chapter, and executable cells (```` ```{r} ````) code blocks
-//! that are shown, not run.
+//! unnumbered chapter, executable cells (```` ```{r} ````) code blocks
+//! that are shown, not run, and `{{< include file >}}` the file's text.
 //!
 //! Input: the project's folder. Output: [`Imported`], or diagnostics: a
 //! `_quarto.yml` that does not parse or lists a chapter that does not
-//! exist, at its `file:line:col`.
+//! exist, an include that cannot be read, at its `file:line:col`.
 
 use std::collections::HashMap;
 use std::path::Path;
