@@ -370,7 +370,7 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
     };
     let mut config = MdbookConfig::default();
     let toml_path = root.join("book.toml");
-    if toml_path.is_file() {
+    if super::links::file_inside(&root, &toml_path) {
         if let Some(file) = run.read(&toml_path, dir.join("book.toml")) {
             config = read_config(run, file, &mut report);
         }
@@ -390,7 +390,7 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
         return None;
     }
     let summary_shown = dir.join(&src_name).join("SUMMARY.md");
-    if !src.join("SUMMARY.md").is_file() {
+    if !super::links::file_inside(&root, &src.join("SUMMARY.md")) {
         run.sink.push(
             Diagnostic::error_in(Some(summary_shown), "there is no SUMMARY.md here")
                 .hint("give the folder of an mdBook: its chapters are listed in src/SUMMARY.md"),
@@ -399,13 +399,11 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
     }
     let summary_file = run.read(&src.join("SUMMARY.md"), summary_shown.clone())?;
     let summary = read_summary(run, summary_file);
-    for dir_name in ["theme"] {
-        if root.join(dir_name).is_dir() {
-            report.not_carried(format!(
-                "{}: the mdBook theme (the site's design is ouvrage's templates: `ouvrage init --templates`)",
-                dir.join(dir_name).display()
-            ));
-        }
+    if root.join("theme").is_dir() {
+        report.not_carried(format!(
+            "{}: the mdBook theme (the site's design is ouvrage's templates: `ouvrage init --templates`)",
+            dir.join("theme").display()
+        ));
     }
 
     let mut book = NewBook {
