@@ -358,7 +358,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
         }
     };
     let config_shown = dir.join("_quarto.yml");
-    if !root.join("_quarto.yml").is_file() {
+    if !super::links::file_inside(&root, &root.join("_quarto.yml")) {
         run.sink.push(
             Diagnostic::error_in(Some(config_shown), "there is no _quarto.yml here")
                 .hint("give the folder of a Quarto book project"),
