@@ -236,7 +236,21 @@ fn page_of(book: &Path, id: &str) -> String {
 #[test]
 fn links_that_leave_an_mdbook_are_reported_without_a_site_url() {
     let (_tmp, dir) = sources();
+    std::fs::write(
+        dir.join("mdbook/src/glossary.md"),
+        "See [the welcome](snippets/welcome.md) and [a lost page](lost.html).\n",
+    )
+    .unwrap();
     let stdout = import(&dir, &["import", "mdbook", "mdbook", "--into", "guide"]);
+    // Links to what is not a chapter of the new book are left, and said.
+    assert!(
+        stdout.contains("mdbook/src/glossary.md:1: `snippets/welcome.md` is a page that is not a chapter of the book"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("mdbook/src/glossary.md:1: `lost.html` names no file of the book"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("links that leave the book, left as written"),
         "{stdout}"
