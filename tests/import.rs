@@ -225,6 +225,9 @@ fn an_mdbook_imports_and_builds_in_every_format() {
         text.contains("A ticket costs $5 and a map costs $10"),
         "{text}"
     );
+    // `@` is no citation in an mdBook: written `\@` in the new book.
+    assert!(preface.contains("Corrections go to \\@quill,"), "{preface}");
+    assert!(text.contains("Corrections go to @quill,"), "{text}");
     let anchors_page = page_of(&book, "anchors");
     assert!(anchors_page.contains("id=\"old-name\""), "{anchors_page}");
 }

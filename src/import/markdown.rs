@@ -95,6 +95,8 @@ pub struct Scan {
     pub title: Option<TitleHeading>,
     /// The other ATX headings: the offset of their `#` run and its length.
     pub headings: Vec<(usize, usize)>,
+    /// Raw HTML, blocks and inline.
+    pub html: Vec<Range<usize>>,
 }
 
 /// Byte offsets of line starts, to turn comrak's 1-based line and byte
@@ -222,6 +224,7 @@ pub fn scan(text: &str) -> Scan {
             }
             NodeValue::HtmlBlock(_) | NodeValue::HtmlInline(_) => {
                 let range = lines.range(text, node);
+                scan.html.push(range.clone());
                 html_destinations(text, range, &mut scan.destinations);
             }
             _ => {}
@@ -443,6 +446,67 @@ fn reference_definitions(text: &str, code: &[Range<usize>], out: &mut Vec<Destin
     }
 }
 
+/// Whether an `@` at byte `at` of `text` would start a citation or a
+/// cross-reference in ouvrage (as `src/parse/cite.rs` reads them: no
+/// letter, digit, `_` or `@` before it, a letter, digit, `_` or `{` after
+/// it), outside a web address written out (`https://host/@user`).
+fn starts_citation(text: &str, at: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '@' || c == '\\') {
+        return false;
+    }
+    let after = text[at + 1..].chars().next();
+    if !after.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '{') {
+        return false;
+    }
+    let token_start = text[..at]
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '<')
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let token = &text[token_start..at];
+    !(token.contains("://") || token.starts_with("www."))
+}
+
+/// Edits that write `\@` for every `@` of the prose that ouvrage would
+/// read as a citation (mdBook prints `@` as written): not in code, raw HTML
+/// or link destinations.
+pub fn escape_citations(text: &str, scan: &Scan) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    for run in prose_runs(text, scan) {
+        for (i, _) in text[run.clone()].match_indices('@') {
+            let at = run.start + i;
+            let inside = |r: &Range<usize>| r.contains(&at);
+            if scan.html.iter().any(inside) || scan.destinations.iter().any(|d| inside(&d.range)) {
+                continue;
+            }
+            if starts_citation(text, at) {
+                edits.push(Edit {
+                    range: at..at,
+                    with: "\\".into(),
+                });
+            }
+        }
+    }
+    edits
+}
+
+/// `@` escaped as [`escape_citations`] does, in a title (inline Markdown:
+/// code spans between backticks are left alone).
+pub fn escape_citations_in_line(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut in_code = false;
+    for (i, c) in line.char_indices() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if c == '@' && !in_code && starts_citation(line, i) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Edits that run `f` over the text outside code: each maximal run of
 /// prose is passed with its start offset.
 pub fn prose_runs(text: &str, scan: &Scan) -> Vec<Range<usize>> {
@@ -561,6 +625,21 @@ mod tests {
             with: "x".into(),
         }];
         assert_eq!(apply("é", edits), "é");
+    }
+
+    #[test]
+    fn at_signs_that_would_cite_are_escaped_in_prose_only() {
+        let text = "Ask @rustbot or [@team](https://x.org/@team), mail a@b.org, see https://x.org/@me\nand `@code` <a href=\"/@x\">@html</a> \\@done @{braced}\n\n```\n@fence\n```\n";
+        let s = scan(text);
+        let out = apply(text, escape_citations(text, &s));
+        assert_eq!(
+            out,
+            "Ask \\@rustbot or [\\@team](https://x.org/@team), mail a@b.org, see https://x.org/@me\nand `@code` <a href=\"/@x\">\\@html</a> \\@done \\@{braced}\n\n```\n@fence\n```\n"
+        );
+        assert_eq!(
+            escape_citations_in_line("On @home and `@x`"),
+            "On \\@home and `@x`"
+        );
     }
 
     #[test]

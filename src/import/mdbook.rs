@@ -574,12 +574,15 @@ pub fn import_mdbook(dir: &Path, site_url: Option<url::Url>, run: &mut Run) -> O
             &original,
             Finish {
                 hide_rust_lines: true,
+                escape_citations: true,
             },
             &mut report,
         );
         if book.chapters[i].title.is_none() {
             // No `#` heading: the title SUMMARY.md gives it.
-            book.chapters[i].title = summary_titles.get(i).cloned();
+            book.chapters[i].title = summary_titles
+                .get(i)
+                .map(|t| super::markdown::escape_citations_in_line(t));
         }
     }
     if run.sink.has_errors() {

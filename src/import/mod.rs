@@ -178,6 +178,9 @@ fn settle_fonts(book: &mut NewBook, report: &mut Report) {
 struct Finish {
     /// mdBook: lines hidden in Rust code blocks (`# `) left out.
     hide_rust_lines: bool,
+    /// mdBook: `@` that ouvrage would read as a citation written `\@`,
+    /// since mdBook prints it as it is.
+    escape_citations: bool,
 }
 
 /// Finishes chapter `index` from its resolved `text`: the first `#`
@@ -200,7 +203,11 @@ fn finish_chapter(
     if let Some(heading) = &scan.title
         && book.chapters[index].title.is_none()
     {
-        book.chapters[index].title = Some(heading.text.clone());
+        book.chapters[index].title = Some(if finish.escape_citations {
+            markdown::escape_citations_in_line(&heading.text)
+        } else {
+            heading.text.clone()
+        });
         edits.push(markdown::Edit {
             range: heading.lines.clone(),
             with: String::new(),
@@ -246,6 +253,9 @@ fn finish_chapter(
                 });
             }
         }
+    }
+    if finish.escape_citations {
+        edits.extend(markdown::escape_citations(text, &scan));
     }
     book.chapters[index].body = markdown::apply(text, edits);
 }
