@@ -7,7 +7,8 @@
 #   cargo run --release --example gen-corpus -- CORPUS --chapters 100 --words 400000 --commits 10000
 # MDBOOK is a real mdBook's folder (its src/SUMMARY.md), for instance The
 # Rust Programming Language: `git clone https://github.com/rust-lang/book`.
-# It is turned into an ouvrage book by bench/mdbook-import.py, in a git
+# It is turned into an ouvrage book by `ouvrage import mdbook` (links that
+# leave the book made absolute under doc.rust-lang.org/book/), in a git
 # repository of its own.
 #
 # For each book, on a copy in a temporary folder: the medians of a cold
@@ -57,7 +58,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 say "copies of the books"
 cp -a "$CORPUS" "$WORK/corpus"
-python3 "$REPO/bench/mdbook-import.py" "$MDBOOK" "$WORK/mdbook" >&2
+"$OUVRAGE" -q import mdbook "$MDBOOK" --into "$WORK/mdbook" \
+  --site-url https://doc.rust-lang.org/book/ >&2 || die "ouvrage import mdbook $MDBOOK failed"
 git -C "$WORK/mdbook" init -q
 git -C "$WORK/mdbook" add -A
 git -C "$WORK/mdbook" -c user.name=bench -c user.email=bench@example.invalid commit -q -m "import"

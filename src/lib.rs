@@ -15,6 +15,7 @@ pub mod config;
 pub mod date;
 pub mod diag;
 pub mod git;
+pub mod import;
 pub mod lang;
 pub mod load;
 pub mod math;

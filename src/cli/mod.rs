@@ -4,6 +4,7 @@
 mod build;
 mod check;
 mod contributors;
+mod import;
 mod init;
 mod new;
 mod review;
@@ -123,6 +124,11 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
     )]
     Check(check::CheckArgs),
+    /// Make an mdBook, Pandoc files or a Quarto book into a new ouvrage book.
+    #[command(
+        after_help = "Examples:\n  ouvrage import mdbook book --into trpl --site-url https://doc.rust-lang.org/book/\n  ouvrage import pandoc intro.md methods.md --into livre\n  ouvrage import quarto my-quarto-book --into livre"
+    )]
+    Import(import::ImportArgs),
     /// Print a shell's completion script for ouvrage.
     #[command(
         after_help = "Examples:\n  ouvrage completions bash > ~/.local/share/bash-completion/completions/ouvrage\n  ouvrage completions zsh > ~/.zfunc/_ouvrage\n  ouvrage completions fish > ~/.config/fish/completions/ouvrage.fish"
@@ -429,6 +435,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Finalize(args) => review::finalize(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Contributors(args) => contributors::run(&ctx, args),
+        Command::Import(args) => import::run(&ctx, args),
         Command::Completions(args) => shell::completions(&ctx, args),
         Command::Man(args) => shell::man(&ctx, args),
     };

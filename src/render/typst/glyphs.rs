@@ -248,6 +248,74 @@ pub fn block_name(c: char) -> &'static str {
         .unwrap_or("no Unicode block")
 }
 
+/// A free font a text needs for characters that none of Typst's embedded
+/// fonts draws: what [`undrawn`] would report after layout, known from the
+/// text alone (`ouvrage import` asks before it writes book.toml).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeededFont {
+    /// The family, as `fallback-fonts` names it.
+    pub family: &'static str,
+    /// The Debian package that has it.
+    pub package: &'static str,
+    /// The first few characters that need it.
+    pub sample: String,
+    /// Whether the system's fonts have this family.
+    pub on_system: bool,
+}
+
+/// The free fonts `texts` need beyond Typst's embedded ones, in the order
+/// first needed, and the characters no known free font is suggested for.
+/// The system's fonts are scanned only when some font is needed.
+pub fn fonts_needed<'a>(texts: impl IntoIterator<Item = &'a str>) -> (Vec<NeededFont>, Vec<char>) {
+    // Not the math fonts: New Computer Modern Math draws a few letters of
+    // other scripts (Devanagari), which Typst's fallback finds for a letter
+    // alone but not for a mark that follows other text (`'े`).
+    let embedded: Vec<typst::text::Coverage> = typst_kit::fonts::embedded()
+        .filter(|(_, info)| !info.family.contains("Math"))
+        .map(|(_, info)| info.coverage)
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut needed: Vec<NeededFont> = Vec::new();
+    let mut others = Vec::new();
+    for text in texts {
+        for c in text.chars() {
+            if c.is_ascii()
+                || c.is_whitespace()
+                || c.is_control()
+                || is_invisible(c)
+                || !seen.insert(c)
+            {
+                continue;
+            }
+            if embedded.iter().any(|cov| cov.contains(c as u32)) {
+                continue;
+            }
+            match suggested_font(block_name(c)) {
+                Some((family, package)) => match needed.iter_mut().find(|n| n.family == family) {
+                    Some(n) if n.sample.chars().count() < 8 => n.sample.push(c),
+                    Some(_) => {}
+                    None => needed.push(NeededFont {
+                        family,
+                        package,
+                        sample: c.to_string(),
+                        on_system: false,
+                    }),
+                },
+                None => others.push(c),
+            }
+        }
+    }
+    if !needed.is_empty() {
+        let system: std::collections::HashSet<String> = typst_kit::fonts::system()
+            .map(|(_, info)| info.family.to_lowercase())
+            .collect();
+        for n in &mut needed {
+            n.on_system = system.contains(&n.family.to_lowercase());
+        }
+    }
+    (needed, others)
+}
+
 /// A free font that covers a block, with the Debian package that has it.
 fn suggested_font(block: &str) -> Option<(&'static str, &'static str)> {
     let cjk = [
@@ -324,6 +392,17 @@ mod tests {
             Some("Noto Color Emoji")
         );
         assert!(is_invisible('\u{200B}') && is_invisible('\u{FE0F}'));
+        let (needed, others) = fonts_needed(["Plain é ü ß — “quotes” Ωμέγα", "日本 😻 字"]);
+        let families: Vec<&str> = needed.iter().map(|n| n.family).collect();
+        assert_eq!(families, ["Noto Sans CJK SC", "Noto Color Emoji"]);
+        assert_eq!(needed[0].sample, "日本字");
+        let (needed, _) = fonts_needed(["['न', '्']"]);
+        assert_eq!(needed[0].family, "Noto Sans Devanagari");
+        assert!(others.is_empty(), "{others:?}");
+        assert_eq!(
+            fonts_needed(["Only Latin, ça va"]),
+            (Vec::new(), Vec::new())
+        );
         assert!(!is_invisible('न'));
     }
 }
