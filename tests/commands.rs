@@ -99,7 +99,12 @@ fn new_adds_a_chapter_and_lists_it() {
     assert!(toml.contains("\"first-chapter\", \"fablabs\"]"), "{toml}");
     assert!(toml.starts_with("# The book's settings"), "comments kept");
     let out = ok(&book, &["check"]);
-    assert!(!out.contains("warning"), "{out}");
+    // The one warning: the sample's chapters have reviewers, the new one none.
+    assert!(out.contains("0 errors, 1 warning"), "{out}");
+    assert!(
+        out.contains("this chapter has no reviewer") && out.contains("chapters/02-fablabs.md:2:"),
+        "{out}"
+    );
     ok(&book, &["build", "--html"]);
     let page = page(&book.join("_book/html/fablabs.html"));
     // The title as written, with the typography of the book's language (English).

@@ -1081,3 +1081,45 @@ fn a_squash_merge_swallows_the_review_events_and_status_says_so() {
     // Recorded again after them: the warnings are gone.
     assert_eq!(b.status()["warnings"], serde_json::json!([]));
 }
+
+/// A chapter without enough reviewers who may approve it can never pass
+/// the gate: `check` says so at its front matter, and the gate says what to
+/// do instead of waiting for approvals from nobody.
+#[test]
+fn a_chapter_without_reviewers_is_told_to_get_some() {
+    let b = Book::new();
+    let out = b.run("ed", &["check"]);
+    let (_, e) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{e}");
+    // The foreword names no reviewer; `second`'s only one (ed) lacks the role.
+    assert!(
+        e.contains("this chapter has no reviewer, and it needs 1 approval(s)")
+            && e.contains("chapters/00-avant-propos.md:2:"),
+        "{e}"
+    );
+    assert!(
+        e.contains("this chapter has 0 reviewer(s) who may approve it, and it needs 1 approval(s)"),
+        "{e}"
+    );
+    b.ok("ed", &["submit", "avant-propos"]);
+    let out = b.run("ed", &["check", "--require-approved"]);
+    let (_, e) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{e}");
+    assert!(
+        e.contains("`avant-propos` is in-review: it waits for 1 approval(s), and it has no reviewer to give them"),
+        "{e}"
+    );
+    assert!(e.contains("assign reviewers in its front matter"), "{e}");
+    // With reviewers who may approve, the warning goes.
+    b.ed_reviews();
+    edit(
+        b.root.join("chapters/00-avant-propos.md"),
+        "authors: [ed]",
+        "authors: [ed]\nreviewers: [ana]",
+    );
+    let (_, e) = text(&b.run("ed", &["check"]));
+    // (`scuola` still has none.)
+    assert_eq!(e.matches("this chapter has no reviewer").count(), 1, "{e}");
+    assert!(!e.contains("00-avant-propos.md:2:"), "{e}");
+    assert!(!e.contains("who may approve it"), "{e}");
+}

@@ -423,3 +423,86 @@ fn pages_name_what_assistive_technology_reads() {
     }
     assert!(entries > 10, "{entries} reference entries");
 }
+
+/// A cross-reference to a section without a number prints its title in the
+/// quotation marks of the chapter's language, in the site and the PDF.
+#[test]
+fn a_section_reference_without_number_is_quoted_in_the_chapters_language() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path();
+    std::fs::create_dir(book.join("chapters")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Quotes\"\nlanguage = \"en\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/01-preface.md"),
+        "---\ntitle: Preface\nnumbered: false\n---\n\n## How to read {#sec:read}\n\nText.\n",
+    )
+    .unwrap();
+    for (file, lang) in [("02-en.md", "en"), ("03-it.md", "it"), ("04-fr.md", "fr")] {
+        std::fs::write(
+            book.join("chapters").join(file),
+            format!("---\ntitle: T {lang}\nlang: {lang}\n---\n\nSee @sec:read.\n"),
+        )
+        .unwrap();
+    }
+    ok(book, &["build", "--html"]);
+    for (page_name, expected) in [
+        ("en.html", "section “How to read”"),
+        ("it.html", "sezione «How to read»"),
+        ("fr.html", "section «\u{202f}How to read\u{202f}»"),
+    ] {
+        let html = page(&book.join("_book/html").join(page_name));
+        let text = texts(&html, "main p").join(" ");
+        assert!(text.contains(expected), "{page_name}: {text}");
+    }
+    let model = ouvrage::pipeline::load_model(book, &mut ouvrage::diag::Sink::default());
+    let typst = model_text(&model, &Default::default());
+    assert!(typst.contains("“How to read”"), "{typst}");
+    assert!(typst.contains("«How to read»"), "{typst}");
+}
+
+/// Every `href` and `src` of the built site, read raw (no character
+/// reference decoded, as a link checker or a script reads it), names a file
+/// that exists: no `cite&#x2f;book.bib`.
+#[test]
+fn raw_attributes_name_files_that_exist() {
+    let (_tmp, book) = sample_book();
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for file in walk(&site) {
+        if file.extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        for attr in [" href=\"", " src=\""] {
+            for (at, _) in text.match_indices(attr) {
+                let value = &text[at + attr.len()..];
+                let value = &value[..value.find('"').unwrap()];
+                if value.contains("://")
+                    || value.starts_with('#')
+                    || value.starts_with("mailto:")
+                    || value.starts_with("data:")
+                    || value.is_empty()
+                {
+                    continue;
+                }
+                let path = value.split('#').next().unwrap();
+                let decoded = percent_encoding::percent_decode_str(path)
+                    .decode_utf8()
+                    .unwrap()
+                    .into_owned();
+                checked += 1;
+                if !file.parent().unwrap().join(&decoded).exists() {
+                    problems.push(format!("{}: {value}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(checked > 50, "{checked}");
+    assert!(problems.is_empty(), "{problems:#?}");
+}

@@ -234,6 +234,10 @@ fn approval_problems(
                 "a new approval: it changed in {} commit(s) since it was approved",
                 ch.changed_since_approval.len()
             ),
+            _ if ch.reviewers.is_empty() => format!(
+                "{} approval(s), and it has no reviewer to give them",
+                report.required_approvals
+            ),
             _ => format!(
                 "{} more approval(s) from {}",
                 report.required_approvals as usize
@@ -241,10 +245,19 @@ fn approval_problems(
                 ch.reviewers.join(", ")
             ),
         };
-        problems.push(Diagnostic::error_in(
+        let mut problem = Diagnostic::error_in(
             Some(std::path::PathBuf::from(&ch.path)),
             format!("`{}` is {}: it waits for {waits}", ch.id, ch.state.name()),
-        ));
+        );
+        if ch.reviewers.len() < report.required_approvals as usize
+            && !matches!(ch.state, State::Draft | State::ChangesRequested)
+        {
+            problem = problem.hint(format!(
+                "assign reviewers in its front matter, `reviewers: [id, …]` ({} needed: contributors with the reviewer role, other than its authors)",
+                report.required_approvals
+            ));
+        }
+        problems.push(problem);
     }
     Ok((problems, report.chapters.len()))
 }

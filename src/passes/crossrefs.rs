@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use crate::diag::{Diagnostic, Sink};
-use crate::lang::Labels;
+use crate::lang::Lang;
 use crate::model::{BlockKind, Book, CrossRef, Inline, RefKind, plain_text, walk_blocks_mut};
 
 /// Something a cross-reference can point to.
@@ -66,7 +66,7 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
     }
     for chapter in &mut book.chapters {
         let id = chapter.id.clone();
-        let labels = chapter.lang.labels();
+        let lang = chapter.lang.clone();
         chapter.walk_inlines_mut(&mut |inline| {
             let Inline::Ref(r) = inline else {
                 return;
@@ -81,10 +81,10 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
                     r.target = Some((t.chapter.clone(), t.anchor.clone()));
                     r.number = t.number.clone();
                     r.title = t.title.clone();
-                    r.text = printed_text(r, labels);
+                    r.text = printed_text(r, &lang);
                 }
                 None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => {
-                    r.text = printed_text(r, labels);
+                    r.text = printed_text(r, &lang);
                     sink.push(
                         Diagnostic::error(
                             r.span.clone(),
@@ -94,7 +94,7 @@ pub fn resolve(book: &mut Book, sink: &mut Sink) {
                     )
                 }
                 None => {
-                    r.text = printed_text(r, labels);
+                    r.text = printed_text(r, &lang);
                     let prefix = match r.kind {
                         RefKind::Figure => "fig:",
                         RefKind::Table => "tbl:",
@@ -136,7 +136,8 @@ fn kind_name(kind: RefKind) -> &'static str {
 /// What a cross-reference prints: the word of the chapter's language and
 /// the number (`figure\u{a0}2.3`), a section's title when it has no number,
 /// or the label as written when it points nowhere.
-fn printed_text(r: &CrossRef, labels: &Labels) -> String {
+fn printed_text(r: &CrossRef, lang: &Lang) -> String {
+    let labels = lang.labels();
     let word = match r.kind {
         RefKind::Figure => labels.figure,
         RefKind::Table => labels.table,
@@ -150,7 +151,7 @@ fn printed_text(r: &CrossRef, labels: &Labels) -> String {
     }
     match (&r.number, r.target.is_some()) {
         (Some(n), _) => format!("{word}\u{a0}{n}"),
-        (None, true) => format!("{word} «\u{a0}{}\u{a0}»", r.title),
+        (None, true) => format!("{word} {}", super::typography::quoted(&r.title, lang)),
         (None, false) => format!("@{}", r.label),
     }
 }

@@ -55,6 +55,7 @@ fn check_people(book: &Book, sink: &mut Sink) {
             if let Some(person) = people.get(&reviewer.value)
                 && !person.roles.contains(&Role::Reviewer)
             {
+                // (counted below among the reviewers who cannot approve)
                 sink.push(
                     Diagnostic::warning(
                         reviewer.span.clone(),
@@ -67,7 +68,50 @@ fn check_people(book: &Book, sink: &mut Sink) {
                 );
             }
         }
+        too_few_reviewers(book, chapter, sink);
     }
+}
+
+/// A chapter that can never be approved: fewer assigned reviewers who may
+/// approve (the reviewer role, not an author) than `[review]
+/// required-approvals`. Only in a book that assigns reviewers at all, so
+/// that a book not reviewed in git is not told so once per chapter.
+fn too_few_reviewers(book: &Book, chapter: &crate::model::Chapter, sink: &mut Sink) {
+    let required = book.config.review.required_approvals.max(1) as usize;
+    if book.chapters.iter().all(|c| c.config.reviewers.is_empty()) {
+        return;
+    }
+    let config = &chapter.config;
+    let able = config
+        .reviewers
+        .iter()
+        .filter(|r| !config.authors.iter().any(|a| a.value == r.value))
+        .filter(|r| {
+            book.contributors
+                .get(&r.value)
+                .is_some_and(|p| p.roles.contains(&Role::Reviewer))
+        })
+        .count();
+    if able >= required {
+        return;
+    }
+    let message = if config.reviewers.is_empty() {
+        format!("this chapter has no reviewer, and it needs {required} approval(s)")
+    } else {
+        format!(
+            "this chapter has {able} reviewer(s) who may approve it, and it needs {required} approval(s)"
+        )
+    };
+    let hint = "list them in the front matter, `reviewers: [id, …]` (contributors with the reviewer role, other than its authors), or lower `required-approvals` under [review] in book.toml";
+    let at = config
+        .reviewers
+        .last()
+        .or(config.title.as_ref())
+        .map(|s| s.span.clone());
+    sink.push(match at {
+        Some(span) => Diagnostic::warning(span, message).hint(hint),
+        None => Diagnostic::warning_in(Some(chapter.path.clone()), message).hint(hint),
+    });
 }
 
 /// Without contributors.toml, the one fault is the missing file: every id

@@ -32,6 +32,17 @@ impl Style {
     }
 }
 
+/// `text` between the quotation marks of `lang`, as its typography sets
+/// them: « with narrow no-break spaces » in French, «senza» in Italian,
+/// “these” in English and the languages without rules of their own.
+pub fn quoted(text: &str, lang: &Lang) -> String {
+    match Style::of(lang) {
+        Style::French => format!("«{NNBSP}{text}{NNBSP}»"),
+        Style::Italian => format!("«{text}»"),
+        Style::English | Style::Plain => format!("“{text}”"),
+    }
+}
+
 /// Applies the typography of each chapter's language to its text, and the
 /// book's to the contributors' bios.
 pub fn apply(book: &mut Book) {

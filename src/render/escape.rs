@@ -158,6 +158,24 @@ pub fn push_xml_text(out: &mut String, text: &str) {
     }
 }
 
+/// Appends `text` escaped for HTML text or a quoted attribute value of a
+/// template: `&`, `<`, `>`, `"` and `'` (an attribute a template quotes
+/// with `'`), nothing else; MiniJinja's own escaping also writes `/` as
+/// `&#x2f;`, which is valid but trips link checkers and scripts reading
+/// the raw attribute.
+pub fn push_html_template_value(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
 /// Appends `text` escaped for a double-quoted XML attribute (line breaks
 /// and tabs as references, since XML would turn them into spaces).
 pub fn push_xml_attr(out: &mut String, text: &str) {

@@ -14,9 +14,9 @@
 //! shown in place of its old pages; the whole book, from an empty cache when
 //! it is laid out again as a whole (a new title, contributors or template:
 //! [`crate::render::typst::Changes::is_whole_book`]); its pages to the
-//! preview; the PDF, staged then renamed over the one before (the file of
-//! an earlier title removed); then Typst's cache evicted by size
-//! ([`super::memory`]). A panic is caught and reported, and the worker
+//! preview; Typst's cache evicted by size ([`super::memory`]); the PDF,
+//! staged then renamed over the one before (the file of an earlier title
+//! removed). A panic is caught and reported, and the worker
 //! starts again with a fresh session.
 //!
 //! Input: [`Job`]s. Output: the preview's pages and events in [`Live`],
@@ -310,14 +310,16 @@ impl<'a> Worker<'a> {
         };
         let took = t.elapsed();
         (self.hook)(Stage::Compiled, generation);
-        self.evict(budget, &mut report);
         if self.dropped(generation, &mut report) {
+            drop(compiled);
+            self.evict(budget, &mut report);
             return report;
         }
         let compiled = match compiled {
             Ok(compiled) => compiled,
             Err(errors) => {
                 self.failed(errors, &mut report);
+                self.evict(budget, &mut report);
                 return report;
             }
         };
@@ -331,6 +333,11 @@ impl<'a> Worker<'a> {
                 changed,
             });
         }
+        // Typst's cache is trimmed once the preview is out (freeing a
+        // book's worth of memoised work takes a second or more on a large
+        // book, which the preview need not wait for) and before the PDF is
+        // exported, so that the export's memory never adds to the cache's.
+        self.evict(budget, &mut report);
         let t = Instant::now();
         self.write(book, &compiled, &mut report);
         report.export = Some(t.elapsed());

@@ -37,19 +37,23 @@ impl<'b> Templates<'b> {
             _ => minijinja::AutoEscape::None,
         });
         env.set_formatter(|out, state, value| {
-            if *state.auto_escape() != XML_ESCAPE {
+            let xml = *state.auto_escape() == XML_ESCAPE;
+            if !xml && *state.auto_escape() != minijinja::AutoEscape::Html {
                 return minijinja::escape_formatter(out, state, value);
             }
-            let text = value.to_string();
-            if value.is_safe() {
-                out.write_str(&text)?;
-            } else {
-                // MiniJinja's HTML escaping also writes `/` and `'` as
-                // references; XML needs only its own five.
-                let mut escaped = String::with_capacity(text.len());
-                escape::push_xml_attr(&mut escaped, &text);
-                out.write_str(&escaped)?;
+            if value.is_safe() || value.is_none() || value.is_undefined() {
+                return minijinja::escape_formatter(out, state, value);
             }
+            // MiniJinja's HTML escaping also writes `/` as a reference;
+            // HTML and XML need only their own few.
+            let text = value.to_string();
+            let mut escaped = String::with_capacity(text.len());
+            if xml {
+                escape::push_xml_attr(&mut escaped, &text);
+            } else {
+                escape::push_html_template_value(&mut escaped, &text);
+            }
+            out.write_str(&escaped)?;
             Ok(())
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
