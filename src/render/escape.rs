@@ -21,7 +21,10 @@ pub fn push_html_text(out: &mut String, text: &str) {
     }
 }
 
-/// Escapes text for a double-quoted HTML attribute value.
+/// Escapes text for an HTML attribute value, quoted either way, or for
+/// HTML text: `&`, `<`, `>`, `"` and `'`, nothing else (MiniJinja's own
+/// escaping also writes `/` as `&#x2f;`, which is valid but trips link
+/// checkers and scripts reading the raw attribute).
 pub fn html_attr(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -154,24 +157,6 @@ pub fn push_xml_text(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             c if is_xml_char(c) => out.push(c),
             _ => {}
-        }
-    }
-}
-
-/// Appends `text` escaped for HTML text or a quoted attribute value of a
-/// template: `&`, `<`, `>`, `"` and `'` (an attribute a template quotes
-/// with `'`), nothing else; MiniJinja's own escaping also writes `/` as
-/// `&#x2f;`, which is valid but trips link checkers and scripts reading
-/// the raw attribute.
-pub fn push_html_template_value(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
         }
     }
 }

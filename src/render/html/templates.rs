@@ -47,12 +47,13 @@ impl<'b> Templates<'b> {
             // MiniJinja's HTML escaping also writes `/` as a reference;
             // HTML and XML need only their own few.
             let text = value.to_string();
-            let mut escaped = String::with_capacity(text.len());
-            if xml {
+            let escaped = if xml {
+                let mut escaped = String::with_capacity(text.len());
                 escape::push_xml_attr(&mut escaped, &text);
+                escaped
             } else {
-                escape::push_html_template_value(&mut escaped, &text);
-            }
+                escape::html_attr(&text)
+            };
             out.write_str(&escaped)?;
             Ok(())
         });
