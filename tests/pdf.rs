@@ -415,3 +415,39 @@ fn a_template_missing_a_function_is_one_error_at_the_template() {
     );
     assert!(!stderr.contains("module `template`"), "{stderr}");
 }
+
+/// An error of the PDF export (here PDF/A-1b refusing a transparent image)
+/// is at the Markdown line of what it names, in `build` and in `check`.
+#[test]
+fn an_export_error_is_at_its_markdown_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path();
+    std::fs::create_dir(book.join("chapters")).unwrap();
+    // A PNG with an alpha channel (colour type 6).
+    let png = repo_root().join("tests/fixtures/import/quarto/plot.png");
+    assert_eq!(std::fs::read(&png).unwrap()[25], 6, "an RGBA PNG");
+    std::fs::copy(&png, book.join("chapters/plot.png")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"PDF/A\"\n\n[pdf]\nstandard = \"a-1b\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/un.md"),
+        "---\ntitle: Un\n---\n\nTexte.\n\nUne image ![](plot.png) dans la ligne.\n",
+    )
+    .unwrap();
+    for command in [&["build", "--pdf"][..], &["check"]] {
+        let out = ouvrage(book, command);
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains("PDF export: PDF/A-1b error: the image contains transparency"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("chapters/un.md:7:"),
+            "{command:?}: {stderr}"
+        );
+    }
+}

@@ -91,7 +91,7 @@ fn print_preflight(
     let options = PdfOptions::default();
     let result = Session::for_book(book, &options.fonts).and_then(|mut session| {
         let compiled = session.compile_unchecked(book, &options)?;
-        let pdf = export(book, &compiled, None);
+        let pdf = export(session.world(), book, &compiled, None);
         Ok(preflight::preflight(session.world(), book, &compiled, pdf))
     });
     let report = match result {

@@ -446,7 +446,10 @@ impl<'a> Worker<'a> {
     /// a newer save came meanwhile; the file of an earlier title goes.
     fn write(&mut self, book: &Book, compiled: &Compiled, report: &mut Report) {
         let generation = report.generation;
-        let bytes = match self.on_pool(|| export(book, compiled, None)) {
+        let Some(world) = self.session.as_ref().map(Session::world) else {
+            return;
+        };
+        let bytes = match self.on_pool(|| export(world, book, compiled, None)) {
             Ok(bytes) => bytes,
             Err(errors) => return self.failed(errors, report),
         };

@@ -481,22 +481,28 @@ pub fn parse_standard(name: &str) -> Option<typst_pdf::PdfStandard> {
     })
 }
 
-/// Writes a compiled document as PDF bytes, all pages or a range.
+/// Writes a compiled document as PDF bytes, all pages or a range. An
+/// export error (a PDF standard's rule broken) is at the Markdown line of
+/// the element it names, as compile errors are (`world`: the session's).
 pub fn export(
+    world: &BookWorld,
     book: &Book,
     compiled: &Compiled,
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    export_document(book, &compiled.document, compiled.date, pages)
+    export_document(world, book, compiled, &compiled.document, pages)
 }
 
-/// Writes `document` as PDF bytes, all pages or a range.
+/// Writes `document` (the compiled one, or a copy with other metadata) as
+/// PDF bytes, all pages or a range.
 fn export_document(
+    world: &BookWorld,
     book: &Book,
+    compiled: &Compiled,
     document: &PagedDocument,
-    date: Option<date::DocDate>,
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let date = compiled.date;
     let standards: Vec<typst_pdf::PdfStandard> = book
         .config
         .pdf
@@ -531,12 +537,15 @@ fn export_document(
         pretty: false,
     };
     typst_pdf::pdf(document, &options).map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| {
-                let mut d = Diagnostic::error_in(None, format!("PDF export: {}", e.message));
-                for h in &e.hints {
-                    d.hints.push(h.v.to_string());
+        diagnostics::map_all(world, book, &compiled.emitted, &errors)
+            .into_iter()
+            .map(|mut d| {
+                let message = d.message.strip_prefix("typst: ").unwrap_or(&d.message);
+                d.message = format!("PDF export: {message}");
+                if d.span.is_none() && d.path.is_none() {
+                    d = d.hint(
+                        "Typst gave no place for this: look for what the message names in the book's text",
+                    );
                 }
                 d
             })
@@ -588,10 +597,11 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let compiled = with_session(&self.session, book, &self.options, |s| {
-            s.compile(book, &self.options)
+        let (compiled, bytes) = with_session(&self.session, book, &self.options, |s| {
+            let compiled = s.compile(book, &self.options)?;
+            let bytes = export(s.world(), book, &compiled, None)?;
+            Ok((compiled, bytes))
         })?;
-        let bytes = export(book, &compiled, None)?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
         Ok(compiled.warnings)
@@ -611,6 +621,7 @@ pub struct OffprintsRenderer {
 /// chapter's title, authors, keywords and DOI in the PDF's metadata, and
 /// its headings as bookmarks.
 pub fn offprint(
+    world: &BookWorld,
     book: &Book,
     compiled: &Compiled,
     chapter: &crate::model::Chapter,
@@ -636,7 +647,7 @@ pub fn offprint(
         info.keywords.push(format!("doi:{}", doi.value).into());
     }
     info.description = Some(description.into());
-    let bytes = export_document(book, &document, compiled.date, Some(pages.clone()))?;
+    let bytes = export_document(world, book, compiled, &document, Some(pages.clone()))?;
     let entries = offprints::bookmarks(&compiled.document, pages.clone());
     offprints::add_outline(bytes, &entries, *pages.start()).map_err(|e| {
         vec![Diagnostic::error_in(
@@ -677,9 +688,22 @@ impl Renderer for OffprintsRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let compiled = with_session(&self.session, book, &self.options, |s| {
-            s.compile_variant(book, &self.options, Some(provenance(book)))
-        })?;
+        with_session(&self.session, book, &self.options, |s| {
+            let compiled = s.compile_variant(book, &self.options, Some(provenance(book)))?;
+            self.cut(s.world(), book, &compiled, staging)
+        })
+    }
+}
+
+impl OffprintsRenderer {
+    /// Cuts each chapter's offprint from the compiled book into `staging`.
+    fn cut(
+        &self,
+        world: &BookWorld,
+        book: &Book,
+        compiled: &Compiled,
+        staging: &Path,
+    ) -> RenderResult {
         let ranges = offprints::chapter_pages(&compiled.document);
         let mut errors = Vec::new();
         for chapter in &book.chapters {
@@ -690,7 +714,7 @@ impl Renderer for OffprintsRenderer {
                 ).hint("a book's own templates/book.typ must keep the <ouvrage-mark> metadata of the built-in one"));
                 continue;
             };
-            let bytes = offprint(book, &compiled, chapter, pages.clone())?;
+            let bytes = offprint(world, book, compiled, chapter, pages.clone())?;
             let path = staging.join(format!("{}.pdf", chapter.id));
             if let Err(e) = std::fs::write(&path, bytes) {
                 errors.extend(io_error(&path, "write", e));
