@@ -130,6 +130,14 @@ impl Budget {
     }
 }
 
+/// Empties Typst's cache before a compile that lays out the whole book
+/// again, without giving the memory back: the compile is about to use as
+/// much, and trimming first would cost a second on a large book only for
+/// the system to hand the same pages back at once.
+pub fn clear_before_compile() {
+    typst::comemo::evict(0);
+}
+
 /// Applies an eviction to Typst's cache and gives the memory back.
 pub fn evict(eviction: Eviction) {
     match eviction {

@@ -292,7 +292,7 @@ impl<'a> Worker<'a> {
         if changes.is_whole_book() {
             // Every page is laid out again: what the cache holds would be
             // checked and found stale, and held beside the new work.
-            memory::evict(Eviction::Clear);
+            memory::clear_before_compile();
             report.cold = true;
             self.live.with(|s| s.typesets.cold += 1);
         } else if let [id] = changes.chapters.as_slice() {
