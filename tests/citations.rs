@@ -28,14 +28,7 @@ fn chapter_pages(site: &Path) -> Vec<std::path::PathBuf> {
 
 /// A chapter document of an EPUB, parsed as HTML.
 fn epub_chapter(epub: &Path, id: &str) -> scraper::Html {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
-    let mut file = zip
-        .by_name(&format!("EPUB/text/{id}.xhtml"))
-        .unwrap_or_else(|e| panic!("{id}: {e}"));
-    let mut text = String::new();
-    file.read_to_string(&mut text).unwrap();
-    scraper::Html::parse_document(&text)
+    scraper::Html::parse_document(&epub_entry(epub, &format!("EPUB/text/{id}.xhtml")))
 }
 
 #[test]

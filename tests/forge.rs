@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use common::*;
 
 /// The ids GitHub gives the fixture's headings, and its raw anchors.
@@ -23,20 +21,7 @@ const IDS: [&str; 9] = [
 ];
 
 fn epub_xhtml(book: &std::path::Path, name: &str) -> String {
-    let epub = walk(&book.join("_book"))
-        .into_iter()
-        .find(|p| p.extension().is_some_and(|e| e == "epub"))
-        .expect("an EPUB");
-    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
-    let mut text = String::new();
-    let entry = (0..zip.len())
-        .find(|&i| zip.by_index(i).unwrap().name().unwrap().ends_with(name))
-        .unwrap_or_else(|| panic!("no {name} in the EPUB"));
-    zip.by_index(entry)
-        .unwrap()
-        .read_to_string(&mut text)
-        .unwrap();
-    text
+    epub_entry(&epub_in(&book.join("_book")), &format!("EPUB/text/{name}"))
 }
 
 #[test]

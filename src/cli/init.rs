@@ -80,19 +80,18 @@ impl Forge {
             "unknown" => concat!("v", env!("CARGO_PKG_VERSION")),
             rev => rev,
         };
-        let mut text = self
-            .template()
-            .replace("\"__OUVRAGE_REV__\"", &yaml_string(revision));
+        let mut text = self.template().replace(
+            "\"__OUVRAGE_REV__\"",
+            &crate::config::quote::double_quoted(revision),
+        );
         if let Some(git) = git {
-            text = text.replace("\"__OUVRAGE_GIT__\"", &yaml_string(git));
+            text = text.replace(
+                "\"__OUVRAGE_GIT__\"",
+                &crate::config::quote::double_quoted(git),
+            );
         }
         text
     }
-}
-
-/// A YAML double-quoted string.
-fn yaml_string(text: &str) -> String {
-    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
 /// The files of a new book, by path, in one language.
@@ -179,7 +178,7 @@ pub fn run(ctx: &Context, args: InitArgs) -> Outcome {
             continue;
         }
         let contents = contents
-            .replace("{title}", &toml_escape(&args.title))
+            .replace("{title}", &crate::config::quote::escaped(&args.title))
             .replace("{language}", lang.tag());
         if let Err(d) = write_atomically(&path, contents.as_bytes()) {
             return fail(ctx, d);
@@ -292,19 +291,4 @@ fn write_workflow(ctx: &Context, dir: &Path, forge: Forge, git: Option<&str>) ->
         ));
     }
     Outcome::Success
-}
-
-/// Escapes text for a TOML basic string.
-pub fn toml_escape(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -83,7 +83,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
     // does not open with a section repeating it.
     let text = format!(
         "---\ntitle: {}\nauthors: [{authors}]\nreviewers: [{reviewers}]\n---\n\n",
-        yaml_quote(&args.title),
+        crate::config::quote::double_quoted(&args.title),
     );
     if let Err(d) = write_atomically(&root.join(&rel), text.as_bytes()) {
         return fail(ctx, d);
@@ -93,22 +93,6 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
     }
     ctx.info(format!("created {}", rel.display()));
     Outcome::Success
-}
-
-/// Quotes a YAML scalar so that any title stays a string.
-fn yaml_quote(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Appends the id to `book.chapters` when book.toml lists the chapters,

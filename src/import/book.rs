@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::StagingDir;
+use crate::config::quote::double_quoted;
 use crate::diag::Diagnostic;
 
 /// A person of the new book's contributors.toml.
@@ -178,30 +179,30 @@ impl NewBook {
         let mut out = String::from(
             "# Imported by `ouvrage import`; see README \"File formats in short\".\n[book]\n",
         );
-        out.push_str(&format!("title = {}\n", toml_string(&self.title)));
+        out.push_str(&format!("title = {}\n", double_quoted(&self.title)));
         if let Some(s) = &self.subtitle {
-            out.push_str(&format!("subtitle = {}\n", toml_string(s)));
+            out.push_str(&format!("subtitle = {}\n", double_quoted(s)));
         }
         if let Some(l) = &self.language {
-            out.push_str(&format!("language = {}\n", toml_string(l)));
+            out.push_str(&format!("language = {}\n", double_quoted(l)));
         }
         if let Some(y) = self.year {
             out.push_str(&format!("year = {y}\n"));
         }
         out.push_str("chapters = [\n");
         for c in &self.chapters {
-            out.push_str(&format!("  {},\n", toml_string(&c.id)));
+            out.push_str(&format!("  {},\n", double_quoted(&c.id)));
         }
         out.push_str("]\n");
         for part in &self.parts {
             out.push_str(&format!(
                 "\n[[part]]\ntitle = {}\nchapters = [",
-                toml_string(&part.title)
+                double_quoted(&part.title)
             ));
             let ids: Vec<String> = part
                 .chapters
                 .iter()
-                .map(|&i| toml_string(&self.chapters[i].id))
+                .map(|&i| double_quoted(&self.chapters[i].id))
                 .collect();
             out.push_str(&ids.join(", "));
             out.push_str("]\n");
@@ -209,15 +210,20 @@ impl NewBook {
         if !self.bibliography.is_empty() || self.style.is_some() {
             out.push_str("\n[bibliography]\n");
             if !self.bibliography.is_empty() {
-                let files: Vec<String> = self.bibliography.iter().map(|f| toml_string(f)).collect();
+                let files: Vec<String> =
+                    self.bibliography.iter().map(|f| double_quoted(f)).collect();
                 out.push_str(&format!("files = [{}]\n", files.join(", ")));
             }
             if let Some(style) = &self.style {
-                out.push_str(&format!("style = {}\n", toml_string(style)));
+                out.push_str(&format!("style = {}\n", double_quoted(style)));
             }
         }
         if !self.fallback_fonts.is_empty() {
-            let fonts: Vec<String> = self.fallback_fonts.iter().map(|f| toml_string(f)).collect();
+            let fonts: Vec<String> = self
+                .fallback_fonts
+                .iter()
+                .map(|f| double_quoted(f))
+                .collect();
             out.push_str(&format!(
                 "\n[pdf]\n# For the characters Typst's own fonts do not draw; copy the fonts' files into\n# fonts/ and remove `system-fonts` to make the PDF the same on every machine.\nsystem-fonts = true\nfallback-fonts = [{}]\n",
                 fonts.join(", ")
@@ -236,15 +242,15 @@ impl NewBook {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(&format!("[{}]\nname = {}\n", p.id, toml_string(&p.name)));
+            out.push_str(&format!("[{}]\nname = {}\n", p.id, double_quoted(&p.name)));
             if let Some(e) = &p.email {
-                out.push_str(&format!("emails = [{}]\n", toml_string(e)));
+                out.push_str(&format!("emails = [{}]\n", double_quoted(e)));
             }
             if let Some(a) = &p.affiliation {
-                out.push_str(&format!("affiliation = {}\n", toml_string(a)));
+                out.push_str(&format!("affiliation = {}\n", double_quoted(a)));
             }
             if let Some(o) = &p.orcid {
-                out.push_str(&format!("orcid = {}\n", toml_string(o)));
+                out.push_str(&format!("orcid = {}\n", double_quoted(o)));
             }
             out.push_str("roles = [\"author\"]\n");
         }
@@ -277,19 +283,19 @@ pub fn chapter_text(c: &NewChapter) -> String {
         fm.push_str(&format!("id: {}\n", c.id));
     }
     if let Some(t) = &c.title {
-        fm.push_str(&format!("title: {}\n", yaml_string(t)));
+        fm.push_str(&format!("title: {}\n", double_quoted(t)));
     }
     if !c.authors.is_empty() {
         fm.push_str(&format!("authors: [{}]\n", c.authors.join(", ")));
     }
     if let Some(l) = &c.lang {
-        fm.push_str(&format!("lang: {}\n", yaml_string(l)));
+        fm.push_str(&format!("lang: {}\n", double_quoted(l)));
     }
     if let Some(a) = &c.abstract_ {
-        fm.push_str(&format!("abstract: {}\n", yaml_string(a)));
+        fm.push_str(&format!("abstract: {}\n", double_quoted(a)));
     }
     if !c.keywords.is_empty() {
-        let k: Vec<String> = c.keywords.iter().map(|k| yaml_string(k)).collect();
+        let k: Vec<String> = c.keywords.iter().map(|k| double_quoted(k)).collect();
         fm.push_str(&format!("keywords: [{}]\n", k.join(", ")));
     }
     if !c.numbered {
@@ -301,39 +307,6 @@ pub fn chapter_text(c: &NewChapter) -> String {
     } else {
         format!("---\n{fm}---\n\n{body}")
     }
-}
-
-/// A TOML basic string.
-pub fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A YAML double-quoted string.
-pub fn yaml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// The ASCII words of a name, lowercased, accents dropped (`Émile Zola` →

@@ -122,6 +122,23 @@ pub(super) fn add_chapter(
     Some(index)
 }
 
+/// What a chapter file's own metadata brings to the book besides the
+/// chapter: its bibliography and style (relative to the file), and a report
+/// line for each key ouvrage has no place for.
+pub(super) fn file_metadata(
+    run: &mut Run,
+    book: &mut NewBook,
+    layout: &Layout,
+    report: &mut Report,
+    f: &ChapterFile,
+) {
+    for (line, _) in &f.meta.other {
+        report.not_carried(format!("{line} (ouvrage has no such metadata)"));
+    }
+    let dir = f.source.parent().unwrap_or(Path::new("")).to_path_buf();
+    bibliography(run, book, layout, &dir, &f.meta, f.file);
+}
+
 /// Copies bibliography files and a CSL style named in metadata (relative
 /// to `dir`) to the new book's root and sets them in book.toml.
 pub(super) fn bibliography(
@@ -280,11 +297,7 @@ pub fn import_pandoc(
     }
     book.assign_ids();
     for f in &read {
-        for (line, _) in &f.meta.other {
-            report.not_carried(format!("{line} (ouvrage has no such metadata)"));
-        }
-        let dir = f.source.parent().unwrap_or(Path::new("")).to_path_buf();
-        bibliography(run, &mut book, &layout, &dir, &f.meta, f.file);
+        file_metadata(run, &mut book, &layout, &mut report, f);
         book.year = book.year.or(f.meta.year);
         if read.len() == 1 {
             book.subtitle = f.meta.subtitle.clone();

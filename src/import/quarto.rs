@@ -22,7 +22,9 @@ use super::book::{NewBook, NewPart};
 use super::links::{Layout, normalize};
 use super::markdown::{Edit, apply, prose_runs, scan};
 use super::metadata;
-use super::pandoc::{ChapterFile, add_chapter, bibliography, read_file, settle_languages};
+use super::pandoc::{
+    ChapterFile, add_chapter, bibliography, file_metadata, read_file, settle_languages,
+};
 use super::report::Report;
 use super::{Finish, Imported, Run, finish_chapter, lookup, note_title_anchors, text_of};
 use crate::config::value::{Node, Value, parse_yaml};
@@ -512,11 +514,7 @@ pub fn import_quarto(dir: &Path, run: &mut Run) -> Option<Imported> {
     }
     book.assign_ids();
     for f in &read {
-        for (l, _) in &f.meta.other {
-            report.not_carried(format!("{l} (ouvrage has no such metadata)"));
-        }
-        let dir = f.source.parent().unwrap_or(Path::new("")).to_path_buf();
-        bibliography(run, &mut book, &layout, &dir, &f.meta, f.file);
+        file_metadata(run, &mut book, &layout, &mut report, f);
     }
     settle_languages(&mut book, &mut report);
     let mut cells = false;

@@ -332,3 +332,24 @@ pub fn broken_features() -> (tempfile::TempDir, PathBuf) {
     );
     (tmp, book)
 }
+
+/// The text of the entry `name` (its path in the archive, e.g.
+/// `EPUB/text/premier.xhtml`) of an EPUB.
+pub fn epub_entry(epub: &Path, name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    let mut file = zip
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name} in {}: {e}", epub.display()));
+    let mut text = String::new();
+    file.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// The one EPUB below `dir`.
+pub fn epub_in(dir: &Path) -> PathBuf {
+    walk(dir)
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap_or_else(|| panic!("no EPUB in {}", dir.display()))
+}
