@@ -66,16 +66,22 @@ fn is_delimiter_line(text: &str, delim: &str) -> bool {
     line.trim_end() == delim
 }
 
+/// Where a chapter file's body starts: the byte after its front matter
+/// (0 without one, or with one that does not parse, whose fault is the
+/// loader's to report).
+pub fn body_start(text: &str) -> usize {
+    split_front_matter(text)
+        .ok()
+        .flatten()
+        .map(|fm| fm.end)
+        .unwrap_or(0)
+}
+
 /// The words of a chapter file, its front matter left out: the one count
 /// of `status`, the dashboard and `contributors` (which gives each line's
 /// words to whoever changed it last), so that they always agree.
 pub fn markdown_words(text: &str) -> usize {
-    let body_start = split_front_matter(text)
-        .ok()
-        .flatten()
-        .map(|fm| fm.end)
-        .unwrap_or(0);
-    text[body_start..]
+    text[body_start(text)..]
         .lines()
         .map(crate::model::line_words)
         .sum()

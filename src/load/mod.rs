@@ -9,7 +9,9 @@
 mod front_matter;
 mod order;
 
-pub use front_matter::{FrontMatter, FrontMatterFormat, markdown_words, split_front_matter};
+pub use front_matter::{
+    FrontMatter, FrontMatterFormat, body_start, markdown_words, split_front_matter,
+};
 pub use order::{Order, order_chapters};
 
 use std::path::{Path, PathBuf};

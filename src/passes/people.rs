@@ -32,6 +32,9 @@ fn check_people(book: &Book, sink: &mut Sink) {
     for editor in &book.config.book.editors {
         people.check_id(editor, "[book] editors", sink);
     }
+    // A book that assigns no reviewer at all is not reviewed in git: it is
+    // not told so once per chapter.
+    let assigns_reviewers = book.chapters.iter().any(|c| !c.config.reviewers.is_empty());
     for chapter in &book.chapters {
         for author in &chapter.config.authors {
             people.check_id(author, "authors", sink);
@@ -68,19 +71,17 @@ fn check_people(book: &Book, sink: &mut Sink) {
                 );
             }
         }
-        too_few_reviewers(book, chapter, sink);
+        if assigns_reviewers {
+            too_few_reviewers(book, chapter, sink);
+        }
     }
 }
 
 /// A chapter that can never be approved: fewer assigned reviewers who may
 /// approve (the reviewer role, not an author) than `[review]
-/// required-approvals`. Only in a book that assigns reviewers at all, so
-/// that a book not reviewed in git is not told so once per chapter.
+/// required-approvals`.
 fn too_few_reviewers(book: &Book, chapter: &crate::model::Chapter, sink: &mut Sink) {
     let required = book.config.review.required_approvals.max(1) as usize;
-    if book.chapters.iter().all(|c| c.config.reviewers.is_empty()) {
-        return;
-    }
     let config = &chapter.config;
     let able = config
         .reviewers

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::date::rfc3339;
 use crate::git::{GitError, Repo};
-use crate::load::split_front_matter;
 use crate::model::Book;
 use crate::review::parse_trailers;
 
@@ -131,11 +130,8 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
         let Some(crate::git::LineOwners { text, people }) = owners.remove(path) else {
             continue;
         };
-        let body_start = split_front_matter(&text)
-            .ok()
-            .flatten()
-            .map(|fm| text[..fm.end].lines().count())
-            .unwrap_or(0);
+        // The front matter's lines are nobody's words (as in `status`).
+        let body_start = text[..crate::load::body_start(&text)].lines().count();
         let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
         for (line, person) in text.lines().zip(&people).skip(body_start) {
             // A line of `---` or `|---|` is a line someone wrote, but no word.

@@ -447,7 +447,12 @@ impl<'a> Worker<'a> {
     fn write(&mut self, book: &Book, compiled: &Compiled, report: &mut Report) {
         let generation = report.generation;
         let Some(world) = self.session.as_ref().map(Session::world) else {
-            return;
+            // (Never: the session compiled what is being written.)
+            let lost = Diagnostic::error_in(
+                None,
+                "the PDF cannot be written: the typesetter lost its session",
+            );
+            return self.failed(vec![lost], report);
         };
         let bytes = match self.on_pool(|| export(world, book, compiled, None)) {
             Ok(bytes) => bytes,
