@@ -67,9 +67,12 @@ fn read_chapters(run: &mut Run, file: FileId, book: &Node, parts: &mut Vec<Strin
             return listed;
         };
         for item in items {
-            match &item.value {
-                Value::Table(_) if lookup(item, &["part"]).is_some() => {
-                    let part = lookup(item, &["part"]).unwrap();
+            let part = match &item.value {
+                Value::Table(_) => lookup(item, &["part"]),
+                _ => None,
+            };
+            match part {
+                Some(part) => {
                     let title = text_of(part).unwrap_or_default();
                     let index = parts.len();
                     // A part given as a file: the file opens the part.
@@ -93,7 +96,7 @@ fn read_chapters(run: &mut Run, file: FileId, book: &Node, parts: &mut Vec<Strin
                         ),
                     }
                 }
-                _ => entry(run, item, None, &mut listed),
+                None => entry(run, item, None, &mut listed),
             }
         }
     } else {
