@@ -451,3 +451,62 @@ fn an_export_error_is_at_its_markdown_line() {
         );
     }
 }
+
+/// `font` with its embedding permissions set to "restricted licence" (OS/2
+/// `fsType` = 2), which PDF/A refuses and Typst reports with no place.
+fn restricted_font(font: &[u8]) -> Vec<u8> {
+    let mut bytes = font.to_vec();
+    let tables = u16::from_be_bytes([bytes[4], bytes[5]]) as usize;
+    let record = (0..tables)
+        .map(|i| 12 + 16 * i)
+        .find(|&r| &bytes[r..r + 4] == b"OS/2")
+        .expect("an OS/2 table");
+    let offset = u32::from_be_bytes(bytes[record + 8..record + 12].try_into().unwrap()) as usize;
+    bytes[offset + 8..offset + 10].copy_from_slice(&2u16.to_be_bytes());
+    bytes
+}
+
+/// An export error Typst gives no place for (a font whose licence PDF/A
+/// refuses) names the chapter whose pages raise it, and its pages.
+#[test]
+fn an_export_error_without_place_names_its_chapter() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path();
+    std::fs::create_dir_all(book.join("chapters")).unwrap();
+    std::fs::create_dir_all(book.join("fonts")).unwrap();
+    let font =
+        std::fs::read(repo_root().join("tests/fixtures/scripts/fallback/NotoSansCJKsc-subset.otf"))
+            .unwrap();
+    std::fs::write(book.join("fonts/cjk.otf"), restricted_font(&font)).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Licences\"\n\n\
+         [pdf]\nstandard = \"a-2b\"\nfallback-fonts = [\"Noto Sans CJK SC\"]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/01-un.md"),
+        "---\ntitle: Un\n---\n\nTexte latin.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/02-deux.md"),
+        "---\ntitle: Deux\n---\n\nLe mot 漢字 dans la ligne.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/03-trois.md"),
+        "---\ntitle: Trois\n---\n\nFin.\n",
+    )
+    .unwrap();
+    let out = ouvrage(book, &["build", "--pdf"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("is too restrictive"))
+        .unwrap_or_else(|| panic!("the licence error: {stderr}"));
+    assert!(line.contains("chapters/02-deux.md"), "{stderr}");
+    assert!(line.contains("in chapter `deux`, page"), "{stderr}");
+    assert!(!stderr.contains("chapters/01-un.md"), "{stderr}");
+}

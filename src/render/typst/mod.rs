@@ -523,33 +523,84 @@ fn export_document(
             std::num::NonZeroUsize::new(start)..=std::num::NonZeroUsize::new(end),
         ])
     });
-    let tagged = page_ranges.is_none();
-    let options = typst_pdf::PdfOptions {
+    let whole = page_ranges.is_none();
+    let options = |page_ranges: Option<typst::layout::PageRanges>| typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
         timestamp: date
             .and_then(date::to_typst)
             .map(typst_pdf::Timestamp::new_utc),
-        page_ranges,
-        standards,
         // Typst cannot tag a page range: offprints are untagged.
-        tagged,
+        tagged: page_ranges.is_none(),
+        page_ranges,
+        standards: standards.clone(),
         pretty: false,
     };
-    typst_pdf::pdf(document, &options).map_err(|errors| {
-        diagnostics::map_all(world, book, &compiled.emitted, &errors)
+    typst_pdf::pdf(document, &options(page_ranges)).map_err(|errors| {
+        let mapped = diagnostics::map_all(world, book, &compiled.emitted, &errors);
+        let unplaced = |d: &Diagnostic| d.span.is_none() && d.path.is_none();
+        // Typst names no place for some faults (a font's licence, a PDF
+        // limit): the chapter is found by exporting its pages alone.
+        let chapters = if whole && mapped.iter().any(unplaced) {
+            offprints::chapter_pages(document)
+        } else {
+            Vec::new()
+        };
+        mapped
             .into_iter()
             .map(|mut d| {
-                let message = d.message.strip_prefix("typst: ").unwrap_or(&d.message);
+                let message = d
+                    .message
+                    .strip_prefix("typst: ")
+                    .unwrap_or(&d.message)
+                    .to_string();
                 d.message = format!("PDF export: {message}");
-                if d.span.is_none() && d.path.is_none() {
-                    d = d.hint(
-                        "Typst gave no place for this: look for what the message names in the book's text",
-                    );
+                if !unplaced(&d) || !whole {
+                    return d;
                 }
-                d
+                match chapter_raising(document, &chapters, &message, |range| {
+                    options(Some(range))
+                }) {
+                    Some((id, pages)) => {
+                        if let Some(chapter) = book.chapters.iter().find(|c| c.id == id) {
+                            d.path = Some(chapter.path.clone());
+                        }
+                        let pages = match pages.into_inner() {
+                            (first, last) if first == last => format!("page {first}"),
+                            (first, last) => format!("pages {first}–{last}"),
+                        };
+                        d.message =
+                            format!("PDF export: {message} (in chapter `{id}`, {pages})");
+                        d.hint(
+                            "Typst gave no line for this, only the pages: look in this chapter for what the message names",
+                        )
+                    }
+                    None => d.hint(
+                        "Typst gave no place for this, and no chapter's pages alone raise it: look at the book's own pages (title, contents) and its metadata",
+                    ),
+                }
             })
             .collect()
+    })
+}
+
+/// The first chapter whose pages, exported alone, raise the export error
+/// `message` again (`options`: the export's, for a page range).
+fn chapter_raising(
+    document: &PagedDocument,
+    chapters: &[(String, std::ops::RangeInclusive<usize>)],
+    message: &str,
+    options: impl Fn(typst::layout::PageRanges) -> typst_pdf::PdfOptions,
+) -> Option<(String, std::ops::RangeInclusive<usize>)> {
+    chapters.iter().find_map(|(id, pages)| {
+        let range = typst::layout::PageRanges::new(vec![
+            std::num::NonZeroUsize::new(*pages.start())..=std::num::NonZeroUsize::new(*pages.end()),
+        ]);
+        let raised = typst_pdf::pdf(document, &options(range))
+            .err()?
+            .iter()
+            .any(|e| e.message.as_str() == message);
+        raised.then(|| (id.clone(), pages.clone()))
     })
 }
 
