@@ -269,6 +269,41 @@ fn draft_builds_show_state_and_revision() {
     assert!(text.contains("draft"), "no state in {text}");
 }
 
+/// A draft numbers its lines for reviewers; `watch`'s draft does not
+/// unless asked (`no_line_numbers`), and the print PDF never does.
+#[test]
+fn drafts_number_their_lines_unless_told_not_to() {
+    let (_tmp, book) = fixture("minimal");
+    let paragraphs: String = (1..=8)
+        .map(|i| format!("Le paragraphe {i} du chapitre.\n\n"))
+        .collect();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        format!("---\ntitle: Seul\n---\n\n{paragraphs}"),
+    )
+    .unwrap();
+    let mut model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    let print = model_text(&model, &PdfOptions::default());
+    let report = ouvrage::status::offline_report(&model);
+    ouvrage::pipeline::attach_review(&mut model, report);
+    let draft = model_text(&model, &PdfOptions::default());
+    let plain = model_text(
+        &model,
+        &PdfOptions {
+            no_line_numbers: true,
+            ..PdfOptions::default()
+        },
+    );
+    let numbers = " 1 2 3 4 5 6 7 8";
+    assert!(
+        draft.contains(numbers),
+        "no line numbers in the draft: {draft}"
+    );
+    assert!(!plain.contains(numbers), "{plain}");
+    assert!(plain.contains("draft"), "still a draft: {plain}");
+    assert!(!print.contains(numbers), "{print}");
+}
+
 #[test]
 fn files_outside_the_book_are_refused_to_typst() {
     let (tmp, book) = fixture("minimal");

@@ -28,6 +28,10 @@ pub struct WatchArgs {
     /// Do not typeset the PDF (the site alone rebuilds faster).
     #[arg(long)]
     pub no_pdf: bool,
+    /// Number the lines of the preview and of the draft PDF, as `build
+    /// --draft` does (Typst's line numbering doubles the memory of a typeset).
+    #[arg(long, conflicts_with = "no_pdf")]
+    pub line_numbers: bool,
 }
 
 /// Runs `watch` until interrupted.
@@ -85,6 +89,7 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
         let started = Typesetter::start(
             out.clone(),
             live.clone(),
+            args.line_numbers,
             typesetter::hook_from_env(),
             Box::new(move |report| print_typeset(&printer, &report)),
         );

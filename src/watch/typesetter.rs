@@ -108,11 +108,12 @@ pub struct Typesetter {
 }
 
 impl Typesetter {
-    /// Starts the worker, writing the PDF into `out`; each job's report
-    /// goes to `report`.
+    /// Starts the worker, writing the PDF into `out` (with its lines
+    /// numbered when `line_numbers`); each job's report goes to `report`.
     pub fn start(
         out: PathBuf,
         live: Arc<Live>,
+        line_numbers: bool,
         hook: Option<Hook>,
         report: Box<dyn Fn(Report) + Send>,
     ) -> std::io::Result<Typesetter> {
@@ -123,7 +124,7 @@ impl Typesetter {
             let live = live.clone();
             std::thread::Builder::new()
                 .name("ouvrage-typesetter".into())
-                .spawn(move || run(&latest, &live, &out, hook, &*report))?
+                .spawn(move || run(&latest, &live, &out, line_numbers, hook, &*report))?
         };
         Ok(Typesetter {
             latest,
@@ -159,12 +160,17 @@ fn run(
     latest: &Latest<Job>,
     live: &Live,
     out: &std::path::Path,
+    line_numbers: bool,
     hook: Option<Hook>,
     report: &dyn Fn(Report),
 ) {
+    let options = PdfOptions {
+        no_line_numbers: !line_numbers,
+        ..PdfOptions::default()
+    };
     let hook = hook.unwrap_or_else(|| Arc::new(|_, _| {}));
     let mut budget = Budget::default();
-    let mut worker = Worker::new(out, live, latest, hook.clone());
+    let mut worker = Worker::new(out, live, latest, &options, hook.clone());
     while let Some((generation, job)) = latest.take() {
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             worker.typeset(&job, &mut budget)
@@ -175,7 +181,7 @@ fn run(
                 let why = panic_message(&*panic);
                 // Nothing of the session is trusted after a panic: a new
                 // World, an empty cache.
-                worker = Worker::new(out, live, latest, hook.clone());
+                worker = Worker::new(out, live, latest, &options, hook.clone());
                 memory::evict(Eviction::Clear);
                 let message = format!(
                     "internal error while typesetting ({why}); this is a bug in ouvrage, please report it. The typesetter started again and the site goes on."
@@ -223,6 +229,8 @@ struct Worker<'a> {
     live: &'a Live,
     latest: &'a Latest<Job>,
     hook: Hook,
+    /// The PDF's options (line numbers or not).
+    options: &'a PdfOptions,
     session: Option<Session>,
     /// Typst's threads, apart from the site's.
     pool: Option<rayon::ThreadPool>,
@@ -231,7 +239,13 @@ struct Worker<'a> {
 }
 
 impl<'a> Worker<'a> {
-    fn new(out: &'a std::path::Path, live: &'a Live, latest: &'a Latest<Job>, hook: Hook) -> Self {
+    fn new(
+        out: &'a std::path::Path,
+        live: &'a Live,
+        latest: &'a Latest<Job>,
+        options: &'a PdfOptions,
+        hook: Hook,
+    ) -> Self {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -244,6 +258,7 @@ impl<'a> Worker<'a> {
             live,
             latest,
             hook,
+            options,
             session: None,
             pool,
             written,
@@ -270,9 +285,9 @@ impl<'a> Worker<'a> {
         if self.dropped(generation, &mut report) {
             return report;
         }
-        let options = PdfOptions::default();
+        let options = self.options;
         let t = Instant::now();
-        let prepared = match Session::prepare(book, &options) {
+        let prepared = match Session::prepare(book, options) {
             Ok(prepared) => prepared,
             Err(errors) => {
                 self.failed(errors, &mut report);

@@ -252,6 +252,7 @@ impl InProcess {
         let typesetter = ouvrage::watch::typesetter::Typesetter::start(
             out.to_path_buf(),
             live.clone(),
+            false,
             hook,
             Box::new(move |report| {
                 let _ = tx.lock().unwrap().send(report);

@@ -38,9 +38,12 @@ pub fn chapter_path(id: &str) -> String {
 /// the document date and everything else are the book's).
 #[derive(Debug, Clone, Default)]
 pub struct EmitOptions {
-    /// The metadata says the document is a draft (line numbers, state and
-    /// revision in the footers): a draft book's PDF, not its EPUB's cover.
+    /// The metadata says the document is a draft (state and revision in
+    /// the footers): a draft book's PDF, not its EPUB's cover.
     pub draft: bool,
+    /// Lines numbered in the margin, for reviewers (a draft's, unless
+    /// `watch` was not asked for them: they double Typst's work).
+    pub line_numbers: bool,
     /// For offprints: the line printed at the top of each chapter's opening
     /// page, saying which book it is from. It sits in the head, so the
     /// pages break exactly as in the book.
@@ -52,6 +55,7 @@ impl EmitOptions {
     pub fn for_book(book: &Book) -> Self {
         EmitOptions {
             draft: book.is_draft(),
+            line_numbers: book.is_draft(),
             offprint: None,
         }
     }
@@ -332,6 +336,7 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ),
         ("recto-chapters", cfg.pdf.recto_chapters.to_string()),
         ("draft", options.draft.to_string()),
+        ("line-numbers", options.line_numbers.to_string()),
         (
             "fallback-fonts",
             string_array(cfg.pdf.fallback_fonts.iter().map(|f| f.value.as_str())),

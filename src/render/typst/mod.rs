@@ -39,6 +39,10 @@ pub struct PdfOptions {
     pub emit_dir: Option<PathBuf>,
     /// Fonts beyond the embedded ones.
     pub fonts: FontOptions,
+    /// A draft without line numbers: `watch`'s, unless asked for them
+    /// (Typst's line numbering doubles the memory and adds a third to the
+    /// time of a whole-book typeset).
+    pub no_line_numbers: bool,
 }
 
 /// A compiled book: the document and the sources it came from.
@@ -223,9 +227,11 @@ impl Session {
         options: &PdfOptions,
         offprint: Option<String>,
     ) -> Result<Prepared, Vec<Diagnostic>> {
+        let for_book = EmitOptions::for_book(book);
         let emit_options = EmitOptions {
             offprint,
-            ..EmitOptions::for_book(book)
+            line_numbers: for_book.line_numbers && !options.no_line_numbers,
+            ..for_book
         };
         let emitted = emit_book(book, &emit_options);
         let template = crate::templates::BOOK_TYP.text(book).to_string();
