@@ -22,6 +22,10 @@ pub struct BuildArgs {
     /// Build the EPUB 3 (_book/<book-id>.epub).
     #[arg(long)]
     pub epub: bool,
+    /// Build the DOCX (_book/<book-id>.docx), for copy-editors and presses
+    /// working in Word; with --offprints, one per chapter too.
+    #[arg(long)]
+    pub docx: bool,
     /// A draft for reviewers, into _book/draft/: review state and revision in the footers, line numbers.
     #[arg(long)]
     pub draft: bool,
@@ -49,7 +53,7 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         args.format,
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
-    let plan = Plan::build(args.html, args.pdf, args.epub, args.offprints);
+    let plan = Plan::build(args.html, args.pdf, args.epub, args.docx, args.offprints);
     if args.emit_typst.is_some() && !plan.pdf {
         return super::usage(
             ctx,

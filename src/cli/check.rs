@@ -34,8 +34,8 @@ pub fn run(ctx: &Context, args: CheckArgs) -> Outcome {
     }
     // Every output made and thrown away: "check passes" means "build
     // passes" (the templates rendered, the PDF typeset and exported, the
-    // images decoded where they are placed).
-    let everything = crate::render::plan::Plan::build(false, false, false, false);
+    // images decoded where they are placed), the DOCX among them.
+    let everything = crate::render::plan::Plan::build(true, true, true, true, false);
     let outputs = match crate::render::plan::dry_run(&everything, &book) {
         Ok(warnings) => warnings,
         Err(errors) => errors,

@@ -2,6 +2,7 @@
 //! a staging folder beside their target and swapped in at the end (by
 //! `crate::atomic`), so a failed build leaves the previous output as it was.
 
+pub mod docx;
 pub mod epub;
 pub mod escape;
 pub mod html;

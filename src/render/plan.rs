@@ -4,10 +4,11 @@
 
 use std::path::Path;
 
-use super::Renderer;
+use super::docx::DocxRenderer;
 use super::epub::{EpubOptions, EpubRenderer};
 use super::html::{HtmlOptions, HtmlRenderer};
 use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
+use super::{RenderResult, Renderer};
 use crate::model::Book;
 
 /// Which outputs one run makes.
@@ -17,21 +18,27 @@ pub struct Plan {
     pub html: bool,
     /// The book's PDF.
     pub pdf: bool,
-    /// Each chapter cut from the PDF.
+    /// Each chapter on its own: cut from the PDF, and as a DOCX when the
+    /// plan makes one.
     pub offprints: bool,
     /// The EPUB.
     pub epub: bool,
+    /// The DOCX (only when asked: it is not among "every output").
+    pub docx: bool,
 }
 
 impl Plan {
-    /// The outputs of `build`: those named, or all when none is.
-    pub fn build(html: bool, pdf: bool, epub: bool, offprints: bool) -> Plan {
-        let all = !(html || pdf || epub || offprints);
+    /// The outputs of `build`: those named, or the site, the PDF and the
+    /// EPUB when none is. Offprints are cut from the paged outputs named
+    /// (the PDF when none is).
+    pub fn build(html: bool, pdf: bool, epub: bool, docx: bool, offprints: bool) -> Plan {
+        let all = !(html || pdf || epub || docx || offprints);
         Plan {
             html: all || html,
-            pdf: all || pdf || offprints,
+            pdf: all || pdf || (offprints && !docx),
             offprints,
             epub: all || epub,
+            docx,
         }
     }
 
@@ -42,13 +49,14 @@ impl Plan {
             pdf,
             offprints: false,
             epub: false,
+            docx: false,
         }
     }
 
-    /// Whether the site and the EPUB print formatted citations (the PDF
-    /// formats its own unless `[pdf] citations = "text"`).
+    /// Whether the site, the EPUB or the DOCX print formatted citations
+    /// (the PDF formats its own unless `[pdf] citations = "text"`).
     pub fn formats_citations(&self) -> bool {
-        self.html || self.epub
+        self.html || self.epub || self.docx
     }
 
     /// How the site links to the other outputs in `out_dir`: to those this
@@ -81,10 +89,16 @@ impl Plan {
             )));
         }
         if self.offprints {
-            renderers.push(Box::new(OffprintsRenderer {
-                options: pdf_options.clone(),
-                session: session.clone(),
+            renderers.push(Box::new(Offprints {
+                pdf: self.pdf.then(|| OffprintsRenderer {
+                    options: pdf_options.clone(),
+                    session: session.clone(),
+                }),
+                docx: self.docx,
             }));
+        }
+        if self.docx {
+            renderers.push(Box::new(DocxRenderer));
         }
         if self.epub {
             renderers.push(Box::new(EpubRenderer {
@@ -100,6 +114,45 @@ impl Plan {
             }));
         }
         renderers
+    }
+}
+
+/// `offprints/`: each chapter's PDF cut from the book, and its DOCX, as
+/// the plan makes them (one folder, replaced at once).
+struct Offprints {
+    pdf: Option<OffprintsRenderer>,
+    docx: bool,
+}
+
+impl Renderer for Offprints {
+    fn output_name(&self, _book: &Book) -> String {
+        "offprints".to_string()
+    }
+
+    fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        let mut warnings = match &self.pdf {
+            Some(pdf) => pdf.render(book, staging)?,
+            None => Vec::new(),
+        };
+        if self.docx {
+            let mut errors = Vec::new();
+            for chapter in &book.chapters {
+                match super::docx::document(book, Some(chapter)) {
+                    Ok((bytes, w)) => {
+                        warnings.extend(w);
+                        let path = staging.join(format!("{}.docx", chapter.id));
+                        if let Err(e) = std::fs::write(&path, bytes) {
+                            errors.extend(super::io_error(&path, "write", e));
+                        }
+                    }
+                    Err(e) => errors.extend(e),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(errors);
+            }
+        }
+        Ok(warnings)
     }
 }
 
@@ -146,11 +199,14 @@ mod tests {
 
     #[test]
     fn no_format_named_is_every_format() {
-        let all = Plan::build(false, false, false, false);
-        assert!(all.html && all.pdf && all.epub && !all.offprints);
-        let offprints = Plan::build(false, false, false, true);
+        let all = Plan::build(false, false, false, false, false);
+        assert!(all.html && all.pdf && all.epub && !all.offprints && !all.docx);
+        let offprints = Plan::build(false, false, false, false, true);
         assert!(offprints.pdf && offprints.offprints && !offprints.html);
-        assert!(!Plan::build(false, true, false, false).formats_citations());
+        let docx_offprints = Plan::build(false, false, false, true, true);
+        assert!(docx_offprints.docx && docx_offprints.offprints && !docx_offprints.pdf);
+        assert!(!Plan::build(false, true, false, false, false).formats_citations());
+        assert!(Plan::build(false, false, false, true, false).formats_citations());
         let watch = Plan::watch(false);
         assert!(watch.html && !watch.pdf && !watch.epub);
     }
