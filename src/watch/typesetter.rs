@@ -164,6 +164,7 @@ fn run(
     hook: Option<Hook>,
     report: &dyn Fn(Report),
 ) {
+    yield_to_site();
     let options = PdfOptions {
         no_line_numbers: !line_numbers,
         ..PdfOptions::default()
@@ -201,6 +202,19 @@ fn run(
             }
         }
         hook(Stage::Finished, generation);
+    }
+}
+
+/// Lowers the calling thread's scheduling priority, so that a save's site
+/// page, built on the builder's thread while a typeset runs, gets the
+/// cores first: the typesetter works at full speed when the builder idles.
+fn yield_to_site() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority on the calling thread's id (Linux schedules
+    // threads by their own nice value); a failure leaves the priority as it was.
+    unsafe {
+        let tid = libc::gettid();
+        libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, 10);
     }
 }
 
@@ -250,6 +264,7 @@ impl<'a> Worker<'a> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .thread_name(|i| format!("ouvrage-typst-{i}"))
+            .start_handler(|_| yield_to_site())
             .build()
             .ok();
         let written = live.with(|s| s.pdf_name.clone());
