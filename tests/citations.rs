@@ -344,11 +344,28 @@ fn a_csl_file_of_the_book_is_the_style_of_every_output() {
     assert!(stderr.contains("outside the book"), "{stderr}");
 }
 
+/// With `[pdf] citations = "typst"`, `build --pdf` and `check` load the
+/// book without formatting citations (the site's work); the PDF must still
+/// cite and list the works, through Typst's own engine.
 #[test]
-fn a_pdf_only_build_cites_through_typst_without_formatting_for_the_site() {
-    // `build --pdf` and `check` load the book without formatting citations
-    // (the site's work); the PDF must still cite and list the works.
+fn with_citations_typst_a_pdf_only_build_cites_through_typst_without_formatting() {
     let (_tmp, book) = sample_book();
+    edit(
+        book.join("book.toml"),
+        "[pdf]\n",
+        "[pdf]\ncitations = \"typst\"\n",
+    );
+    let emitted = book.join("_typst");
+    ok(
+        &book,
+        &["build", "--pdf", "--emit-typst", emitted.to_str().unwrap()],
+    );
+    let sources: String = walk(&emitted)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "typ"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(sources.contains("#cite(") && sources.contains("bibliography("));
     let mut sink = ouvrage::diag::Sink::default();
     let model = ouvrage::pipeline::load_model_unformatted(&book, &mut sink);
     assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
@@ -483,21 +500,16 @@ fn a_model_with_an_unknown_key_is_still_drawn_with_the_citation_as_written() {
 }
 
 #[test]
-fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_bibliography() {
+fn by_default_the_pdf_prints_the_sites_citations_linked_to_their_entries() {
     let (_tmp, book) = sample_book();
     let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
-    edit(
-        book.join("book.toml"),
-        "[pdf]\n",
-        "[pdf]\ncitations = \"text\"\n",
-    );
-    // Typst is given no citation to resolve.
+    // The default (issue 21): Typst is given no citation to resolve.
     let emitted = book.join("_typst");
     ok(
         &book,
         &["build", "--pdf", "--emit-typst", emitted.to_str().unwrap()],
     );
-    let mut sources = 0;
+    let (mut sources, mut links) = (0, 0);
     for path in walk(&emitted)
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "typ"))
@@ -505,9 +517,43 @@ fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(!text.contains("#cite("), "{}", path.display());
         assert!(!text.contains("bibliography("), "{}", path.display());
+        // Each work cited links to its entry, which carries the label.
+        for link in text.match_indices("#link(<ref:") {
+            let label = &text[link.0 + "#link(<".len()..];
+            let label = &label[..label.find('>').unwrap()];
+            assert!(
+                text.contains(&format!("] <{label}>")),
+                "{}: no entry labelled {label}",
+                path.display()
+            );
+            links += 1;
+        }
         sources += 1;
     }
     assert!(sources > 5);
+    assert!(links >= 8, "{links} citations linked to their entries");
+    // The PDF holds those links as links within the document.
+    let pdf_file = walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    let doc = lopdf::Document::load(&pdf_file).unwrap();
+    let internal = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| d.get(b"Subtype").and_then(|s| s.as_name()).ok() == Some(b"Link".as_slice()))
+        .filter(|d| {
+            d.get(b"Dest").is_ok()
+                || d.get(b"A").and_then(|a| a.as_dict()).is_ok_and(|a| {
+                    a.get(b"S").and_then(|s| s.as_name()).ok() == Some(b"GoTo".as_slice())
+                })
+        })
+        .count();
+    assert!(
+        internal >= links,
+        "{internal} internal links in the PDF, {links} citations"
+    );
     // The PDF prints what the site prints: every entry and citation.
     ok(&book, &["build", "--html"]);
     let pdf = squeeze(&compiled_text(&book, &Default::default()));
@@ -532,8 +578,8 @@ fn with_pdf_citations_as_text_the_pdf_prints_the_sites_citations_without_typsts_
     // An unknown value is an error at its line, with the closest one.
     edit(
         book.join("book.toml"),
-        "citations = \"text\"",
-        "citations = \"txt\"",
+        "[pdf]\n",
+        "[pdf]\ncitations = \"txt\"\n",
     );
     let out = ouvrage(&book, &["check"]);
     let (_, stderr) = text(&out);

@@ -138,12 +138,14 @@ pub enum PdfColour {
 /// `[pdf] citations`: who formats the PDF's citations and reference lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PdfCitations {
-    /// Typst, with `cite` and `bibliography` (the default).
-    #[default]
+    /// Typst, with `cite` and `bibliography`: the same hayagriva inside
+    /// Typst, kept for a template that styles Typst's own bibliography.
     Typst,
     /// The text ouvrage formats for the site and the EPUB (the same
-    /// hayagriva, style and locale), so that Typst has no citation to
-    /// resolve: a large book compiles several times faster.
+    /// hayagriva, style and locale), each citation linked to its entry: the
+    /// default, since every output then prints the same text and Typst has
+    /// no citation to resolve (a large book compiles several times faster).
+    #[default]
     Text,
 }
 
@@ -573,10 +575,10 @@ fn read_choice<T: Copy>(
     default
 }
 
-/// `[pdf] citations`: "typst" (the default) or "text".
+/// `[pdf] citations`: "text" (the default) or "typst".
 fn read_pdf_citations(r: &mut Reader<'_>, pdf: &Entries) -> PdfCitations {
     let Some(s) = r.string(pdf, "citations") else {
-        return PdfCitations::Typst;
+        return PdfCitations::Text;
     };
     match s.value.as_str() {
         "typst" => PdfCitations::Typst,
@@ -589,9 +591,9 @@ fn read_pdf_citations(r: &mut Reader<'_>, pdf: &Entries) -> PdfCitations {
                     format!("unknown way to make the PDF's citations `{other}`"),
                 )
                 .suggest(other, options)
-                .hint("use \"typst\" (Typst's cite and bibliography) or \"text\" (the text of the site and the EPUB)"),
+                .hint("use \"text\" (the text of the site and the EPUB, the default) or \"typst\" (Typst's cite and bibliography)"),
             );
-            PdfCitations::Typst
+            PdfCitations::Text
         }
     }
 }
@@ -805,7 +807,7 @@ impl Default for BookConfig {
                 standard: None,
                 raw_typst: false,
                 system_fonts: false,
-                citations: PdfCitations::Typst,
+                citations: PdfCitations::Text,
                 fallback_fonts: Vec::new(),
                 code_overflow: CodeOverflow::Wrap,
                 colour: PdfColour::Colour,

@@ -187,14 +187,26 @@ fn book_references(book: &Book) -> String {
     if book.config.bibliography.per_chapter || !book.cites() {
         return String::new();
     }
-    references_call(book, book.lang.labels().references, true, &book.references)
+    references_call(book, book.lang.labels().references, None, &book.references)
+}
+
+/// The label of a reference list's entry, which the citations of the text
+/// path link to: in its chapter's list, or in the book's (`None`).
+pub fn reference_label(chapter: Option<&str>, key: &str) -> String {
+    typst_label(&format!("ref:{}:{key}", chapter.unwrap_or("")))
 }
 
 /// The template's reference list: Typst's bibliography of the book's files
 /// and style (`group: none`: each list numbers its own works, as the site
 /// does), or with `[pdf] citations = "text"` the `references` as the site
 /// prints them, each entry a paragraph hanging as a bibliography's.
-fn references_call(book: &Book, title: &str, whole_book: bool, references: &[Reference]) -> String {
+fn references_call(
+    book: &Book,
+    title: &str,
+    chapter: Option<&str>,
+    references: &[Reference],
+) -> String {
+    let whole_book = chapter.is_none();
     let body = match book.config.pdf.citations {
         PdfCitations::Typst => {
             let cfg = &book.config.bibliography;
@@ -220,7 +232,8 @@ fn references_call(book: &Book, title: &str, whole_book: bool, references: &[Ref
                     w.out.push(' ');
                 }
                 w.inlines(&entry.content);
-                w.out.push_str("]\n");
+                w.out
+                    .push_str(&format!("] <{}>\n", reference_label(chapter, &entry.key)));
             }
             w.out.push(']');
             w.out
@@ -481,7 +494,7 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         w.out.push_str(&references_call(
             book,
             labels.references,
-            false,
+            Some(&ch.id),
             &ch.references,
         ));
     }
@@ -832,8 +845,16 @@ impl<'a> Writer<'a> {
                     },
                     // A file of the book has no place in a PDF: keep the text.
                     LinkTarget::Asset(_) => self.inlines(content),
-                    // The PDF's reference lists carry no labels: the text.
-                    LinkTarget::Reference(_) => self.inlines(content),
+                    // The text path's entries carry labels; Typst's own
+                    // bibliography does not.
+                    LinkTarget::Reference(key) => match self.reference_target(key) {
+                        Some(label) => {
+                            self.out.push_str(&format!("#link(<{label}>)["));
+                            self.inlines(content);
+                            self.out.push(']');
+                        }
+                        None => self.inlines(content),
+                    },
                 }
             }
             Inline::Image(img) => {
@@ -877,6 +898,28 @@ impl<'a> Writer<'a> {
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
+        }
+    }
+
+    /// The label of the entry a citation's work links to, when the PDF
+    /// prints it: the text path's list of this chapter, or the book's.
+    fn reference_target(&self, key: &str) -> Option<String> {
+        if self.book.config.pdf.citations != PdfCitations::Text {
+            return None;
+        }
+        if self.book.config.bibliography.per_chapter {
+            let chapter = self.book.chapter(self.chapter)?;
+            chapter
+                .references
+                .iter()
+                .any(|r| r.key == key)
+                .then(|| reference_label(Some(self.chapter), key))
+        } else {
+            self.book
+                .references
+                .iter()
+                .any(|r| r.key == key)
+                .then(|| reference_label(None, key))
         }
     }
 
