@@ -1,6 +1,7 @@
 //! The walk over WordprocessingML: paragraphs, runs, hyperlinks, fields,
-//! tables, drawings, notes and comments made into [`Block`]s of
-//! [`Piece`]s, with a warning for each thing the chapter cannot hold.
+//! tables (`tables.rs`), drawings (`pictures.rs`), notes and comments made
+//! into [`Block`]s of [`Piece`]s, with a warning for each thing the
+//! chapter cannot hold.
 //!
 //! Input: the parsed parts of the document (`document.xml`, the notes,
 //! the comments), its styles and lists, the package (for images), and
@@ -13,14 +14,15 @@
 //! than [`MAX_DEPTH`] is refused, so that a hostile file cannot exhaust
 //! the stack.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use roxmltree::Node;
 
 use super::content::{Block, Fmt, ParaKind, Piece, plain};
 use super::fields::{Cited, FieldKind, Works, citation, classify};
 use super::numbering::Numbering;
-use super::package::{LocalName, Package, Relationships, rel, resolve};
+use super::package::{LocalName, Package, Relationships, rel};
+use super::pictures::Images;
 use super::styles::{Kind, NumRef, RunProps, Styles, attr, child, val};
 use crate::diag::Diagnostic;
 
@@ -60,7 +62,7 @@ pub struct Part<'p> {
 
 /// Where a warning points.
 #[derive(Debug, Clone, Default)]
-enum Where {
+pub(super) enum Where {
     #[default]
     Document,
     Paragraph(usize, String),
@@ -142,7 +144,7 @@ pub fn text_of(node: Node) -> String {
 
 /// A field opened by `w:fldChar begin` (or a `w:fldSimple`), until its end.
 #[derive(Debug, Default)]
-struct OpenField {
+pub(super) struct OpenField {
     instr: String,
     result: Vec<Piece>,
     in_result: bool,
@@ -161,94 +163,9 @@ impl OpenField {
 
 /// A comment's place and the words it is about.
 #[derive(Debug, Clone, Default)]
-struct CommentRange {
+pub(super) struct CommentRange {
     place: String,
     words: String,
-}
-
-/// The images found, each written once under the chapter's image folder.
-#[derive(Debug, Default)]
-pub struct Images {
-    /// `images/<id>`: the folder, from the chapter file.
-    pub dir: String,
-    by_part: HashMap<String, Result<String, &'static str>>,
-    names: HashSet<String>,
-    /// File name → bytes, in the order first shown.
-    pub files: Vec<(String, Vec<u8>)>,
-}
-
-/// An image's format by its first bytes: the extension for the formats
-/// the book shows, or the name of one it does not.
-fn image_format(bytes: &[u8]) -> Result<&'static str, &'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Ok("png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Ok("jpg")
-    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
-        Ok("gif")
-    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Ok("webp")
-    } else if bytes.len() > 44 && &bytes[40..44] == b" EMF" {
-        Err("EMF")
-    } else if bytes.starts_with(&[0xD7, 0xCD, 0xC6, 0x9A]) {
-        Err("WMF")
-    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        Err("TIFF")
-    } else if bytes.starts_with(b"BM") {
-        Err("BMP")
-    } else {
-        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_lowercase();
-        if head.contains("<svg") {
-            Ok("svg")
-        } else {
-            Err("unknown")
-        }
-    }
-}
-
-impl Images {
-    /// The path (from the chapter) of the image in the part `name`,
-    /// written once; or the format that the book cannot show.
-    fn add(
-        &mut self,
-        package: &mut Package,
-        name: &str,
-    ) -> Result<Result<String, &'static str>, Diagnostic> {
-        if let Some(known) = self.by_part.get(name) {
-            return Ok(known.clone());
-        }
-        let bytes = package.read(name)?;
-        let found = match image_format(&bytes) {
-            Ok(ext) => {
-                let base = name.rsplit('/').next().unwrap_or("image");
-                let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-                let mut clean: String = stem
-                    .chars()
-                    .map(|c| {
-                        if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                            c.to_ascii_lowercase()
-                        } else {
-                            '-'
-                        }
-                    })
-                    .collect();
-                if clean.is_empty() || clean.starts_with(['-', '_']) {
-                    clean.insert_str(0, "image");
-                }
-                let mut file = format!("{clean}.{ext}");
-                let mut n = 2;
-                while !self.names.insert(file.clone()) {
-                    file = format!("{clean}-{n}.{ext}");
-                    n += 1;
-                }
-                self.files.push((file.clone(), bytes));
-                Ok(format!("{}/{file}", self.dir))
-            }
-            Err(kind) => Err(kind),
-        };
-        self.by_part.insert(name.to_string(), found.clone());
-        Ok(found)
-    }
 }
 
 /// The walk.
@@ -271,21 +188,31 @@ pub struct Reader<'r> {
     pub note_order: Vec<(NoteKind, String, u32)>,
     /// Counts for the summary.
     pub citations: usize,
-    pieces: Vec<Piece>,
-    fields: Vec<OpenField>,
-    link: Option<String>,
-    place: Where,
-    paragraphs: usize,
-    counters: HashMap<(String, u8), u32>,
-    floating: Vec<Block>,
-    open_comments: Vec<(String, CommentRange)>,
-    closed_comments: HashMap<String, CommentRange>,
-    comment_places: HashMap<String, String>,
+    pub(super) pieces: Vec<Piece>,
+    pub(super) fields: Vec<OpenField>,
+    pub(super) link: Option<String>,
+    pub(super) place: Where,
+    pub(super) paragraphs: usize,
+    /// Each list's current number at each level.
+    pub(super) counters: HashMap<String, [Option<u32>; 9]>,
+    /// The notes' numbers, by kind and id.
+    pub(super) note_numbers: HashMap<(NoteKind, String), u32>,
+    /// The text since the oldest comment range still open (comments are
+    /// told with the words they are about).
+    pub(super) comment_text: String,
+    pub(super) floating: Vec<Block>,
+    /// Open comment ranges: their place and where their words start in
+    /// `comment_text`.
+    pub(super) open_comments: HashMap<String, (String, usize)>,
+    pub(super) closed_comments: HashMap<String, CommentRange>,
+    pub(super) comment_places: HashMap<String, String>,
 }
 
-type R<T = ()> = Result<T, Diagnostic>;
+/// What the walk's steps return: an error stops it (a document nested
+/// too deep, a damaged picture).
+pub(super) type R<T = ()> = Result<T, Diagnostic>;
 
-fn too_deep() -> Diagnostic {
+pub(super) fn too_deep() -> Diagnostic {
     Diagnostic::error_in(
         None,
         format!("this document nests its content more than {MAX_DEPTH} levels deep: it is refused"),
@@ -309,10 +236,7 @@ impl<'r> Reader<'r> {
             numbering,
             works,
             changes,
-            images: Images {
-                dir: image_dir,
-                ..Images::default()
-            },
+            images: Images::new(image_dir),
             note_nodes: HashMap::new(),
             comments: Vec::new(),
             warnings: Vec::new(),
@@ -325,14 +249,16 @@ impl<'r> Reader<'r> {
             place: Where::Document,
             paragraphs: 0,
             counters: HashMap::new(),
+            note_numbers: HashMap::new(),
+            comment_text: String::new(),
             floating: Vec::new(),
-            open_comments: Vec::new(),
+            open_comments: HashMap::new(),
             closed_comments: HashMap::new(),
             comment_places: HashMap::new(),
         }
     }
 
-    fn warn(&mut self, message: impl AsRef<str>) {
+    pub(super) fn warn(&mut self, message: impl AsRef<str>) {
         let d = Diagnostic::warning_in(
             None,
             format!("{}: {}", self.place.describe(), message.as_ref()),
@@ -340,7 +266,7 @@ impl<'r> Reader<'r> {
         self.warnings.push(d);
     }
 
-    fn reject(&self) -> bool {
+    pub(super) fn reject(&self) -> bool {
         self.changes == Changes::Reject
     }
 
@@ -493,13 +419,16 @@ impl<'r> Reader<'r> {
                     let ilvl = num.ilvl.unwrap_or(0).min(8);
                     match self.numbering.level(self.styles, &num.num_id, ilvl) {
                         Some(level) if !level.none => {
-                            let key = (num.num_id.clone(), ilvl);
-                            let number = self.counters.get(&key).map_or(level.start, |n| n + 1);
-                            self.counters.insert(key, number);
+                            let levels =
+                                self.counters.entry(num.num_id.clone()).or_insert([None; 9]);
+                            let at = usize::from(ilvl);
+                            let number = levels[at].map_or(level.start, |n| n.saturating_add(1));
+                            levels[at] = Some(number);
                             // A lower level's numbering starts again
                             // under each item above it.
-                            self.counters
-                                .retain(|(list, l), _| *list != num.num_id || *l <= ilvl);
+                            for lower in &mut levels[at + 1..] {
+                                *lower = None;
+                            }
                             ParaKind::Item {
                                 ordered: level.ordered,
                                 number,
@@ -518,10 +447,9 @@ impl<'r> Reader<'r> {
 
     /// A piece of content at the current place: into the open field's
     /// result, else the paragraph.
-    fn push(&mut self, piece: Piece) {
-        let text = piece.plain();
-        for (_, range) in &mut self.open_comments {
-            range.words.push_str(text);
+    pub(super) fn push(&mut self, piece: Piece) {
+        if !self.open_comments.is_empty() {
+            self.comment_text.push_str(piece.plain());
         }
         if let Some(f) = self.fields.last_mut() {
             if f.in_result && !f.suppressing() {
@@ -579,6 +507,9 @@ impl<'r> Reader<'r> {
                     done?;
                 }
                 "fldSimple" => {
+                    if self.fields.len() >= MAX_DEPTH {
+                        return Err(too_deep());
+                    }
                     let instr = attr(c, "instr").unwrap_or("").to_string();
                     let kind = classify(&instr);
                     self.fields.push(OpenField {
@@ -605,19 +536,19 @@ impl<'r> Reader<'r> {
                 }
                 "commentRangeStart" => {
                     let id = attr(c, "id").unwrap_or("").to_string();
-                    self.open_comments.push((
-                        id,
-                        CommentRange {
-                            place: self.place.describe(),
-                            words: String::new(),
-                        },
-                    ));
+                    let start = self.comment_text.len();
+                    self.open_comments
+                        .insert(id, (self.place.describe(), start));
                 }
                 "commentRangeEnd" => {
                     let id = attr(c, "id").unwrap_or("");
-                    if let Some(at) = self.open_comments.iter().position(|(i, _)| i == id) {
-                        let (id, range) = self.open_comments.remove(at);
-                        self.closed_comments.insert(id, range);
+                    if let Some((place, start)) = self.open_comments.remove(id) {
+                        let words: String = self.comment_text[start..].chars().take(200).collect();
+                        self.closed_comments
+                            .insert(id.to_string(), CommentRange { place, words });
+                        if self.open_comments.is_empty() {
+                            self.comment_text.clear();
+                        }
                     }
                 }
                 "subDoc" => {
@@ -679,7 +610,12 @@ impl<'r> Reader<'r> {
                     }
                 }
                 "fldChar" => match attr(c, "fldCharType") {
-                    Some("begin") => self.fields.push(OpenField::default()),
+                    Some("begin") => {
+                        if self.fields.len() >= MAX_DEPTH {
+                            return Err(too_deep());
+                        }
+                        self.fields.push(OpenField::default());
+                    }
                     Some("separate") => {
                         if let Some(f) = self.fields.last_mut() {
                             f.in_result = true;
@@ -753,18 +689,14 @@ impl<'r> Reader<'r> {
             self.warn("a note whose text the document does not hold is left out");
             return;
         }
-        let number = match self
-            .note_order
-            .iter()
-            .find(|(k, i, _)| *k == kind && i == id)
-        {
-            Some((_, _, n)) => *n,
-            None => {
-                let n = self.note_order.len() as u32 + 1;
-                self.note_order.push((kind, id.to_string(), n));
-                n
-            }
-        };
+        let next = self.note_order.len() as u32 + 1;
+        let number = *self
+            .note_numbers
+            .entry((kind, id.to_string()))
+            .or_insert(next);
+        if number == next {
+            self.note_order.push((kind, id.to_string(), number));
+        }
         self.push(Piece::Note(number));
     }
 
@@ -911,278 +843,6 @@ impl<'r> Reader<'r> {
         }
     }
 
-    /// The relationship id in an attribute of the relationships
-    /// namespace (`r:embed`, `r:id`, `r:link`).
-    fn rel_attr<'a>(node: Node<'a, '_>, local: &str) -> Option<&'a str> {
-        node.attributes()
-            .find(|a| {
-                a.name() == local && a.namespace().is_some_and(|n| n.contains("relationships"))
-            })
-            .map(|a| a.value())
-    }
-
-    fn drawing(&mut self, part: &Part, d: Node<'r, 'r>, depth: usize) -> R {
-        let doc_pr = d.descendants().find(|n| n.has_tag_name_local("docPr"));
-        let alt = doc_pr
-            .and_then(|p| attr(p, "descr").or_else(|| attr(p, "title")))
-            .unwrap_or("")
-            .to_string();
-        let Some(data) = d
-            .descendants()
-            .find(|n| n.has_tag_name_local("graphicData"))
-        else {
-            return Ok(());
-        };
-        let uri = attr(data, "uri").unwrap_or("");
-        if uri.ends_with("/picture") {
-            let blip = data.descendants().find(|n| n.has_tag_name_local("blip"));
-            let embed = blip.and_then(|b| Self::rel_attr(b, "embed"));
-            let linked = blip.and_then(|b| Self::rel_attr(b, "link"));
-            return self.image(part, embed.or(linked), alt);
-        }
-        if let Some(content) = data
-            .descendants()
-            .find(|n| n.has_tag_name_local("txbxContent"))
-        {
-            return self.text_box(part, content, depth);
-        }
-        let what = if uri.contains("diagram") {
-            "a SmartArt diagram"
-        } else if uri.contains("chart") {
-            "a chart"
-        } else if uri.contains("wordprocessingGroup") {
-            "a group of shapes"
-        } else if uri.contains("wordprocessingCanvas") {
-            "a drawing canvas"
-        } else if uri.contains("ink") {
-            "ink (a hand drawing)"
-        } else {
-            "a shape"
-        };
-        self.warn(format!(
-            "{what} is not carried over: export it as a picture (PNG or SVG) and put the picture in its place"
-        ));
-        Ok(())
-    }
-
-    fn pict(&mut self, part: &Part, p: Node<'r, 'r>, depth: usize) -> R {
-        if let Some(content) = p
-            .descendants()
-            .find(|n| n.has_tag_name_local("txbxContent"))
-        {
-            return self.text_box(part, content, depth);
-        }
-        if let Some(data) = p.descendants().find(|n| n.has_tag_name_local("imagedata")) {
-            let alt = p
-                .descendants()
-                .find(|n| n.has_tag_name_local("shape"))
-                .and_then(|s| attr(s, "alt"))
-                .unwrap_or("")
-                .to_string();
-            return self.image(part, Self::rel_attr(data, "id"), alt);
-        }
-        self.warn("a drawing (an old Word shape) is not carried over: export it as a picture and put the picture in its place");
-        Ok(())
-    }
-
-    /// A text box. One that holds a picture and its caption (how
-    /// LibreOffice writes a captioned figure) becomes that figure, after
-    /// the paragraph; any other is left out, with a warning.
-    fn text_box(&mut self, part: &Part, content: Node<'r, 'r>, depth: usize) -> R {
-        let words = first_words(&text_of(content));
-        let saved_pieces = std::mem::take(&mut self.pieces);
-        let saved_fields = std::mem::take(&mut self.fields);
-        let saved_link = self.link.take();
-        let saved_place = self.place.clone();
-        let saved_paragraphs = self.paragraphs;
-        let saved_warnings = self.warnings.len();
-        let saved_images = self.images.files.len();
-        let mut inner = Vec::new();
-        let read = self.blocks(part, content, &mut inner, depth + 1);
-        self.pieces = saved_pieces;
-        self.fields = saved_fields;
-        self.link = saved_link;
-        self.place = saved_place;
-        self.paragraphs = saved_paragraphs;
-        read?;
-        let figure = !inner.is_empty()
-            && inner.iter().all(|b| match b {
-                Block::Para { kind, pieces } => {
-                    *kind == ParaKind::Caption
-                        || pieces.iter().all(|p| match p {
-                            Piece::Image { .. } => true,
-                            Piece::Text(t, _) => t.trim().is_empty(),
-                            _ => false,
-                        })
-                }
-                Block::Table { .. } => false,
-            })
-            && inner.iter().any(|b| {
-                matches!(b, Block::Para { pieces, .. } if pieces.iter().any(|p| matches!(p, Piece::Image { .. })))
-            });
-        if figure {
-            self.floating.extend(inner);
-            return Ok(());
-        }
-        // What was read inside is dropped, with what it said.
-        self.warnings.truncate(saved_warnings);
-        self.images.files.truncate(saved_images);
-        self.images.by_part.retain(|_, v| match v {
-            Ok(path) => self
-                .images
-                .files
-                .iter()
-                .any(|(f, _)| path.ends_with(&format!("/{f}"))),
-            Err(_) => true,
-        });
-        self.images.names = self.images.files.iter().map(|(f, _)| f.clone()).collect();
-        self.warn(if words.is_empty() {
-            "a text box is not carried over: move its text into the body of the document".to_string()
-        } else {
-            format!("a text box (“{words}”) is not carried over: move its text into the body of the document")
-        });
-        Ok(())
-    }
-
-    fn image(&mut self, part: &Part, rid: Option<&str>, alt: String) -> R {
-        let Some(found) = rid.and_then(|id| part.rels.get(id)) else {
-            self.warn("a picture whose data the document does not hold is left out");
-            return Ok(());
-        };
-        if found.external {
-            self.warn(format!(
-                "a picture linked to a file outside the document ({}) is not carried over: insert the picture itself",
-                found.target
-            ));
-            return Ok(());
-        }
-        let name = resolve(&part.name, &found.target);
-        if !self.package.has(&name) {
-            self.warn("a picture whose data the document does not hold is left out");
-            return Ok(());
-        }
-        match self.images.add(self.package, &name)? {
-            Ok(src) => {
-                let link = self.link.clone();
-                self.push(Piece::Image { src, alt, link });
-            }
-            Err(kind) => {
-                self.warn(format!(
-                    "a picture in a format the book cannot show ({kind}) is not carried over: save it as PNG, JPEG or SVG and insert that"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// A table: its rows of cells. Merged cells are left empty where they
-    /// are covered; a table inside a cell is flattened, with a warning.
-    pub fn table(&mut self, part: &Part, tbl: Node<'r, 'r>, depth: usize) -> R<Block> {
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
-        }
-        let mut rows = Vec::new();
-        for tr in Self::children_through(tbl, "tr", depth)? {
-            if let Some(trpr) = child(tr, "trPr") {
-                let inserted = child(trpr, "ins").is_some();
-                let deleted = child(trpr, "del").is_some();
-                if (deleted && !self.reject()) || (inserted && self.reject()) {
-                    continue;
-                }
-            }
-            let mut cells = Vec::new();
-            for tc in Self::children_through(tr, "tc", depth)? {
-                let tcpr = child(tc, "tcPr");
-                let span = tcpr
-                    .and_then(|p| child(p, "gridSpan"))
-                    .and_then(val)
-                    .and_then(|v| v.parse::<usize>().ok())
-                    .unwrap_or(1)
-                    .clamp(1, 64);
-                let continued = tcpr
-                    .and_then(|p| child(p, "vMerge"))
-                    .is_some_and(|m| val(m).is_none_or(|v| v == "continue"));
-                let content = if continued {
-                    Vec::new()
-                } else {
-                    self.cell(part, tc, depth + 1)?
-                };
-                cells.push(content);
-                for _ in 1..span {
-                    cells.push(Vec::new());
-                }
-            }
-            rows.push(cells);
-        }
-        Ok(Block::Table { rows })
-    }
-
-    /// The children named `local` of a table or row, through the content
-    /// controls and custom XML that may wrap them.
-    fn children_through(node: Node<'r, 'r>, local: &str, depth: usize) -> R<Vec<Node<'r, 'r>>> {
-        if depth > MAX_DEPTH {
-            return Err(too_deep());
-        }
-        let mut out = Vec::new();
-        for c in node.children().filter(Node::is_element) {
-            let name = c.tag_name().name();
-            if name == local {
-                out.push(c);
-            } else if name == "customXml" {
-                out.extend(Self::children_through(c, local, depth + 1)?);
-            } else if name == "sdt"
-                && let Some(content) = child(c, "sdtContent")
-            {
-                out.extend(Self::children_through(content, local, depth + 1)?);
-            }
-        }
-        Ok(out)
-    }
-
-    /// A cell's content: its paragraphs joined by a space.
-    fn cell(&mut self, part: &Part, tc: Node<'r, 'r>, depth: usize) -> R<Vec<Piece>> {
-        let mut blocks = Vec::new();
-        self.blocks(part, tc, &mut blocks, depth + 1)?;
-        let mut out = Vec::new();
-        let mut nested = false;
-        let join = |pieces: Vec<Piece>, out: &mut Vec<Piece>| {
-            if pieces.is_empty() {
-                return;
-            }
-            if !out.is_empty() {
-                out.push(Piece::Text(" ".into(), Fmt::default()));
-            }
-            out.extend(pieces.into_iter().map(|p| match p {
-                Piece::Break => Piece::Text(" ".into(), Fmt::default()),
-                p => p,
-            }));
-        };
-        for block in blocks {
-            match block {
-                Block::Para { pieces, .. } => join(pieces, &mut out),
-                Block::Table { rows } => {
-                    nested = true;
-                    for cell in rows.into_iter().flatten() {
-                        join(cell, &mut out);
-                    }
-                }
-            }
-        }
-        if nested {
-            self.warn("a table inside a table cell is flattened into the cell's text");
-        }
-        if !self.floating.is_empty() {
-            // Figures in text boxes inside a cell: their pictures stay in
-            // the cell.
-            for b in std::mem::take(&mut self.floating) {
-                if let Block::Para { pieces, .. } = b {
-                    join(pieces, &mut out);
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Each note's blocks, in the order the text refers to them.
     pub fn read_notes(&mut self, parts: &HashMap<NoteKind, Part>) -> R<Vec<(u32, Vec<Block>)>> {
         let mut out = Vec::new();
@@ -1271,17 +931,5 @@ mod tests {
         let long = "mot ".repeat(40);
         assert!(first_words(&long).ends_with('…'));
         assert!(first_words(&"x".repeat(200)).chars().count() <= 61);
-    }
-
-    #[test]
-    fn formats_by_their_bytes() {
-        assert_eq!(image_format(b"\x89PNG\r\n\x1a\nxxxx"), Ok("png"));
-        assert_eq!(image_format(&[0xFF, 0xD8, 0xFF, 0xE0]), Ok("jpg"));
-        assert_eq!(
-            image_format(b"<?xml version='1.0'?><svg xmlns='x'/>"),
-            Ok("svg")
-        );
-        assert_eq!(image_format(&[0xD7, 0xCD, 0xC6, 0x9A, 0]), Err("WMF"));
-        assert_eq!(image_format(b"II*\0abc"), Err("TIFF"));
     }
 }
