@@ -2,7 +2,9 @@
 //! made into a new ouvrage book (see [`crate::import`]). The target is
 //! checked first (a folder that is not empty is refused before anything is
 //! read), every diagnostic of the source is printed together, and the book
-//! is written whole or not at all.
+//! is written whole or not at all. `ouvrage import docx`: a Word document
+//! made a chapter of the current book ([`crate::import::docx`]), written
+//! whole or not at all too.
 
 use std::path::{Path, PathBuf};
 
@@ -10,7 +12,9 @@ use clap::{Args, Subcommand};
 
 use super::{Context, DiagnosticFormat, Outcome, fail, usage};
 use crate::diag::Diagnostic;
+use crate::import::docx::{Changes, Request, import_docx};
 use crate::import::{Imported, Run, check_target, write_book};
+use crate::source::Sources;
 
 /// Arguments of `import`.
 #[derive(Debug, Args)]
@@ -51,6 +55,30 @@ pub enum Dialect {
         #[arg(long)]
         title: Option<String>,
     },
+    /// A Word or LibreOffice document (.docx), made a new chapter of this book.
+    #[command(
+        after_help = "Examples:\n  ouvrage import docx fablabs.docx --id fablabs --author lequin\n  ouvrage import docx relu.docx --id relu --author lequin --title \"Relu\" --accept-changes"
+    )]
+    Docx {
+        /// The DOCX file.
+        #[arg(value_name = "FILE.docx")]
+        file: PathBuf,
+        /// The new chapter's id: lowercase ASCII letters, digits and `-`.
+        #[arg(long)]
+        id: String,
+        /// Contributor id of an author (repeat for several).
+        #[arg(long = "author", required = true)]
+        authors: Vec<String>,
+        /// The chapter's title (default: the document's Title paragraph, or its title property).
+        #[arg(long)]
+        title: Option<String>,
+        /// Take the text with every tracked change accepted (comments are listed).
+        #[arg(long, conflicts_with = "reject_changes")]
+        accept_changes: bool,
+        /// Take the text as it was before the tracked changes (comments are listed).
+        #[arg(long)]
+        reject_changes: bool,
+    },
     /// A Quarto book project: its folder (_quarto.yml with `book:`).
     #[command(after_help = "Example:\n  ouvrage import quarto my-quarto-book --into livre")]
     Quarto {
@@ -79,6 +107,30 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Outcome {
             (dir.clone(), into.clone())
         }
         Dialect::Pandoc { files, into, .. } => (files[0].clone(), into.clone()),
+        Dialect::Docx {
+            file,
+            id,
+            authors,
+            title,
+            accept_changes,
+            reject_changes,
+        } => {
+            let changes = if *accept_changes {
+                Changes::Accept
+            } else if *reject_changes {
+                Changes::Reject
+            } else {
+                Changes::Refuse
+            };
+            let request = Request {
+                file: ctx.cwd.join(file),
+                id: id.clone(),
+                authors: authors.clone(),
+                title: title.clone(),
+                changes,
+            };
+            return run_docx(ctx, &request, file);
+        }
     };
     let target = into.unwrap_or_else(|| default_target(ctx, &source));
     // Refused before anything is read: nothing is ever written over.
@@ -102,6 +154,7 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Outcome {
             crate::import::import_pandoc(&files, title, &fallback, &mut run)
         }
         Dialect::Quarto { dir, .. } => crate::import::import_quarto(&dir, &mut run),
+        Dialect::Docx { .. } => unreachable!("handled above"),
     };
     let diagnostics = run.sink.clone().into_sorted();
     ctx.print_diagnostics(&run.sources, &diagnostics, DiagnosticFormat::Text);
@@ -129,6 +182,71 @@ pub fn run(ctx: &Context, args: ImportArgs) -> Outcome {
         target.display()
     ));
     Outcome::Success
+}
+
+/// `import docx`: the chapter written into the current book, or every
+/// error and nothing written. `shown` is the file as the user named it.
+fn run_docx(ctx: &Context, request: &Request, shown: &Path) -> Outcome {
+    let root = match ctx.root() {
+        Ok(root) => root,
+        Err(d) => return fail(ctx, d),
+    };
+    let rename = |mut d: Diagnostic| {
+        if d.path.as_deref() == Some(request.file.as_path()) {
+            d.path = Some(shown.to_path_buf());
+        }
+        d
+    };
+    match import_docx(&root, request) {
+        Err(errors) => {
+            let errors: Vec<Diagnostic> = errors.into_iter().map(rename).collect();
+            ctx.print_diagnostics(&Sources::default(), &errors, DiagnosticFormat::Text);
+            eprintln!("nothing was written: fix the errors above and import again");
+            Outcome::BookErrors
+        }
+        Ok(done) => {
+            let warnings: Vec<Diagnostic> = done.warnings.into_iter().map(rename).collect();
+            ctx.print_diagnostics(&Sources::default(), &warnings, DiagnosticFormat::Text);
+            let c = done.counts;
+            ctx.info(format!(
+                "imported {} as {}: {} heading(s), {} paragraph(s), {} table(s), {} note(s), {} picture(s), {} citation(s)",
+                shown.display(),
+                done.chapter.display(),
+                c.headings,
+                c.paragraphs,
+                c.tables,
+                c.notes,
+                c.images,
+                c.citations
+            ));
+            if let Some(dir) = done.images.first().and_then(|p| p.parent()) {
+                ctx.info(format!("pictures in {}/", dir.display()));
+            }
+            if done.listed {
+                ctx.info(format!(
+                    "added `{}` to book.chapters in book.toml",
+                    request.id
+                ));
+            }
+            if !done.notes.is_empty() {
+                let mut text = String::from("notes:");
+                for n in &done.notes {
+                    text.push_str("\n  - ");
+                    text.push_str(n);
+                }
+                ctx.info(text);
+            }
+            if !warnings.is_empty() {
+                ctx.info(format!(
+                    "{} warning(s) above: what the chapter could not carry over, at its paragraph in {}",
+                    warnings.len(),
+                    shown.display()
+                ));
+            }
+            ctx.info("next: ouvrage check");
+            Outcome::Success
+        }
+    }
 }
 
 /// The site's address as a base for links: an absolute http(s) URL, made

@@ -124,9 +124,9 @@ pub enum Command {
         after_help = "Examples:\n  ouvrage check\n  ouvrage check --format json\n  ouvrage check --format github   (annotations in GitHub/Forgejo Actions)"
     )]
     Check(check::CheckArgs),
-    /// Make an mdBook, Pandoc files or a Quarto book into a new ouvrage book.
+    /// Make an mdBook, Pandoc files or a Quarto book into a new ouvrage book, or a DOCX into a chapter.
     #[command(
-        after_help = "Examples:\n  ouvrage import mdbook book --into trpl --site-url https://doc.rust-lang.org/book/\n  ouvrage import pandoc intro.md methods.md --into livre\n  ouvrage import quarto my-quarto-book --into livre"
+        after_help = "Examples:\n  ouvrage import mdbook book --into trpl --site-url https://doc.rust-lang.org/book/\n  ouvrage import pandoc intro.md methods.md --into livre\n  ouvrage import quarto my-quarto-book --into livre\n  ouvrage import docx fablabs.docx --id fablabs --author lequin"
     )]
     Import(import::ImportArgs),
     /// Print a shell's completion script for ouvrage.

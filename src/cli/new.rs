@@ -65,17 +65,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
             );
         }
     }
-    let next = loaded
-        .chapters
-        .iter()
-        .filter_map(|c| {
-            let name = c.path.file_name()?.to_string_lossy().into_owned();
-            let digits: String = name.chars().take_while(|c| c.is_ascii_digit()).collect();
-            digits.parse::<u32>().ok()
-        })
-        .max()
-        .map(|n| n + 1)
-        .unwrap_or(1);
+    let next = crate::load::next_chapter_number(&loaded);
     let rel = std::path::Path::new(CHAPTERS_DIR).join(format!("{next:02}-{}.md", args.id));
     let authors = args.authors.join(", ");
     let reviewers = args.reviewers.join(", ");
@@ -101,16 +91,12 @@ fn add_to_chapter_list(book_toml: &std::path::Path, id: &str) -> Result<(), Diag
     let text = std::fs::read_to_string(book_toml).map_err(|e| {
         Diagnostic::error_in(Some(book_toml.to_path_buf()), format!("cannot read: {e}"))
     })?;
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e| {
-        Diagnostic::error_in(Some(book_toml.to_path_buf()), format!("cannot parse: {e}"))
-    })?;
-    let Some(list) = doc
-        .get_mut("book")
-        .and_then(|b| b.get_mut("chapters"))
-        .and_then(|c| c.as_array_mut())
-    else {
-        return Ok(());
-    };
-    list.push(id);
-    write_atomically(book_toml, doc.to_string().as_bytes())
+    match crate::config::edit::chapter_appended(&text, id) {
+        Ok(Some(new)) => write_atomically(book_toml, new.as_bytes()),
+        Ok(None) => Ok(()),
+        Err(e) => Err(Diagnostic::error_in(
+            Some(book_toml.to_path_buf()),
+            format!("cannot parse: {e}"),
+        )),
+    }
 }

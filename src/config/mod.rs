@@ -5,6 +5,7 @@
 pub mod book;
 pub mod chapter;
 pub mod contributors;
+pub mod edit;
 pub mod quote;
 pub mod read;
 pub mod value;

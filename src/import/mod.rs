@@ -1,5 +1,6 @@
 //! `ouvrage import`: a book written for mdBook, Pandoc or Quarto made into
-//! an ouvrage book.
+//! an ouvrage book; a Word document made a chapter of an existing book
+//! (`docx/`, which writes into that book rather than a new one).
 //!
 //! Input: the source's folder or files. Output: a [`NewBook`] in memory
 //! (book.toml, contributors.toml, chapters with front matter, files to
@@ -15,6 +16,7 @@
 //! metadata), `book.rs` (the new book and its writing), `report.rs`.
 
 pub mod book;
+pub mod docx;
 mod include;
 mod links;
 mod markdown;

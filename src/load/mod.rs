@@ -395,6 +395,23 @@ pub fn chapter_paths(root: &Path, sink: &mut Sink) -> Vec<PathBuf> {
     found
 }
 
+/// The number prefix of the next chapter file (`NN-id.md`): one more than
+/// the highest a chapter file's name starts with, else 1. `new` and
+/// `import docx` name their files with it.
+pub fn next_chapter_number(loaded: &Loaded) -> u32 {
+    loaded
+        .chapters
+        .iter()
+        .filter_map(|c| {
+            let name = c.path.file_name()?.to_string_lossy().into_owned();
+            let digits: String = name.chars().take_while(|c| c.is_ascii_digit()).collect();
+            digits.parse::<u32>().ok()
+        })
+        .max()
+        .map(|n| n.saturating_add(1))
+        .unwrap_or(1)
+}
+
 /// The id a chapter file gets from its name: the stem without a leading
 /// number prefix (`03-fablabs.md` → `fablabs`).
 pub fn id_from_path(path: &Path) -> String {

@@ -44,6 +44,7 @@ fn inlines_have_math(inlines: &[Inline]) -> bool {
         | Inline::Strike(c)
         | Inline::Sup(c)
         | Inline::Sub(c)
+        | Inline::SmallCaps(c)
         | Inline::Link { content: c, .. } => inlines_have_math(c),
         Inline::Image(img) => inlines_have_math(&img.alt),
         _ => false,

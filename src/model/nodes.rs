@@ -212,6 +212,8 @@ pub enum Inline {
     Sup(Vec<Inline>),
     /// Subscript.
     Sub(Vec<Inline>),
+    /// Small capitals: Pandoc's span `[text]{.smallcaps}`.
+    SmallCaps(Vec<Inline>),
     /// A link.
     Link {
         /// The URL as written.
@@ -411,7 +413,8 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Strong(c)
             | Inline::Strike(c)
             | Inline::Sup(c)
-            | Inline::Sub(c) => push_plain(c, out),
+            | Inline::Sub(c)
+            | Inline::SmallCaps(c) => push_plain(c, out),
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
@@ -512,6 +515,7 @@ pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) 
             | Inline::Strike(c)
             | Inline::Sup(c)
             | Inline::Sub(c)
+            | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk_inlines_mut(c, f),
             Inline::Image(img) => walk_inlines_mut(&mut img.alt, f),
             _ => {}

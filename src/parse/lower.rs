@@ -247,28 +247,59 @@ impl Lowerer<'_, '_> {
     }
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
+        let items = parent
+            .children()
+            .map(|child| match &child.data().value {
+                NodeValue::Text(t) => Item::Text(child, 0..t.len()),
+                _ => Item::Node(child),
+            })
+            .collect();
+        let items = small_caps_spans(items);
+        self.lower_items(&items)
+    }
+
+    fn lower_items<'a>(&mut self, items: &[Item<'a>]) -> Vec<Inline> {
         let mut out: Vec<Inline> = Vec::new();
         // Text is gathered into runs (comrak splits it at brackets and
         // escapes) before citations are looked for in it.
         let mut run = Run::default();
-        for child in parent.children() {
-            match &child.data().value {
-                NodeValue::Text(t) => {
-                    run.push(t, self.positions.span(child), false);
+        for item in items {
+            let child = match item {
+                Item::Text(node, range) => {
+                    if let NodeValue::Text(t) = &node.data().value {
+                        let whole = self.positions.span(node);
+                        // A part of a text node maps one to one when the
+                        // source holds exactly its text.
+                        let span = if whole.range.len() == t.len() {
+                            Span::new(
+                                whole.file,
+                                whole.range.start + range.start..whole.range.start + range.end,
+                            )
+                        } else {
+                            whole
+                        };
+                        run.push(&t[range.clone()], span, false);
+                    }
                     continue;
                 }
-                NodeValue::Escaped => {
-                    let text: String = child
-                        .children()
-                        .filter_map(|c| match &c.data().value {
-                            NodeValue::Text(t) => Some(t.to_string()),
-                            _ => None,
-                        })
-                        .collect();
-                    run.push(&text, self.positions.span(child), true);
+                Item::Span(inner) => {
+                    self.flush(&mut run, &mut out);
+                    let content = self.lower_items(inner);
+                    out.push(Inline::SmallCaps(content));
                     continue;
                 }
-                _ => {}
+                Item::Node(child) => *child,
+            };
+            if let NodeValue::Escaped = &child.data().value {
+                let text: String = child
+                    .children()
+                    .filter_map(|c| match &c.data().value {
+                        NodeValue::Text(t) => Some(t.to_string()),
+                        _ => None,
+                    })
+                    .collect();
+                run.push(&text, self.positions.span(child), true);
+                continue;
             }
             self.flush(&mut run, &mut out);
             let inline = self.inline(child);
@@ -486,6 +517,110 @@ fn attach_table_captions(blocks: &mut Vec<Block>) {
 }
 
 /// Appends `inline`, merging adjacent text so that later passes see whole words.
+/// Inline content on its way to the model: a node, a part of a text node
+/// (a byte range of its text), or a small-caps span `[…]{.smallcaps}`.
+enum Item<'a> {
+    Node(&'a AstNode<'a>),
+    Text(&'a AstNode<'a>, std::ops::Range<usize>),
+    Span(Vec<Item<'a>>),
+}
+
+/// Pandoc's small-caps span's attribute, right after its closing bracket.
+const SMALL_CAPS: &str = "{.smallcaps}";
+
+/// Finds Pandoc's `[text]{.smallcaps}` spans among inline items: a `[` of
+/// a text node, its matching `]` (brackets counted through the text nodes
+/// between, other nodes such as emphasis skipped) followed at once by
+/// `{.smallcaps}`. Escaped brackets (`\[`) are escape nodes, not text, so
+/// they never open or close one; links and footnote references are nodes
+/// of their own.
+fn small_caps_spans<'a>(items: Vec<Item<'a>>) -> Vec<Item<'a>> {
+    let Some((open_item, open_at, close_item, close_at)) = find_small_caps(&items) else {
+        return items;
+    };
+    fn slice<'a>(item: &Item<'a>, from: usize, to: Option<usize>) -> Item<'a> {
+        match item {
+            Item::Text(node, range) => {
+                let end = to.map_or(range.end, |t| range.start + t);
+                Item::Text(node, range.start + from..end)
+            }
+            _ => unreachable!("brackets are in text items"),
+        }
+    }
+    let mut items = items;
+    let after_items = items.split_off(close_item + 1);
+    let last = items.pop().expect("the closing item");
+    let mut before: Vec<Item<'a>> = Vec::new();
+    let mut inside: Vec<Item<'a>> = Vec::new();
+    if open_item == close_item {
+        before.extend(items);
+        before.push(slice(&last, 0, Some(open_at)));
+        inside.push(slice(&last, open_at + 1, Some(close_at)));
+    } else {
+        let between = items.split_off(open_item + 1);
+        let first = items.pop().expect("the opening item");
+        before.extend(items);
+        before.push(slice(&first, 0, Some(open_at)));
+        inside.push(slice(&first, open_at + 1, None));
+        inside.extend(between);
+        inside.push(slice(&last, 0, Some(close_at)));
+    }
+    let mut rest = vec![slice(&last, close_at + 1 + SMALL_CAPS.len(), None)];
+    rest.extend(after_items);
+    let empty = |i: &Item<'_>| matches!(i, Item::Text(_, r) if r.is_empty());
+    before.retain(|i| !empty(i));
+    inside.retain(|i| !empty(i));
+    rest.retain(|i| !empty(i));
+    before.push(Item::Span(small_caps_spans(inside)));
+    before.extend(small_caps_spans(rest));
+    before
+}
+
+/// The first small-caps span: the item and offset (in the item's text) of
+/// its `[` and of its `]`.
+fn find_small_caps(items: &[Item<'_>]) -> Option<(usize, usize, usize, usize)> {
+    let text_of = |item: &Item<'_>| -> Option<String> {
+        match item {
+            Item::Text(node, range) => match &node.data().value {
+                NodeValue::Text(t) => Some(t[range.clone()].to_string()),
+                _ => None,
+            },
+            _ => None,
+        }
+    };
+    for (open_item, item) in items.iter().enumerate() {
+        let Some(text) = text_of(item) else { continue };
+        for (open_at, _) in text.match_indices('[') {
+            let mut depth = 0usize;
+            for (j, later) in items.iter().enumerate().skip(open_item) {
+                let Some(t) = text_of(later) else { continue };
+                let from = if j == open_item { open_at } else { 0 };
+                let mut closed = None;
+                for (k, c) in t[from..].char_indices() {
+                    match c {
+                        '[' => depth += 1,
+                        ']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                closed = Some(from + k);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(close_at) = closed {
+                    if t[close_at + 1..].starts_with(SMALL_CAPS) {
+                        return Some((open_item, open_at, j, close_at));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    None
+}
+
 fn push_merged(out: &mut Vec<Inline>, inline: Inline) {
     if let (Some(Inline::Text(prev)), Inline::Text(next)) = (out.last_mut(), &inline) {
         prev.push_str(next);
@@ -561,6 +696,40 @@ mod tests {
         };
         assert_eq!(plain_text(&t.caption), "Second");
         assert_eq!(t.label, None);
+    }
+
+    #[test]
+    fn small_caps_spans_subscripts_and_what_stays_text() {
+        let md = "Selon [Ostrom]{.smallcaps}, [la *tragédie* des [communs]]{.smallcaps} et H~2~O; \\[pas]{.smallcaps}, [lien](x.md){.smallcaps}, [@ostrom1990] et ~~barré~~.\n";
+        let (blocks, _, _) = parse(md);
+        let BlockKind::Paragraph(inl) = &blocks[0].kind else {
+            panic!()
+        };
+        let caps: Vec<String> = inl
+            .iter()
+            .filter_map(|i| match i {
+                Inline::SmallCaps(c) => Some(plain_text(c)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(caps, ["Ostrom", "la tragédie des [communs]"]);
+        assert!(
+            inl.iter()
+                .any(|i| matches!(i, Inline::Sub(c) if plain_text(c) == "2"))
+        );
+        assert!(
+            inl.iter()
+                .any(|i| matches!(i, Inline::Strike(c) if plain_text(c) == "barré"))
+        );
+        assert!(inl.iter().any(|i| matches!(i, Inline::Cite(_))));
+        let text = plain_text(inl);
+        assert!(text.contains("[pas]{.smallcaps}"), "{text}");
+        // The span's text keeps its place in the source.
+        let Some(Inline::SmallCaps(first)) = inl.iter().find(|i| matches!(i, Inline::SmallCaps(_)))
+        else {
+            panic!()
+        };
+        assert_eq!(first, &vec![Inline::Text("Ostrom".into())]);
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub fn comrak_options(markdown: &MarkdownConfig) -> Options<'static> {
     ext.tasklist = true;
     ext.footnotes = true;
     ext.superscript = true;
+    // Pandoc's `H~2~O`; strikethrough stays `~~…~~`.
+    ext.subscript = true;
     ext.alerts = true;
     ext.math_dollars = markdown.math == MathSyntax::Dollars;
     ext.header_attributes = true;

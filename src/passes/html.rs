@@ -202,7 +202,8 @@ impl Pass<'_> {
                 | Inline::Strong(c)
                 | Inline::Strike(c)
                 | Inline::Sup(c)
-                | Inline::Sub(c) => raw_left |= self.inlines(c),
+                | Inline::Sub(c)
+                | Inline::SmallCaps(c) => raw_left |= self.inlines(c),
                 Inline::Link { content, .. } => raw_left |= self.inlines(content),
                 Inline::Image(image) => raw_left |= self.inlines(&mut image.alt),
                 _ => {}

@@ -481,6 +481,11 @@ impl<'a> BodyWriter<'a> {
             Inline::Strike(c) => self.tagged("del", c),
             Inline::Sup(c) => self.tagged("sup", c),
             Inline::Sub(c) => self.tagged("sub", c),
+            Inline::SmallCaps(c) => {
+                self.out.push_str("<span class=\"smallcaps\">");
+                self.inlines(c);
+                self.out.push_str("</span>");
+            }
             Inline::Link {
                 url,
                 title,
@@ -708,7 +713,8 @@ fn contains_html(inlines: &[Inline]) -> bool {
         | Inline::Strong(c)
         | Inline::Strike(c)
         | Inline::Sup(c)
-        | Inline::Sub(c) => contains_html(c),
+        | Inline::Sub(c)
+        | Inline::SmallCaps(c) => contains_html(c),
         Inline::Link { content, .. } => contains_html(content),
         _ => false,
     })

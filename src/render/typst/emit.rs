@@ -816,6 +816,7 @@ impl<'a> Writer<'a> {
             Inline::Strike(c) => self.wrapped("strike", c),
             Inline::Sup(c) => self.wrapped("super", c),
             Inline::Sub(c) => self.wrapped("sub", c),
+            Inline::SmallCaps(c) => self.wrapped("smallcaps", c),
             Inline::Link {
                 url,
                 target,
