@@ -409,3 +409,61 @@ fn ok_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     );
     stdout + &stderr
 }
+
+/// Markdown → `build --docx` → `import docx` gives back the same text,
+/// headings, footnotes, table and figure (the chapter's offprint: one
+/// chapter, its title as the document's).
+#[test]
+fn a_chapter_comes_back_from_its_docx() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::create_dir_all(book.join("chapters/images")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/import/quarto/plot.png"),
+        book.join("chapters/images/plot.png"),
+    )
+    .unwrap();
+    let chapter = "---\ntitle: Aller et retour\n---\n\n\
+        Un premier paragraphe avec de l'*italique*, du **gras** et une note[^a].\n\n\
+        ## Une section\n\n\
+        Un second paragraphe, avec un [lien](https://example.org/).\n\n\
+        - un élément\n- un autre élément\n\n\
+        | Poste | Montant |\n|:------|--------:|\n| Local | 120 |\n\n\
+        Table: Le budget\n\n\
+        ![Le graphique](images/plot.png)\n\n\
+        ### Une sous-section\n\n\
+        Dernier paragraphe.\n\n\
+        [^a]: Le texte de la note.\n";
+    std::fs::write(book.join("chapters/seul.md"), chapter).unwrap();
+    ok(&book, &["build", "--docx", "--offprints"]);
+    let bytes = std::fs::read(book.join("_book/offprints/seul.docx")).unwrap();
+    let back = ouvrage::import::docx::docx_to_markdown(&bytes).unwrap();
+    for expected in [
+        "| Poste | Montant |",
+        "*italique*",
+        "**gras**",
+        "## Une section",
+        "### Une sous-section",
+        "[lien](https://example.org/)",
+        "- un élément",
+        "- un autre élément",
+        "| Local | 120 |",
+        "Le budget",
+        "Le graphique",
+        "[^1]: Le texte de la note.",
+        "Dernier paragraphe.",
+    ] {
+        assert!(back.contains(expected), "{expected:?} is not in:\n{back}");
+    }
+    // The title once (the document's, not a heading of the text), the
+    // section numbers left to the book, the book named in the page header.
+    assert!(back.starts_with("# Aller et retour\n"), "{back}");
+    assert_eq!(back.matches("Aller et retour").count(), 1, "{back}");
+    assert!(!back.contains("1.1"), "{back}");
+    let header = text_of(
+        &entries(&book.join("_book/offprints/seul.docx")),
+        "word/header1.xml",
+    );
+    assert!(header.contains("Minimal"), "{header}");
+    assert_eq!(back.matches("[^1]").count(), 2, "{back}");
+    assert!(back.contains("![Le graphique]("), "{back}");
+}

@@ -369,6 +369,11 @@ impl<'r> Reader<'r> {
             .and_then(val)
             .or(self.styles.default_paragraph())
             .map(str::to_string);
+        // Pandoc's (and ouvrage's) `Author` paragraphs name the chapter's
+        // authors, which front matter holds (`--author`).
+        if style.as_deref() == Some("Author") {
+            return Ok(None);
+        }
         let mut kind = style
             .as_deref()
             .map(|s| self.styles.kind(s))
@@ -589,6 +594,15 @@ impl<'r> Reader<'r> {
     }
 
     fn run(&mut self, part: &Part, r: Node<'r, 'r>, depth: usize) -> R {
+        // A heading's number in Pandoc's (and ouvrage's) `SectionNumber`
+        // style: the book numbers its sections itself.
+        if child(r, "rPr")
+            .and_then(|p| child(p, "rStyle"))
+            .and_then(val)
+            == Some("SectionNumber")
+        {
+            return Ok(());
+        }
         let fmt = self.fmt(r);
         self.run_content(part, r, &fmt, depth)
     }

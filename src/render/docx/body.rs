@@ -65,6 +65,7 @@ struct Format {
     bold: bool,
     italic: bool,
     strike: bool,
+    small_caps: bool,
     vertical: Option<&'static str>,
     style: Option<&'static str>,
 }
@@ -229,8 +230,16 @@ impl<'a> Writer<'a> {
         self.out.push_str("<w:p>");
         self.paragraph_properties(Some(&format!("Heading{}", level.clamp(1, 6))), 0, None);
         let id = self.bookmark_start(bookmark);
+        // The number in its own style, as Pandoc writes it: a reader (our
+        // import among them) tells it from the title.
         if let Some(n) = number {
-            self.run(&format!("{n} "), &Format::default());
+            self.run(
+                &format!("{n} "),
+                &Format {
+                    style: Some("SectionNumber"),
+                    ..Format::default()
+                },
+            );
         }
         self.inlines(inlines, &Format::default());
         self.bookmark_end(id);
@@ -490,6 +499,13 @@ impl<'a> Writer<'a> {
                     ..format.clone()
                 },
             ),
+            Inline::SmallCaps(c) => self.inlines(
+                c,
+                &Format {
+                    small_caps: true,
+                    ..format.clone()
+                },
+            ),
             Inline::Sup(c) => self.inlines(
                 c,
                 &Format {
@@ -623,6 +639,10 @@ impl<'a> Writer<'a> {
         }
         if format.italic {
             props.push_str("<w:i/><w:iCs/>");
+        }
+        // The schema's order: smallCaps before strike.
+        if format.small_caps {
+            props.push_str("<w:smallCaps/>");
         }
         if format.strike {
             props.push_str("<w:strike/>");
@@ -825,12 +845,9 @@ impl<'a> Writer<'a> {
                 self.out.push_str(&format!("<w:jc w:val=\"{jc}\"/>"));
             }
             self.out.push_str("</w:pPr>");
+            // The header row's bold is the table style's (`firstRow`).
             if let Some(cell) = cells.get(i) {
-                let format = Format {
-                    bold: header,
-                    ..Format::default()
-                };
-                self.inlines(cell, &format);
+                self.inlines(cell, &Format::default());
             }
             self.out.push_str("</w:p></w:tc>");
         }

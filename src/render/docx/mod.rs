@@ -117,23 +117,26 @@ pub fn document(
                 body.push_str(&w.out);
             }
         }
-        Some(ch) => {
-            let mut w = Writer::new(book, Some(ch), &present, &mut collected);
-            w.styled_text(
-                "Subtitle",
-                &format!("{} — {}", book.config.book.title, ch.title),
-            );
-            body.push_str(&w.out);
-            body.push_str(&chapter_xml(book, ch, &present, &mut collected));
-        }
+        Some(ch) => body.push_str(&chapter_xml(book, ch, &present, &mut collected)),
     }
+    // An offprint names its book in the page header, out of the text.
+    let header = chapter.map(|_| {
+        let mut w = Writer::new(book, None, &present, &mut collected);
+        w.styled_text("Header", &crate::view::provenance(book));
+        format!("{DECLARATION}<w:hdr {NAMESPACES}>{}</w:hdr>", w.out)
+    });
+    let header_reference = if header.is_some() {
+        "<w:headerReference w:type=\"default\" r:id=\"rId5\"/>"
+    } else {
+        ""
+    };
     let document = format!(
-        "{DECLARATION}<w:document {NAMESPACES}><w:body>{body}<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1417\" w:right=\"1417\" w:bottom=\"1417\" w:left=\"1417\" w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr></w:body></w:document>"
+        "{DECLARATION}<w:document {NAMESPACES}><w:body>{body}<w:sectPr>{header_reference}<w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1417\" w:right=\"1417\" w:bottom=\"1417\" w:left=\"1417\" w:header=\"708\" w:footer=\"708\" w:gutter=\"0\"/></w:sectPr></w:body></w:document>"
     );
     let mut files: Vec<(String, Vec<u8>)> = vec![
         (
             "[Content_Types].xml".into(),
-            content_types(&collected.media).into_bytes(),
+            content_types(&collected.media, header.is_some()).into_bytes(),
         ),
         ("_rels/.rels".into(), package_rels().into_bytes()),
         ("docProps/core.xml".into(), core(book, chapter).into_bytes()),
@@ -151,13 +154,16 @@ pub fn document(
         ("word/settings.xml".into(), styles::settings().into_bytes()),
         (
             "word/_rels/document.xml.rels".into(),
-            document_rels(&collected.document_rels).into_bytes(),
+            document_rels(&collected.document_rels, header.is_some()).into_bytes(),
         ),
         (
             "word/_rels/footnotes.xml.rels".into(),
             rels(&collected.footnote_rels, "").into_bytes(),
         ),
     ];
+    if let Some(header) = header {
+        files.push(("word/header1.xml".into(), header.into_bytes()));
+    }
     files.append(&mut collected.media);
     let bytes = crate::render::epub::archive::zip_of(None, &files, book.date).map_err(|e| {
         vec![Diagnostic::error_in(
@@ -265,7 +271,7 @@ fn chapter_xml(
     w.out
 }
 
-fn content_types(media: &[(String, Vec<u8>)]) -> String {
+fn content_types(media: &[(String, Vec<u8>)], header: bool) -> String {
     let mut defaults: Vec<(&str, &str)> = vec![
         (
             "rels",
@@ -313,6 +319,11 @@ fn content_types(media: &[(String, Vec<u8>)]) -> String {
             "<Override PartName=\"{part}\" ContentType=\"{kind}\"/>"
         ));
     }
+    if header {
+        out.push_str(&format!(
+            "<Override PartName=\"/word/header1.xml\" ContentType=\"{wml}.header+xml\"/>"
+        ));
+    }
     out.push_str("</Types>");
     out
 }
@@ -323,11 +334,16 @@ fn package_rels() -> String {
     )
 }
 
-fn document_rels(own: &[Relationship]) -> String {
+fn document_rels(own: &[Relationship], header: bool) -> String {
     let base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
-    let fixed = format!(
+    let mut fixed = format!(
         "<Relationship Id=\"rId1\" Type=\"{base}/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId2\" Type=\"{base}/numbering\" Target=\"numbering.xml\"/><Relationship Id=\"rId3\" Type=\"{base}/footnotes\" Target=\"footnotes.xml\"/><Relationship Id=\"rId4\" Type=\"{base}/settings\" Target=\"settings.xml\"/>"
     );
+    if header {
+        fixed.push_str(&format!(
+            "<Relationship Id=\"rId5\" Type=\"{base}/header\" Target=\"header1.xml\"/>"
+        ));
+    }
     rels(own, &fixed)
 }
 

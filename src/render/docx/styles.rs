@@ -190,10 +190,17 @@ pub fn styles(lang: &str, font: &str) -> String {
         "",
     ));
     out.push_str(&paragraph_style(
+        "Header",
+        "header",
+        Some("Normal"),
+        "<w:jc w:val=\"center\"/>",
+        "<w:i/><w:iCs/><w:sz w:val=\"18\"/><w:szCs w:val=\"18\"/>",
+    ));
+    out.push_str(&paragraph_style(
         "Bibliography",
         "Bibliography",
         Some("Normal"),
-        "<w:ind w:left=\"360\" w:hanging=\"360\"/><w:spacing w:after=\"60\"/>",
+        "<w:spacing w:after=\"60\"/><w:ind w:left=\"360\" w:hanging=\"360\"/>",
         "",
     ));
     out.push_str(&paragraph_style(
@@ -208,6 +215,7 @@ pub fn styles(lang: &str, font: &str) -> String {
         "footnote reference",
         "<w:vertAlign w:val=\"superscript\"/>",
     ));
+    out.push_str(&character_style("SectionNumber", "Section Number", ""));
     out.push_str(&character_style(
         "Hyperlink",
         "Hyperlink",
@@ -219,7 +227,7 @@ pub fn styles(lang: &str, font: &str) -> String {
         &format!("<{mono}/><w:sz w:val=\"20\"/>"),
     ));
     out.push_str("<w:style w:type=\"table\" w:default=\"1\" w:styleId=\"TableNormal\"><w:name w:val=\"Normal Table\"/><w:semiHidden/><w:tblPr><w:tblInd w:w=\"0\" w:type=\"dxa\"/><w:tblCellMar><w:top w:w=\"0\" w:type=\"dxa\"/><w:left w:w=\"108\" w:type=\"dxa\"/><w:bottom w:w=\"0\" w:type=\"dxa\"/><w:right w:w=\"108\" w:type=\"dxa\"/></w:tblCellMar></w:tblPr></w:style>");
-    out.push_str("<w:style w:type=\"table\" w:customStyle=\"1\" w:styleId=\"Table\"><w:name w:val=\"Table\"/><w:basedOn w:val=\"TableNormal\"/><w:tblPr><w:tblBorders><w:top w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"auto\"/><w:bottom w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"auto\"/><w:insideH w:val=\"single\" w:sz=\"2\" w:space=\"0\" w:color=\"auto\"/></w:tblBorders></w:tblPr><w:tblStylePr w:type=\"firstRow\"><w:tcPr><w:tcBorders><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"0\" w:color=\"auto\"/></w:tcBorders></w:tcPr></w:tblStylePr></w:style>");
+    out.push_str("<w:style w:type=\"table\" w:customStyle=\"1\" w:styleId=\"Table\"><w:name w:val=\"Table\"/><w:basedOn w:val=\"TableNormal\"/><w:tblPr><w:tblBorders><w:top w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"auto\"/><w:bottom w:val=\"single\" w:sz=\"8\" w:space=\"0\" w:color=\"auto\"/><w:insideH w:val=\"single\" w:sz=\"2\" w:space=\"0\" w:color=\"auto\"/></w:tblBorders></w:tblPr><w:tblStylePr w:type=\"firstRow\"><w:rPr><w:b/><w:bCs/></w:rPr><w:tcPr><w:tcBorders><w:bottom w:val=\"single\" w:sz=\"6\" w:space=\"0\" w:color=\"auto\"/></w:tcBorders></w:tcPr></w:tblStylePr></w:style>");
     out.push_str("</w:styles>");
     out
 }

@@ -714,30 +714,7 @@ pub fn offprint(
     })
 }
 
-/// The line that heads an offprint: which book it is from.
-pub fn provenance(book: &Book) -> String {
-    let cfg = &book.config.book;
-    let labels = book.lang.labels();
-    let mut line = format!("{} {}", labels.offprint, cfg.title);
-    let editors: Vec<String> = crate::view::PersonView::all(book, &book.editors)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    if !editors.is_empty() {
-        let mut direction = labels.editors.to_string();
-        if let Some(first) = direction.get(..1) {
-            direction = first.to_lowercase() + &direction[1..];
-        }
-        line.push_str(&format!(", {direction} {}", editors.join(", ")));
-    }
-    if let Some(p) = &cfg.publisher {
-        line.push_str(&format!(", {p}"));
-    }
-    if let Some(y) = cfg.year {
-        line.push_str(&format!(", {y}"));
-    }
-    line
-}
+pub use crate::view::provenance;
 
 impl Renderer for OffprintsRenderer {
     fn output_name(&self, _book: &Book) -> String {
