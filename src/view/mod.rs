@@ -362,6 +362,32 @@ pub fn reference_id(key: &str) -> String {
 /// The id of the element holding a chapter's reference list.
 pub const REFERENCES_ID: &str = "references";
 
+/// The line that heads an offprint (the PDF's first line, the DOCX's page
+/// header): which book it is from.
+pub fn provenance(book: &Book) -> String {
+    let cfg = &book.config.book;
+    let labels = book.lang.labels();
+    let mut line = format!("{} {}", labels.offprint, cfg.title);
+    let editors: Vec<String> = PersonView::all(book, &book.editors)
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    if !editors.is_empty() {
+        let mut direction = labels.editors.to_string();
+        if let Some(first) = direction.get(..1) {
+            direction = first.to_lowercase() + &direction[1..];
+        }
+        line.push_str(&format!(", {direction} {}", editors.join(", ")));
+    }
+    if let Some(p) = &cfg.publisher {
+        line.push_str(&format!(", {p}"));
+    }
+    if let Some(y) = cfg.year {
+        line.push_str(&format!(", {y}"));
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,30 +436,4 @@ mod tests {
         let authorships: usize = book.chapters.iter().map(|c| c.authors.len()).sum();
         assert_eq!(signed, authorships);
     }
-}
-
-/// The line that heads an offprint (the PDF's first line, the DOCX's page
-/// header): which book it is from.
-pub fn provenance(book: &Book) -> String {
-    let cfg = &book.config.book;
-    let labels = book.lang.labels();
-    let mut line = format!("{} {}", labels.offprint, cfg.title);
-    let editors: Vec<String> = PersonView::all(book, &book.editors)
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    if !editors.is_empty() {
-        let mut direction = labels.editors.to_string();
-        if let Some(first) = direction.get(..1) {
-            direction = first.to_lowercase() + &direction[1..];
-        }
-        line.push_str(&format!(", {direction} {}", editors.join(", ")));
-    }
-    if let Some(p) = &cfg.publisher {
-        line.push_str(&format!(", {p}"));
-    }
-    if let Some(y) = cfg.year {
-        line.push_str(&format!(", {y}"));
-    }
-    line
 }
