@@ -170,8 +170,7 @@ fn the_sample_book_is_a_styled_docx() {
 }
 
 /// Parts, tables with their header row and aligned cells, a figure whose
-/// SVG Word cannot show (its description and a warning), and a figure with
-/// a PNG embedded once as a media part.
+/// SVG is drawn as a PNG, and a figure with a PNG embedded as it is.
 #[test]
 fn tables_figures_and_parts() {
     let (_tmp, book) = fixture("features");
@@ -186,8 +185,7 @@ fn tables_figures_and_parts() {
         ),
     )
     .unwrap();
-    let out = ok(&book, &["build", "--docx"]);
-    assert!(out.contains("schema.svg"), "the SVG is warned about: {out}");
+    ok(&book, &["build", "--docx"]);
     let files = entries(&built_docx(&book));
     let document = text_of(&files, "word/document.xml");
     let paras = paragraphs(&document);
@@ -215,14 +213,22 @@ fn tables_figures_and_parts() {
             .any(|(s, t)| s == "ImageCaption" && t.contains("Un graphique")),
         "{paras:?}"
     );
+    // The PNG as it is; the SVG drawn as a PNG (Word and LibreOffice show
+    // that), each embedded once and named by a relationship.
     let media: Vec<&String> = files
         .keys()
         .filter(|k| k.starts_with("word/media/"))
         .collect();
-    assert_eq!(media.len(), 1, "{media:?}");
-    assert_eq!(files[media[0]], std::fs::read(&png).unwrap());
+    assert_eq!(media.len(), 2, "{media:?}");
+    let original = std::fs::read(&png).unwrap();
+    assert!(media.iter().any(|m| files[*m] == original));
+    let drawn = media.iter().find(|m| files[**m] != original).unwrap();
+    assert!(files[*drawn].starts_with(b"\x89PNG"), "{drawn}");
     let rels = text_of(&files, "word/_rels/document.xml.rels");
-    assert!(rels.contains(&media[0]["word/".len()..]), "{rels}");
+    for m in &media {
+        assert!(rels.contains(&m["word/".len()..]), "{rels}");
+    }
+    assert_eq!(count(&document, "drawing"), 2);
     assert!(text_of(&files, "[Content_Types].xml").contains("image/png"));
 }
 

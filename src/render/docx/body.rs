@@ -886,6 +886,9 @@ impl<'a> Writer<'a> {
         use typst::foundations::Bytes;
         use typst::visualize::{ExchangeFormat, RasterFormat, RasterImage};
         let ext = asset.rsplit_once('.')?.1.to_ascii_lowercase();
+        if ext == "svg" {
+            return self.embed_svg(asset, image);
+        }
         let format = match ext.as_str() {
             "png" => ExchangeFormat::Png,
             "jpg" | "jpeg" => ExchangeFormat::Jpg,
@@ -894,7 +897,7 @@ impl<'a> Writer<'a> {
             _ => {
                 self.collected.warnings.push(Diagnostic::warning_in(
                     Some(std::path::PathBuf::from(asset)),
-                    format!("the DOCX cannot show `{asset}` (only PNG, JPEG, GIF and WebP): its description stands in its place"),
+                    format!("the DOCX cannot show `{asset}` (only PNG, JPEG, GIF, WebP and SVG): its description stands in its place"),
                 ).hint("give a PNG beside it for the DOCX, or accept the description"));
                 return None;
             }
@@ -906,6 +909,7 @@ impl<'a> Writer<'a> {
             Default::default(),
         )
         .ok()?;
+        let name = self.media_name(asset, &ext, || bytes);
         // EMU: 914,400 per inch; pixels at the image's resolution, else 96 dpi.
         let dpi = decoded.dpi().unwrap_or(96.0).max(1.0);
         let emu = |px: u32| (px as f64 / dpi * 914_400.0) as u64;
@@ -922,19 +926,103 @@ impl<'a> Writer<'a> {
             w = (w as f64 * s) as u64;
             h = (h as f64 * s) as u64;
         }
-        let name = match self.collected.media_names.get(asset) {
-            Some(name) => name.clone(),
-            None => {
-                let name = format!("image{}.{ext}", self.collected.media.len() + 1);
-                self.collected
-                    .media
-                    .push((format!("word/media/{name}"), bytes));
-                self.collected
-                    .media_names
-                    .insert(asset.to_string(), name.clone());
-                name
+        Some((name, w.max(1), h.max(1)))
+    }
+
+    /// The media name of the book's `asset`, its bytes (made by `bytes`)
+    /// embedded at its first use.
+    fn media_name(&mut self, asset: &str, ext: &str, bytes: impl FnOnce() -> Vec<u8>) -> String {
+        if let Some(name) = self.collected.media_names.get(asset) {
+            return name.clone();
+        }
+        let name = format!("image{}.{ext}", self.collected.media.len() + 1);
+        self.collected
+            .media
+            .push((format!("word/media/{name}"), bytes()));
+        self.collected
+            .media_names
+            .insert(asset.to_string(), name.clone());
+        name
+    }
+
+    /// An SVG drawn as a PNG at twice its size (Word wants a bitmap beside
+    /// any SVG, and LibreOffice reads only the bitmap): its text in Typst's
+    /// embedded fonts and the book's `fonts/`, so that the same book gives
+    /// the same bytes; images it links to are not read (only `data:` ones).
+    fn embed_svg(&mut self, asset: &str, image: &Image) -> Option<(String, u64, u64)> {
+        use resvg::{tiny_skia, usvg};
+        let bytes = std::fs::read(self.book.root.join(asset)).ok()?;
+        let mut options = usvg::Options {
+            image_href_resolver: usvg::ImageHrefResolver {
+                resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+                resolve_string: Box::new(|_, _| None),
+            },
+            ..usvg::Options::default()
+        };
+        let fonts = options.fontdb_mut();
+        for font in typst_assets::fonts() {
+            fonts.load_font_data(font.to_vec());
+        }
+        let dir = self.book.root.join("fonts");
+        if dir.is_dir() {
+            fonts.load_fonts_dir(dir);
+        }
+        let warn = |collected: &mut Collected, why: String| {
+            collected.warnings.push(
+                Diagnostic::warning_in(
+                    Some(std::path::PathBuf::from(asset)),
+                    format!("the DOCX cannot draw `{asset}` ({why}): its description stands in its place"),
+                )
+                .hint("give a PNG beside it for the DOCX, or accept the description"),
+            );
+        };
+        let tree = match usvg::Tree::from_data(&bytes, &options) {
+            Ok(tree) => tree,
+            Err(e) => {
+                warn(self.collected, e.to_string());
+                return None;
             }
         };
+        let size = tree.size();
+        // Twice the size, within 4,000 pixels a side.
+        let scale = (2.0f32).min(4000.0 / size.width().max(size.height()).max(1.0));
+        let (pw, ph) = (
+            (size.width() * scale).ceil().max(1.0) as u32,
+            (size.height() * scale).ceil().max(1.0) as u32,
+        );
+        let Some(mut pixmap) = tiny_skia::Pixmap::new(pw, ph) else {
+            warn(self.collected, "it has no size".into());
+            return None;
+        };
+        pixmap.fill(tiny_skia::Color::WHITE);
+        resvg::render(
+            &tree,
+            tiny_skia::Transform::from_scale(scale, scale),
+            &mut pixmap.as_mut(),
+        );
+        let png = match pixmap.encode_png() {
+            Ok(png) => png,
+            Err(e) => {
+                warn(self.collected, e.to_string());
+                return None;
+            }
+        };
+        // CSS pixels: 96 a inch.
+        let emu = |px: f32| (px as f64 / 96.0 * 914_400.0) as u64;
+        let (mut w, mut h) = (emu(size.width()), emu(size.height()));
+        let max = 6 * 914_400;
+        let fit = match image.width.as_deref().and_then(|w| w.strip_suffix('%')) {
+            Some(p) => p
+                .parse::<f64>()
+                .ok()
+                .map(|p| p / 100.0 * max as f64 / w as f64),
+            None => (w > max).then(|| max as f64 / w as f64),
+        };
+        if let Some(s) = fit.filter(|s| s.is_finite() && *s > 0.0) {
+            w = (w as f64 * s) as u64;
+            h = (h as f64 * s) as u64;
+        }
+        let name = self.media_name(asset, "png", || png);
         Some((name, w.max(1), h.max(1)))
     }
 }
