@@ -967,6 +967,22 @@ impl<'a> Writer<'a> {
         if dir.is_dir() {
             fonts.load_fonts_dir(dir);
         }
+        // Generic families in the book's font, as Typst draws them in the
+        // PDF (it resolves no generic family and falls back to the text's).
+        let body = self
+            .book
+            .config
+            .pdf
+            .font
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "Libertinus Serif".to_string());
+        fonts.set_serif_family(body.clone());
+        fonts.set_sans_serif_family(body.clone());
+        fonts.set_cursive_family(body.clone());
+        fonts.set_fantasy_family(body.clone());
+        fonts.set_monospace_family("DejaVu Sans Mono");
+        options.font_family = body;
         let warn = |collected: &mut Collected, why: String| {
             collected.warnings.push(
                 Diagnostic::warning_in(
