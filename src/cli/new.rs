@@ -50,12 +50,7 @@ pub fn run(ctx: &Context, args: NewArgs) -> Outcome {
     }
     for author in args.authors.iter().chain(&args.reviewers) {
         if loaded.contributors.get(author).is_none() {
-            let ids: Vec<&str> = loaded.contributors.ids().collect();
-            let known = if ids.is_empty() {
-                "contributors.toml declares nobody yet".to_string()
-            } else {
-                format!("the contributors are: {}", ids.join(", "))
-            };
+            let known = loaded.contributors.known();
             return fail(
                 ctx,
                 Diagnostic::error_in(None, format!("unknown contributor `{author}`"))

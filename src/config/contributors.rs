@@ -77,6 +77,17 @@ impl Contributors {
         self.list.iter().map(|c| c.id.value.as_str())
     }
 
+    /// Who is declared, for a message about an unknown id: "the
+    /// contributors are: a, b", or that there is nobody yet.
+    pub fn known(&self) -> String {
+        let ids: Vec<&str> = self.ids().collect();
+        if ids.is_empty() {
+            "contributors.toml declares nobody yet".to_string()
+        } else {
+            format!("the contributors are: {}", ids.join(", "))
+        }
+    }
+
     /// Records an error unless `id` names a contributor.
     pub fn check_id(&self, id: &Spanned<String>, what: &str, sink: &mut Sink) -> bool {
         if self.get(&id.value).is_some() {

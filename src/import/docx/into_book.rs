@@ -107,12 +107,7 @@ pub fn import_docx(root: &Path, request: &Request) -> Result<Done, Vec<Diagnosti
     }
     for author in &request.authors {
         if loaded.contributors.get(author).is_none() {
-            let ids: Vec<&str> = loaded.contributors.ids().collect();
-            let known = if ids.is_empty() {
-                "contributors.toml declares nobody yet".to_string()
-            } else {
-                format!("the contributors are: {}", ids.join(", "))
-            };
+            let known = loaded.contributors.known();
             errors.push(
                 Diagnostic::error_in(None, format!("unknown contributor `{author}`"))
                     .suggest(author, loaded.contributors.ids())

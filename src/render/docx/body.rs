@@ -70,6 +70,15 @@ struct Format {
     style: Option<&'static str>,
 }
 
+impl Format {
+    /// This format with `change` made.
+    fn with(&self, change: impl FnOnce(&mut Format)) -> Format {
+        let mut format = self.clone();
+        change(&mut format);
+        format
+    }
+}
+
 /// What the whole document gathers while its parts are written.
 #[derive(Default)]
 pub struct Collected {
@@ -235,10 +244,7 @@ impl<'a> Writer<'a> {
         if let Some(n) = number {
             self.run(
                 &format!("{n} "),
-                &Format {
-                    style: Some("SectionNumber"),
-                    ..Format::default()
-                },
+                &Format::default().with(|f| f.style = Some("SectionNumber")),
             );
         }
         self.inlines(inlines, &Format::default());
@@ -309,13 +315,7 @@ impl<'a> Writer<'a> {
                 };
                 self.out.push_str("<w:p>");
                 self.paragraph_properties(inner.style, inner.indent, None);
-                self.run(
-                    title,
-                    &Format {
-                        bold: true,
-                        ..Format::default()
-                    },
-                );
+                self.run(title, &Format::default().with(|f| f.bold = true));
                 self.out.push_str("</w:p>");
                 self.blocks_in(blocks, inner);
             }
@@ -392,10 +392,7 @@ impl<'a> Writer<'a> {
                 self.paragraph_properties(Some("DisplayMath"), ctx.indent, None);
                 self.run(
                     &math.tex,
-                    &Format {
-                        style: Some("VerbatimChar"),
-                        ..Format::default()
-                    },
+                    &Format::default().with(|f| f.style = Some("VerbatimChar")),
                 );
                 self.out.push_str("</w:p>");
             }
@@ -471,55 +468,13 @@ impl<'a> Writer<'a> {
     fn inline(&mut self, inline: &Inline, format: &Format) {
         match inline {
             Inline::Text(t) => self.run(t, format),
-            Inline::Code(c) => self.run(
-                c,
-                &Format {
-                    style: Some("VerbatimChar"),
-                    ..format.clone()
-                },
-            ),
-            Inline::Emph(c) => self.inlines(
-                c,
-                &Format {
-                    italic: !format.italic,
-                    ..format.clone()
-                },
-            ),
-            Inline::Strong(c) => self.inlines(
-                c,
-                &Format {
-                    bold: true,
-                    ..format.clone()
-                },
-            ),
-            Inline::Strike(c) => self.inlines(
-                c,
-                &Format {
-                    strike: true,
-                    ..format.clone()
-                },
-            ),
-            Inline::SmallCaps(c) => self.inlines(
-                c,
-                &Format {
-                    small_caps: true,
-                    ..format.clone()
-                },
-            ),
-            Inline::Sup(c) => self.inlines(
-                c,
-                &Format {
-                    vertical: Some("superscript"),
-                    ..format.clone()
-                },
-            ),
-            Inline::Sub(c) => self.inlines(
-                c,
-                &Format {
-                    vertical: Some("subscript"),
-                    ..format.clone()
-                },
-            ),
+            Inline::Code(c) => self.run(c, &format.with(|f| f.style = Some("VerbatimChar"))),
+            Inline::Emph(c) => self.inlines(c, &format.with(|f| f.italic = !format.italic)),
+            Inline::Strong(c) => self.inlines(c, &format.with(|f| f.bold = true)),
+            Inline::Strike(c) => self.inlines(c, &format.with(|f| f.strike = true)),
+            Inline::SmallCaps(c) => self.inlines(c, &format.with(|f| f.small_caps = true)),
+            Inline::Sup(c) => self.inlines(c, &format.with(|f| f.vertical = Some("superscript"))),
+            Inline::Sub(c) => self.inlines(c, &format.with(|f| f.vertical = Some("subscript"))),
             Inline::Link {
                 url,
                 target,
@@ -538,13 +493,7 @@ impl<'a> Writer<'a> {
                     Some(url) => {
                         let id = self.collected.relationship(self.part, HYPERLINK, url);
                         self.out.push_str(&format!("<w:hyperlink r:id=\"{id}\">"));
-                        self.inlines(
-                            content,
-                            &Format {
-                                style: Some("Hyperlink"),
-                                ..format.clone()
-                            },
-                        );
+                        self.inlines(content, &format.with(|f| f.style = Some("Hyperlink")));
                         self.out.push_str("</w:hyperlink>");
                     }
                     None => self.inlines(content, format),
@@ -570,13 +519,9 @@ impl<'a> Writer<'a> {
                 }
                 _ => self.run(&r.text, format),
             },
-            Inline::Math(math) => self.run(
-                &math.tex,
-                &Format {
-                    style: Some("VerbatimChar"),
-                    ..format.clone()
-                },
-            ),
+            Inline::Math(math) => {
+                self.run(&math.tex, &format.with(|f| f.style = Some("VerbatimChar")))
+            }
             Inline::Html(html) => {
                 if self.book.config.html.raw_html == RawHtml::Escape {
                     self.run(html, format);
@@ -598,13 +543,7 @@ impl<'a> Writer<'a> {
         self.out.push_str("<w:hyperlink w:anchor=\"");
         push_xml_attr(&mut self.out, bookmark);
         self.out.push_str("\">");
-        self.inlines(
-            content,
-            &Format {
-                style: Some("Hyperlink"),
-                ..format.clone()
-            },
-        );
+        self.inlines(content, &format.with(|f| f.style = Some("Hyperlink")));
         self.out.push_str("</w:hyperlink>");
     }
 
@@ -668,10 +607,7 @@ impl<'a> Writer<'a> {
         if let Some(&word_number) = self.notes_done.get(&n) {
             self.run(
                 &word_number.to_string(),
-                &Format {
-                    style: Some("FootnoteReference"),
-                    ..Format::default()
-                },
+                &Format::default().with(|f| f.style = Some("FootnoteReference")),
             );
             return;
         }
@@ -756,10 +692,7 @@ impl<'a> Writer<'a> {
         if let Some(n) = number {
             self.run(
                 &format!("{word} {n}"),
-                &Format {
-                    bold: true,
-                    ..Format::default()
-                },
+                &Format::default().with(|f| f.bold = true),
             );
             if !text.is_empty() {
                 self.run(" ", &Format::default());
@@ -783,10 +716,7 @@ impl<'a> Writer<'a> {
             if let Some(n) = &table.number {
                 self.run(
                     &format!("{} {n}", self.labels.table),
-                    &Format {
-                        bold: true,
-                        ..Format::default()
-                    },
+                    &Format::default().with(|f| f.bold = true),
                 );
                 self.run(" ", &Format::default());
             }
@@ -913,20 +843,8 @@ impl<'a> Writer<'a> {
         // EMU: 914,400 per inch; pixels at the image's resolution, else 96 dpi.
         let dpi = decoded.dpi().unwrap_or(96.0).max(1.0);
         let emu = |px: u32| (px as f64 / dpi * 914_400.0) as u64;
-        let (mut w, mut h) = (emu(decoded.width()), emu(decoded.height()));
-        let max = 6 * 914_400;
-        let scale = match image.width.as_deref().and_then(|w| w.strip_suffix('%')) {
-            Some(p) => p
-                .parse::<f64>()
-                .ok()
-                .map(|p| p / 100.0 * max as f64 / w as f64),
-            None => (w > max).then(|| max as f64 / w as f64),
-        };
-        if let Some(s) = scale.filter(|s| s.is_finite() && *s > 0.0) {
-            w = (w as f64 * s) as u64;
-            h = (h as f64 * s) as u64;
-        }
-        Some((name, w.max(1), h.max(1)))
+        let (w, h) = fit(image, emu(decoded.width()), emu(decoded.height()));
+        Some((name, w, h))
     }
 
     /// The media name of the book's `asset`, its bytes (made by `bytes`)
@@ -1025,20 +943,28 @@ impl<'a> Writer<'a> {
         };
         // CSS pixels: 96 a inch.
         let emu = |px: f32| (px as f64 / 96.0 * 914_400.0) as u64;
-        let (mut w, mut h) = (emu(size.width()), emu(size.height()));
-        let max = 6 * 914_400;
-        let fit = match image.width.as_deref().and_then(|w| w.strip_suffix('%')) {
-            Some(p) => p
-                .parse::<f64>()
-                .ok()
-                .map(|p| p / 100.0 * max as f64 / w as f64),
-            None => (w > max).then(|| max as f64 / w as f64),
-        };
-        if let Some(s) = fit.filter(|s| s.is_finite() && *s > 0.0) {
-            w = (w as f64 * s) as u64;
-            h = (h as f64 * s) as u64;
-        }
+        let (w, h) = fit(image, emu(size.width()), emu(size.height()));
         let name = self.media_name(asset, "png", || png);
-        Some((name, w.max(1), h.max(1)))
+        Some((name, w, h))
+    }
+}
+
+/// An image's size in EMU (`w` × `h` as drawn): its `{width=N%}` of the
+/// text width, else at most the text width (6 inches).
+fn fit(image: &Image, w: u64, h: u64) -> (u64, u64) {
+    let max = 6 * 914_400;
+    let scale = match image.width.as_deref().and_then(|w| w.strip_suffix('%')) {
+        Some(p) => p
+            .parse::<f64>()
+            .ok()
+            .map(|p| p / 100.0 * max as f64 / w.max(1) as f64),
+        None => (w > max).then(|| max as f64 / w as f64),
+    };
+    match scale.filter(|s| s.is_finite() && *s > 0.0) {
+        Some(s) => (
+            ((w as f64 * s) as u64).max(1),
+            ((h as f64 * s) as u64).max(1),
+        ),
+        None => (w.max(1), h.max(1)),
     }
 }
