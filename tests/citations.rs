@@ -690,3 +690,76 @@ fn how_to_cite_names_several_editors_with_the_plural_term() {
         "{cite}"
     );
 }
+
+/// `doi` in book.toml (the book) and in front matter (a chapter): checked
+/// for syntax, printed on the imprint page (the site's index, the PDF's
+/// imprint) and under the chapter's title in every output, and in "how to
+/// cite" and the BibTeX of each (issue 19).
+#[test]
+fn dois_of_the_book_and_its_chapters_are_printed_and_cited() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "year = 2026\n",
+        "year = 2026\ndoi = \"10.5281/zenodo.1234\"\n",
+    );
+    edit(
+        book.join("chapters/01-premier.md"),
+        "---\ntitle:",
+        "---\ndoi: 10.5281/zenodo.5678\ntitle:",
+    );
+    ok(&book, &["build", "--html", "--epub"]);
+    let site = book.join("_book/html");
+    let (book_url, chapter_url) = (
+        "https://doi.org/10.5281/zenodo.1234",
+        "https://doi.org/10.5281/zenodo.5678",
+    );
+    let chapter = page(&site.join("premier.html"));
+    assert_eq!(attrs(&chapter, ".chapter-doi a", "href"), [chapter_url]);
+    assert!(attrs(&page(&site.join("second.html")), ".chapter-doi a", "href").is_empty());
+    let index = page(&site.join("index.html"));
+    assert!(attrs(&index, ".book-meta a", "href").contains(&book_url.to_string()));
+    let epub = walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap();
+    let xhtml = epub_entry(&epub, "EPUB/text/premier.xhtml");
+    assert!(
+        xhtml.contains(&format!("<a href=\"{chapter_url}\">")),
+        "{xhtml}"
+    );
+    let pdf = compiled_text(&book, &Default::default());
+    assert!(pdf.contains(book_url) && pdf.contains(chapter_url), "{pdf}");
+    // How to cite: the chapter with its own DOI, the book with the book's.
+    assert!(
+        texts(&chapter, ".cite-this-reference")
+            .join(" ")
+            .contains("10.5281/zenodo.5678")
+    );
+    let url = attrs(&chapter, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(
+        bib.contains("doi = {10.5281/zenodo.5678}") && !bib.contains("zenodo.1234"),
+        "{bib}"
+    );
+    let url = attrs(&index, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(bib.contains("doi = {10.5281/zenodo.1234}"), "{bib}");
+    // A book DOI that is none is an error at its line.
+    edit(
+        book.join("book.toml"),
+        "\"10.5281/zenodo.1234\"",
+        "\"zenodo 1234\"",
+    );
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`zenodo 1234` is not a DOI"), "{stderr}");
+    let line = std::fs::read_to_string(book.join("book.toml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("doi"))
+        .unwrap()
+        + 1;
+    assert!(stderr.contains(&format!("book.toml:{line}:")), "{stderr}");
+}

@@ -233,6 +233,11 @@ fn format_uncached(book: &Book, style: &IndependentStyle, entry: &Entry, lang: &
 pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
     let key = book.id();
     let mut entry = book_entry(book, &key);
+    // The book's own DOI, not its chapters' parent's (a chapter without a
+    // DOI of its own prints none).
+    if let Some(doi) = &book.config.book.doi {
+        entry.set_doi(doi.clone());
+    }
     // Named once, as the volume's authors with the editor term.
     entry.set_editors(Vec::new());
     entry.set_authors(edited_by(book));
@@ -246,6 +251,9 @@ pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
         fields.push(("subtitle", s.clone()));
     }
     push_imprint(book, &mut fields);
+    if let Some(doi) = &book.config.book.doi {
+        fields.push(("doi", doi.clone()));
+    }
     if let Some(url) = site_url(book, "index.html") {
         fields.push(("url", url.value.to_string()));
     }

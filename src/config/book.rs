@@ -42,6 +42,8 @@ pub struct BookSection {
     pub year: Option<i64>,
     /// ISBN, checksum validated.
     pub isbn: Option<String>,
+    /// The book's DOI (`10.…/…`), checked for syntax.
+    pub doi: Option<String>,
     /// Licence, e.g. "CC BY-SA 4.0".
     pub license: Option<String>,
     /// Chapter ids in reading order, when given.
@@ -251,6 +253,7 @@ const BOOK_KEYS: &[&str] = &[
     "publisher",
     "year",
     "isbn",
+    "doi",
     "license",
     "chapters",
 ];
@@ -355,8 +358,18 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
             .hint("copy the ISBN from the agency's record, or remove the key"),
         );
     }
+    let doi = r.string(book, "doi");
+    if let Some(doi) = &doi
+        && !super::chapter::is_doi(&doi.value)
+    {
+        r.sink.push(
+            Diagnostic::error(doi.span.clone(), format!("`{}` is not a DOI", doi.value))
+                .hint("write the DOI alone, as `10.` then the registrant's digits, `/` and the suffix: doi = \"10.5281/zenodo.1234\""),
+        );
+    }
     Some(BookSection {
         title: title.map(|t| t.value).unwrap_or_default(),
+        doi: doi.map(|s| s.value),
         subtitle: r.string(book, "subtitle").map(|s| s.value),
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
         editors: r.strings(book, "editors").unwrap_or_default(),
@@ -789,6 +802,7 @@ impl Default for BookConfig {
                 publisher: None,
                 year: None,
                 isbn: None,
+                doi: None,
                 license: None,
                 chapters: None,
             },

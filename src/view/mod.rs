@@ -97,6 +97,10 @@ pub struct BookView {
     pub year: Option<i64>,
     /// ISBN as written.
     pub isbn: Option<String>,
+    /// The book's DOI, and its address (`https://doi.org/…`).
+    pub doi: Option<String>,
+    /// The DOI's address.
+    pub doi_url: Option<String>,
     /// Licence.
     pub license: Option<String>,
     /// Editors.
@@ -119,6 +123,8 @@ impl BookView {
             publisher: cfg.publisher.clone(),
             year: cfg.year,
             isbn: cfg.isbn.clone(),
+            doi: cfg.doi.clone(),
+            doi_url: cfg.doi.as_deref().map(doi_url),
             license: cfg.license.clone(),
             editors: PersonView::all(book, &book.editors),
             toc: toc(book, url),
@@ -386,6 +392,12 @@ pub fn provenance(book: &Book) -> String {
         line.push_str(&format!(", {y}"));
     }
     line
+}
+
+/// The address a DOI resolves at, as every output links it (the DOI
+/// percent-encoded where a URL's path needs it).
+pub fn doi_url(doi: &str) -> String {
+    format!("https://doi.org/{}", crate::url::encode_path(doi))
 }
 
 #[cfg(test)]

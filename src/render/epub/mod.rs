@@ -366,6 +366,8 @@ impl<'b> Epub<'b> {
             authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
             keywords: ch.config.keywords.clone(),
+            doi: ch.config.doi.as_ref().map(|d| d.value.clone()),
+            doi_url: ch.config.doi.as_ref().map(|d| view::doi_url(&d.value)),
             body_html: html.body_html,
             footnotes: html
                 .footnotes
@@ -718,6 +720,10 @@ pub struct ChapterData {
     pub abstract_html: Option<String>,
     /// Keywords.
     pub keywords: Vec<String>,
+    /// The chapter's DOI.
+    pub doi: Option<String>,
+    /// The DOI's address.
+    pub doi_url: Option<String>,
     /// The body, XHTML.
     pub body_html: String,
     /// Footnotes.

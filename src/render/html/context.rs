@@ -106,6 +106,10 @@ pub struct ChapterContext {
     pub abstract_html: Option<String>,
     /// Keywords.
     pub keywords: Vec<String>,
+    /// The chapter's DOI.
+    pub doi: Option<String>,
+    /// The DOI's address.
+    pub doi_url: Option<String>,
     /// The body.
     pub body_html: String,
     /// Notes.
@@ -334,6 +338,8 @@ impl<'b> Site<'b> {
             authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
             keywords: ch.config.keywords.clone(),
+            doi: ch.config.doi.as_ref().map(|d| d.value.clone()),
+            doi_url: ch.config.doi.as_ref().map(|d| view::doi_url(&d.value)),
             body_html: html.body_html,
             footnotes: view::notes(ch)
                 .into_iter()
@@ -386,6 +392,8 @@ impl<'b> Site<'b> {
             authors: Vec::new(),
             abstract_html: None,
             keywords: Vec::new(),
+            doi: None,
+            doi_url: None,
             body_html: references_html(&book.references, &body, ""),
             footnotes: Vec::new(),
             references_html: None,

@@ -247,6 +247,28 @@ fn references_call(
     )
 }
 
+/// Each chapter's DOI address by chapter id, a Typst dictionary (in
+/// `meta`, so that a book's own template keeps its `chapter` signature).
+fn chapter_dois(book: &Book) -> String {
+    let entries: Vec<String> = book
+        .chapters
+        .iter()
+        .filter_map(|c| {
+            let doi = c.config.doi.as_ref()?;
+            Some(format!(
+                "{}: {}",
+                typst_string(&c.id),
+                typst_string(&view::doi_url(&doi.value))
+            ))
+        })
+        .collect();
+    if entries.is_empty() {
+        "(:)".to_string()
+    } else {
+        format!("({},)", entries.join(", "))
+    }
+}
+
 fn string_or_none(value: Option<&str>) -> String {
     value.map(typst_string).unwrap_or_else(|| "none".into())
 }
@@ -327,6 +349,8 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
                 .unwrap_or_else(|| "none".into()),
         ),
         ("isbn", string_or_none(view.isbn.as_deref())),
+        ("doi", string_or_none(view.doi_url.as_deref())),
+        ("dois", chapter_dois(book)),
         ("license", string_or_none(view.license.as_deref())),
         ("editors", people(&view.editors)),
         ("authors", string_array(authors.iter().map(String::as_str))),
