@@ -763,3 +763,49 @@ fn dois_of_the_book_and_its_chapters_are_printed_and_cited() {
         + 1;
     assert!(stderr.contains(&format!("book.toml:{line}:")), "{stderr}");
 }
+
+/// Indexers' metadata (issue 19): Dublin Core on the title page, Google
+/// Scholar's `citation_*` tags on each chapter's page, all from the view,
+/// and hostile text escaped in their attributes.
+#[test]
+fn the_site_carries_dublin_core_and_scholar_tags() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "year = 2026\n",
+        "year = 2026\ndoi = \"10.5281/zenodo.1234\"\n",
+    );
+    edit(
+        book.join("chapters/01-premier.md"),
+        "title: \"Le premier chapitre\"",
+        "title: \"Le premier \\\"chapitre\\\" & co\"\ndoi: 10.5281/zenodo.5678",
+    );
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    let meta = |page: &scraper::Html, name: &str| {
+        attrs(page, &format!("meta[name=\"{name}\"]"), "content")
+    };
+    let index = page(&site.join("index.html"));
+    assert_eq!(meta(&index, "DC.title"), ["Livre d'essai"]);
+    assert_eq!(meta(&index, "DC.publisher"), ["Éditions d'essai"]);
+    assert_eq!(meta(&index, "DC.date"), ["2026"]);
+    assert_eq!(meta(&index, "DC.language"), ["fr"]);
+    assert!(
+        meta(&index, "DC.identifier").contains(&"https://doi.org/10.5281/zenodo.1234".to_string())
+    );
+    assert!(meta(&index, "citation_title").is_empty());
+    let chapter = page(&site.join("premier.html"));
+    assert_eq!(
+        meta(&chapter, "citation_title"),
+        ["Le premier «\u{202f}chapitre\u{202f}» & co"]
+    );
+    assert_eq!(meta(&chapter, "citation_inbook_title"), ["Livre d'essai"]);
+    assert_eq!(meta(&chapter, "citation_doi"), ["10.5281/zenodo.5678"]);
+    assert!(!meta(&chapter, "citation_author").is_empty());
+    assert!(meta(&index, "DC.title").len() == 1 && meta(&chapter, "DC.title").is_empty());
+    let raw = std::fs::read_to_string(site.join("premier.html")).unwrap();
+    assert!(
+        raw.contains("content=\"Le premier «\u{202f}chapitre\u{202f}» &amp; co\""),
+        "the title escaped in the attribute"
+    );
+}

@@ -400,6 +400,67 @@ pub fn doi_url(doi: &str) -> String {
     format!("https://doi.org/{}", crate::url::encode_path(doi))
 }
 
+/// Dublin Core for the title page (`DC.*` meta tags, as library and
+/// repository harvesters read them): the book's title, editors, publisher,
+/// year, language, identifiers and licence.
+pub fn index_meta(book: &Book) -> Vec<(&'static str, String)> {
+    let cfg = &book.config.book;
+    let mut meta = vec![("DC.title", cfg.title.clone())];
+    for editor in PersonView::all(book, &book.editors) {
+        meta.push(("DC.contributor", editor.name));
+    }
+    for author in authors(book) {
+        meta.push(("DC.creator", author.name));
+    }
+    if let Some(p) = &cfg.publisher {
+        meta.push(("DC.publisher", p.clone()));
+    }
+    if let Some(y) = cfg.year {
+        meta.push(("DC.date", y.to_string()));
+    }
+    meta.push(("DC.language", book.lang.tag().to_string()));
+    meta.push(("DC.type", "Text".to_string()));
+    if let Some(isbn) = &cfg.isbn {
+        meta.push(("DC.identifier", format!("urn:isbn:{isbn}")));
+    }
+    if let Some(doi) = &cfg.doi {
+        meta.push(("DC.identifier", doi_url(doi)));
+    }
+    if let Some(license) = &cfg.license {
+        meta.push(("DC.rights", license.clone()));
+    }
+    meta
+}
+
+/// Google Scholar's `citation_*` tags for a chapter's page: its title and
+/// authors, the book it is in, the publisher, the year, the language and
+/// the chapter's DOI.
+pub fn chapter_meta(book: &Book, chapter: &Chapter) -> Vec<(&'static str, String)> {
+    let cfg = &book.config.book;
+    let mut meta = vec![("citation_title", chapter.title.clone())];
+    for author in PersonView::all(book, &chapter.authors) {
+        meta.push(("citation_author", author.name));
+    }
+    meta.push(("citation_inbook_title", cfg.title.clone()));
+    for editor in PersonView::all(book, &book.editors) {
+        meta.push(("citation_editor", editor.name));
+    }
+    if let Some(p) = &cfg.publisher {
+        meta.push(("citation_publisher", p.clone()));
+    }
+    if let Some(y) = cfg.year {
+        meta.push(("citation_publication_date", y.to_string()));
+    }
+    meta.push(("citation_language", chapter.lang.tag().to_string()));
+    if let Some(isbn) = &cfg.isbn {
+        meta.push(("citation_isbn", isbn.clone()));
+    }
+    if let Some(doi) = &chapter.config.doi {
+        meta.push(("citation_doi", doi.value.clone()));
+    }
+    meta
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

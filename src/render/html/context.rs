@@ -63,6 +63,10 @@ pub struct PageContext {
     /// chapter's abstract or first paragraph on its page (see
     /// [`crate::view::description`]).
     pub description: String,
+    /// `<meta name content>` pairs for indexers: Dublin Core on the title
+    /// page, Google Scholar's `citation_*` on a chapter's
+    /// ([`crate::view::index_meta`], [`crate::view::chapter_meta`]).
+    pub meta: Vec<(&'static str, String)>,
 }
 
 /// A neighbour chapter.
@@ -283,6 +287,11 @@ impl<'b> Site<'b> {
                     url: file.to_string(),
                     kind,
                     description,
+                    meta: if kind == "index" {
+                        view::index_meta(self.book)
+                    } else {
+                        Vec::new()
+                    },
                 },
                 self.labels,
             ),
@@ -365,6 +374,7 @@ impl<'b> Site<'b> {
                 url: chapter_url(&ch.id),
                 kind: "chapter",
                 description: view::description(ch),
+                meta: view::chapter_meta(book, ch),
             },
             labels,
         );
