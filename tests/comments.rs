@@ -324,6 +324,10 @@ fn replies_resolve_and_reopen_name_the_comment_by_a_prefix() {
     assert_eq!(kinds, ["reply", "resolve", "reopen"]);
     // A forced resolve by cy is recorded, and counts for nothing.
     b.ok("cy", &["comment", "resolve", &id[..8], "--force"]);
+    assert_valid(
+        &validator("comments.schema.json"),
+        &b.json(&["comments", "--format", "json"]),
+    );
     let c = &b.comments()[0];
     assert_eq!(c["open"], true);
     assert!(
@@ -332,7 +336,7 @@ fn replies_resolve_and_reopen_name_the_comment_by_a_prefix() {
             .unwrap()
             .contains("only the comment's author")
     );
-    // An unknown prefix, and one two comments share.
+    // An unknown prefix.
     assert!(
         b.fails("bo", &["comment", "reply", "zzzz", "-m", "x"])
             .contains("no comment has an id starting with `zzzz`")
@@ -340,13 +344,11 @@ fn replies_resolve_and_reopen_name_the_comment_by_a_prefix() {
     // A comment from an unknown email (a forged event) is listed, unverified, and not counted.
     let head = b.head();
     let sig = Signature::now("Mallory", "mallory@evil.example").unwrap();
-    let forged = b.head().message().unwrap().to_string();
     let first = b
         .repo
         .find_commit(git2::Oid::from_str(&id).unwrap())
         .unwrap();
     let forged_message = first.message().unwrap().replace("Une source ?", "Forgé");
-    drop(forged);
     b.repo
         .commit(
             Some("HEAD"),
@@ -449,6 +451,10 @@ fn comments_follow_edits_and_orphans_are_kept() {
     assert_eq!(c["anchored"], "orphaned");
     assert!(c["now"].is_null());
     assert_eq!(c["quote"]["exact"], "puis la première encore");
+    assert_valid(
+        &validator("comments.schema.json"),
+        &b.json(&["comments", "--format", "json"]),
+    );
     let listed = b.ok("ed", &["comments", "premier"]);
     assert!(
         listed.contains("orphaned: the quote is no longer in the chapter"),
