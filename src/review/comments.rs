@@ -357,3 +357,61 @@ mod tests {
         assert_eq!(parse_comment(&orphan_reply), None);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text with what breaks trailers: newlines, blank lines, colons,
+    /// `%`, tabs, spaces at the ends, `Key: value` lines, accents.
+    fn awkward() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop_oneof![
+                Just("\n".to_string()),
+                Just("\n\n".to_string()),
+                Just(": ".to_string()),
+                Just("%".to_string()),
+                Just("%0A".to_string()),
+                Just("\t".to_string()),
+                Just(" ".to_string()),
+                Just("Ouvrage-Quote: x".to_string()),
+                Just("Signed-off-by: A <a@x>".to_string()),
+                "[a-zé]{1,6}",
+            ],
+            1..12,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever the quote, context, suggestion and body hold, the
+        /// comment reads back as written (the body trimmed), and no review
+        /// event is read in it.
+        #[test]
+        fn any_comment_reads_back(
+            exact in awkward(),
+            prefix in awkward(),
+            suffix in awkward(),
+            suggestion in prop::option::of(awkward()),
+            body in "[A-Za-z][a-z ]{0,10}",
+            tail in awkward(),
+        ) {
+            prop_assume!(!exact.is_empty());
+            let record = CommentRecord {
+                chapter: "premier".into(),
+                kind: CommentKind::Comment,
+                revision: "ab".repeat(20),
+                thread: None,
+                anchor: Some(Anchor { exact, prefix, suffix, line: 2, end_line: 9 }),
+                suggestion,
+                body: format!("{body}{tail}").trim().to_string(),
+            };
+            let message = comment_message(&record);
+            prop_assert_eq!(parse_comment(&message), Some(record), "{:?}", message);
+            prop_assert_eq!(super::super::parse_trailers(&message), None);
+        }
+    }
+}
