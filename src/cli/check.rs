@@ -213,6 +213,19 @@ fn approval_problems(
     }
     let mut problems = Vec::new();
     for ch in &report.chapters {
+        if book.config.review.open_comments_block && ch.open_comments > 0 {
+            let s = if ch.open_comments == 1 { "" } else { "s" };
+            problems.push(
+                Diagnostic::error_in(
+                    Some(std::path::PathBuf::from(&ch.path)),
+                    format!("`{}` has {} open comment{s}", ch.id, ch.open_comments),
+                )
+                .hint(format!(
+                    "`ouvrage comments {} --open` lists them; resolve them, or set `open-comments = \"allow\"` in book.toml's [review]",
+                    ch.id
+                )),
+            );
+        }
         if matches!(ch.state, State::Approved | State::Final) {
             continue;
         }

@@ -3,6 +3,7 @@
 
 mod build;
 mod check;
+mod comment;
 mod contributors;
 mod import;
 mod init;
@@ -104,6 +105,20 @@ pub enum Command {
     /// An editor: this approved revision is final.
     #[command(after_help = "Example:\n  ouvrage finalize fablabs")]
     Finalize(review::FinalizeArgs),
+    /// Comment on a passage of a chapter (optionally suggesting an edit), or
+    /// reply to, resolve or reopen a comment.
+    #[command(
+        after_help = "Examples:\n  ouvrage comment fablabs --on \"des ateliers ouverts\" -m \"Une source ?\"\n  ouvrage comment fablabs --on \"coopérative\" -m \"Le mot juste\" --suggest \"société coopérative\" --line 12\n  ouvrage comment reply 1f3c2a -m \"Ajoutée.\"\n  ouvrage comment resolve 1f3c2a"
+    )]
+    Comment(comment::CommentArgs),
+    /// List the comments, each found again in the chapter's current text.
+    #[command(
+        after_help = "Examples:\n  ouvrage comments\n  ouvrage comments fablabs --open\n  ouvrage comments --format json"
+    )]
+    Comments(comment::CommentsArgs),
+    /// Apply a comment's suggested edit to the chapter's file, for you to commit.
+    #[command(after_help = "Example:\n  ouvrage suggestion apply 1f3c2a")]
+    Suggestion(comment::SuggestionArgs),
     /// The review state of each chapter and contributor, from git history.
     #[command(
         after_help = "Examples:\n  ouvrage status\n  ouvrage status --by contributor\n  ouvrage status --format json\n  ouvrage status --format markdown >> \"$GITHUB_STEP_SUMMARY\""
@@ -433,6 +448,9 @@ pub fn run(cli: Cli) -> i32 {
         Command::Submit(args) => review::submit(&ctx, args),
         Command::Review(args) => review::review(&ctx, args),
         Command::Finalize(args) => review::finalize(&ctx, args),
+        Command::Comment(args) => comment::comment(&ctx, args),
+        Command::Comments(args) => comment::list(&ctx, args),
+        Command::Suggestion(args) => comment::suggestion(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Contributors(args) => contributors::run(&ctx, args),
         Command::Import(args) => import::run(&ctx, args),

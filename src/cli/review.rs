@@ -185,45 +185,17 @@ fn record(
                 .hint("commit or stash them first: the event names the committed revision, not your working copy"),
         );
     }
-    let me = match repo.identity() {
+    let me = match Me::find(ctx, &book, &repo) {
         Ok(me) => me,
-        Err(e) => return fail(ctx, git_diagnostic(&e)),
+        Err(outcome) => return outcome,
     };
-    // Who you are is decided as `status` decides it: the committed .mailmap.
-    let identities = crate::status::identities(&book, &repo);
-    let me = identities.people.resolve(&me);
-    let contributor = book
-        .contributors
-        .list
-        .iter()
-        .find(|c| c.emails.contains(&me.email));
-    let problem = match contributor {
-        None => Some(
-            Diagnostic::error_in(
-                None,
-                format!("your git email {} is no contributor's", me.email),
-            )
-            .hint(
-                "add it to your entry's `emails` in contributors.toml (or map it in the book's committed .mailmap)",
-            ),
-        ),
+    let problem = match me.contributor {
+        None => Some(me.not_a_contributor()),
         Some(c) => role_problem(&book, &repo, chapter, c, kind)
             .or_else(|| signing_problem(&book, &repo, c).err()),
     };
-    if let Some(problem) = problem {
-        if !force {
-            // The problem may point into contributors.toml: print it with the book's sources.
-            ctx.print_diagnostics(
-                &book.sources,
-                &[problem.hint("`--force` records it anyway, as an unverified event")],
-                super::DiagnosticFormat::Text,
-            );
-            return Outcome::BookErrors;
-        }
-        ctx.info(format!(
-            "warning: {} (recorded anyway: it will count for nothing)",
-            problem.message
-        ));
+    if let Err(outcome) = go_on_or_stop(ctx, &book, problem, force) {
+        return outcome;
     }
     let message = event_message(chapter_id, kind, &revision, note);
     if crate::review::parse_trailers(&message).is_none() {
@@ -233,9 +205,103 @@ fn record(
                 .hint("a message must not name other review events (`review(…): …` lines)"),
         );
     }
+    match commit_event(ctx, &repo, &me, &message, force) {
+        Ok((id, how)) => {
+            ctx.info(format!(
+                "recorded review({chapter_id}): {} on revision {} as commit {}{how}",
+                kind.name(),
+                &revision[..10],
+                &id[..10]
+            ));
+            Outcome::Success
+        }
+        Err(outcome) => outcome,
+    }
+}
+
+/// Who runs the command: their git identity through the book's committed
+/// .mailmap (as `status` decides it), and the contributor it is.
+pub struct Me<'b> {
+    /// The identity, resolved.
+    pub person: crate::git::Person,
+    /// The contributor whose email it is.
+    pub contributor: Option<&'b crate::config::Contributor>,
+    /// The mailmap and certificates in force.
+    pub identities: crate::status::Identities,
+}
+
+impl<'b> Me<'b> {
+    /// Reads who the user is.
+    pub fn find(ctx: &Context, book: &'b crate::model::Book, repo: &Repo) -> Result<Self, Outcome> {
+        let person = repo.identity().map_err(|e| fail(ctx, git_diagnostic(&e)))?;
+        let identities = crate::status::identities(book, repo);
+        let person = identities.people.resolve(&person);
+        let contributor = book
+            .contributors
+            .list
+            .iter()
+            .find(|c| c.emails.contains(&person.email));
+        Ok(Me {
+            person,
+            contributor,
+            identities,
+        })
+    }
+
+    /// The problem of a user who is no contributor.
+    pub fn not_a_contributor(&self) -> Diagnostic {
+        Diagnostic::error_in(
+            None,
+            format!("your git email {} is no contributor's", self.person.email),
+        )
+        .hint(
+            "add it to your entry's `emails` in contributors.toml (or map it in the book's committed .mailmap)",
+        )
+    }
+}
+
+/// Stops on `problem` unless `force`, which records the event anyway with a warning.
+pub fn go_on_or_stop(
+    ctx: &Context,
+    book: &crate::model::Book,
+    problem: Option<Diagnostic>,
+    force: bool,
+) -> Result<(), Outcome> {
+    let Some(problem) = problem else {
+        return Ok(());
+    };
+    if !force {
+        // The problem may point into contributors.toml: print it with the book's sources.
+        ctx.print_diagnostics(
+            &book.sources,
+            &[problem.hint("`--force` records it anyway, as an unverified event")],
+            super::DiagnosticFormat::Text,
+        );
+        return Err(Outcome::BookErrors);
+    }
+    ctx.info(format!(
+        "warning: {} (recorded anyway: it will count for nothing)",
+        problem.message
+    ));
+    Ok(())
+}
+
+/// Commits `message` as an event on the current branch, signed when git is
+/// set up to sign (the signature checked against the user's keys, as
+/// `status` will check it). Returns the commit id and how it was signed,
+/// in words (`, signed with KEY`).
+pub fn commit_event(
+    ctx: &Context,
+    repo: &Repo,
+    me: &Me<'_>,
+    message: &str,
+    force: bool,
+) -> Result<(String, String), Outcome> {
+    let identities = &me.identities;
+    let contributor = me.contributor;
     let setup = match repo.signing_setup() {
         Ok(setup) => setup,
-        Err(e) => return fail(ctx, git_diagnostic(&e)),
+        Err(e) => return Err(fail(ctx, git_diagnostic(&e))),
     };
     let keys: Vec<crate::signing::SigningKey> = contributor
         .map(|c| c.signing_keys.iter().map(|k| k.value.clone()).collect())
@@ -262,27 +328,21 @@ fn record(
     };
     let signer: Option<&crate::git::Signer<'_>> =
         if setup.is_some() { Some(&signer) } else { None };
-    match repo.record_event(&message, signer) {
+    match repo.record_event(message, signer) {
         Ok((id, signed)) => {
             let how = match (signed, signed_by.into_inner()) {
                 (Some(_), Some(key)) => format!(", signed with {key}"),
                 (Some(_), None) => ", signed".to_string(),
                 (None, _) => String::new(),
             };
-            ctx.info(format!(
-                "recorded review({chapter_id}): {} on revision {} as commit {}{how}",
-                kind.name(),
-                &revision[..10],
-                &id[..10]
-            ));
-            Outcome::Success
+            Ok((id, how))
         }
-        Err(GitError::Other(why)) if setup.is_some() => fail(
+        Err(GitError::Other(why)) if setup.is_some() => Err(fail(
             ctx,
             Diagnostic::error_in(None, format!("the event could not be signed: {why}"))
                 .hint("check `git config user.signingkey` and `gpg.format`, and your key's `signing-keys` entry"),
-        ),
-        Err(e) => fail(ctx, git_diagnostic(&e)),
+        )),
+        Err(e) => Err(fail(ctx, git_diagnostic(&e))),
     }
 }
 
@@ -378,7 +438,7 @@ fn role_problem(
 
 /// Whether `c`'s event would be signed as it must be: when they list keys
 /// or the book requires signatures, git must have a `user.signingkey`.
-fn signing_problem(
+pub fn signing_problem(
     book: &crate::model::Book,
     repo: &Repo,
     c: &crate::config::Contributor,

@@ -210,6 +210,10 @@ pub struct ReviewConfig {
     /// on the current revision holds back the approval until its reviewer
     /// approves or withdraws it; `"advisory"`: enough approvals win.
     pub blocking_change_requests: bool,
+    /// `open-comments = "block"` (the default): `check --require-approved`
+    /// fails while a chapter has open comments; `"allow"`: they do not hold
+    /// back the print run.
+    pub open_comments_block: bool,
 }
 
 impl Default for ReviewConfig {
@@ -218,6 +222,7 @@ impl Default for ReviewConfig {
             required_approvals: 1,
             signatures_required: false,
             blocking_change_requests: true,
+            open_comments_block: true,
         }
     }
 }
@@ -275,7 +280,12 @@ const PDF_KEYS: &[&str] = &[
     "colour",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
-const REVIEW_KEYS: &[&str] = &["required-approvals", "signatures", "change-requests"];
+const REVIEW_KEYS: &[&str] = &[
+    "required-approvals",
+    "signatures",
+    "change-requests",
+    "open-comments",
+];
 const MARKDOWN_KEYS: &[&str] = &["math"];
 
 /// Validates book.toml's tree; every fault goes to `sink`. Each table is
@@ -687,6 +697,8 @@ fn read_review(r: &mut Reader<'_>, top: &Entries) -> ReviewConfig {
             .is_some_and(|v| v == "required"),
         blocking_change_requests: one_of(r, review, "change-requests", ["blocking", "advisory"])
             .is_none_or(|v| v == "blocking"),
+        open_comments_block: one_of(r, review, "open-comments", ["block", "allow"])
+            .is_none_or(|v| v == "block"),
     }
 }
 
@@ -896,6 +908,16 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         let review = config.unwrap().review;
         assert!(review.signatures_required && !review.blocking_change_requests);
+        assert!(review.open_comments_block);
+        let (allowed, _, _) = read("[book]\ntitle = \"T\"\n[review]\nopen-comments = \"allow\"\n");
+        assert!(!allowed.unwrap().review.open_comments_block);
+        let (_, diags, sources) =
+            read("[book]\ntitle = \"T\"\n[review]\nopen-comments = \"alow\"\n");
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!(
+            diags[0].location(&sources).unwrap().to_string(),
+            "book.toml:4:17"
+        );
         let (_, diags, sources) =
             read("[book]\ntitle = \"T\"\n[review]\nsignatures = \"requried\"\n");
         assert_eq!(diags.len(), 1);

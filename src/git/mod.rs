@@ -119,7 +119,8 @@ pub struct Commit {
     /// Committer, as recorded (email lowercase).
     pub committer: Person,
     /// Its signature, read for the commits whose message has an
-    /// `Ouvrage-Event` (the only ones whose signature matters).
+    /// `Ouvrage-Event` or an `Ouvrage-Comment` (the only ones whose
+    /// signature matters).
     pub signature: Option<Signed>,
     /// Whether it has several parents.
     pub merge: bool,
@@ -399,6 +400,12 @@ impl Repo {
             .get_path(Path::new(&format!("{}{path}", self.prefix)))
             .ok()?;
         (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+    }
+
+    /// The text of blob `id` (hexadecimal), if the repository has it and it is UTF-8.
+    pub fn blob_text(&self, id: &str) -> Option<String> {
+        let blob = self.repo.find_blob(git2::Oid::from_str(id).ok()?).ok()?;
+        String::from_utf8(blob.content().to_vec()).ok()
     }
 
     /// Whether a book file differs in the index or the working tree from HEAD.
@@ -714,7 +721,8 @@ impl Repo {
                     let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
                     // Only an event's signature matters; reading it costs a
                     // second parse of the commit.
-                    let signature = if message.contains("Ouvrage-Event")
+                    let signature = if (message.contains("Ouvrage-Event")
+                        || message.contains("Ouvrage-Comment"))
                         && commit.header_field_bytes("gpgsig").is_ok()
                     {
                         self.repo

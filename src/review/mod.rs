@@ -2,8 +2,11 @@
 //! read from commit trailers, the chapter's current revision, who is who.
 //! No git here: the state machine is tested without a repository.
 
+pub mod anchor;
+pub mod comments;
 pub mod identity;
 pub mod report;
+pub mod threads;
 pub mod trailers;
 
 pub use trailers::{Trailers, parse_trailers};
@@ -312,20 +315,13 @@ fn refusal(facts: &ChapterFacts<'_>, event: &Event) -> Option<String> {
         return Some("the author's email is no contributor's".into());
     };
     let is = |list: &[String]| list.contains(actor);
-    if facts.signatures_required || is(facts.keyed) {
-        match &event.signing {
-            Signing::Verified { .. } => {}
-            Signing::Unsigned if is(facts.keyed) => {
-                return Some(format!("unsigned, and {actor} lists signing keys"));
-            }
-            Signing::Unsigned => return Some("unsigned, and signatures are required".into()),
-            Signing::NotVerified { why } if is(facts.keyed) => return Some(why.clone()),
-            Signing::NotVerified { .. } => {
-                return Some(format!(
-                    "signatures are required and {actor} lists no signing keys"
-                ));
-            }
-        }
+    if let Some(why) = signing_refusal(
+        facts.signatures_required,
+        facts.keyed,
+        actor,
+        &event.signing,
+    ) {
+        return Some(why);
     }
     match event.kind {
         EventKind::Submitted if !is(facts.authors) => Some("not an author of this chapter".into()),
@@ -337,6 +333,30 @@ fn refusal(facts: &ChapterFacts<'_>, event: &Event) -> Option<String> {
             Some("has not the reviewer role in contributors.toml".into())
         }
         _ => None,
+    }
+}
+
+/// Why an event by `actor` signed as `signing` counts for nothing, if it
+/// does not: when signatures are required or the actor lists keys (is in
+/// `keyed`), only a signature verified by one of their keys counts.
+pub fn signing_refusal(
+    required: bool,
+    keyed: &[String],
+    actor: &str,
+    signing: &Signing,
+) -> Option<String> {
+    let listed = keyed.iter().any(|k| k == actor);
+    if !required && !listed {
+        return None;
+    }
+    match signing {
+        Signing::Verified { .. } => None,
+        Signing::Unsigned if listed => Some(format!("unsigned, and {actor} lists signing keys")),
+        Signing::Unsigned => Some("unsigned, and signatures are required".into()),
+        Signing::NotVerified { why } if listed => Some(why.clone()),
+        Signing::NotVerified { .. } => Some(format!(
+            "signatures are required and {actor} lists no signing keys"
+        )),
     }
 }
 

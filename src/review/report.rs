@@ -156,6 +156,12 @@ pub struct ChapterReport {
     /// Changes on other branches not in HEAD (with `--all-branches`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unmerged: Vec<UnmergedReport>,
+    /// Open comments on the chapter whose authors are verified.
+    pub open_comments: usize,
+    /// The chapter's comment threads, oldest first (`ouvrage comments`
+    /// prints them; the status JSON counts them only).
+    #[serde(skip)]
+    pub comments: Vec<super::threads::Thread>,
 }
 
 /// A chapter and its state, in a contributor's report.
@@ -195,6 +201,8 @@ pub struct ContributorReport {
     pub commits: usize,
     /// Date of their latest commit.
     pub last_activity: Option<String>,
+    /// Open comments they wrote (on any chapter).
+    pub open_comments: usize,
 }
 
 /// A commit author who is no contributor.

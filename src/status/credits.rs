@@ -116,7 +116,10 @@ pub fn compute_credits(book: &Book, repo: &Repo) -> Result<CreditsReport, GitErr
         tally.last = Some(tally.last.map_or(commit.time, |t| t.max(commit.time)));
         if !commit.changes.is_empty() {
             tally.commits += 1;
-        } else if commit.empty && parse_trailers(&commit.message).is_some() {
+        } else if commit.empty
+            && (parse_trailers(&commit.message).is_some()
+                || crate::review::comments::parse_comment(&commit.message).is_some())
+        {
             tally.review_events += 1;
         }
         names.insert(k, commit.author.name.clone());

@@ -141,8 +141,24 @@ pub fn render_table(report: &StatusReport, by_contributor: bool, color: bool, no
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    if !by_contributor {
+    if by_contributor {
+        for c in report.contributors.iter().filter(|c| c.open_comments > 0) {
+            out.push_str(&format!(
+                "  {}: wrote {} (`ouvrage comments --open`)\n",
+                c.id,
+                open_comments(c.open_comments)
+            ));
+        }
+    } else {
         for ch in &report.chapters {
+            if ch.open_comments > 0 {
+                out.push_str(&format!(
+                    "  {}: {} (`ouvrage comments {} --open`)\n",
+                    ch.id,
+                    open_comments(ch.open_comments),
+                    ch.id
+                ));
+            }
             for c in &ch.changed_since_approval {
                 out.push_str(&format!(
                     "  {}: changed since its approval by {} in {}\n",
@@ -190,6 +206,11 @@ pub fn render_table(report: &StatusReport, by_contributor: bool, color: bool, no
     out
 }
 
+/// `1 open comment`, `2 open comments`.
+fn open_comments(n: usize) -> String {
+    format!("{n} open comment{}", if n == 1 { "" } else { "s" })
+}
+
 fn md_escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
@@ -226,6 +247,13 @@ pub fn render_markdown(report: &StatusReport) -> String {
         report.chapters.len()
     ));
     for ch in &report.chapters {
+        if ch.open_comments > 0 {
+            out.push_str(&format!(
+                "- `{}`: {}\n",
+                ch.id,
+                open_comments(ch.open_comments)
+            ));
+        }
         if !ch.changed_since_approval.is_empty() {
             out.push_str(&format!(
                 "- `{}` changed since its approval ({} commit(s))\n",
@@ -248,6 +276,15 @@ pub fn render_markdown(report: &StatusReport) -> String {
                 u.why
             ));
         }
+    }
+    let writers: Vec<String> = report
+        .contributors
+        .iter()
+        .filter(|c| c.open_comments > 0)
+        .map(|c| format!("{} ({})", md_escape(&c.id), c.open_comments))
+        .collect();
+    if !writers.is_empty() {
+        out.push_str(&format!("- open comments by: {}\n", writers.join(", ")));
     }
     for w in &report.warnings {
         out.push_str(&format!("\n> **Warning**: {}\n", md_escape(&w.message)));

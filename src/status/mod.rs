@@ -17,7 +17,9 @@ use crate::date::rfc3339;
 use crate::git::{Commit, GitError, PeopleMap, Repo};
 use crate::load::markdown_words;
 use crate::model::Book;
+use crate::review::comments::parse_comment;
 use crate::review::identity::{MailmapConflict, mailmap_conflicts, without_conflicts};
+use crate::review::threads::{CommentEvent, CommentFacts};
 use crate::review::{
     self, ChangeRef, ChapterFacts, Event, EventKind, Signing, State, Who, parse_trailers,
 };
@@ -201,8 +203,9 @@ pub fn status_from_history(
             .unwrap_or_else(|| email.to_string())
     };
     let changes = chapter_changes(book, history, &who);
-    let (events, mut warnings) = review_events(book, history, &by_email, &who, &ids.certificates);
-    let mut chapters = chapter_reports(book, repo, &events, &changes);
+    let (events, comments, mut warnings) =
+        review_events(book, history, &by_email, &who, &ids.certificates);
+    let mut chapters = chapter_reports(book, repo, &events, &comments, &changes);
     if options.all_branches {
         add_unmerged(book, repo, &mut chapters, &ids.people, &who)?;
     }
@@ -300,8 +303,9 @@ fn chapter_changes(
     changes
 }
 
-/// The review events of each chapter (by index in the book), oldest first,
-/// each with what its signature proves; and the warnings for commits that
+/// The review events and the comment events of each chapter (by index in
+/// the book), oldest first, each with what its signature proves, read in
+/// the one pass over the history; and the warnings for commits that
 /// name events they do not record (a squash merge, an amended event),
 /// until those events are recorded again after them.
 fn review_events(
@@ -310,7 +314,7 @@ fn review_events(
     by_email: &HashMap<&str, &str>,
     who: &dyn Fn(&str) -> String,
     certificates: &Certificates,
-) -> (Vec<Vec<Event>>, Vec<HistoryWarning>) {
+) -> (Vec<Vec<Event>>, Vec<Vec<CommentEvent>>, Vec<HistoryWarning>) {
     let chapter_index: HashMap<&str, usize> = book
         .chapters
         .iter()
@@ -318,8 +322,34 @@ fn review_events(
         .map(|(i, c)| (c.id.as_str(), i))
         .collect();
     let mut events: Vec<Vec<Event>> = vec![Vec::new(); book.chapters.len()];
+    let mut comments: Vec<Vec<CommentEvent>> = vec![Vec::new(); book.chapters.len()];
     let mut lost: Vec<(usize, HistoryWarning)> = Vec::new();
     for (seq, commit) in history.iter().enumerate() {
+        // A comment event, like a review event, changes no file.
+        if commit.empty
+            && let Some(record) = parse_comment(&commit.message)
+        {
+            if let Some(&i) = chapter_index.get(record.chapter.as_str()) {
+                let actor = by_email
+                    .get(commit.author.email.as_str())
+                    .map(|s| s.to_string());
+                comments[i].push(CommentEvent {
+                    commit: commit.id.clone(),
+                    name: commit.author.name.clone(),
+                    email: commit.author.email.clone(),
+                    signing: signing_of(book, commit, actor.as_deref(), certificates),
+                    actor,
+                    committer: Who {
+                        name: commit.committer.name.clone(),
+                        email: commit.committer.email.clone(),
+                    },
+                    time: commit.time,
+                    seq,
+                    record,
+                });
+            }
+            continue;
+        }
         let own = parse_trailers(&commit.message);
         // A review event changes no file (README "Review in git"); its message is the
         // shape `ouvrage` writes, trailers in the last paragraph.
@@ -372,7 +402,7 @@ fn review_events(
             Some(warning)
         })
         .collect();
-    (events, warnings)
+    (events, comments, warnings)
 }
 
 /// What an event commit's signature proves about `actor`: verified by one
@@ -418,6 +448,7 @@ fn chapter_reports(
     book: &Book,
     repo: &Repo,
     events: &[Vec<Event>],
+    comments: &[Vec<CommentEvent>],
     changes: &[Vec<ChangeRef>],
 ) -> Vec<ChapterReport> {
     let editors = editor_ids(book);
@@ -471,6 +502,15 @@ fn chapter_reports(
             required_approvals: book.config.review.required_approvals,
         };
         let outcome = review::evaluate(&facts, &events[i], &changes[i]);
+        let threads = review::threads::threads(
+            &CommentFacts {
+                authors: &authors,
+                editors: &editors,
+                keyed: &keyed,
+                signatures_required: book.config.review.signatures_required,
+            },
+            &comments[i],
+        );
         chapters.push(ChapterReport {
             id: chapter.id.clone(),
             path,
@@ -524,6 +564,8 @@ fn chapter_reports(
                 })
                 .collect(),
             unmerged: Vec::new(),
+            open_comments: threads.iter().filter(|t| t.counts_open()).count(),
+            comments: threads,
         });
     }
     chapters
@@ -591,6 +633,11 @@ fn contributor_reports(
                 reviewed,
                 commits,
                 last_activity: last.map(rfc3339),
+                open_comments: chapters
+                    .iter()
+                    .flat_map(|ch| &ch.comments)
+                    .filter(|t| t.counts_open() && &t.author == id)
+                    .count(),
             }
         })
         .collect()
@@ -787,6 +834,8 @@ pub fn offline_report(book: &Book) -> StatusReport {
                 last_change: None,
                 unverified: Vec::new(),
                 unmerged: Vec::new(),
+                open_comments: 0,
+                comments: Vec::new(),
             })
             .collect(),
         contributors: Vec::new(),
