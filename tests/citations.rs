@@ -809,3 +809,79 @@ fn the_site_carries_dublin_core_and_scholar_tags() {
         "the title escaped in the attribute"
     );
 }
+
+/// `[book] lists = ["figures", "tables"]` (issue 19): the lists after the
+/// contents in the site, the EPUB's navigation (loi, lot) and the PDF, each
+/// entry with the number and caption its caption shows, linked to it; in
+/// the PDF with its page.
+#[test]
+fn lists_of_figures_and_tables_follow_the_contents_in_every_output() {
+    let (_tmp, book) = fixture("features");
+    edit(
+        book.join("book.toml"),
+        "year = 2026\n",
+        "year = 2026\nlists = [\"figures\", \"tables\"]\n",
+    );
+    ok(&book, &["build", "--html", "--epub"]);
+    let site = book.join("_book/html");
+    let index = page(&site.join("index.html"));
+    let figures = texts(&index, ".list-of-figures li");
+    let tables = texts(&index, ".list-of-tables li");
+    assert_eq!(figures.len(), 1, "{figures:?}");
+    assert!(figures[0].starts_with("Figure 1.1"), "{figures:?}");
+    assert!(figures[0].contains("Schéma des acteurs"), "{figures:?}");
+    assert_eq!(tables.len(), 1, "{tables:?}");
+    assert!(tables[0].starts_with("Tableau 1.1"), "{tables:?}");
+    assert_eq!(
+        texts(&index, ".list-of h2"),
+        ["Liste des figures", "Liste des tableaux"]
+    );
+    // Every link of the site leads to an anchor that exists.
+    assert!(check_site_links(&site) > 0);
+    let link = attrs(&index, ".list-of-figures a", "href")[0].clone();
+    let (file, anchor) = link.split_once('#').unwrap();
+    assert!(!attrs(&page(&site.join(file)), &format!("[id=\"{anchor}\"]"), "id").is_empty());
+    let epub = walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap();
+    let nav = epub_entry(&epub, "EPUB/nav.xhtml");
+    assert!(
+        nav.contains("epub:type=\"loi\"") && nav.contains("epub:type=\"lot\""),
+        "{nav}"
+    );
+    let stem = file.trim_end_matches(".html");
+    assert!(
+        nav.contains(&format!("text/{stem}.xhtml#{anchor}")),
+        "{nav}"
+    );
+    // The PDF: the entry's page is the page its figure is on.
+    let model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    let mut session =
+        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session.compile(&model, &Default::default()).unwrap();
+    let pages = ouvrage::render::typst::text::page_texts(&compiled.document);
+    let list = pages
+        .iter()
+        .find(|p| p.contains("Liste des figures"))
+        .expect("the PDF's list of figures");
+    assert!(list.contains("Liste des tableaux"), "{list}");
+    let entry = &list[list.find("Figure 1.1").expect("its entry")..];
+    let page: usize = entry
+        .split_whitespace()
+        .find(|w| w.chars().all(|c| c.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+        .expect("a page number");
+    assert!(
+        pages[page - 1].contains("Schéma des acteurs")
+            && !pages[page - 1].contains("Liste des figures"),
+        "page {page}: {}",
+        pages[page - 1]
+    );
+    // An unknown list is an error at its line.
+    edit(book.join("book.toml"), "\"tables\"]", "\"tableaux\"]");
+    let out = ouvrage(&book, &["check"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no list of `tableaux`"), "{stderr}");
+}

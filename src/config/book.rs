@@ -44,6 +44,9 @@ pub struct BookSection {
     pub isbn: Option<String>,
     /// The book's DOI (`10.…/…`), checked for syntax.
     pub doi: Option<String>,
+    /// `lists`: the lists printed after the contents, in order: "figures",
+    /// "tables".
+    pub lists: Vec<String>,
     /// Licence, e.g. "CC BY-SA 4.0".
     pub license: Option<String>,
     /// Chapter ids in reading order, when given.
@@ -260,9 +263,12 @@ const BOOK_KEYS: &[&str] = &[
     "isbn",
     "doi",
     "license",
+    "lists",
     "chapters",
 ];
 const PART_KEYS: &[&str] = &["title", "chapters"];
+/// The lists `[book] lists` may ask for.
+const LISTS: &[&str] = &["figures", "tables"];
 const BIBLIOGRAPHY_KEYS: &[&str] = &["files", "style", "per-chapter"];
 const PDF_KEYS: &[&str] = &[
     "paper",
@@ -377,9 +383,26 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
                 .hint("write the DOI alone, as `10.` then the registrant's digits, `/` and the suffix: doi = \"10.5281/zenodo.1234\""),
         );
     }
+    let lists = r.strings(book, "lists").unwrap_or_default();
+    for list in &lists {
+        if !LISTS.contains(&list.value.as_str()) {
+            r.sink.push(
+                Diagnostic::error(list.span.clone(), format!("no list of `{}`", list.value))
+                    .suggest(&list.value, LISTS.iter().copied())
+                    .hint(
+                        "lists = [\"figures\", \"tables\"]: the lists printed after the contents",
+                    ),
+            );
+        }
+    }
     Some(BookSection {
         title: title.map(|t| t.value).unwrap_or_default(),
         doi: doi.map(|s| s.value),
+        lists: lists
+            .into_iter()
+            .map(|l| l.value)
+            .filter(|l| LISTS.contains(&l.as_str()))
+            .collect(),
         subtitle: r.string(book, "subtitle").map(|s| s.value),
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
         editors: r.strings(book, "editors").unwrap_or_default(),
@@ -815,6 +838,7 @@ impl Default for BookConfig {
                 year: None,
                 isbn: None,
                 doi: None,
+                lists: Vec::new(),
                 license: None,
                 chapters: None,
             },

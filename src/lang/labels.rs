@@ -8,6 +8,10 @@ use serde::Serialize;
 pub struct Labels {
     /// "Table des matières".
     pub contents: &'static str,
+    /// "Liste des figures" (`[book] lists`).
+    pub list_of_figures: &'static str,
+    /// "Liste des tableaux".
+    pub list_of_tables: &'static str,
     /// "Contributeurs".
     pub contributors: &'static str,
     /// "Précédent".
@@ -167,6 +171,8 @@ impl Labels {
 /// French.
 pub static FR: Labels = Labels {
     contents: "Table des matières",
+    list_of_figures: "Liste des figures",
+    list_of_tables: "Liste des tableaux",
     contributors: "Contributeurs et contributrices",
     previous: "Précédent",
     next: "Suivant",
@@ -231,6 +237,8 @@ pub static FR: Labels = Labels {
 /// Italian.
 pub static IT: Labels = Labels {
     contents: "Indice",
+    list_of_figures: "Indice delle figure",
+    list_of_tables: "Indice delle tabelle",
     contributors: "Autrici e autori",
     previous: "Precedente",
     next: "Successivo",
@@ -295,6 +303,8 @@ pub static IT: Labels = Labels {
 /// English.
 pub static EN: Labels = Labels {
     contents: "Contents",
+    list_of_figures: "List of figures",
+    list_of_tables: "List of tables",
     contributors: "Contributors",
     previous: "Previous",
     next: "Next",

@@ -473,6 +473,23 @@ fn blocks_text_as(blocks: &[Block]) -> String {
     out
 }
 
+/// Calls `f` on every block, nested ones included (quotes, alerts, list
+/// items), in reading order.
+pub fn walk_blocks(blocks: &[Block], f: &mut dyn FnMut(&Block)) {
+    for block in blocks {
+        f(block);
+        match &block.kind {
+            BlockKind::BlockQuote(b) | BlockKind::Alert { blocks: b, .. } => walk_blocks(b, f),
+            BlockKind::List { items, .. } => {
+                for item in items {
+                    walk_blocks(&item.blocks, f);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Calls `f` on every block, depth first, including those nested in quotes, lists and footnotes' callers.
 pub fn walk_blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
     for block in blocks {

@@ -52,13 +52,22 @@ pub fn number(book: &mut Book, sink: &mut Sink) {
                         format!("{prefix}{}", parts.join("."))
                     });
                 }
+                // A figure or captioned table without a label gets one made
+                // from its number, so that every output can link to it
+                // (the lists of figures and tables do).
                 BlockKind::Figure(f) => {
                     figures += 1;
-                    f.number = Some(format!("{prefix}{figures}"));
+                    let number = format!("{prefix}{figures}");
+                    f.label
+                        .get_or_insert_with(|| format!("figure-{}", number.replace('.', "-")));
+                    f.number = Some(number);
                 }
                 BlockKind::Table(t) if !t.caption.is_empty() => {
                     tables += 1;
-                    t.number = Some(format!("{prefix}{tables}"));
+                    let number = format!("{prefix}{tables}");
+                    t.label
+                        .get_or_insert_with(|| format!("table-{}", number.replace('.', "-")));
+                    t.number = Some(number);
                 }
                 _ => {}
             },

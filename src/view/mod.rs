@@ -109,6 +109,34 @@ pub struct BookView {
     pub toc: Vec<TocGroup>,
     /// A sentence or two about the book, for the title page's description.
     pub description: String,
+    /// The lists after the contents (`[book] lists`).
+    pub lists: Vec<ListOf>,
+}
+
+/// A list of figures or of tables, printed after the contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListOf {
+    /// `figures` or `tables`.
+    pub kind: String,
+    /// Its heading, in the book's language.
+    pub title: String,
+    /// Its entries, in reading order.
+    pub entries: Vec<ListEntry>,
+}
+
+/// A figure or table in its list: what its caption shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct ListEntry {
+    /// The chapter it is in.
+    pub chapter: String,
+    /// Its anchor in the chapter (its label).
+    pub anchor: String,
+    /// Its address in the output.
+    pub url: String,
+    /// "Figure 2.1", as its caption numbers it (the chapter's language).
+    pub number: String,
+    /// Its caption, plain text.
+    pub caption: String,
 }
 
 impl BookView {
@@ -129,6 +157,7 @@ impl BookView {
             editors: PersonView::all(book, &book.editors),
             toc: toc(book, url),
             description: book_description(book),
+            lists: lists(book, url),
         }
     }
 }
@@ -398,6 +427,55 @@ pub fn provenance(book: &Book) -> String {
 /// percent-encoded where a URL's path needs it).
 pub fn doi_url(doi: &str) -> String {
     format!("https://doi.org/{}", crate::url::encode_path(doi))
+}
+
+/// The lists `[book] lists` asks for, each figure or captioned table
+/// addressed by `url` (its chapter's address) and its anchor.
+pub fn lists(book: &Book, url: &dyn Fn(&str) -> String) -> Vec<ListOf> {
+    let labels = book.lang.labels();
+    book.config
+        .book
+        .lists
+        .iter()
+        .map(|kind| {
+            let figures = kind == "figures";
+            let mut entries = Vec::new();
+            for chapter in &book.chapters {
+                let words = chapter.lang.labels();
+                crate::model::walk_blocks(&chapter.blocks, &mut |block: &Block| {
+                    let (word, label, number, caption) = match &block.kind {
+                        BlockKind::Figure(f) if figures => {
+                            (words.figure, &f.label, &f.number, plain_text(&f.image.alt))
+                        }
+                        BlockKind::Table(t) if !figures => {
+                            (words.table, &t.label, &t.number, plain_text(&t.caption))
+                        }
+                        _ => return,
+                    };
+                    let (Some(anchor), Some(number)) = (label, number) else {
+                        return;
+                    };
+                    entries.push(ListEntry {
+                        chapter: chapter.id.clone(),
+                        anchor: anchor.clone(),
+                        url: format!("{}#{anchor}", url(&chapter.id)),
+                        number: format!("{word} {number}"),
+                        caption,
+                    });
+                });
+            }
+            ListOf {
+                kind: kind.clone(),
+                title: if figures {
+                    labels.list_of_figures
+                } else {
+                    labels.list_of_tables
+                }
+                .to_string(),
+                entries,
+            }
+        })
+        .collect()
 }
 
 /// Dublin Core for the title page (`DC.*` meta tags, as library and

@@ -247,6 +247,38 @@ fn references_call(
     )
 }
 
+/// The lists after the contents (`[book] lists`): for each its title and
+/// entries, each the label of its figure or table and the text its caption
+/// numbers it with.
+fn lists(book: &Book) -> String {
+    let lists: Vec<String> = view::lists(book, &|_| String::new())
+        .iter()
+        .map(|list| {
+            let entries: Vec<String> = list
+                .entries
+                .iter()
+                .map(|e| {
+                    format!(
+                        "(label: label({}), number: {}, caption: {})",
+                        typst_string(&anchor_label(&e.chapter, &e.anchor)),
+                        typst_string(&e.number),
+                        typst_string(&e.caption)
+                    )
+                })
+                .collect();
+            format!(
+                "(title: {}, entries: ({}))",
+                typst_string(&list.title),
+                entries.iter().map(|e| format!("{e},")).collect::<String>()
+            )
+        })
+        .collect();
+    format!(
+        "({})",
+        lists.iter().map(|l| format!("{l},")).collect::<String>()
+    )
+}
+
 /// Each chapter's DOI address by chapter id, a Typst dictionary (in
 /// `meta`, so that a book's own template keeps its `chapter` signature).
 fn chapter_dois(book: &Book) -> String {
@@ -351,6 +383,7 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ("isbn", string_or_none(view.isbn.as_deref())),
         ("doi", string_or_none(view.doi_url.as_deref())),
         ("dois", chapter_dois(book)),
+        ("lists", lists(book)),
         ("license", string_or_none(view.license.as_deref())),
         ("editors", people(&view.editors)),
         ("authors", string_array(authors.iter().map(String::as_str))),
