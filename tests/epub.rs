@@ -841,3 +841,70 @@ fn the_epub_has_a_contributors_page_after_the_chapters() {
         "{nav}"
     );
 }
+
+/// The `<meta property="…">` values of the package.
+fn properties(opf: &roxmltree::Document<'_>, property: &str) -> Vec<String> {
+    opf.descendants()
+        .filter(|n| n.has_tag_name((OPF_NS, "meta")) && n.attribute("property") == Some(property))
+        .map(|n| n.text().unwrap_or("").to_string())
+        .collect()
+}
+
+/// EPUB Accessibility 1.1 (issue 20): the package says how the book can be
+/// read, from what its text holds; it claims WCAG 2.1 AA only while every
+/// image has a text alternative.
+#[test]
+fn the_package_declares_its_accessibility() {
+    let (tmp, book) = fixture("features");
+    std::fs::write(
+        book.join("chapters/02-second.md"),
+        "---\ntitle: Second\n---\n\n## Résultats {#resultats}\n\nUne formule $x^2$.\n",
+    )
+    .unwrap();
+    let epub = Epub::read(&build_epub(
+        &book,
+        &tmp.path().join("a"),
+        Some("1700000000"),
+    ));
+    let opf_text = epub.text("EPUB/package.opf").to_string();
+    let opf = xml(&opf_text);
+    assert_eq!(properties(&opf, "schema:accessMode"), ["textual", "visual"]);
+    assert_eq!(properties(&opf, "schema:accessModeSufficient"), ["textual"]);
+    let features = properties(&opf, "schema:accessibilityFeature");
+    for f in [
+        "structuralNavigation",
+        "tableOfContents",
+        "alternativeText",
+        "MathML",
+    ] {
+        assert!(features.contains(&f.to_string()), "{f} not in {features:?}");
+    }
+    assert_eq!(properties(&opf, "schema:accessibilityHazard"), ["none"]);
+    assert_eq!(properties(&opf, "schema:accessibilitySummary").len(), 1);
+    assert_eq!(
+        properties(&opf, "dcterms:conformsTo"),
+        ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    );
+    // An image without a text alternative: no claim, and the visual mode
+    // is needed too.
+    std::fs::write(
+        book.join("chapters/02-second.md"),
+        "---\ntitle: Second\n---\n\n## Résultats {#resultats}\n\nUne image ![](images/schema.svg) sans texte.\n",
+    )
+    .unwrap();
+    let epub = Epub::read(&build_epub(
+        &book,
+        &tmp.path().join("b"),
+        Some("1700000000"),
+    ));
+    let opf_text = epub.text("EPUB/package.opf").to_string();
+    let opf = xml(&opf_text);
+    assert_eq!(
+        properties(&opf, "schema:accessModeSufficient"),
+        ["textual,visual"]
+    );
+    assert!(properties(&opf, "dcterms:conformsTo").is_empty());
+    assert!(
+        !properties(&opf, "schema:accessibilityFeature").contains(&"alternativeText".to_string())
+    );
+}

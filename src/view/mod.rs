@@ -478,6 +478,91 @@ pub fn lists(book: &Book, url: &dyn Fn(&str) -> String) -> Vec<ListOf> {
         .collect()
 }
 
+/// What an EPUB reading system and an accessibility checker are told about
+/// the book (EPUB Accessibility 1.1, schema.org's properties), from what
+/// its text holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Accessibility {
+    /// `schema:accessMode`: textual, and visual when it has images.
+    pub modes: Vec<&'static str>,
+    /// `schema:accessModeSufficient`: "textual" when every image has a
+    /// text alternative, else "textual,visual".
+    pub sufficient: Vec<&'static str>,
+    /// `schema:accessibilityFeature`s.
+    pub features: Vec<&'static str>,
+    /// `schema:accessibilityHazard`s: none (no flashing, motion or sound).
+    pub hazards: Vec<&'static str>,
+    /// `schema:accessibilitySummary`.
+    pub summary: String,
+    /// `dcterms:conformsTo`, when every image has a text alternative (the
+    /// pages are the site's markup, which passes WCAG 2.1 AA checks).
+    pub conforms_to: Option<&'static str>,
+}
+
+/// The book's [`Accessibility`].
+pub fn accessibility(book: &Book) -> Accessibility {
+    let (mut images, mut described, mut math) = (0usize, 0usize, false);
+    let mut image = |alt: &[crate::model::Inline]| {
+        images += 1;
+        if !plain_text(alt).trim().is_empty() {
+            described += 1;
+        }
+    };
+    for chapter in &book.chapters {
+        crate::model::walk_blocks(&chapter.blocks, &mut |block: &Block| match &block.kind {
+            BlockKind::Figure(f) => image(&f.image.alt),
+            BlockKind::Math(m) => math |= m.mathml.is_some(),
+            BlockKind::Paragraph(inlines) => {
+                for inline in inlines {
+                    match inline {
+                        crate::model::Inline::Image(i) => image(&i.alt),
+                        crate::model::Inline::Math(m) => math |= m.mathml.is_some(),
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        });
+    }
+    let all_described = described == images;
+    let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder"];
+    if images > 0 && all_described {
+        features.push("alternativeText");
+    }
+    if math {
+        features.push("MathML");
+    }
+    let mut summary = String::from(
+        "Headings, a table of contents and landmarks structure the text; the reading order is the book's.",
+    );
+    if images > 0 {
+        summary.push_str(if all_described {
+            " Every image has a text alternative."
+        } else {
+            " Some images have no text alternative."
+        });
+    }
+    if math {
+        summary.push_str(" Formulas are MathML.");
+    }
+    Accessibility {
+        modes: if images > 0 {
+            vec!["textual", "visual"]
+        } else {
+            vec!["textual"]
+        },
+        sufficient: if all_described {
+            vec!["textual"]
+        } else {
+            vec!["textual,visual"]
+        },
+        features,
+        hazards: vec!["none"],
+        summary,
+        conforms_to: all_described.then_some("EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+    }
+}
+
 /// Dublin Core for the title page (`DC.*` meta tags, as library and
 /// repository harvesters read them): the book's title, editors, publisher,
 /// year, language, identifiers and licence.

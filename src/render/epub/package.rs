@@ -69,6 +69,8 @@ pub struct Package {
     pub spine: Vec<String>,
     /// The manifest id of the cover image.
     pub cover_image: String,
+    /// Its accessibility, as EPUB Accessibility 1.1 declares it.
+    pub accessibility: view::Accessibility,
 }
 
 impl Package {
@@ -97,6 +99,7 @@ impl Package {
             manifest,
             spine,
             cover_image: "cover-image".into(),
+            accessibility: view::accessibility(book),
         }
     }
 }
