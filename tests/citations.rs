@@ -885,3 +885,46 @@ fn lists_of_figures_and_tables_follow_the_contents_in_every_output() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("no list of `tableaux`"), "{stderr}");
 }
+
+/// A build that typesets the PDF before the site gives each chapter's
+/// "how to cite" and BibTeX its first and last page in that PDF; a site
+/// built alone has none to give (issue 19).
+#[test]
+fn how_to_cite_a_chapter_gives_its_pages_in_the_pdf() {
+    let (_tmp, book) = fixture("features");
+    // APA prints a chapter's pages (hayagriva's Chicago author-date, the
+    // default, prints none for a chapter: the BibTeX still has them).
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        format!("{toml}\n[bibliography]\nstyle = \"apa\"\n"),
+    )
+    .unwrap();
+    ok(&book, &["build", "--pdf", "--html"]);
+    let model = ouvrage::pipeline::load_model(&book, &mut ouvrage::diag::Sink::default());
+    let mut session =
+        ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session.compile(&model, &Default::default()).unwrap();
+    let ranges = ouvrage::render::typst::offprints::chapter_pages(&compiled.document);
+    let (_, pages) = ranges.iter().find(|(id, _)| id == "premier").unwrap();
+    let (first, last) = (*pages.start(), *pages.end());
+    let site = book.join("_book/html");
+    let chapter = page(&site.join("premier.html"));
+    let cite = texts(&chapter, ".cite-this-reference").join(" ");
+    let printed = if first == last {
+        format!("p. {first}")
+    } else {
+        format!("pp. {first}–{last}")
+    };
+    assert!(cite.contains(&printed), "{printed} not in {cite}");
+    let url = attrs(&chapter, ".cite-this-download a", "href")[0].clone();
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(
+        bib.contains(&format!("pages = {{{first}--{last}}}")),
+        "{bib}"
+    );
+    // The site alone: no pages to give.
+    ok(&book, &["build", "--html"]);
+    let bib = std::fs::read_to_string(site.join(&url)).unwrap();
+    assert!(!bib.contains("pages ="), "{bib}");
+}

@@ -263,8 +263,14 @@ pub fn book(book: &Book, style: &CiteStyle) -> CiteThis {
     }
 }
 
-/// A chapter as a chapter of the edited volume.
-pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
+/// A chapter as a chapter of the edited volume, with its first and last
+/// page in the PDF when one was typeset before (`pages`).
+pub fn chapter(
+    book: &Book,
+    chapter: &Chapter,
+    style: &CiteStyle,
+    pages: Option<(usize, usize)>,
+) -> CiteThis {
     let key = format!("{}-{}", book.id(), chapter.id);
     let mut entry = Entry::new(&key, EntryType::Chapter);
     entry.set_title(FormatString::from(chapter.title.clone()));
@@ -273,6 +279,9 @@ pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
         entry.set_language(lang);
     }
     entry.set_parents(vec![book_entry(book, &book.id())]);
+    if let Some(range) = pages.and_then(|(first, last)| format!("{first}-{last}").parse().ok()) {
+        entry.set_page_range(hayagriva::types::MaybeTyped::Typed(range));
+    }
     if let Some(doi) = &chapter.config.doi {
         entry.set_doi(doi.value.clone());
     } else if let Some(url) = site_url(book, &format!("{}.html", chapter.id)) {
@@ -290,6 +299,9 @@ pub fn chapter(book: &Book, chapter: &Chapter, style: &CiteStyle) -> CiteThis {
     }
     fields.push(("editor", names(book, &book.editors).join(" and ")));
     push_imprint(book, &mut fields);
+    if let Some((first, last)) = pages {
+        fields.push(("pages", format!("{first}--{last}")));
+    }
     if let Some(doi) = &chapter.config.doi {
         fields.push(("doi", doi.value.clone()));
     } else if let Some(url) = site_url(book, &format!("{}.html", chapter.id)) {

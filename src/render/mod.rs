@@ -14,6 +14,12 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::model::Book;
 
+/// Each chapter's first and last page in the PDF, by chapter id, set by
+/// the PDF's renderer for those that run after it in the same build (the
+/// site's "how to cite this chapter" prints them).
+pub type ChapterPages =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (usize, usize)>>>;
+
 /// A renderer's warnings when it finishes, its errors when it cannot.
 pub type RenderResult = Result<Vec<Diagnostic>, Vec<Diagnostic>>;
 

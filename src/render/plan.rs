@@ -68,6 +68,7 @@ impl Plan {
         HtmlOptions {
             pdf: link(self.pdf, PdfRenderer::file_name(book)),
             epub: link(self.epub, EpubRenderer::file_name(book)),
+            pages: Default::default(),
         }
     }
 
@@ -81,12 +82,12 @@ impl Plan {
         pdf_options: PdfOptions,
     ) -> Vec<Box<dyn Renderer>> {
         let session = SharedSession::default();
+        let pages = crate::render::ChapterPages::default();
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
-            renderers.push(Box::new(PdfRenderer::new(
-                pdf_options.clone(),
-                session.clone(),
-            )));
+            let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
+            pdf.pages = pages.clone();
+            renderers.push(Box::new(pdf));
         }
         if self.offprints {
             renderers.push(Box::new(Offprints {
@@ -109,9 +110,9 @@ impl Plan {
             }));
         }
         if self.html {
-            renderers.push(Box::new(HtmlRenderer {
-                options: self.html_options(book, out_dir),
-            }));
+            let mut options = self.html_options(book, out_dir);
+            options.pages = pages;
+            renderers.push(Box::new(HtmlRenderer { options }));
         }
         renderers
     }

@@ -221,6 +221,8 @@ pub fn chapter_pages(book: &Book, options: &HtmlOptions, ids: &[String]) -> Vec<
 /// What every page of one site shares.
 struct Site<'b> {
     book: &'b Book,
+    /// The chapters' pages in the PDF typeset before the site, if any.
+    pages: crate::render::ChapterPages,
     context: Arc<BookContext>,
     style: cite_this::CiteStyle,
     labels: &'static Labels,
@@ -248,6 +250,7 @@ impl<'b> Site<'b> {
         };
         Site {
             book,
+            pages: options.pages.clone(),
             context: Arc::new(context),
             style,
             labels,
@@ -333,7 +336,13 @@ impl<'b> Site<'b> {
         let references = self.context.references_page.as_deref().unwrap_or_default();
         let body = body_context(book, &ch.id, labels, references);
         let html = render_chapter(ch, &body);
-        let cite = cite_this::chapter(book, ch, &self.style);
+        let pages = self
+            .pages
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ch.id)
+            .copied();
+        let cite = cite_this::chapter(book, ch, &self.style, pages);
         let nav = |j: usize| NavLink {
             url: chapter_url(&book.chapters[j].id),
             title: book.chapters[j].title.clone(),

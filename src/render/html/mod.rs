@@ -28,6 +28,9 @@ pub struct HtmlOptions {
     pub pdf: Option<String>,
     /// File name of the book's EPUB, relative to the site, when one is built.
     pub epub: Option<String>,
+    /// The chapters' pages in the PDF this build typeset before the site
+    /// (empty when it typesets none).
+    pub pages: crate::render::ChapterPages,
 }
 
 /// Renders the site.

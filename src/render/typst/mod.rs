@@ -617,6 +617,8 @@ pub struct PdfRenderer {
     /// The Typst session, created at the first render and kept (shared with
     /// the offprints, which reuse its memoised work).
     pub session: SharedSession,
+    /// Where it leaves each chapter's pages for the renderers after it.
+    pub pages: crate::render::ChapterPages,
 }
 
 /// A Typst session shared by the renderers of one build (or of a watch).
@@ -639,7 +641,11 @@ fn with_session<T>(
 impl PdfRenderer {
     /// A renderer with these options.
     pub fn new(options: PdfOptions, session: SharedSession) -> Self {
-        PdfRenderer { options, session }
+        PdfRenderer {
+            options,
+            session,
+            pages: Default::default(),
+        }
     }
 
     /// The file name of the book's PDF.
@@ -661,6 +667,11 @@ impl Renderer for PdfRenderer {
         })?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.clear();
+        for (id, range) in offprints::chapter_pages(&compiled.document) {
+            pages.insert(id, range.into_inner());
+        }
         Ok(compiled.warnings)
     }
 }
