@@ -923,6 +923,9 @@ fn how_to_cite_a_chapter_gives_its_pages_in_the_pdf() {
         bib.contains(&format!("pages = {{{first}--{last}}}")),
         "{bib}"
     );
+    let meta = |name: &str| attrs(&chapter, &format!("meta[name=\"{name}\"]"), "content");
+    assert_eq!(meta("citation_firstpage"), [first.to_string()]);
+    assert_eq!(meta("citation_lastpage"), [last.to_string()]);
     // The site alone: no pages to give.
     ok(&book, &["build", "--html"]);
     let bib = std::fs::read_to_string(site.join(&url)).unwrap();

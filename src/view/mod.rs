@@ -596,9 +596,13 @@ pub fn index_meta(book: &Book) -> Vec<(&'static str, String)> {
 }
 
 /// Google Scholar's `citation_*` tags for a chapter's page: its title and
-/// authors, the book it is in, the publisher, the year, the language and
-/// the chapter's DOI.
-pub fn chapter_meta(book: &Book, chapter: &Chapter) -> Vec<(&'static str, String)> {
+/// authors, the book it is in, the publisher, the year, the language, the
+/// chapter's DOI, and its pages in the PDF when they are known.
+pub fn chapter_meta(
+    book: &Book,
+    chapter: &Chapter,
+    pages: Option<(usize, usize)>,
+) -> Vec<(&'static str, String)> {
     let cfg = &book.config.book;
     let mut meta = vec![("citation_title", chapter.title.clone())];
     for author in PersonView::all(book, &chapter.authors) {
@@ -620,6 +624,10 @@ pub fn chapter_meta(book: &Book, chapter: &Chapter) -> Vec<(&'static str, String
     }
     if let Some(doi) = &chapter.config.doi {
         meta.push(("citation_doi", doi.value.clone()));
+    }
+    if let Some((first, last)) = pages {
+        meta.push(("citation_firstpage", first.to_string()));
+        meta.push(("citation_lastpage", last.to_string()));
     }
     meta
 }

@@ -383,7 +383,7 @@ impl<'b> Site<'b> {
                 url: chapter_url(&ch.id),
                 kind: "chapter",
                 description: view::description(ch),
-                meta: view::chapter_meta(book, ch),
+                meta: view::chapter_meta(book, ch, pages),
             },
             labels,
         );
