@@ -221,3 +221,71 @@ fn alerts_and_part_titles_speak_the_book_language_everywhere() {
     );
     assert!(pdf.contains("regards d’ailleurs"), "{pdf}");
 }
+
+/// `{alt="…"}` gives an image a text alternative apart from its caption
+/// (issue 20): the site's and the EPUB's `alt`, the PDF's image `alt`, the
+/// DOCX's description; without it the caption is the alternative.
+#[test]
+fn an_image_description_apart_from_its_caption_reaches_every_output() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::create_dir_all(book.join("chapters/images")).unwrap();
+    std::fs::copy(
+        repo_root().join("tests/fixtures/import/quarto/plot.png"),
+        book.join("chapters/images/plot.png"),
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\n![Carte des lieux](images/plot.png){alt=\"Six points sur une carte de la ville\"}\n\n![Sans description](images/plot.png)\n",
+    )
+    .unwrap();
+    let typst = book.join("typ");
+    ok(
+        &book,
+        &[
+            "build",
+            "--html",
+            "--epub",
+            "--docx",
+            "--pdf",
+            "--emit-typst",
+            typst.to_str().unwrap(),
+        ],
+    );
+    let described = "Six points sur une carte de la ville";
+    let site = page(&book.join("_book/html/seul.html"));
+    assert_eq!(
+        attrs(&site, "figure img", "alt"),
+        [described, "Sans description"]
+    );
+    assert!(
+        texts(&site, "figcaption")
+            .join(" ")
+            .contains("Carte des lieux")
+    );
+    let epub = walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap();
+    assert!(epub_entry(&epub, "EPUB/text/seul.xhtml").contains(&format!("alt=\"{described}\"")));
+    let source = std::fs::read_to_string(typst.join("__ouvrage/chapters/seul.typ")).unwrap();
+    assert!(
+        source.contains(&format!("alt: \"{described}\"")),
+        "{source}"
+    );
+    let docx = walk(&book.join("_book"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "docx"))
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(docx).unwrap()).unwrap();
+    let mut document = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").unwrap(),
+        &mut document,
+    )
+    .unwrap();
+    assert!(
+        document.contains(&format!("descr=\"{described}\"")),
+        "{document}"
+    );
+}

@@ -63,6 +63,20 @@ pub struct Image {
     pub width: Option<String>,
     /// Height, likewise.
     pub height: Option<String>,
+    /// `{alt="…"}`: the text alternative, when it should differ from the
+    /// caption (else the alt text is the caption, [`Image::alt`]).
+    pub description: Option<String>,
+}
+
+impl Image {
+    /// The text alternative every output gives the image: `{alt="…"}`,
+    /// else its alt text (a figure's caption).
+    pub fn alt_text(&self) -> String {
+        match &self.description {
+            Some(d) => d.clone(),
+            None => plain_text(&self.alt),
+        }
+    }
 }
 
 /// A numbered figure: an image alone in its paragraph.

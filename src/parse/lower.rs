@@ -378,6 +378,12 @@ impl Lowerer<'_, '_> {
                 };
                 let width = size("width", self.sink);
                 let height = size("height", self.sink);
+                let description = node.data().attrs.as_ref().and_then(|a| {
+                    a.pairs
+                        .iter()
+                        .find(|(k, _)| k == "alt")
+                        .map(|(_, v)| v.trim().to_string())
+                });
                 Inline::Image(Image {
                     url: link.url.clone(),
                     asset: None,
@@ -385,6 +391,7 @@ impl Lowerer<'_, '_> {
                     alt: self.inlines(node),
                     width,
                     height,
+                    description,
                 })
             }
             NodeValue::FootnoteReference(r) => {

@@ -409,6 +409,7 @@ fn image_of(element: &scraper::node::Element) -> Option<Image> {
         },
         width: size("width"),
         height: size("height"),
+        description: None,
     })
 }
 

@@ -502,20 +502,20 @@ pub struct Accessibility {
 /// The book's [`Accessibility`].
 pub fn accessibility(book: &Book) -> Accessibility {
     let (mut images, mut described, mut math) = (0usize, 0usize, false);
-    let mut image = |alt: &[crate::model::Inline]| {
+    let mut image = |image: &crate::model::Image| {
         images += 1;
-        if !plain_text(alt).trim().is_empty() {
+        if !image.alt_text().trim().is_empty() {
             described += 1;
         }
     };
     for chapter in &book.chapters {
         crate::model::walk_blocks(&chapter.blocks, &mut |block: &Block| match &block.kind {
-            BlockKind::Figure(f) => image(&f.image.alt),
+            BlockKind::Figure(f) => image(&f.image),
             BlockKind::Math(m) => math |= m.mathml.is_some(),
             BlockKind::Paragraph(inlines) => {
                 for inline in inlines {
                     match inline {
-                        crate::model::Inline::Image(i) => image(&i.alt),
+                        crate::model::Inline::Image(i) => image(i),
                         crate::model::Inline::Math(m) => math |= m.mathml.is_some(),
                         _ => {}
                     }

@@ -670,7 +670,7 @@ impl<'a> Writer<'a> {
             }
             _ => None,
         };
-        self.image(&fig.image, Some(&crate::model::plain_text(&fig.image.alt)));
+        self.image(&fig.image, Some(&fig.image.alt_text()));
         if let Some(id) = bookmark {
             self.bookmark_end(id);
         }
@@ -790,7 +790,7 @@ impl<'a> Writer<'a> {
     fn image(&mut self, image: &Image, description: Option<&str>) {
         let description = description
             .map(str::to_string)
-            .unwrap_or_else(|| crate::model::plain_text(&image.alt));
+            .unwrap_or_else(|| image.alt_text());
         let Some(asset) = &image.asset else {
             self.run(&format!("[{description}]"), &Format::default());
             return;

@@ -653,7 +653,7 @@ impl<'a> BodyWriter<'a> {
     }
 
     fn image(&mut self, img: &Image) {
-        let alt = plain_text(&img.alt);
+        let alt = img.alt_text();
         let src = match (&img.asset, self.ctx.markup) {
             (Some(path), Markup::Html) => Some(path.clone()),
             (Some(path), Markup::Xhtml(ctx)) => {

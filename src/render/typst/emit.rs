@@ -15,7 +15,7 @@ use crate::config::{PdfCitations, RawHtml};
 use crate::lang::Labels;
 use crate::model::{
     Align, Block, BlockKind, Book, Chapter, Figure, Heading, Image, Inline, LinkTarget, ListItem,
-    Reference, Table, plain_text,
+    Reference, Table,
 };
 use crate::render::escape::{push_typst_markup, safe_url, typst_label, typst_string};
 use crate::view::{self, PersonView};
@@ -745,7 +745,7 @@ impl<'a> Writer<'a> {
         self.out.push_str(&format!(
             "image({}, alt: {}",
             typst_string(&format!("/{asset}")),
-            typst_string(&plain_text(&img.alt))
+            typst_string(&img.alt_text())
         ));
         if let Some(w) = img.width.as_deref().and_then(typst_length) {
             self.out.push_str(&format!(", width: {w}"));
