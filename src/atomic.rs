@@ -5,6 +5,13 @@
 //! Input: the bytes of a file, or a finished folder or file in a staging
 //! place beside its target. Output: the target replaced in one rename, so
 //! that a reader (or a failed run) sees the old version or the new one.
+//!
+//! Every staging name is hidden and holds the id of the process that made
+//! it: `.NAME.PID-N.partial` (a file), `.NAME.new-PID-N` (a folder),
+//! `.NAME.old-PID` (a previous output moved aside). A process killed
+//! before it could remove them (`kill -9`, a power cut, Ctrl-C in `build`
+//! or `import`) leaves them behind; [`remove_stale`] removes those whose
+//! process is gone, or that are older than the running process.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -47,6 +54,7 @@ pub fn stage(path: &Path, contents: &[u8]) -> Result<Staged, Diagnostic> {
     use std::io::Write;
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNT: AtomicU64 = AtomicU64::new(0);
+    std::sync::LazyLock::force(&STARTED);
     let dir = path.parent().unwrap_or(Path::new("."));
     let io = |e: std::io::Error| cannot(path, "write", e);
     std::fs::create_dir_all(dir).map_err(io)?;
@@ -137,6 +145,30 @@ pub fn abandon_staged() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     registry
 }
 
+/// The test hook of `build` and `import` (never set otherwise): with
+/// `OUVRAGE_BUILD_HOLD` naming a folder, `build` stops once each output is
+/// written into its staging folder, before it replaces the previous one,
+/// and `import` once the new book is in its staging folder, before the
+/// rename, for as long as `hold-<output name>` (`hold-import`) is in that
+/// folder, having written `held-<output name>` there. A test kills the
+/// process meanwhile, then checks what the next run leaves.
+pub const HOLD_VARIABLE: &str = "OUVRAGE_BUILD_HOLD";
+
+/// Stops at `what` while the test hook says so (see [`HOLD_VARIABLE`]).
+pub fn hold(what: &str) {
+    let Some(dir) = std::env::var_os(HOLD_VARIABLE).map(PathBuf::from) else {
+        return;
+    };
+    let hold = dir.join(format!("hold-{what}"));
+    if !hold.exists() {
+        return;
+    }
+    let _ = std::fs::write(dir.join(format!("held-{what}")), "");
+    while hold.exists() {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
 /// A fresh folder beside an output, to render it into before
 /// [`replace`]: made as any new folder (`0777` less the umask), not with a
 /// temporary folder's private mode, since it becomes the output (a web
@@ -152,6 +184,7 @@ impl StagingDir {
     pub fn new_in(dir: &Path, name: &str) -> Result<StagingDir, Diagnostic> {
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNT: AtomicU64 = AtomicU64::new(0);
+        std::sync::LazyLock::force(&STARTED);
         let path = dir.join(format!(
             ".{name}.new-{}-{}",
             std::process::id(),
@@ -172,6 +205,133 @@ impl Drop for StagingDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
+}
+
+/// When this process started using staging names (before any of its own
+/// was made): a name with this process's id that is older was left by an
+/// earlier process that had the same id.
+static STARTED: std::sync::LazyLock<std::time::SystemTime> =
+    std::sync::LazyLock::new(std::time::SystemTime::now);
+
+/// What a staging name says: the process that made it, and whether it is
+/// a previous output moved aside (with that output's name).
+struct StagingName<'n> {
+    pid: u32,
+    aside_of: Option<&'n str>,
+}
+
+/// Reads a name this module makes (see the module's doc), or `None`.
+fn staging_name(name: &str) -> Option<StagingName<'_>> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let hidden = name.strip_prefix('.')?;
+    // `.NAME.PID-N.partial`
+    if let Some(rest) = hidden.strip_suffix(".partial") {
+        let (rest, count) = rest.rsplit_once('-')?;
+        let (stem, pid) = rest.rsplit_once('.')?;
+        return (digits(count) && digits(pid) && !stem.is_empty()).then(|| StagingName {
+            pid: pid.parse().unwrap_or(0),
+            aside_of: None,
+        });
+    }
+    // `.NAME.new-PID-N`
+    if let Some((rest, count)) = hidden.rsplit_once('-')
+        && let Some((stem, pid)) = rest.rsplit_once(".new-")
+        && digits(count)
+        && digits(pid)
+        && !stem.is_empty()
+    {
+        return Some(StagingName {
+            pid: pid.parse().unwrap_or(0),
+            aside_of: None,
+        });
+    }
+    // `.NAME.old-PID`
+    let (stem, pid) = hidden.rsplit_once(".old-")?;
+    (digits(pid) && !stem.is_empty()).then(|| StagingName {
+        pid: pid.parse().unwrap_or(0),
+        aside_of: Some(stem),
+    })
+}
+
+/// Whether process `pid` runs (or may: where this cannot be asked, and for
+/// an id that names no single process, the answer is yes, so that nothing
+/// is removed).
+fn alive(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(id) = libc::pid_t::try_from(pid) else {
+            return true;
+        };
+        if id <= 0 {
+            return true;
+        }
+        // Signal 0 checks that the process exists and sends nothing.
+        // SAFETY: kill(2) with signal 0 has no effect on any process.
+        let found = unsafe { libc::kill(id, 0) } == 0;
+        found || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
+}
+
+/// Whether the entry at `path` named `name` was left by a process that is
+/// gone, or by an earlier process with this one's id.
+fn is_stale(path: &Path, name: &StagingName<'_>) -> bool {
+    if name.pid == std::process::id() {
+        // With a margin for file systems that keep times to the second or
+        // two: never one of this process's own.
+        let margin = std::time::Duration::from_secs(3);
+        let modified = std::fs::symlink_metadata(path).and_then(|m| m.modified());
+        return modified.is_ok_and(|m| m + margin < *STARTED);
+    }
+    !alive(name.pid)
+}
+
+/// Removes from `dir` (and, with `deep`, from its subfolders) the staging
+/// files and folders that a killed process of ours left. A previous output
+/// moved aside whose output is missing (the process was killed between the
+/// two renames of [`replace`]) is put back instead. Entries of a process
+/// that still runs (another `build`, a `watch`) are left alone, and so is
+/// anything this module did not name. Returns how many were cleaned.
+pub fn remove_stale(dir: &Path, deep: bool) -> usize {
+    std::sync::LazyLock::force(&STARTED);
+    let mut cleaned = 0;
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            match staging_name(&name) {
+                Some(staging) if is_stale(&path, &staging) => {
+                    if let Some(output) = staging.aside_of {
+                        let target = folder.join(output);
+                        if !target.exists() && std::fs::rename(&path, &target).is_ok() {
+                            cleaned += 1;
+                            continue;
+                        }
+                    }
+                    let removed = if is_dir {
+                        std::fs::remove_dir_all(&path)
+                    } else {
+                        std::fs::remove_file(&path)
+                    };
+                    cleaned += usize::from(removed.is_ok());
+                }
+                Some(_) => {}
+                None if deep && is_dir => folders.push(path),
+                None => {}
+            }
+        }
+    }
+    cleaned
 }
 
 /// Moves `new` to `target`, replacing what was there. The old output is
@@ -284,6 +444,101 @@ mod tests {
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
         let names: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "nothing left beside it");
+    }
+
+    #[test]
+    fn staging_names_say_their_process() {
+        let pid = |n: &str| staging_name(n).map(|s| (s.pid, s.aside_of.map(str::to_string)));
+        assert_eq!(pid(".book.pdf.new-4242-0"), Some((4242, None)));
+        assert_eq!(pid(".a.new-b.html.17-3.partial"), Some((17, None)));
+        assert_eq!(pid(".html.old-99"), Some((99, Some("html".into()))));
+        for other in [
+            "book.pdf.new-1-2",
+            ".notes",
+            ".x.new-1",
+            ".x.new-a-1",
+            ".x.1-a.partial",
+            ".x.old-",
+            ".new-1-2",
+            ".gitignore",
+        ] {
+            assert!(staging_name(other).is_none(), "{other}");
+        }
+    }
+
+    /// The id of a process that has exited.
+    #[cfg(unix)]
+    fn dead_pid() -> u32 {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        child.wait().unwrap();
+        assert!(!alive(pid));
+        pid
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stale_staging_entries_go_and_a_moved_aside_output_comes_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path();
+        let dead = dead_pid();
+        let w = |rel: &str| {
+            let path = out.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        };
+        // A killed build's: the PDF's staging folder, a site moved aside
+        // before the new one took its place (the site is missing), an
+        // EPUB moved aside after (the EPUB is there).
+        w(&format!(".book.pdf.new-{dead}-0/book.pdf"));
+        w(&format!(".html.old-{dead}/index.html"));
+        w(&format!(".book.epub.old-{dead}"));
+        w("book.epub");
+        // A killed watch's staging file deep in the site.
+        w(&format!("draft/html/.a.html.{dead}-7.partial"));
+        // Another process that runs (init, pid 1), this process's own new
+        // one, and what is not ours: kept.
+        w(".book.pdf.new-1-0/book.pdf");
+        let own = stage(&out.join("mine.txt"), b"x").unwrap();
+        w("draft/.notes");
+        w("draft/book.new-12-3");
+        assert_eq!(remove_stale(out, true), 4);
+        let mut left: Vec<String> = Vec::new();
+        let mut folders = vec![out.to_path_buf()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(folder).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    folders.push(path.clone());
+                }
+                left.push(path.strip_prefix(out).unwrap().display().to_string());
+            }
+        }
+        left.sort();
+        let own_name = own
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let mut expected = vec![
+            ".book.pdf.new-1-0".to_string(),
+            ".book.pdf.new-1-0/book.pdf".to_string(),
+            "book.epub".to_string(),
+            "draft".to_string(),
+            "draft/.notes".to_string(),
+            "draft/book.new-12-3".to_string(),
+            "draft/html".to_string(),
+            "html".to_string(),
+            "html/index.html".to_string(),
+            own_name,
+        ];
+        expected.sort();
+        assert_eq!(left, expected);
+        // Shallow: the subfolders are not looked at.
+        w(&format!("sub/.a.{dead}-1.partial"));
+        assert_eq!(remove_stale(out, false), 0);
+        assert_eq!(remove_stale(out, true), 1);
     }
 
     #[test]

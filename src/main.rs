@@ -21,5 +21,21 @@ fn main() {
     }));
     // clap exits with 2 on a usage error, as the README says (exit codes: 2 usage, 1 book errors).
     let cli = ouvrage::cli::Cli::parse();
-    std::process::exit(ouvrage::cli::run(cli));
+    // The command runs on a thread whose stack does not depend on `ulimit
+    // -s` (see `pipeline::STACK_SIZE`), as do rayon's threads.
+    ouvrage::pipeline::configure_threads();
+    let command = std::thread::Builder::new()
+        .name("ouvrage".into())
+        .stack_size(ouvrage::pipeline::STACK_SIZE)
+        .spawn(move || ouvrage::cli::run(cli));
+    let code = match command.map(|thread| thread.join()) {
+        Ok(Ok(code)) => code,
+        // The panic was printed by the hook; exit as a panicking main does.
+        Ok(Err(_)) => 101,
+        Err(e) => {
+            eprintln!("error: cannot start: {e}");
+            1
+        }
+    };
+    std::process::exit(code);
 }

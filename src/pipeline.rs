@@ -12,6 +12,25 @@ use crate::model::{Book, Chapter, Part};
 use crate::parse::{parse_chapter, parse_people};
 use crate::passes::{self, Prepare};
 
+/// The stack size of the threads that run the pipeline: a command's own
+/// thread (see `main.rs`), rayon's threads (the chapters are parsed, passed
+/// over and rendered there) and `watch`'s typesetter. Every stage walks the
+/// model recursively, and [`crate::model::MAX_NESTING`] bounds how deep: a
+/// book nested to the limit builds every output with half a megabyte of
+/// stack in a debug build (measured with `ulimit -s 512`). This gives a
+/// wide margin whatever the system's default (`ulimit -s` sets the main
+/// thread's, Rust's is 2 MiB for the others); it is address space, of which
+/// only the pages used are ever backed by memory.
+pub const STACK_SIZE: usize = 16 << 20;
+
+/// Gives rayon's global pool threads of [`STACK_SIZE`]. Called once by the
+/// binary before any parallel work (a later call changes nothing).
+pub fn configure_threads() {
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_SIZE)
+        .build_global();
+}
+
 /// Loads, parses and checks the book at `root`. Every fault goes to `sink`;
 /// the model is returned even when there are errors (with default settings
 /// if book.toml is unusable), so that every stage reports what it finds in

@@ -228,6 +228,73 @@ fn escaped_at_signs_and_emails_stay_text() {
     assert!(texts(&html, ".citation").is_empty());
 }
 
+/// Issue 22, point 4: in a book without a bibliography, `@word` is text
+/// (with a warning saying how to cite or silence it) in every output, the
+/// CommonMark example `<foo\+@bar.example.com>` included; a
+/// cross-reference keeps its meaning, and `\@` stays silent.
+#[test]
+fn a_plain_at_in_a_book_without_bibliography_is_text_with_a_warning() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\nSee @coopdescommuns on the network.\n\n<foo\\+@bar.example.com>\n\n\
+         Un [voir @ostrom1990, p. 3] et \\@silence.\n\n## Méthode {#sec:methode}\n\nComme en @sec:methode.\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    // One warning per would-be citation, at its place, with both ways out.
+    assert!(
+        stderr.contains("`@coopdescommuns` is printed as written: this book has no bibliography"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("chapters/seul.md:5:5"), "{stderr}");
+    assert!(
+        stderr.contains("`@bar.example.com` is printed as written"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("chapters/seul.md:7:"), "{stderr}");
+    assert!(
+        stderr.contains("`[voir @ostrom1990, p. 3]` is printed as written"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("list a bibliography file under [bibliography]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("write `\\@`"), "{stderr}");
+    assert!(
+        !stderr.contains("`@silence`"),
+        "`\\@` warns about nothing: {stderr}"
+    );
+    assert!(stderr.contains("0 errors, 3 warnings"), "{stderr}");
+
+    // The text as written, in the site, the EPUB and the PDF.
+    let html = page(&book.join("_book/html/seul.html"));
+    let body = texts(&html, ".chapter-body").join(" ");
+    for written in [
+        "See @coopdescommuns on the network.",
+        "<foo+@bar.example.com>",
+        "[voir @ostrom1990, p. 3]",
+        "@silence",
+    ] {
+        assert!(body.contains(written), "{written} not in the site: {body}");
+    }
+    // The cross-reference is one still.
+    assert_eq!(attrs(&html, "a.xref", "href"), ["#sec:methode"]);
+    assert!(texts(&html, ".citation").is_empty());
+    let epub = epub_chapter(&epub_in(&book.join("_book")), "seul");
+    let epub_body = texts(&epub, ".chapter-body").join(" ");
+    assert!(
+        epub_body.contains("See @coopdescommuns on the network."),
+        "{epub_body}"
+    );
+    let pdf = squeeze(&compiled_text(&book, &Default::default()));
+    assert!(pdf.contains("See@coopdescommunsonthenetwork."), "{pdf}");
+    assert!(pdf.contains("[voir@ostrom1990,p.3]"), "{pdf}");
+}
+
 #[test]
 fn one_reference_list_for_the_book_when_asked() {
     let (_tmp, book) = cited_book(
@@ -483,7 +550,14 @@ fn a_model_with_an_unknown_key_is_still_drawn_with_the_citation_as_written() {
         }
         let mut sink = ouvrage::diag::Sink::default();
         let model = ouvrage::pipeline::load_model(&book, &mut sink);
-        assert!(sink.has_errors(), "an error for the unknown key");
+        // Without a bibliography, `@_` and `@x` are text, with a warning
+        // (issue 22): the model has them as text.
+        assert_eq!(
+            sink.has_errors(),
+            with_bibliography,
+            "an error for the unknown key, a warning without bibliography: {:?}",
+            sink.diagnostics()
+        );
         let mut session =
             ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
         let compiled = session

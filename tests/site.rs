@@ -183,6 +183,63 @@ fn no_script_from_a_chapter_reaches_the_site() {
     }
 }
 
+/// Issue 22, point 1: raw HTML in a GFM table cell (and a heading) went
+/// round the sanitizer, which cleaned paragraphs only. Every container is
+/// cleaned now, under `sanitize` as under `allow` (which lets markup
+/// through, but never what runs code).
+#[test]
+fn raw_html_in_a_table_cell_or_a_heading_runs_nothing_under_any_policy() {
+    for policy in ["sanitize", "allow"] {
+        let (_tmp, book) = fixture("minimal");
+        std::fs::write(
+            book.join("book.toml"),
+            format!("[book]\ntitle = \"Minimal\"\n\n[html]\nraw-html = \"{policy}\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            book.join("chapters/seul.md"),
+            "---\ntitle: Seul\n---\n\n\
+             | <script>alert(1)</script> | <img src=\"https://x.invalid/a.png\" onerror=alert(2)> |\n\
+             |---|---|\n\
+             | <b>gras</b> | <a href=\"javascript:alert(3)\">lien</a> |\n\n\
+             ## Titre <img src=\"https://x.invalid/b.png\" onerror=alert(4)>\n",
+        )
+        .unwrap();
+        ok(&book, &["build", "--html", "--epub"]);
+        let site = page(&book.join("_book/html/seul.html"));
+        let epub = scraper::Html::parse_document(&epub_entry(
+            &epub_in(&book.join("_book")),
+            "EPUB/text/seul.xhtml",
+        ));
+        for (output, doc) in [("site", &site), ("EPUB", &epub)] {
+            let scripts = texts(doc, "main script, .chapter-body script").join("");
+            assert_eq!(scripts, "", "{policy}: {output}: script kept");
+            assert!(
+                attrs(doc, "[onerror]", "onerror").is_empty(),
+                "{policy}: {output}: onerror kept"
+            );
+            assert!(
+                !attrs(doc, "a[href]", "href")
+                    .iter()
+                    .any(|h| h.starts_with("javascript")),
+                "{policy}: {output}: javascript: kept"
+            );
+            // What is not active stays: the bold text, the link's text.
+            assert_eq!(texts(doc, "td b"), ["gras"], "{policy}: {output}");
+            assert!(
+                texts(doc, "td").join(" ").contains("lien"),
+                "{policy}: {output}"
+            );
+        }
+        // And the site's images (the EPUB embeds no remote image).
+        assert_eq!(
+            attrs(&site, "th img, h2 img", "src"),
+            ["https://x.invalid/a.png", "https://x.invalid/b.png"],
+            "{policy}"
+        );
+    }
+}
+
 #[test]
 fn search_index_lists_sections() {
     let (_tmp, book) = fixture("features");

@@ -1003,6 +1003,56 @@ fn a_broken_chapter_keeps_its_last_good_page_while_the_others_go_on_updating() {
     });
 }
 
+/// Issue 22, point 2: a save nested thousands of levels deep (quotes, list
+/// items, emphasis) used to overflow the stack and abort `watch`. Each is
+/// an error shown over the last good page at the line where the limit is
+/// crossed; `watch` lives on, and the fix clears it.
+#[test]
+fn a_save_nested_beyond_the_limit_is_shown_and_watch_lives_on() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &[]);
+    watch.wait_first_build();
+    watch.wait_typeset();
+    let premier = root.join("chapters/01-premier.md");
+    let good = std::fs::read_to_string(&premier).unwrap();
+    let line = good.lines().count() + 2;
+    let list: String = (0..3000)
+        .map(|i| format!("{}- x\n", "  ".repeat(i)))
+        .collect();
+    for (deep, place) in [
+        (format!("{} x\n", ">".repeat(5000)), format!("{line}:101")),
+        (list, format!("{}:201", line + 100)),
+        (
+            format!("{}x{}\n", "*a ".repeat(10_000), " a*".repeat(10_000)),
+            format!("{line}:301"),
+        ),
+    ] {
+        std::fs::write(&premier, format!("{good}\n{deep}")).unwrap();
+        let at = format!("chapters/01-premier.md:{place}");
+        watch.wait_for(&format!("the error at {at}"), || {
+            let page = watch.get("/html/premier.html").body;
+            page.contains("ouvrage-problems")
+                && page.contains(&at)
+                && page.contains("this is nested more than 100 levels deep")
+        });
+        // The last good text stays under it.
+        assert!(
+            watch
+                .get("/html/premier.html")
+                .body
+                .contains("Le premier chapitre")
+        );
+    }
+    // Still alive: the fix is built, and the overlay goes.
+    std::fs::write(&premier, format!("{good}\nRéparé après les citations.\n")).unwrap();
+    watch.wait_for("the fixed chapter", || {
+        let page = watch.get("/html/premier.html").body;
+        page.contains("Réparé après les citations.") && !page.contains("ouvrage-problems")
+    });
+    watch.wait_typeset();
+    assert_eq!(watch.state()["status"]["typeset"], "done");
+}
+
 #[test]
 fn a_chapter_broken_from_the_start_stands_empty_until_fixed() {
     let (_tmp, root) = fixture("features");

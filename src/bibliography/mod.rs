@@ -14,7 +14,7 @@ use hayagriva::citationberg::{self, IndependentStyle, LocaleCode};
 use hayagriva::{Entry, Library};
 
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::Book;
+use crate::model::{Book, MAX_NESTING};
 use crate::source::FileId;
 
 pub use format::{CitationScope, FormattedScope, ScopeResult};
@@ -192,6 +192,18 @@ fn keys_written_in(text: &str) -> Vec<String> {
 /// Parses one file, BibTeX/BibLaTeX or Hayagriva YAML by its extension.
 fn read_file(file: FileId, name: &str, text: &str, sink: &mut Sink) -> Option<Library> {
     let yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+    // The BibTeX reader recurses into nested commands (`\emph{\emph{…}}`):
+    // thousands of them would overflow the stack.
+    if !yaml && let Some(at) = braces_too_deep(text) {
+        sink.push(
+            Diagnostic::error(
+                Span::new(file, at..at + 1),
+                format!("this bibliography nests braces more than {MAX_NESTING} deep"),
+            )
+            .hint("no entry needs that many: close the braces opened before this one"),
+        );
+        return None;
+    }
     if yaml {
         return match hayagriva::io::from_yaml_str(text) {
             Ok(library) => Some(library),
@@ -262,6 +274,19 @@ fn load_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
     if name.value.ends_with(".csl") {
         let file = book.sources.find(Path::new(&name.value))?;
         let text = &book.sources.get(file).text;
+        // The CSL reader recurses into nested elements.
+        if let Some(at) = elements_too_deep(text) {
+            sink.push(
+                Diagnostic::error(
+                    Span::new(file, at..at + 1),
+                    format!("this CSL style nests its elements more than {MAX_NESTING} deep"),
+                )
+                .hint(
+                    "no style needs that many: check the groups and choices opened before this one",
+                ),
+            );
+            return None;
+        }
         return match citationberg::Style::from_xml(text) {
             Ok(citationberg::Style::Independent(style)) => Some(style),
             Ok(citationberg::Style::Dependent(_)) => {
@@ -305,9 +330,109 @@ fn load_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
     }
 }
 
+/// Where braces (`{`, not `\{`) first nest deeper than [`MAX_NESTING`].
+fn braces_too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut escaped = false;
+    for (at, b) in text.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(at);
+                }
+            }
+            b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Where the elements of an XML text first nest deeper than
+/// [`MAX_NESTING`]: start tags less end tags, comments, CDATA sections,
+/// declarations and quoted attribute values skipped.
+fn elements_too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        let at = text.len() - rest.len() + open;
+        let tag = &rest[open + 1..];
+        if tag.starts_with("!--") {
+            rest = skip_to(tag, "-->");
+        } else if tag.starts_with("![CDATA[") {
+            rest = skip_to(tag, "]]>");
+        } else if tag.starts_with('?') {
+            rest = skip_to(tag, "?>");
+        } else if tag.starts_with('!') {
+            rest = skip_to(tag, ">");
+        } else if let Some(closing) = tag.strip_prefix('/') {
+            depth = depth.saturating_sub(1);
+            rest = skip_to(closing, ">");
+        } else {
+            // To the `>` that ends the tag, outside quoted values.
+            let mut quote = None;
+            let mut end = tag.len();
+            for (i, c) in tag.char_indices() {
+                match (quote, c) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, '"' | '\'') => quote = Some(c),
+                    (None, '>') => {
+                        end = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if !tag[..end].ends_with('/') {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(at);
+                }
+            }
+            rest = tag.get(end + 1..).unwrap_or("");
+        }
+    }
+    None
+}
+
+/// What follows the first `end` in `rest` (nothing when there is none).
+fn skip_to<'t>(rest: &'t str, end: &str) -> &'t str {
+    rest.find(end).map_or("", |i| &rest[i + end.len()..])
+}
+
 fn archived(name: &str) -> Option<IndependentStyle> {
     match hayagriva::archive::ArchivedStyle::by_name(name)?.get() {
         citationberg::Style::Independent(style) => Some(style),
         citationberg::Style::Dependent(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_found_where_it_starts() {
+        let deep = format!(
+            "@book{{a, title = {{{}x{}}}}}",
+            "\\emph{".repeat(200),
+            "}".repeat(200)
+        );
+        let at = braces_too_deep(&deep).unwrap();
+        assert_eq!(deep[..at].matches('{').count(), MAX_NESTING);
+        assert_eq!(braces_too_deep("@book{a, title = {\\{ {Ab} \\}}}"), None);
+        let xml = format!(
+            "<?xml version=\"1.0\"?><!-- <a><a> --><style a=\"<x>\">{}<text/>{}</style>",
+            "<group>".repeat(200),
+            "</group>".repeat(200)
+        );
+        let at = elements_too_deep(&xml).unwrap();
+        assert_eq!(xml[..at].matches("<group>").count(), MAX_NESTING - 1);
+        let shallow = "<style><![CDATA[<a><a>]]><group a='>'><text/></group></style>";
+        assert_eq!(elements_too_deep(shallow), None);
     }
 }

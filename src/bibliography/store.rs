@@ -116,6 +116,10 @@ impl ScopeStore {
                 .collect(),
         };
         if let Ok(bytes) = serde_json::to_vec(&file) {
+            // What a killed run left beside the store goes first.
+            if let Some(dir) = path.parent() {
+                crate::atomic::remove_stale(dir, false);
+            }
             let _ = crate::atomic::write_atomically(&path, &bytes);
         }
     }

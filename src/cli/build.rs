@@ -82,6 +82,10 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         None if args.draft => root.join(crate::watch::DRAFT_DIR),
         None => root.join("_book"),
     };
+    // What a killed build (or watch) left in the output folder goes first:
+    // its staging folders and files, and a previous output it had moved
+    // aside (put back when its output is missing).
+    crate::atomic::remove_stale(&out_dir, true);
     // A draft shows each chapter's review state (outside git, every
     // chapter is a draft and the dashboard says so).
     if args.draft {

@@ -47,6 +47,8 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
         Ok(out) => out,
         Err(d) => return fail(ctx, d),
     };
+    // What a killed `watch` or `build --draft` left there goes first.
+    crate::atomic::remove_stale(&out, true);
     let listener = match bind(args.port) {
         Ok(listener) => listener,
         Err(d) => return fail(ctx, d),

@@ -167,7 +167,9 @@ pub enum RawHtml {
     Escape,
     /// Cleaned by an HTML sanitizer: no script, no event handler.
     Sanitize,
-    /// Passed through as written.
+    /// Passed through as written, but for what runs code (scripts, event
+    /// handlers, frames, plugins, `javascript:` URLs): see
+    /// `crate::render::html::raw`.
     Allow,
 }
 

@@ -185,6 +185,10 @@ impl HistoryCache {
                 .collect(),
         };
         if let Ok(bytes) = postcard::to_allocvec(&file) {
+            // What a killed run left beside the cache goes first.
+            if let Some(dir) = self.path.parent() {
+                crate::atomic::remove_stale(dir, false);
+            }
             let _ = crate::atomic::write_atomically(&self.path, &bytes);
         }
     }

@@ -377,6 +377,9 @@ pub fn write_book(book: &NewBook, target: &Path) -> Result<(), Diagnostic> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "book".into());
+    // The staging folders an interrupted import left here (Ctrl-C, a
+    // killed process) go first.
+    crate::atomic::remove_stale(&parent, false);
     let staging = StagingDir::new_in(&parent, &name)?;
     let root = staging.path();
     for (rel, text) in book.files() {
@@ -396,6 +399,7 @@ pub fn write_book(book: &NewBook, target: &Path) -> Result<(), Diagnostic> {
         }
         std::fs::copy(source, &path).map_err(|e| cannot(source, "copy", e))?;
     }
+    crate::atomic::hold("import");
     // An empty folder the user made for the book gives way to it; a file
     // that appeared meanwhile is never replaced.
     check_target(target)?;

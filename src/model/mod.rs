@@ -17,6 +17,14 @@ use crate::diag::Span;
 use crate::lang::Lang;
 use crate::source::{FileId, Sources};
 
+/// How deep the model nests, at most: block quotes, alerts, list items,
+/// footnotes, emphasis, strong emphasis, strikethrough, superscripts,
+/// subscripts, links and images inside one another, counted together
+/// (`parse` refuses Markdown nested deeper), and the elements of a piece
+/// of raw HTML (the `html` pass refuses deeper markup). Every stage walks
+/// the model recursively: this bounds how much stack they need.
+pub const MAX_NESTING: usize = 100;
+
 /// A whole book, ready to render.
 #[derive(Debug, Clone)]
 pub struct Book {

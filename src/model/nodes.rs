@@ -301,6 +301,9 @@ pub struct Citation {
     /// pass; a citation that is not is printed as written (its error
     /// stops a build, but a model with errors is still drawn in previews).
     pub known: bool,
+    /// The text it was read from (escapes and entities resolved): what a
+    /// book without a bibliography prints instead (see the citations pass).
+    pub written: String,
 }
 
 impl Citation {

@@ -222,6 +222,7 @@ impl Scanner<'_, '_> {
             span: self.run.span(at..stop),
             rendered: Vec::new(),
             known: false,
+            written: s[at..stop].to_string(),
         };
         Some((vec![Inline::Cite(Box::new(citation))], stop))
     }
@@ -322,6 +323,7 @@ impl Scanner<'_, '_> {
             span,
             rendered: Vec::new(),
             known: false,
+            written: s[open..close + 1].to_string(),
         };
         Some((vec![Inline::Cite(Box::new(citation))], close + 1))
     }

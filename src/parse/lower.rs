@@ -28,7 +28,8 @@ pub enum Positions<'a> {
 }
 
 impl Positions<'_> {
-    fn span(&self, node: &AstNode<'_>) -> Span {
+    /// The span of a node of comrak's AST.
+    pub(super) fn span(&self, node: &AstNode<'_>) -> Span {
         match self {
             Positions::Fixed(span) => span.clone(),
             Positions::File { file, source } => {

@@ -8,6 +8,7 @@
 
 mod cite;
 mod lower;
+mod nesting;
 
 use comrak::{Arena, Options, parse_document};
 
@@ -62,6 +63,8 @@ pub fn parse_markdown(
     let arena = Arena::new();
     let options = comrak_options(markdown);
     let root = parse_document(&arena, text, &options);
+    // Before anything walks the AST recursively.
+    nesting::prune_too_deep(root, positions, sink);
     lower::lower_document(root, positions, sink)
 }
 

@@ -16,7 +16,11 @@
 //! - `<br>` becomes a line break;
 //! - anything else stays raw HTML, for each output's policy; under
 //!   `escape` (the default) it is printed as text, so it is a warning at its
-//!   line rather than silent literal text.
+//!   line rather than silent literal text;
+//! - raw HTML whose elements nest deeper than [`MAX_NESTING`] (a block, or
+//!   the fragments of one paragraph, heading, cell or caption together) is
+//!   an error and is left out, as Markdown nested that deep is: the
+//!   renderers that read it again (the EPUB's XML writer) recurse.
 //!
 //! html5ever (through scraper, as the EPUB's XHTML writer uses it) reads the
 //! tags, so that attributes are decoded as a browser decodes them.
@@ -26,7 +30,9 @@ use scraper::{Html, Node};
 use crate::config::RawHtml;
 use crate::config::read::is_length;
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::{Block, BlockKind, Book, Figure, Image, Inline};
+use crate::model::{
+    Block, BlockKind, Book, Figure, Image, Inline, MAX_NESTING, block_inlines_mut, walk_inlines_mut,
+};
 
 /// Converts the raw HTML of every chapter and bio. `warn`: report raw HTML
 /// that `escape` prints as text (not when only the outline is read).
@@ -68,6 +74,10 @@ impl Pass<'_> {
     fn html_block(&mut self, html: String, span: Span, out: &mut Vec<Block>) {
         let html = strip_comments(&html);
         if html.trim().is_empty() {
+            return;
+        }
+        if let Some(depth) = too_deep(&html) {
+            self.too_deep(&span, depth);
             return;
         }
         if let Some(items) = lone_elements(&html) {
@@ -147,8 +157,39 @@ impl Pass<'_> {
             | BlockKind::Rule => {}
         }
         if raw_left {
+            let mut fragments = String::new();
+            block_inlines_mut(block, &mut |inlines| {
+                walk_inlines_mut(inlines, &mut |inline| {
+                    if let Inline::Html(html) = inline {
+                        fragments.push_str(html);
+                    }
+                })
+            });
+            if let Some(depth) = too_deep(&fragments) {
+                self.too_deep(&span, depth);
+                block_inlines_mut(block, &mut |inlines| {
+                    walk_inlines_mut(inlines, &mut |inline| {
+                        if matches!(inline, Inline::Html(_)) {
+                            *inline = Inline::Text(String::new());
+                        }
+                    })
+                });
+                return;
+            }
             self.warn_escaped(&span);
         }
+    }
+
+    fn too_deep(&mut self, span: &Span, depth: usize) {
+        self.sink.push(
+            Diagnostic::error(
+                span.clone(),
+                format!("this raw HTML nests its elements {depth} deep, more than {MAX_NESTING}"),
+            )
+            .hint(format!(
+                "ouvrage reads at most {MAX_NESTING} elements of HTML inside one another; flatten the markup here (it is left out)"
+            )),
+        );
     }
 
     /// Converts the raw HTML of a run of inlines; returns whether any is
@@ -225,6 +266,28 @@ impl Pass<'_> {
             .hint("write it in Markdown, remove it, or set `raw-html = \"sanitize\"` under [html] in book.toml to let the site and the EPUB show it"),
         );
     }
+}
+
+/// How deep the elements of `html` nest when a browser reads it
+/// (html5ever), when that is more than [`MAX_NESTING`]. Counted with a
+/// stack of our own: the markup may nest thousands deep.
+fn too_deep(html: &str) -> Option<usize> {
+    let doc = Html::parse_fragment(html);
+    let mut deepest = 0;
+    // The fragment's own `<html>` element is depth 0.
+    let mut stack = vec![(doc.root_element().id(), 0usize)];
+    while let Some((id, depth)) = stack.pop() {
+        deepest = deepest.max(depth);
+        let Some(node) = doc.tree.get(id) else {
+            continue;
+        };
+        for child in node.children() {
+            if child.value().is_element() {
+                stack.push((child.id(), depth + 1));
+            }
+        }
+    }
+    (deepest > MAX_NESTING).then_some(deepest)
 }
 
 /// What an element of raw HTML becomes.

@@ -53,6 +53,7 @@ pub fn render_atomically(
     let target = out_dir.join(&name);
     let staging = crate::atomic::StagingDir::new_in(out_dir, &name).map_err(|e| vec![e])?;
     let warnings = renderer.render(book, staging.path())?;
+    crate::atomic::hold(&name);
     // A single-file output is written as the only file of the staging folder.
     let single = staging.path().join(&name);
     let produced = if single.is_file() {

@@ -124,6 +124,7 @@ impl Typesetter {
             let live = live.clone();
             std::thread::Builder::new()
                 .name("ouvrage-typesetter".into())
+                .stack_size(crate::pipeline::STACK_SIZE)
                 .spawn(move || run(&latest, &live, &out, line_numbers, hook, &*report))?
         };
         Ok(Typesetter {
@@ -263,6 +264,7 @@ impl<'a> Worker<'a> {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
+            .stack_size(crate::pipeline::STACK_SIZE)
             .thread_name(|i| format!("ouvrage-typst-{i}"))
             .start_handler(|_| yield_to_site())
             .build()

@@ -9,6 +9,8 @@ use std::process::Output;
 
 use scraper::{Html, Selector};
 
+pub mod commonmark;
+pub mod epub;
 pub mod live;
 
 /// The repository root (the sample book).

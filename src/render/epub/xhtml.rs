@@ -4,7 +4,8 @@
 //! is that HTML parsed by html5ever (through scraper), as a browser would,
 //! and written again as XML: void elements closed, every text and attribute
 //! escaped for XML, characters XML forbids dropped, SVG and MathML in their
-//! namespaces. Raw HTML (under `raw-html = "allow"`) and ammonia's output
+//! namespaces. Raw HTML (under `raw-html = "allow"`, once
+//! [`crate::render::html::raw`] has left out what runs code) and ammonia's output
 //! (under `"sanitize"`, which writes HTML's `<br>` and `&nbsp;`) come out
 //! well-formed the same way.
 //!

@@ -9,6 +9,7 @@
 //! thing an HTML parser still reads, to make it XML
 //! ([`crate::render::epub::xhtml::to_xhtml`]).
 
+use super::raw::clean;
 use crate::config::RawHtml;
 use crate::lang::Labels;
 use crate::model::{
@@ -141,11 +142,6 @@ impl<'a> BodyWriter<'a> {
     }
 
     fn block(&mut self, block: &Block, tight: bool) {
-        let start = self.out.len();
-        let has_raw_inline = match &block.kind {
-            BlockKind::Paragraph(inl) => contains_html(inl),
-            _ => false,
-        };
         match &block.kind {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines, tight),
             BlockKind::Heading(h) => self.heading(h),
@@ -180,24 +176,6 @@ impl<'a> BodyWriter<'a> {
             BlockKind::Figure(fig) => self.figure(fig),
             BlockKind::Table(table) => self.table(table),
             BlockKind::Rule => self.out.push_str("<hr />\n"),
-        }
-        // Raw inline HTML: cleaned with its whole block, so that inline tags
-        // that open and close in separate fragments are judged together,
-        // and made XML for the EPUB.
-        if has_raw_inline && self.ctx.raw_html != RawHtml::Escape {
-            let written = self.out.split_off(start);
-            let mut cleaned = match self.ctx.raw_html {
-                RawHtml::Sanitize => {
-                    let mut cleaned = sanitize(&written);
-                    cleaned.push('\n');
-                    cleaned
-                }
-                _ => written,
-            };
-            if let Markup::Xhtml(ctx) = self.ctx.markup {
-                cleaned = to_xhtml(&cleaned, ctx, &mut self.found);
-            }
-            self.out.push_str(&cleaned);
         }
     }
 
@@ -325,8 +303,7 @@ impl<'a> BodyWriter<'a> {
     /// or shown as text; made XML for the EPUB.
     fn raw_html_block(&mut self, html: &str) {
         let html = match self.ctx.raw_html {
-            RawHtml::Allow => html.to_string(),
-            RawHtml::Sanitize => sanitize(html),
+            RawHtml::Allow | RawHtml::Sanitize => clean(self.ctx.raw_html, html),
             // The raw pass drops raw blocks under `escape`; an HTML block
             // shows as text.
             RawHtml::Escape => {
@@ -462,7 +439,33 @@ impl<'a> BodyWriter<'a> {
         }
     }
 
+    /// Writes the inlines of one container: a paragraph, a heading, a
+    /// table cell, a caption, a title. Every container's inlines come
+    /// through here (and only nested inlines, inside emphasis or a link,
+    /// through [`BodyWriter::inline_run`]), so that raw inline HTML is
+    /// cleaned wherever it stands: under `sanitize` the container's whole
+    /// markup goes through the sanitizer, so that tags opened and closed in
+    /// separate fragments are judged together and none can leave the
+    /// container; in the EPUB it is then made XML.
     fn inlines(&mut self, inlines: &[Inline]) {
+        if self.ctx.raw_html == RawHtml::Escape || !contains_html(inlines) {
+            self.inline_run(inlines);
+            return;
+        }
+        let start = self.out.len();
+        self.inline_run(inlines);
+        let written = self.out.split_off(start);
+        let mut cleaned = clean(self.ctx.raw_html, &written);
+        if let Markup::Xhtml(ctx) = self.ctx.markup {
+            cleaned = to_xhtml(&cleaned, ctx, &mut self.found);
+        }
+        self.out.push_str(&cleaned);
+    }
+
+    /// Writes inlines nested in another inline (emphasis, a link, a
+    /// citation's text): cleaned with their container (see
+    /// [`BodyWriter::inlines`]).
+    fn inline_run(&mut self, inlines: &[Inline]) {
         for inline in inlines {
             self.inline(inline);
         }
@@ -518,7 +521,7 @@ impl<'a> BodyWriter<'a> {
 
     fn tagged(&mut self, tag: &str, content: &[Inline]) {
         self.out.push_str(&format!("<{tag}>"));
-        self.inlines(content);
+        self.inline_run(content);
         self.out.push_str(&format!("</{tag}>"));
     }
 
@@ -582,12 +585,12 @@ impl<'a> BodyWriter<'a> {
                         ("role", "doc-biblioref"),
                     ],
                 );
-                self.inlines(&c.rendered);
+                self.inline_run(&c.rendered);
                 self.out.push_str("</a>");
             }
             _ => {
                 self.out.push_str("<span class=\"citation\">");
-                self.inlines(&c.rendered);
+                self.inline_run(&c.rendered);
                 self.out.push_str("</span>");
             }
         }
@@ -627,7 +630,7 @@ impl<'a> BodyWriter<'a> {
                         attrs.push(("title", title));
                     }
                     self.open("a", &attrs);
-                    self.inlines(content);
+                    self.inline_run(content);
                     self.out.push_str("</a>");
                     return;
                 }
@@ -648,7 +651,7 @@ impl<'a> BodyWriter<'a> {
             attrs.push(("role", "doc-biblioref"));
         }
         self.open("a", &attrs);
-        self.inlines(content);
+        self.inline_run(content);
         self.out.push_str("</a>");
     }
 
@@ -716,23 +719,9 @@ fn contains_html(inlines: &[Inline]) -> bool {
         | Inline::Sub(c)
         | Inline::SmallCaps(c) => contains_html(c),
         Inline::Link { content, .. } => contains_html(content),
+        Inline::Cite(c) => contains_html(&c.rendered),
         _ => false,
     })
-}
-
-/// Cleans HTML with ammonia: no script, no event handler, no dangerous URL,
-/// while keeping the ids and classes our own markup uses.
-pub fn sanitize(html: &str) -> String {
-    let mut builder = ammonia::Builder::default();
-    builder
-        .add_generic_attributes(["id", "class", "role", "lang", "aria-hidden"])
-        .add_tags(["figure", "figcaption", "input"])
-        .add_tag_attributes("input", ["type", "disabled", "checked"])
-        .add_tag_attributes("td", ["style"])
-        .add_tag_attributes("th", ["style"]);
-    // Our formulas' MathML, when a paragraph is cleaned with its raw HTML.
-    super::math::allow_mathml(&mut builder);
-    builder.clean(html).to_string()
 }
 
 /// A reference list: a heading and the entries.

@@ -24,7 +24,7 @@ mod tests {
             .convert("a^2 + \\frac{1}{n}", false)
             .unwrap();
         let html = format!("<p>Avant <b onclick=\"x()\">gras</b> {mathml}</p>");
-        let clean = crate::render::html::body::sanitize(&html);
+        let clean = crate::render::html::raw::sanitize(&html);
         assert!(!clean.contains("onclick"), "{clean}");
         for kept in [
             "<math",

@@ -9,6 +9,7 @@
 pub mod body;
 pub mod context;
 pub mod math;
+pub mod raw;
 pub mod search;
 mod templates;
 

@@ -181,6 +181,16 @@ pub fn map(world: &BookWorld, book: &Book, emitted: &Emitted, d: &SourceDiagnost
             hints,
         },
     };
+    if d.message.contains("maximum show rule depth exceeded")
+        || d.message.contains("maximum parsing depth exceeded")
+    {
+        // Typst's own hints ("maybe a show rule matches its own output")
+        // point at the template; the cause is the chapter's nesting.
+        diagnostic.hints = vec![
+            "the PDF cannot nest block quotes, alerts, lists and emphasis this deep: Typst stops at 64 nested show rules, and with the built-in template a block quote takes four, a list level two, an emphasis one; flatten the structure here".to_string(),
+        ];
+        return diagnostic;
+    }
     for trace in d.trace.iter() {
         if let Tracepoint::Call(Some(name)) = &trace.v {
             diagnostic.hints.push(format!("in a call to `{name}`"));
