@@ -315,6 +315,16 @@ fn review_events(
     who: &dyn Fn(&str) -> String,
     certificates: &Certificates,
 ) -> (Vec<Vec<Event>>, Vec<Vec<CommentEvent>>, Vec<HistoryWarning>) {
+    // An event's actor: the contributor whose emails hold its author's.
+    let actor_of = |commit: &crate::git::Commit| {
+        by_email
+            .get(commit.author.email.as_str())
+            .map(|s| s.to_string())
+    };
+    let committer_of = |commit: &crate::git::Commit| Who {
+        name: commit.committer.name.clone(),
+        email: commit.committer.email.clone(),
+    };
     let chapter_index: HashMap<&str, usize> = book
         .chapters
         .iter()
@@ -330,19 +340,14 @@ fn review_events(
             && let Some(record) = parse_comment(&commit.message)
         {
             if let Some(&i) = chapter_index.get(record.chapter.as_str()) {
-                let actor = by_email
-                    .get(commit.author.email.as_str())
-                    .map(|s| s.to_string());
+                let actor = actor_of(commit);
                 comments[i].push(CommentEvent {
                     commit: commit.id.clone(),
                     name: commit.author.name.clone(),
                     email: commit.author.email.clone(),
                     signing: signing_of(book, commit, actor.as_deref(), certificates),
                     actor,
-                    committer: Who {
-                        name: commit.committer.name.clone(),
-                        email: commit.committer.email.clone(),
-                    },
+                    committer: committer_of(commit),
                     time: commit.time,
                     seq,
                     record,
@@ -362,18 +367,13 @@ fn review_events(
         let Some(&i) = chapter_index.get(trailers.chapter.as_str()) else {
             continue; // an event about a chapter that no longer exists
         };
-        let actor = by_email
-            .get(commit.author.email.as_str())
-            .map(|s| s.to_string());
+        let actor = actor_of(commit);
         events[i].push(Event {
             commit: commit.id.clone(),
             email: commit.author.email.clone(),
             signing: signing_of(book, commit, actor.as_deref(), certificates),
             actor,
-            committer: Who {
-                name: commit.committer.name.clone(),
-                email: commit.committer.email.clone(),
-            },
+            committer: committer_of(commit),
             time: commit.time,
             seq,
             kind: trailers.kind,
