@@ -136,9 +136,10 @@ impl Renderer for Offprints {
             None => Vec::new(),
         };
         if self.docx {
+            let styles = super::docx::styles_xml(book)?;
             let mut errors = Vec::new();
             for chapter in &book.chapters {
-                match super::docx::document(book, Some(chapter)) {
+                match super::docx::document(book, Some(chapter), &styles) {
                     Ok((bytes, w)) => {
                         warnings.extend(w);
                         let path = staging.join(format!("{}.docx", chapter.id));

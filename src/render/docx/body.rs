@@ -104,6 +104,8 @@ pub struct Collected {
     drawing_count: u32,
     /// Warnings (an image Word cannot show, say).
     pub warnings: Vec<Diagnostic>,
+    /// The fonts SVG text is drawn in, made at the first SVG.
+    svg_fonts: Option<std::sync::Arc<resvg::usvg::fontdb::Database>>,
 }
 
 impl Collected {
@@ -877,29 +879,12 @@ impl<'a> Writer<'a> {
             },
             ..usvg::Options::default()
         };
-        let fonts = options.fontdb_mut();
-        for font in typst_assets::fonts() {
-            fonts.load_font_data(font.to_vec());
-        }
-        let dir = self.book.root.join("fonts");
-        if dir.is_dir() {
-            fonts.load_fonts_dir(dir);
-        }
-        // Generic families in the book's font, as Typst draws them in the
-        // PDF (it resolves no generic family and falls back to the text's).
-        let body = self
-            .book
-            .config
-            .pdf
-            .font
-            .first()
-            .cloned()
-            .unwrap_or_else(|| "Libertinus Serif".to_string());
-        fonts.set_serif_family(body.clone());
-        fonts.set_sans_serif_family(body.clone());
-        fonts.set_cursive_family(body.clone());
-        fonts.set_fantasy_family(body.clone());
-        fonts.set_monospace_family("DejaVu Sans Mono");
+        let body = svg_body_font(self.book);
+        options.fontdb = self
+            .collected
+            .svg_fonts
+            .get_or_insert_with(|| svg_fonts(self.book))
+            .clone();
         options.font_family = body;
         let warn = |collected: &mut Collected, why: String| {
             collected.warnings.push(
@@ -967,4 +952,45 @@ fn fit(image: &Image, w: u64, h: u64) -> (u64, u64) {
         ),
         None => (w.max(1), h.max(1)),
     }
+}
+
+/// The family an SVG's generic families are drawn in: the book's font, as
+/// Typst draws them in the PDF (it resolves no generic family and falls
+/// back to the text's).
+fn svg_body_font(book: &Book) -> String {
+    book.config
+        .pdf
+        .font
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "Libertinus Serif".to_string())
+}
+
+/// The fonts SVG text is drawn in: Typst's embedded ones (parsed once per
+/// process) and the book's `fonts/`, generic families in the book's font.
+fn svg_fonts(book: &Book) -> std::sync::Arc<resvg::usvg::fontdb::Database> {
+    use resvg::usvg::fontdb::Database;
+    use std::sync::{Arc, OnceLock};
+    static EMBEDDED: OnceLock<Arc<Database>> = OnceLock::new();
+    let mut fonts = EMBEDDED
+        .get_or_init(|| {
+            let mut db = Database::new();
+            for font in typst_assets::fonts() {
+                db.load_font_data(font.to_vec());
+            }
+            Arc::new(db)
+        })
+        .clone();
+    let db = Arc::make_mut(&mut fonts);
+    let dir = book.root.join("fonts");
+    if dir.is_dir() {
+        db.load_fonts_dir(dir);
+    }
+    let body = svg_body_font(book);
+    db.set_serif_family(body.clone());
+    db.set_sans_serif_family(body.clone());
+    db.set_cursive_family(body.clone());
+    db.set_fantasy_family(body);
+    db.set_monospace_family("DejaVu Sans Mono");
+    fonts
 }

@@ -63,23 +63,30 @@ impl Renderer for DocxRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let (bytes, warnings) = document(book, None)?;
+        let (bytes, warnings) = document(book, None, &styles_xml(book)?)?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
         Ok(warnings)
     }
 }
 
+/// The book's `word/styles.xml`: `templates/reference.docx`'s, else the
+/// built-in one. Read once per build, shared by the book and its offprints.
+pub fn styles_xml(book: &Book) -> Result<String, Vec<Diagnostic>> {
+    match read_reference_styles(book) {
+        Some(styles) => styles,
+        None => Ok(styles::styles(book.lang.tag(), &body_font(book))),
+    }
+}
+
 /// The DOCX of the whole book (`chapter: None`) or of one chapter (an
-/// offprint, which names the book it comes from), and its warnings.
+/// offprint, which names the book it comes from) dressed in `styles` (see
+/// [`styles_xml`]), and its warnings.
 pub fn document(
     book: &Book,
     chapter: Option<&Chapter>,
+    styles: &str,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let styles = match read_reference_styles(book) {
-        Some(styles) => styles?,
-        None => styles::styles(book.lang.tag(), &body_font(book)),
-    };
     let mut collected = Collected::default();
     let only = chapter.map(|c| c.id.clone());
     let present = move |id: &str| only.as_deref().is_none_or(|o| o == id);
@@ -142,7 +149,7 @@ pub fn document(
         ("docProps/core.xml".into(), core(book, chapter).into_bytes()),
         ("docProps/app.xml".into(), app().into_bytes()),
         ("word/document.xml".into(), document.into_bytes()),
-        ("word/styles.xml".into(), styles.into_bytes()),
+        ("word/styles.xml".into(), styles.as_bytes().to_vec()),
         (
             "word/numbering.xml".into(),
             styles::numbering(&collected.lists).into_bytes(),
