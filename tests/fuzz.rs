@@ -230,8 +230,12 @@ fn check(case: &Case, bench: &mut Bench) -> Result<(), TestCaseError> {
     prop_assert!(problems.is_empty(), "the EPUB: {problems:#?}");
 
     // The DOCX: a zip whose document is well-formed XML.
-    let (docx, _) = ouvrage::render::docx::document(&book, None)
-        .map_err(|e| TestCaseError::fail(format!("the DOCX failed: {e:?}")))?;
+    let (docx, _) = ouvrage::render::docx::document(
+        &book,
+        None,
+        &ouvrage::render::docx::styles_xml(&book).unwrap(),
+    )
+    .map_err(|e| TestCaseError::fail(format!("the DOCX failed: {e:?}")))?;
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut document = String::new();

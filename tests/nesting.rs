@@ -279,7 +279,7 @@ fn a_book_nested_to_the_limit_builds_on_a_default_stack() {
                 session: Default::default(),
             };
             epub.files(&model).unwrap_or_else(|e| panic!("{e:?}"));
-            ouvrage::render::docx::document(&model, None).unwrap_or_else(|e| panic!("{e:?}"));
+            ouvrage::render::docx::document(&model, None, &ouvrage::render::docx::styles_xml(&model).unwrap()).unwrap_or_else(|e| panic!("{e:?}"));
             let mut session =
                 ouvrage::render::typst::Session::for_book(&model, &Default::default()).unwrap();
             if let Err(errors) = session.compile(&model, &Default::default()) {
