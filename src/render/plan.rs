@@ -86,7 +86,8 @@ impl Plan {
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
-            pdf.pages = pages.clone();
+            // Only the site prints them.
+            pdf.pages = self.html.then(|| pages.clone());
             renderers.push(Box::new(pdf));
         }
         if self.offprints {

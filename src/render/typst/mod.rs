@@ -617,8 +617,9 @@ pub struct PdfRenderer {
     /// The Typst session, created at the first render and kept (shared with
     /// the offprints, which reuse its memoised work).
     pub session: SharedSession,
-    /// Where it leaves each chapter's pages for the renderers after it.
-    pub pages: crate::render::ChapterPages,
+    /// Where it leaves each chapter's pages for the renderers after it,
+    /// when one reads them (finding them reads every page's text).
+    pub pages: Option<crate::render::ChapterPages>,
 }
 
 /// A Typst session shared by the renderers of one build (or of a watch).
@@ -644,7 +645,7 @@ impl PdfRenderer {
         PdfRenderer {
             options,
             session,
-            pages: Default::default(),
+            pages: None,
         }
     }
 
@@ -667,10 +668,12 @@ impl Renderer for PdfRenderer {
         })?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
-        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        pages.clear();
-        for (id, range) in offprints::chapter_pages(&compiled.document) {
-            pages.insert(id, range.into_inner());
+        if let Some(pages) = &self.pages {
+            let mut pages = pages.lock().unwrap_or_else(|e| e.into_inner());
+            pages.clear();
+            for (id, range) in offprints::chapter_pages(&compiled.document) {
+                pages.insert(id, range.into_inner());
+            }
         }
         Ok(compiled.warnings)
     }
