@@ -780,6 +780,24 @@ fn the_package_declares_its_accessibility() {
         "MathML",
     ] {
         assert!(features.contains(&f.to_string()), "{f} not in {features:?}");
+        // The same image in a table cell, where a look at paragraphs alone
+        // would not find it.
+        std::fs::write(
+        book.join("chapters/02-second.md"),
+        "---\ntitle: Second\n---\n\n## Résultats {#resultats}\n\n| A | B |\n|---|---|\n| ![](images/schema.svg) | x |\n",
+    )
+    .unwrap();
+        let epub = Epub::read(&build_epub(
+            &book,
+            &tmp.path().join("c"),
+            Some("1700000000"),
+        ));
+        let opf_text = epub.text("EPUB/package.opf").to_string();
+        let opf = xml(&opf_text);
+        assert!(
+            properties(&opf, "dcterms:conformsTo").is_empty(),
+            "{opf_text}"
+        );
     }
     assert_eq!(properties(&opf, "schema:accessibilityHazard"), ["none"]);
     assert_eq!(properties(&opf, "schema:accessibilitySummary").len(), 1);

@@ -539,6 +539,40 @@ pub fn block_inlines_mut(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Inline>))
     }
 }
 
+/// Calls `f` on every inline sequence of a block, reading ([`block_inlines_mut`]).
+pub fn block_inlines(block: &Block, f: &mut dyn FnMut(&[Inline])) {
+    match &block.kind {
+        BlockKind::Paragraph(i) => f(i),
+        BlockKind::Heading(h) => f(&h.content),
+        BlockKind::Figure(fig) => f(&fig.image.alt),
+        BlockKind::Table(t) => {
+            f(&t.caption);
+            for cell in t.header.iter().chain(t.rows.iter().flatten()) {
+                f(cell);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Calls `f` on every inline, depth first, reading ([`walk_inlines_mut`]).
+pub fn walk_inlines(inlines: &[Inline], f: &mut dyn FnMut(&Inline)) {
+    for inline in inlines {
+        f(inline);
+        match inline {
+            Inline::Emph(c)
+            | Inline::Strong(c)
+            | Inline::Strike(c)
+            | Inline::Sup(c)
+            | Inline::Sub(c)
+            | Inline::SmallCaps(c)
+            | Inline::Link { content: c, .. } => walk_inlines(c, f),
+            Inline::Image(img) => walk_inlines(&img.alt, f),
+            _ => {}
+        }
+    }
+}
+
 /// Calls `f` on every inline, depth first.
 pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
     for inline in inlines {

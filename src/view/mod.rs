@@ -508,21 +508,28 @@ pub fn accessibility(book: &Book) -> Accessibility {
             described += 1;
         }
     };
+    // Every block of every chapter (abstract, body, notes) and every
+    // inline in it: an image in a table cell or a note counts too.
     for chapter in &book.chapters {
-        crate::model::walk_blocks(&chapter.blocks, &mut |block: &Block| match &block.kind {
-            BlockKind::Figure(f) => image(&f.image),
-            BlockKind::Math(m) => math |= m.mathml.is_some(),
-            BlockKind::Paragraph(inlines) => {
-                for inline in inlines {
-                    match inline {
+        let lists = std::iter::once(&chapter.abstract_)
+            .chain(std::iter::once(&chapter.blocks))
+            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
+        for blocks in lists {
+            crate::model::walk_blocks(blocks, &mut |block: &Block| {
+                match &block.kind {
+                    BlockKind::Figure(f) => image(&f.image),
+                    BlockKind::Math(m) => math |= m.mathml.is_some(),
+                    _ => {}
+                }
+                crate::model::block_inlines(block, &mut |inlines| {
+                    crate::model::walk_inlines(inlines, &mut |inline| match inline {
                         crate::model::Inline::Image(i) => image(i),
                         crate::model::Inline::Math(m) => math |= m.mathml.is_some(),
                         _ => {}
-                    }
-                }
-            }
-            _ => {}
-        });
+                    })
+                });
+            });
+        }
     }
     let all_described = described == images;
     let mut features = vec!["structuralNavigation", "tableOfContents", "readingOrder"];
