@@ -473,3 +473,26 @@ fn a_chapter_comes_back_from_its_docx() {
     assert_eq!(back.matches("[^1]").count(), 2, "{back}");
     assert!(back.contains("![Le graphique]("), "{back}");
 }
+
+/// An image the DOCX cannot draw (here a PNG that is no PNG) stands as its
+/// description, with a warning at the Markdown line of its figure.
+#[test]
+fn an_image_the_docx_cannot_draw_is_a_warning_at_its_line() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::create_dir_all(book.join("chapters/images")).unwrap();
+    std::fs::write(book.join("chapters/images/casse.png"), "pas une image").unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\n---\n\n![Une image cassée](images/casse.png)\n",
+    )
+    .unwrap();
+    let out = ok(&book, &["build", "--docx"]);
+    assert!(out.contains("chapters/seul.md:5:"), "{out}");
+    assert!(
+        out.contains("the DOCX cannot show `chapters/images/casse.png`"),
+        "{out}"
+    );
+    let files = entries(&built_docx(&book));
+    assert!(!files.keys().any(|k| k.starts_with("word/media/")));
+    assert!(text_of(&files, "word/document.xml").contains("[Une image cassée]"));
+}

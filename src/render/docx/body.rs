@@ -169,6 +169,8 @@ pub struct Writer<'a> {
     notes_done: HashMap<u32, u32>,
     /// The next body paragraph follows a heading (Pandoc's `FirstParagraph`).
     after_heading: bool,
+    /// The block being written: where a warning about it points.
+    span: Option<crate::diag::Span>,
 }
 
 /// How a paragraph sits in its container.
@@ -207,6 +209,7 @@ impl<'a> Writer<'a> {
             collected,
             notes_done: HashMap::new(),
             after_heading: false,
+            span: None,
         }
     }
 
@@ -285,6 +288,7 @@ impl<'a> Writer<'a> {
     }
 
     fn block(&mut self, block: &Block, ctx: Context) {
+        self.span = Some(block.span.clone());
         match &block.kind {
             BlockKind::Paragraph(inlines) => self.paragraph(inlines, ctx),
             BlockKind::Heading(h) => {
@@ -827,26 +831,53 @@ impl<'a> Writer<'a> {
             "gif" => ExchangeFormat::Gif,
             "webp" => ExchangeFormat::Webp,
             _ => {
-                self.collected.warnings.push(Diagnostic::warning_in(
-                    Some(std::path::PathBuf::from(asset)),
-                    format!("the DOCX cannot show `{asset}` (only PNG, JPEG, GIF, WebP and SVG): its description stands in its place"),
-                ).hint("give a PNG beside it for the DOCX, or accept the description"));
+                self.cannot_draw(asset, "only PNG, JPEG, GIF, WebP and SVG");
                 return None;
             }
         };
-        let bytes = std::fs::read(self.book.root.join(asset)).ok()?;
-        let decoded = RasterImage::new(
+        let bytes = self.read_asset(asset)?;
+        let decoded = match RasterImage::new(
             Bytes::new(bytes.clone()),
             RasterFormat::Exchange(format),
             Default::default(),
-        )
-        .ok()?;
+        ) {
+            Ok(decoded) => decoded,
+            Err(e) => {
+                self.cannot_draw(asset, e.as_ref());
+                return None;
+            }
+        };
         let name = self.media_name(asset, &ext, || bytes);
         // EMU: 914,400 per inch; pixels at the image's resolution, else 96 dpi.
         let dpi = decoded.dpi().unwrap_or(96.0).max(1.0);
         let emu = |px: u32| (px as f64 / dpi * 914_400.0) as u64;
         let (w, h) = fit(image, emu(decoded.width()), emu(decoded.height()));
         Some((name, w, h))
+    }
+
+    /// The bytes of the book's `asset`, or a warning.
+    fn read_asset(&mut self, asset: &str) -> Option<Vec<u8>> {
+        match std::fs::read(self.book.root.join(asset)) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                self.cannot_draw(asset, &e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A warning that `asset` stands as its description: at the block it is
+    /// in (else the image file).
+    fn cannot_draw(&mut self, asset: &str, why: &str) {
+        let message =
+            format!("the DOCX cannot show `{asset}` ({why}): its description stands in its place");
+        let warning = match &self.span {
+            Some(span) => Diagnostic::warning(span.clone(), message),
+            None => Diagnostic::warning_in(Some(std::path::PathBuf::from(asset)), message),
+        };
+        self.collected
+            .warnings
+            .push(warning.hint("give a PNG beside it for the DOCX, or accept the description"));
     }
 
     /// The media name of the book's `asset`, its bytes (made by `bytes`)
@@ -871,7 +902,7 @@ impl<'a> Writer<'a> {
     /// the same bytes; images it links to are not read (only `data:` ones).
     fn embed_svg(&mut self, asset: &str, image: &Image) -> Option<(String, u64, u64)> {
         use resvg::{tiny_skia, usvg};
-        let bytes = std::fs::read(self.book.root.join(asset)).ok()?;
+        let bytes = self.read_asset(asset)?;
         let mut options = usvg::Options {
             image_href_resolver: usvg::ImageHrefResolver {
                 resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
@@ -886,19 +917,10 @@ impl<'a> Writer<'a> {
             .get_or_insert_with(|| svg_fonts(self.book))
             .clone();
         options.font_family = body;
-        let warn = |collected: &mut Collected, why: String| {
-            collected.warnings.push(
-                Diagnostic::warning_in(
-                    Some(std::path::PathBuf::from(asset)),
-                    format!("the DOCX cannot draw `{asset}` ({why}): its description stands in its place"),
-                )
-                .hint("give a PNG beside it for the DOCX, or accept the description"),
-            );
-        };
         let tree = match usvg::Tree::from_data(&bytes, &options) {
             Ok(tree) => tree,
             Err(e) => {
-                warn(self.collected, e.to_string());
+                self.cannot_draw(asset, &e.to_string());
                 return None;
             }
         };
@@ -910,7 +932,7 @@ impl<'a> Writer<'a> {
             (size.height() * scale).ceil().max(1.0) as u32,
         );
         let Some(mut pixmap) = tiny_skia::Pixmap::new(pw, ph) else {
-            warn(self.collected, "it has no size".into());
+            self.cannot_draw(asset, "it has no size");
             return None;
         };
         pixmap.fill(tiny_skia::Color::WHITE);
@@ -922,7 +944,7 @@ impl<'a> Writer<'a> {
         let png = match pixmap.encode_png() {
             Ok(png) => png,
             Err(e) => {
-                warn(self.collected, e.to_string());
+                self.cannot_draw(asset, &e.to_string());
                 return None;
             }
         };
