@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
 use crate::load::{Loaded, order_chapters};
 use crate::model::{Book, Chapter, Part};
-use crate::parse::{parse_chapter, parse_people};
+use crate::parse::{Extent, parse_chapter, parse_people};
 use crate::passes::{self, Prepare};
 
 /// The stack size of the threads that run the pipeline: a command's own
@@ -87,7 +87,7 @@ pub fn load_model_overridden(
     cache: &mut ParseCache,
     overrides: &crate::load::Overrides,
 ) -> Book {
-    let mut book = parse_book_with(root, sink, Some(cache), overrides);
+    let mut book = parse_book_with(root, sink, Some(cache), overrides, Extent::Whole);
     book.date = book_date(&book);
     passes::run_all(&mut book, sink, Prepare::Render);
     book
@@ -103,11 +103,15 @@ fn text_hash(text: &str) -> u64 {
 /// The book as loaded and parsed, before the passes (for benchmarks of
 /// the passes alone).
 pub fn load_parsed(root: &Path, sink: &mut Sink) -> Book {
-    parse_book(root, sink, None)
+    parse_book(root, sink, None, Extent::Whole)
 }
 
 fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: Prepare) -> Book {
-    let mut book = parse_book(root, sink, cache);
+    let extent = match prepare {
+        Prepare::Outline => Extent::Outline,
+        _ => Extent::Whole,
+    };
+    let mut book = parse_book(root, sink, cache, extent);
     if prepare != Prepare::Outline {
         book.date = book_date(&book);
     }
@@ -117,8 +121,13 @@ fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: P
 
 /// Loads the book's files and parses its chapters (those `cache` holds as
 /// they are reused) and its people.
-fn parse_book(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>) -> Book {
-    parse_book_with(root, sink, cache, &crate::load::Overrides::new())
+fn parse_book(
+    root: &Path,
+    sink: &mut Sink,
+    cache: Option<&mut ParseCache>,
+    extent: Extent,
+) -> Book {
+    parse_book_with(root, sink, cache, &crate::load::Overrides::new(), extent)
 }
 
 fn parse_book_with(
@@ -126,13 +135,20 @@ fn parse_book_with(
     sink: &mut Sink,
     cache: Option<&mut ParseCache>,
     overrides: &crate::load::Overrides,
+    extent: Extent,
 ) -> Book {
     let loaded = crate::load::load_book_with(root, sink, overrides);
     let config = loaded.config.clone().unwrap_or_default();
     let order = order_chapters(&loaded.chapters, &config, sink);
     let lang = Lang::parse(&config.book.language);
     let markdown = config.markdown;
-    let chapters = parse_chapters(&loaded, &order.sequence, &lang, &markdown, sink, cache);
+    let chapters = parse_chapters(
+        &loaded,
+        &order.sequence,
+        (&lang, &markdown, extent),
+        sink,
+        cache,
+    );
     let parts = order
         .groups
         .into_iter()
@@ -165,12 +181,15 @@ fn parse_book_with(
 fn parse_chapters(
     loaded: &Loaded,
     sequence: &[usize],
-    lang: &Lang,
-    markdown: &MarkdownConfig,
+    (lang, markdown, extent): (&Lang, &MarkdownConfig, Extent),
     sink: &mut Sink,
     mut cache: Option<&mut ParseCache>,
 ) -> Vec<Chapter> {
     use rayon::prelude::*;
+    // A cache holds whole parses only.
+    if extent != Extent::Whole {
+        cache = None;
+    }
     // Hashing the text is only worth it when there is a cache to look in.
     let hash = |text: &str| if cache.is_some() { text_hash(text) } else { 0 };
     let keys: Vec<ParseKey> = sequence
@@ -206,7 +225,7 @@ fn parse_chapters(
             let chapter = &loaded.chapters[sequence[pos]];
             let key = keys[pos].clone();
             let mut own = Sink::default();
-            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &key.4, &mut own);
+            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &key.4, extent, &mut own);
             let entry = CachedParse {
                 key,
                 chapter: parsed,

@@ -58,13 +58,7 @@ pub(super) fn lower_document<'a>(
     positions: &Positions,
     sink: &mut Sink,
 ) -> Parsed {
-    let mut l = Lowerer {
-        positions,
-        sink,
-        footnote_numbers: HashMap::new(),
-        footnote_defs: HashMap::new(),
-        link_depth: 0,
-    };
+    let mut l = Lowerer::new(positions, sink);
     let blocks = l.blocks(root);
     let mut footnotes: Vec<Footnote> = Vec::new();
     for (label, number) in &l.footnote_numbers {
@@ -81,7 +75,32 @@ pub(super) fn lower_document<'a>(
     Parsed { blocks, footnotes }
 }
 
-impl Lowerer<'_, '_> {
+/// The first block of the document alone (its footnotes left out), for
+/// a parse that only looks for a chapter's title.
+pub(super) fn lower_first_block<'a>(
+    root: &'a AstNode<'a>,
+    positions: &Positions,
+    sink: &mut Sink,
+) -> Parsed {
+    let mut l = Lowerer::new(positions, sink);
+    let blocks = root.children().find_map(|child| l.block(child));
+    Parsed {
+        blocks: blocks.into_iter().collect(),
+        footnotes: Vec::new(),
+    }
+}
+
+impl<'p, 's> Lowerer<'p, 's> {
+    fn new(positions: &'p Positions<'p>, sink: &'s mut Sink) -> Self {
+        Lowerer {
+            positions,
+            sink,
+            footnote_numbers: HashMap::new(),
+            footnote_defs: HashMap::new(),
+            link_depth: 0,
+        }
+    }
+
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
         let mut out = Vec::new();
         for child in parent.children() {

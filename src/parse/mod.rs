@@ -68,6 +68,20 @@ pub fn parse_markdown(
     lower::lower_document(root, positions, sink)
 }
 
+/// How much of a chapter's body a parse lowers into the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// Every block: what rendering and `check` need.
+    Whole,
+    /// Only the first block, where a chapter without a front-matter title
+    /// has it: what `status`, `review` and `contributors` read (the title,
+    /// the front matter and the words counted from the text), at a fraction
+    /// of the cost on a long book. The Markdown is still parsed whole, so
+    /// the title is the one a whole parse finds (a reference link defined
+    /// further down included).
+    Outline,
+}
+
 /// Parses one chapter into the model. Title, language and abstract come from
 /// front matter; a chapter with no `title` takes its first `#` heading.
 pub fn parse_chapter(
@@ -75,6 +89,7 @@ pub fn parse_chapter(
     sources: &Sources,
     book_lang: &Lang,
     markdown: &MarkdownConfig,
+    extent: Extent,
     sink: &mut Sink,
 ) -> Chapter {
     let file = sources.get(loaded.file);
@@ -82,7 +97,16 @@ pub fn parse_chapter(
         file: loaded.file,
         source: file,
     };
-    let mut parsed = parse_markdown(&loaded.body, &positions, markdown, sink);
+    let mut parsed = match extent {
+        Extent::Whole => parse_markdown(&loaded.body, &positions, markdown, sink),
+        Extent::Outline if loaded.config.title.is_some() => Parsed::default(),
+        Extent::Outline => {
+            let arena = Arena::new();
+            let root = parse_document(&arena, &loaded.body, &comrak_options(markdown));
+            nesting::prune_too_deep(root, &positions, sink);
+            lower::lower_first_block(root, &positions, sink)
+        }
+    };
 
     let (title_inlines, title_span) = match &loaded.config.title {
         Some(t) => (
