@@ -70,7 +70,25 @@ type ParseKey = (crate::source::FileId, u64, String, Lang, MarkdownConfig);
 struct CachedParse {
     key: ParseKey,
     chapter: Chapter,
+    /// A copy of `chapter` made while `watch` waited for the next save
+    /// ([`ParseCache::refill`]), which the next model takes instead of
+    /// copying the chapter then: on a long book the copies cost a quarter
+    /// of the time from a save to its page.
+    spare: Option<Chapter>,
     diagnostics: Vec<Diagnostic>,
+}
+
+impl ParseCache {
+    /// Makes the copies of the parsed chapters that the next model will
+    /// take (on every core), so that the next save does not wait for them.
+    pub fn refill(&mut self) {
+        use rayon::prelude::*;
+        self.entries.par_iter_mut().for_each(|(_, entry)| {
+            if entry.spare.is_none() {
+                entry.spare = Some(entry.chapter.clone());
+            }
+        });
+    }
 }
 
 /// [`load_model`], parsing only the chapters `cache` does not hold as they are.
@@ -229,6 +247,7 @@ fn parse_chapters(
             let entry = CachedParse {
                 key,
                 chapter: parsed,
+                spare: None,
                 diagnostics: own.diagnostics().to_vec(),
             };
             (pos, entry)
@@ -249,7 +268,8 @@ fn parse_chapters(
             match cache {
                 // The model gets a copy; the cache keeps the parse.
                 Some(_) => {
-                    let chapter = entry.chapter.clone();
+                    let mut entry = entry;
+                    let chapter = entry.spare.take().unwrap_or_else(|| entry.chapter.clone());
                     kept.insert(loaded.chapters[i].path.clone(), entry);
                     chapter
                 }
@@ -315,5 +335,48 @@ mod tests {
             ),
             4
         );
+    }
+
+    /// The copies `watch` makes while it waits are the chapters as parsed:
+    /// a model made from them is the model made without them, and one
+    /// chapter edited is parsed again while the others are taken.
+    #[test]
+    fn models_from_spare_copies_are_the_models_parsed() {
+        use super::{Book, ParseCache, Path, Sink, load_model_cached};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir(root.join("chapters")).unwrap();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Deux\"\n").unwrap();
+        std::fs::write(
+            root.join("chapters/autre.md"),
+            "# Autre\n\nVoir [seul](seul.md).\n",
+        )
+        .unwrap();
+        let seul = root.join("chapters/seul.md");
+        std::fs::write(&seul, "---\ntitle: Seul\n---\n\nUn chapitre.\n").unwrap();
+        let shown = |book: &Book| format!("{:?}", book.chapters);
+        let fresh = |root: &Path| {
+            let mut sink = Sink::default();
+            shown(&super::load_model(root, &mut sink))
+        };
+        let mut cache = ParseCache::default();
+        let mut sink = Sink::default();
+        let first = load_model_cached(&root, &mut sink, &mut cache);
+        assert_eq!(shown(&first), fresh(&root));
+        cache.refill();
+        assert!(cache.entries.values().all(|e| e.spare.is_some()));
+        let again = load_model_cached(&root, &mut Sink::default(), &mut cache);
+        assert!(cache.parsed.is_empty(), "nothing parsed again");
+        assert!(
+            cache.entries.values().all(|e| e.spare.is_none()),
+            "the spares were taken"
+        );
+        assert_eq!(shown(&again), fresh(&root));
+        cache.refill();
+        std::fs::write(&seul, "---\ntitle: Seul\n---\n\nUn chapitre changé.\n").unwrap();
+        let edited = load_model_cached(&root, &mut Sink::default(), &mut cache);
+        assert_eq!(cache.parsed, vec!["seul".to_string()]);
+        assert!(shown(&edited).contains("changé"));
+        assert_eq!(shown(&edited), fresh(&root));
     }
 }
