@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::load::{Loaded, order_chapters};
 use crate::model::{Book, Chapter, Part};
 use crate::parse::{Extent, parse_chapter, parse_people};
-use crate::passes::{self, Prepare};
+use crate::passes::{self, Prepare, TailMemo};
 
 /// The stack size of the threads that run the pipeline: a command's own
 /// thread (see `main.rs`), rayon's threads (the chapters are parsed, passed
@@ -59,6 +59,8 @@ pub fn load_outline(root: &Path, sink: &mut Sink) -> Book {
 #[derive(Default)]
 pub struct ParseCache {
     entries: HashMap<PathBuf, CachedParse>,
+    /// What the last passes made of each chapter.
+    tail: TailMemo,
     /// The chapters the last run parsed again (ids).
     pub parsed: Vec<String>,
 }
@@ -79,10 +81,18 @@ struct CachedParse {
 }
 
 impl ParseCache {
+    /// The chapters the last run put through the last passes (ids): those
+    /// whose text reached them changed, or all after a change of settings
+    /// or bibliography.
+    pub fn finished_again(&self) -> &[String] {
+        &self.tail.ran
+    }
+
     /// Makes the copies of the parsed chapters that the next model will
     /// take (on every core), so that the next save does not wait for them.
     pub fn refill(&mut self) {
         use rayon::prelude::*;
+        self.tail.refill();
         self.entries.par_iter_mut().for_each(|(_, entry)| {
             if entry.spare.is_none() {
                 entry.spare = Some(entry.chapter.clone());
@@ -105,9 +115,9 @@ pub fn load_model_overridden(
     cache: &mut ParseCache,
     overrides: &crate::load::Overrides,
 ) -> Book {
-    let mut book = parse_book_with(root, sink, Some(cache), overrides, Extent::Whole);
+    let mut book = parse_book_with(root, sink, Some(&mut *cache), overrides, Extent::Whole);
     book.date = book_date(&book);
-    passes::run_all(&mut book, sink, Prepare::Render);
+    passes::run_all_memo(&mut book, sink, Prepare::Render, &mut cache.tail);
     book
 }
 
@@ -124,16 +134,24 @@ pub fn load_parsed(root: &Path, sink: &mut Sink) -> Book {
     parse_book(root, sink, None, Extent::Whole)
 }
 
-fn load(root: &Path, sink: &mut Sink, cache: Option<&mut ParseCache>, prepare: Prepare) -> Book {
+fn load(
+    root: &Path,
+    sink: &mut Sink,
+    mut cache: Option<&mut ParseCache>,
+    prepare: Prepare,
+) -> Book {
     let extent = match prepare {
         Prepare::Outline => Extent::Outline,
         _ => Extent::Whole,
     };
-    let mut book = parse_book(root, sink, cache, extent);
+    let mut book = parse_book(root, sink, cache.as_deref_mut(), extent);
     if prepare != Prepare::Outline {
         book.date = book_date(&book);
     }
-    passes::run_all(&mut book, sink, prepare);
+    match cache {
+        Some(cache) => passes::run_all_memo(&mut book, sink, prepare, &mut cache.tail),
+        None => passes::run_all(&mut book, sink, prepare),
+    }
     book
 }
 

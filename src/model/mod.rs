@@ -216,7 +216,7 @@ pub struct Reference {
 }
 
 /// A footnote's content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Footnote {
     /// The label written in the Markdown (`[^label]`).
     pub label: String,

@@ -3,7 +3,7 @@
 use crate::diag::Span;
 
 /// A block-level node with the span it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -12,7 +12,7 @@ pub struct Block {
 }
 
 /// Horizontal alignment of a table column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Align {
     /// Not specified.
     None,
@@ -25,7 +25,7 @@ pub enum Align {
 }
 
 /// One item of a list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct ListItem {
     /// `Some(checked)` for a task list item.
     pub task: Option<bool>,
@@ -34,7 +34,7 @@ pub struct ListItem {
 }
 
 /// A section heading.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Heading {
     /// Depth below the chapter title: 1 for `##`, 2 for `###`…
     pub depth: u8,
@@ -49,7 +49,7 @@ pub struct Heading {
 }
 
 /// An image, inline or as a figure.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Image {
     /// The URL as written.
     pub url: String,
@@ -80,7 +80,7 @@ impl Image {
 }
 
 /// A numbered figure: an image alone in its paragraph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Figure {
     /// The image.
     pub image: Image,
@@ -91,7 +91,7 @@ pub struct Figure {
 }
 
 /// A table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Table {
     /// Column alignments.
     pub aligns: Vec<Align>,
@@ -109,7 +109,7 @@ pub struct Table {
 
 /// A formula, `$…$` or `$$…$$`: its LaTeX source and the conversions the
 /// math pass stores for the renderers, which only read them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Math {
     /// The LaTeX, as written between the dollars (trimmed).
     pub tex: String,
@@ -136,7 +136,7 @@ impl Math {
 }
 
 /// Block-level content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum BlockKind {
     /// A paragraph.
     Paragraph(Vec<Inline>),
@@ -191,7 +191,7 @@ pub enum BlockKind {
 }
 
 /// Where a link goes, once resolved by the links pass.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum LinkTarget {
     /// Not resolved yet, or an external URL.
     External,
@@ -210,7 +210,7 @@ pub enum LinkTarget {
 }
 
 /// Inline content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Inline {
     /// Text.
     Text(String),
@@ -273,7 +273,7 @@ pub enum CiteMode {
 }
 
 /// One work cited in a citation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct CiteItem {
     /// The bibliography key.
     pub key: String,
@@ -286,7 +286,7 @@ pub struct CiteItem {
 }
 
 /// A citation: one or more works, as written in the chapter.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Citation {
     /// The works, in the order written.
     pub items: Vec<CiteItem>,
@@ -334,7 +334,7 @@ impl Citation {
 }
 
 /// What a cross-reference points to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefKind {
     /// `@fig:…`.
     Figure,
@@ -345,7 +345,7 @@ pub enum RefKind {
 }
 
 /// A cross-reference, resolved by the cross-references pass.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct CrossRef {
     /// Figure, table or section.
     pub kind: RefKind,

@@ -20,6 +20,7 @@ pub mod html;
 pub mod ids;
 pub mod links;
 pub mod math;
+pub mod memo;
 pub mod numbering;
 pub mod people;
 pub mod raw;
@@ -27,6 +28,7 @@ pub mod typography;
 
 use crate::diag::Sink;
 use crate::model::Book;
+pub use memo::TailMemo;
 
 /// What the passes prepare beyond checking the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +49,16 @@ pub enum Prepare {
 
 /// Runs every pass in order.
 pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
+    run(book, sink, prepare, None);
+}
+
+/// [`run_all`], the last passes ([`tail`]) taking from `memo` what they
+/// made of the chapters that reach them unchanged (`watch`'s rebuilds).
+pub fn run_all_memo(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: &mut TailMemo) {
+    run(book, sink, prepare, Some(memo));
+}
+
+fn run(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: Option<&mut TailMemo>) {
     people::resolve_people(book, sink);
     html::convert_html(book, sink, prepare != Prepare::Outline);
     ids::assign_ids(book, sink);
@@ -56,6 +68,15 @@ pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     }
     links::resolve_links(book, sink);
     crossrefs::resolve(book, sink);
+    match memo {
+        Some(memo) => memo.run(book, sink, prepare),
+        None => tail(book, sink, prepare),
+    }
+}
+
+/// The passes that read nothing of a chapter but its own text (and the
+/// book's settings and bibliography): citations, raw, math, typography.
+fn tail(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     // A PDF that prints ouvrage's text for its citations needs them
     // formatted even when nothing else is rendered.
     let text_in_pdf = book.config.pdf.citations == crate::config::PdfCitations::Text;
