@@ -23,6 +23,15 @@ pub struct BookConfig {
     pub review: ReviewConfig,
     /// `[markdown]`.
     pub markdown: MarkdownConfig,
+    /// `[index]`.
+    pub index: IndexConfig,
+}
+
+/// `[index]`: the back-of-book index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexConfig {
+    /// `names`: terms marked `.name` go to a second index, of names.
+    pub names: bool,
 }
 
 /// The `[book]` table.
@@ -240,6 +249,7 @@ const TOP_KEYS: &[&str] = &[
     "html",
     "review",
     "markdown",
+    "index",
 ];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
@@ -253,6 +263,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("html", HTML_KEYS),
     ("review", REVIEW_KEYS),
     ("markdown", MARKDOWN_KEYS),
+    ("index", INDEX_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
@@ -295,6 +306,7 @@ const REVIEW_KEYS: &[&str] = &[
     "open-comments",
 ];
 const MARKDOWN_KEYS: &[&str] = &["math"];
+const INDEX_KEYS: &[&str] = &["names"];
 
 /// Validates book.toml's tree; every fault goes to `sink`. Each table is
 /// read by its own function, and every one is read even when another has
@@ -312,6 +324,10 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let html = read_html(&mut r, top);
     let review = read_review(&mut r, top);
     let markdown = read_markdown(&mut r, top);
+    let index = section_table(&mut r, top, "index", INDEX_KEYS);
+    let index = IndexConfig {
+        names: r.boolean(index, "names").unwrap_or(false),
+    };
     Some(BookConfig {
         book: section,
         parts,
@@ -320,6 +336,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         html,
         review,
         markdown,
+        index,
     })
 }
 
@@ -871,6 +888,7 @@ impl Default for BookConfig {
             },
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),
+            index: IndexConfig::default(),
         }
     }
 }

@@ -46,6 +46,7 @@ fn inlines_have_math(inlines: &[Inline]) -> bool {
         | Inline::Sub(c)
         | Inline::SmallCaps(c)
         | Inline::Link { content: c, .. } => inlines_have_math(c),
+        Inline::IndexTerm(m) => inlines_have_math(&m.content),
         Inline::Image(img) => inlines_have_math(&img.alt),
         _ => false,
     })

@@ -9,6 +9,7 @@
 mod cite;
 mod lower;
 mod nesting;
+mod spans;
 
 use comrak::{Arena, Options, parse_document};
 

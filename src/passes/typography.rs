@@ -117,6 +117,7 @@ fn walk(inlines: &mut [Inline], style: Style, prev: &mut Option<char>, open: &mu
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk(c, style, prev, open),
+            Inline::IndexTerm(m) => walk(&mut m.content, style, prev, open),
             Inline::SoftBreak | Inline::LineBreak => *prev = Some(' '),
             // Code, math, HTML, images, notes: untouched, but they are
             // something before the next text.

@@ -61,6 +61,8 @@ pub const COVER_PAGE: &str = "cover.xhtml";
 /// The contributors' page, in the content folder (beside the chapters'
 /// folder, so that no chapter id can take its name).
 pub const CONTRIBUTORS_PAGE: &str = "contributors.xhtml";
+/// The index document, in the content folder, when terms are marked.
+pub const INDEX_PAGE: &str = "book-index.xhtml";
 /// The cover image, in the content folder.
 pub const COVER_IMAGE: &str = "cover.svg";
 /// The stylesheet, in the content folder.
@@ -128,6 +130,7 @@ impl EpubRenderer {
         let mut epub = Epub::new(book, &templates)?;
         let mut chapters = epub.chapters();
         chapters.extend(epub.contributors());
+        chapters.extend(epub.index_page());
         let images = epub.images();
         let nav = epub.nav();
         let cover = epub.cover();
@@ -204,6 +207,7 @@ impl<'b> Epub<'b> {
             COVER_IMAGE,
             STYLESHEET,
             CONTRIBUTORS_PAGE,
+            INDEX_PAGE,
         ];
         if let Some(clash) = images
             .iter()
@@ -223,10 +227,14 @@ impl<'b> Epub<'b> {
         if !book.people.is_empty() {
             documents.insert(CONTRIBUTORS_PAGE.to_string());
         }
+        let view = BookView::new(book, &chapter_file);
+        if !view.indexes.is_empty() {
+            documents.insert(INDEX_PAGE.to_string());
+        }
         Ok(Epub {
             book,
             templates,
-            view: BookView::new(book, &chapter_file),
+            view,
             images,
             documents,
             used_images: BTreeSet::new(),
@@ -265,9 +273,39 @@ impl<'b> Epub<'b> {
                 .documents
                 .contains(CONTRIBUTORS_PAGE)
                 .then(|| CONTRIBUTORS_PAGE.to_string()),
+            index_page: (!self.view.indexes.is_empty()).then(|| INDEX_PAGE.to_string()),
             landmarks: None,
             cover: None,
             package: None,
+        }
+    }
+
+    /// The index document, after the contributors' page: the view's
+    /// indexes, each mark linked. None when no term is marked.
+    fn index_page(&mut self) -> Option<(String, Vec<u8>)> {
+        let title = self.view.indexes.first()?.title.clone();
+        let data = self.data(&title, STYLESHEET);
+        match render(
+            self.book,
+            self.templates,
+            "epub-index.xhtml",
+            &data,
+            INDEX_PAGE,
+        ) {
+            Ok(text) => {
+                self.manifest.push(ManifestItem::new(
+                    "book-index",
+                    INDEX_PAGE,
+                    "application/xhtml+xml",
+                    &[],
+                ));
+                self.spine.push("book-index".to_string());
+                Some((INDEX_PAGE.to_string(), text.into_bytes()))
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
         }
     }
 
@@ -752,6 +790,8 @@ pub struct EpubData<'a> {
     /// The contributors' page, from the content folder, when the book has
     /// one (the navigation links to it after the chapters).
     pub contributors_page: Option<String>,
+    /// The index document, from the content folder, when terms are marked.
+    pub index_page: Option<String>,
     /// In the navigation document.
     pub landmarks: Option<Vec<Landmark>>,
     /// In the cover page.

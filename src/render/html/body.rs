@@ -514,6 +514,13 @@ impl<'a> BodyWriter<'a> {
                 self.open("a", &[("id", id)]);
                 self.out.push_str("</a>");
             }
+            // The index links to the term's own place (a span, not an
+            // empty anchor, so that a reader's highlight shows the term).
+            Inline::IndexTerm(m) => {
+                self.open("span", &[("id", &m.id), ("class", "index-term")]);
+                self.inlines(&m.content);
+                self.out.push_str("</span>");
+            }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("<br />\n"),
         }
@@ -719,6 +726,7 @@ fn contains_html(inlines: &[Inline]) -> bool {
         | Inline::Sub(c)
         | Inline::SmallCaps(c) => contains_html(c),
         Inline::Link { content, .. } => contains_html(content),
+        Inline::IndexTerm(m) => contains_html(&m.content),
         Inline::Cite(c) => contains_html(&c.rendered),
         _ => false,
     })

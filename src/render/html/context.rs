@@ -196,6 +196,9 @@ const GENERATOR: &str = concat!("ouvrage ", env!("CARGO_PKG_VERSION"));
 /// The page of the book's one reference list (`per-chapter = false`).
 const REFERENCES_PAGE: &str = "references.html";
 
+/// The page of the back-of-book index.
+pub const BOOK_INDEX_PAGE: &str = "book-index.html";
+
 /// The URL of a chapter page.
 pub fn chapter_url(id: &str) -> String {
     format!("{id}.html")
@@ -208,6 +211,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
     pages.extend(site.chapter_pages(None));
     pages.extend(site.references_page());
     pages.push(site.contributors_page());
+    pages.extend(site.index_of_terms_page());
     pages.extend(site.status_page());
     pages
 }
@@ -439,6 +443,19 @@ impl<'b> Site<'b> {
         );
         page.context.contributors = Some(contributors);
         page
+    }
+
+    /// The back-of-book index, when terms are marked: `book-index.html`
+    /// (`index.html` is the title page).
+    fn index_of_terms_page(&self) -> Option<Page> {
+        let first = self.context.view.indexes.first()?;
+        Some(self.page(
+            "book-index.html",
+            BOOK_INDEX_PAGE,
+            "book-index",
+            &first.title,
+            "",
+        ))
     }
 
     /// The review dashboard of a draft build.

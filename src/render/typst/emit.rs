@@ -279,6 +279,54 @@ fn lists(book: &Book) -> String {
     )
 }
 
+/// The back-of-book indexes (the view's): for each its title, the words
+/// of its cross-references and its entries, each with the labels of its
+/// marks (book.typ's `_index` prints the pages they land on).
+fn indexes(book: &Book) -> String {
+    let labels = book.lang.labels();
+    fn entries(list: &[view::IndexEntry], chapter_of: &dyn Fn(&str) -> String) -> String {
+        let items: Vec<String> = list
+            .iter()
+            .map(|e| {
+                let marks: Vec<String> = e
+                    .places
+                    .iter()
+                    .flat_map(|p| {
+                        p.marks.iter().map(|m| {
+                            format!(
+                                "label({})",
+                                typst_string(&anchor_label(&chapter_of(&p.chapter), &m.anchor))
+                            )
+                        })
+                    })
+                    .collect();
+                format!(
+                    "(term: {}, labels: {}, see: {}, see-also: {}, subs: {})",
+                    typst_string(&e.term),
+                    typst_array(&marks),
+                    string_array(e.see.iter().map(|r| r.text.as_str())),
+                    string_array(e.see_also.iter().map(|r| r.text.as_str())),
+                    entries(&e.subentries, chapter_of)
+                )
+            })
+            .collect();
+        typst_array(&items)
+    }
+    let all: Vec<String> = view::index::indexes(book, &|_| String::new())
+        .iter()
+        .map(|ix| {
+            format!(
+                "(title: {}, see: {}, see-also: {}, entries: {})",
+                typst_string(&ix.title),
+                typst_string(labels.see),
+                typst_string(labels.see_also),
+                entries(&ix.entries, &|c| c.to_string())
+            )
+        })
+        .collect();
+    typst_array(&all)
+}
+
 /// Each chapter's DOI address by chapter id, a Typst dictionary (in
 /// `meta`, so that a book's own template keeps its `chapter` signature).
 fn chapter_dois(book: &Book) -> String {
@@ -384,6 +432,7 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ("doi", string_or_none(view.doi_url.as_deref())),
         ("dois", chapter_dois(book)),
         ("lists", lists(book)),
+        ("indexes", indexes(book)),
         ("license", string_or_none(view.license.as_deref())),
         ("editors", people(&view.editors)),
         ("authors", string_array(authors.iter().map(String::as_str))),
@@ -953,6 +1002,13 @@ impl<'a> Writer<'a> {
             Inline::Anchor(id) => {
                 let label = anchor_label(self.chapter, id);
                 self.out.push_str(&format!("#metadata(none)<{label}>"));
+            }
+            // A mark the index finds by its label (`_index` in book.typ
+            // prints the page it lands on), then the term's text.
+            Inline::IndexTerm(m) => {
+                let label = anchor_label(self.chapter, &m.id);
+                self.out.push_str(&format!("#metadata(none)<{label}>"));
+                self.inlines(&m.content);
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),
