@@ -237,7 +237,28 @@ fn title_page(book: &Book, present: &dyn Fn(&str) -> bool, collected: &mut Colle
             &format!("{} {}", book.lang.labels().editors, names.join(", ")),
         );
     }
+    if let Some(doi) = &cfg.doi {
+        doi_paragraph(&mut w, doi);
+    }
     w.out
+}
+
+/// "DOI: https://doi.org/…", the address a link, in the `Identifier`
+/// style: on the title page (the book's) and under a chapter's authors.
+fn doi_paragraph(w: &mut Writer<'_>, doi: &str) {
+    let url = crate::view::doi_url(doi);
+    let link = crate::model::Inline::Link {
+        url: url.clone(),
+        title: String::new(),
+        target: crate::model::LinkTarget::External,
+        content: vec![crate::model::Inline::Text(url)],
+        span: crate::diag::Span::new(crate::source::FileId::default(), 0..0),
+    };
+    w.styled_inlines(
+        "Identifier",
+        None,
+        &[crate::model::Inline::Text("DOI: ".to_string()), link],
+    );
 }
 
 fn chapter_xml(
@@ -255,6 +276,9 @@ fn chapter_xml(
     if !authors.is_empty() {
         let names: Vec<&str> = authors.iter().map(|p| p.name.as_str()).collect();
         w.styled_text("Author", &names.join(", "));
+    }
+    if let Some(doi) = &ch.config.doi {
+        doi_paragraph(&mut w, &doi.value);
     }
     if !ch.abstract_.is_empty() {
         w.styled_text("AbstractTitle", labels.abstract_);
