@@ -43,6 +43,10 @@ pub struct BookSection {
     pub subtitle: Option<String>,
     /// BCP 47 tag; the default language of every chapter.
     pub language: String,
+    /// `languages`: the order in which every output shows a chapter's
+    /// titles and abstracts in several languages (tags, checked); empty
+    /// means the book's language first, then the others as written.
+    pub languages: Vec<String>,
     /// Contributor ids of the editors.
     pub editors: Vec<Spanned<String>>,
     /// Publisher's name.
@@ -270,6 +274,7 @@ const BOOK_KEYS: &[&str] = &[
     "title",
     "subtitle",
     "language",
+    "languages",
     "editors",
     "publisher",
     "year",
@@ -378,6 +383,18 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
             .hint("write a tag such as \"fr\", \"it\", \"en-GB\""),
         );
     }
+    let languages = r.strings(book, "languages").unwrap_or_default();
+    for tag in &languages {
+        if !is_language_tag(&tag.value) {
+            r.sink.push(
+                Diagnostic::error(
+                    tag.span.clone(),
+                    format!("`{}` is not a BCP 47 language tag", tag.value),
+                )
+                .hint("languages = [\"fr\", \"en\"]: the order of a chapter's titles and abstracts in several languages"),
+            );
+        }
+    }
     let isbn = r.string(book, "isbn");
     if let Some(isbn) = &isbn
         && !isbn_is_valid(isbn)
@@ -424,6 +441,11 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
             .collect(),
         subtitle: r.string(book, "subtitle").map(|s| s.value),
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
+        languages: languages
+            .into_iter()
+            .map(|l| l.value)
+            .filter(|l| is_language_tag(l))
+            .collect(),
         editors: r.strings(book, "editors").unwrap_or_default(),
         publisher: r.string(book, "publisher").map(|s| s.value),
         year: read_year(r, book),
@@ -852,6 +874,7 @@ impl Default for BookConfig {
                 title: String::new(),
                 subtitle: None,
                 language: "en".into(),
+                languages: Vec::new(),
                 editors: Vec::new(),
                 publisher: None,
                 year: None,

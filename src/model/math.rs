@@ -10,6 +10,10 @@ impl Chapter {
     pub fn has_typst_math(&self) -> bool {
         blocks_have_math(&self.blocks)
             || blocks_have_math(&self.abstract_)
+            || self
+                .translations
+                .iter()
+                .any(|t| blocks_have_math(&t.title) || blocks_have_math(&t.abstract_))
             || self.footnotes.iter().any(|n| blocks_have_math(&n.blocks))
     }
 }

@@ -12,6 +12,7 @@
 use serde::Serialize;
 
 pub mod index;
+pub mod languages;
 
 pub use index::{IndexEntry, IndexView};
 

@@ -272,6 +272,9 @@ fn chapter_xml(
     let name = w.collected.bookmark(&ch.id, None);
     let number = crate::view::chapter_number(ch);
     w.heading(1, &name, number.as_deref(), ch.title_inlines());
+    for version in crate::view::languages::other_titles(book, ch) {
+        w.styled_inlines("Subtitle", None, version.inlines);
+    }
     let authors = PersonView::all(book, &ch.authors);
     if !authors.is_empty() {
         let names: Vec<&str> = authors.iter().map(|p| p.name.as_str()).collect();
@@ -280,9 +283,11 @@ fn chapter_xml(
     if let Some(doi) = &ch.config.doi {
         doi_paragraph(&mut w, &doi.value);
     }
-    if !ch.abstract_.is_empty() {
-        w.styled_text("AbstractTitle", labels.abstract_);
-        for block in &ch.abstract_ {
+    // Every abstract, in the book's order of languages, each headed in its
+    // own language.
+    for version in crate::view::languages::abstracts(book, ch) {
+        w.styled_text("AbstractTitle", version.label);
+        for block in version.blocks {
             if let crate::model::BlockKind::Paragraph(inlines) = &block.kind {
                 w.styled_inlines("Abstract", None, inlines);
             }

@@ -394,6 +394,8 @@ impl<'b> Epub<'b> {
             markup: Markup::Xhtml(&links),
         };
         let html = render_chapter(ch, &body);
+        let (abstracts, other_titles, translated) =
+            crate::render::html::body::language_versions(book, ch, &body);
         let mut chapter = ChapterData {
             id: ch.id.clone(),
             file: file.clone(),
@@ -403,6 +405,8 @@ impl<'b> Epub<'b> {
             lang: ch.lang.tag().to_string(),
             authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
+            abstracts,
+            other_titles,
             keywords: ch.config.keywords.clone(),
             doi: ch.config.doi.as_ref().map(|d| d.value.clone()),
             doi_url: ch.config.doi.as_ref().map(|d| view::doi_url(&d.value)),
@@ -425,7 +429,8 @@ impl<'b> Epub<'b> {
             let xhtml = reference_list_html(references, &body);
             chapter.back.push(BackSection::bibliography(title, xhtml));
         }
-        let found = html.found;
+        let mut found = html.found;
+        found.merge(&translated);
         warn_about(&found, ch, &mut self.warnings);
         self.used_images.extend(found.images.iter().cloned());
         let mut data = self.data(&ch.title, &xhtml::relative(TEXT_DIR, STYLESHEET));
@@ -754,8 +759,13 @@ pub struct ChapterData {
     pub lang: String,
     /// Authors with affiliations.
     pub authors: Vec<PersonView>,
-    /// Abstract, XHTML.
+    /// Abstract, XHTML (in the chapter's language).
     pub abstract_html: Option<String>,
+    /// Every abstract, the chapter's and its translations', in the book's
+    /// order of languages (what the built-in template prints).
+    pub abstracts: Vec<crate::render::html::body::AbstractHtml>,
+    /// The title in other languages, in the book's order of languages.
+    pub other_titles: Vec<crate::render::html::body::TitleHtml>,
     /// Keywords.
     pub keywords: Vec<String>,
     /// The chapter's DOI.

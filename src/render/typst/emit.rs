@@ -583,6 +583,41 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         w.out.truncate(trimmed);
         w.out.push(']');
     }
+    // Titles and abstracts in other languages (only then, so that a
+    // book's own template without these parameters keeps working).
+    if !ch.translations.is_empty() {
+        let lang_fields = |l: &crate::lang::Lang| {
+            let (lang, region) = l.typst();
+            format!(
+                "lang: {}, region: {}",
+                typst_string(&lang),
+                string_or_none(region.as_deref())
+            )
+        };
+        w.out.push_str(
+            ",
+  abstracts: (",
+        );
+        for v in view::languages::abstracts(book, ch) {
+            w.out
+                .push_str(&format!("({}, body: [", lang_fields(v.lang)));
+            w.blocks(v.blocks);
+            let trimmed = w.out.trim_end().len();
+            w.out.truncate(trimmed);
+            w.out.push_str("]),");
+        }
+        w.out.push_str(
+            "),
+  titles: (",
+        );
+        for v in view::languages::other_titles(book, ch) {
+            w.out
+                .push_str(&format!("({}, body: [", lang_fields(v.lang)));
+            w.inlines(v.inlines);
+            w.out.push_str("]),");
+        }
+        w.out.push(')');
+    }
     w.out.push_str(&format!(
         ",\n  keywords: {},\n  lang: {},\n  region: {},\n  state: {},\n)\n#metadata(\"chapter\") <{}>\n\n",
         string_array(ch.config.keywords.iter().map(String::as_str)),
