@@ -25,6 +25,24 @@ pub struct BookConfig {
     pub markdown: MarkdownConfig,
     /// `[index]`.
     pub index: IndexConfig,
+    /// `[metadata]`.
+    pub metadata: MetadataConfig,
+}
+
+/// `[metadata]`: what the publishing feeds of `build --metadata` need
+/// beyond the book's own keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataConfig {
+    /// `depositor`: who deposits the DOIs with Crossref.
+    pub depositor: Option<String>,
+    /// `depositor-email`: where Crossref reports the deposit.
+    pub depositor_email: Option<String>,
+    /// `isbn-pdf`: the PDF edition's ISBN (checked).
+    pub isbn_pdf: Option<String>,
+    /// `isbn-epub`: the EPUB edition's ISBN (checked).
+    pub isbn_epub: Option<String>,
+    /// `subjects`: keywords for the ONIX record.
+    pub subjects: Vec<String>,
 }
 
 /// `[index]`: the back-of-book index.
@@ -254,6 +272,7 @@ const TOP_KEYS: &[&str] = &[
     "review",
     "markdown",
     "index",
+    "metadata",
 ];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
@@ -268,6 +287,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("review", REVIEW_KEYS),
     ("markdown", MARKDOWN_KEYS),
     ("index", INDEX_KEYS),
+    ("metadata", METADATA_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
@@ -312,6 +332,13 @@ const REVIEW_KEYS: &[&str] = &[
 ];
 const MARKDOWN_KEYS: &[&str] = &["math"];
 const INDEX_KEYS: &[&str] = &["names"];
+const METADATA_KEYS: &[&str] = &[
+    "depositor",
+    "depositor-email",
+    "isbn-pdf",
+    "isbn-epub",
+    "subjects",
+];
 
 /// Validates book.toml's tree; every fault goes to `sink`. Each table is
 /// read by its own function, and every one is read even when another has
@@ -333,6 +360,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let index = IndexConfig {
         names: r.boolean(index, "names").unwrap_or(false),
     };
+    let metadata = read_metadata(&mut r, top);
     Some(BookConfig {
         book: section,
         parts,
@@ -342,6 +370,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         review,
         markdown,
         index,
+        metadata,
     })
 }
 
@@ -685,6 +714,42 @@ fn read_pdf_citations(r: &mut Reader<'_>, pdf: &Entries) -> PdfCitations {
     }
 }
 
+/// `[metadata]`: the depositor, the editions' ISBNs (checked), subjects.
+fn read_metadata(r: &mut Reader<'_>, top: &Entries) -> MetadataConfig {
+    let table = section_table(r, top, "metadata", METADATA_KEYS);
+    let isbn = |r: &mut Reader<'_>, key: &str| {
+        let isbn = r.string(table, key)?;
+        if !isbn_is_valid(&isbn.value) {
+            r.sink.push(
+                Diagnostic::error(
+                    isbn.span.clone(),
+                    format!(
+                        "`{}` is not a valid ISBN: its check digit is wrong",
+                        isbn.value
+                    ),
+                )
+                .hint("copy the ISBN from the agency's record, or remove the key"),
+            );
+            return None;
+        }
+        Some(isbn.value)
+    };
+    let isbn_pdf = isbn(r, "isbn-pdf");
+    let isbn_epub = isbn(r, "isbn-epub");
+    MetadataConfig {
+        depositor: r.string(table, "depositor").map(|s| s.value),
+        depositor_email: r.string(table, "depositor-email").map(|s| s.value),
+        isbn_pdf,
+        isbn_epub,
+        subjects: r
+            .strings(table, "subjects")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+    }
+}
+
 /// `[html]`: search, the published site's address, the raw HTML policy.
 fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
     let html = section_table(r, top, "html", HTML_KEYS);
@@ -912,6 +977,7 @@ impl Default for BookConfig {
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),
             index: IndexConfig::default(),
+            metadata: MetadataConfig::default(),
         }
     }
 }
