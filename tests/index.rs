@@ -248,3 +248,21 @@ fn each_page_number_of_the_pdf_index_is_a_link() {
     // ends), économie sociale, œuvre, ouvrage, zèbre (13); Ostrom's two.
     assert_eq!(links, 15);
 }
+
+#[test]
+fn a_mark_in_a_title_is_text_and_no_entry() {
+    let (_tmp, book) = fixture("index");
+    edit(
+        book.join("chapters/03-troisieme.md"),
+        "title: Troisième chapitre",
+        "title: \"Le [titre]{.index} du troisième\"",
+    );
+    ok(&book, &["build", "--html"]);
+    let site = book.join("_book/html");
+    check_site_links(&site);
+    let chapter = std::fs::read_to_string(site.join("troisieme.html")).unwrap();
+    assert!(chapter.contains("Le titre du troisième"), "{chapter}");
+    assert!(!chapter.contains("id=\"\""));
+    let index = page(&site.join("book-index.html"));
+    assert!(!texts(&index, ".index-term").iter().any(|t| t == "titre"));
+}

@@ -6,7 +6,9 @@
 //! (`index-1`, `index-2`… in reading order in its chapter), and an error at
 //! the line of a mark whose key (or a level of it) is empty, or whose
 //! `see`/`seealso` names no entry of the book's indexes. The index itself
-//! is built once, by the view (`view::index`).
+//! is built once, by the view (`view::index`). A mark in a chapter's title
+//! is left unanchored, and out of the index: a title is repeated in the
+//! contents and the running heads, so its page would be theirs.
 
 use std::collections::HashSet;
 

@@ -516,6 +516,8 @@ impl<'a> BodyWriter<'a> {
             }
             // The index links to the term's own place (a span, not an
             // empty anchor, so that a reader's highlight shows the term).
+            // (A mark the index pass did not anchor, in a title, is text.)
+            Inline::IndexTerm(m) if m.id.is_empty() => self.inlines(&m.content),
             Inline::IndexTerm(m) => {
                 self.open("span", &[("id", &m.id), ("class", "index-term")]);
                 self.inlines(&m.content);

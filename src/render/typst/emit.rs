@@ -1040,6 +1040,8 @@ impl<'a> Writer<'a> {
             }
             // A mark the index finds by its label (`_index` in book.typ
             // prints the page it lands on), then the term's text.
+            // (A mark the index pass did not anchor, in a title, is text.)
+            Inline::IndexTerm(m) if m.id.is_empty() => self.inlines(&m.content),
             Inline::IndexTerm(m) => {
                 let label = anchor_label(self.chapter, &m.id);
                 self.out.push_str(&format!("#metadata(none)<{label}>"));
