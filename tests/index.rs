@@ -266,3 +266,24 @@ fn a_mark_in_a_title_is_text_and_no_entry() {
     let index = page(&site.join("book-index.html"));
     assert!(!texts(&index, ".index-term").iter().any(|t| t == "titre"));
 }
+
+#[test]
+fn span_attributes_that_cannot_be_read_are_a_warning_at_their_brace() {
+    let (_tmp, book) = fixture("index");
+    std::fs::write(
+        book.join("chapters/04-avertis.md"),
+        "---\ntitle: Avertis\n---\n\nUn [terme]{.index key=\"*x*\"} et\nun [autre]{.index lang=fr}.\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check"]);
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        all.matches("these span attributes cannot be read").count(),
+        2,
+        "{all}"
+    );
+    assert!(all.contains("04-avertis.md:5:11"), "{all}");
+    assert!(all.contains("04-avertis.md:6:11"), "{all}");
+}

@@ -256,7 +256,26 @@ impl Lowerer<'_, '_> {
                 _ => Item::Node(child),
             })
             .collect();
-        let items = bracketed_spans(items);
+        let mut unread = Vec::new();
+        let items = bracketed_spans(items, &mut unread);
+        for (node, offset) in unread {
+            let NodeValue::Text(t) = &node.data().value else {
+                continue;
+            };
+            let whole = self.positions.span(node);
+            let span = if whole.range.len() == t.len() {
+                Span::new(
+                    whole.file,
+                    whole.range.start + offset..whole.range.start + offset + 1,
+                )
+            } else {
+                whole
+            };
+            self.sink.push(
+                Diagnostic::warning(span, "these span attributes cannot be read, so the span stays text")
+                    .hint("write them as {.index}, {.index key=\"…\" see=\"…\" seealso=\"…\" .name} or {.smallcaps}, with plain text in quotes (no emphasis, math or code inside)"),
+            );
+        }
         self.lower_items(&items)
     }
 

@@ -201,9 +201,18 @@ fn cut<'a>(items: &[Item<'a>], from: Place, to: Place) -> Vec<Item<'a>> {
     out
 }
 
+/// A `]{.index…` or `]{.smallcaps…` whose attributes could not be read
+/// (markup inside them, an unknown attribute, an unclosed quote): the text
+/// node and the offset of its `{`, for a warning.
+pub(super) type Unread<'a> = (&'a AstNode<'a>, usize);
+
 /// The first bracketed span: its `[` and `]` places, its attributes and
-/// the place after them.
-fn find_span<'a>(items: &[Item<'a>]) -> Option<(Place, Place, SpanAttrs<'a>, Place)> {
+/// the place after them; a span-like text whose attributes cannot be read
+/// goes to `unread`.
+fn find_span<'a>(
+    items: &[Item<'a>],
+    unread: &mut Vec<Unread<'a>>,
+) -> Option<(Place, Place, SpanAttrs<'a>, Place)> {
     for (open_item, item) in items.iter().enumerate() {
         let Some(text) = text_of(item) else { continue };
         for (open_at, _) in text.match_indices('[') {
@@ -234,6 +243,15 @@ fn find_span<'a>(items: &[Item<'a>]) -> Option<(Place, Place, SpanAttrs<'a>, Pla
                             (end_item, end_at),
                         ));
                     }
+                    let after = &t[close_at + 1..];
+                    if (after.starts_with("{.index") || after.starts_with("{.smallcaps"))
+                        && let Item::Text(node, range) = later
+                        && !unread.iter().any(|(n, o)| {
+                            std::ptr::eq(*n, *node) && *o == range.start + close_at + 1
+                        })
+                    {
+                        unread.push((*node, range.start + close_at + 1));
+                    }
                     break;
                 }
             }
@@ -242,9 +260,13 @@ fn find_span<'a>(items: &[Item<'a>]) -> Option<(Place, Place, SpanAttrs<'a>, Pla
     None
 }
 
-/// `items` with each bracketed span gathered into [`Item::Span`].
-pub(super) fn bracketed_spans<'a>(items: Vec<Item<'a>>) -> Vec<Item<'a>> {
-    let Some((open, close, mut attrs, end)) = find_span(&items) else {
+/// `items` with each bracketed span gathered into [`Item::Span`]; spans
+/// whose attributes cannot be read stay text, and go to `unread`.
+pub(super) fn bracketed_spans<'a>(
+    items: Vec<Item<'a>>,
+    unread: &mut Vec<Unread<'a>>,
+) -> Vec<Item<'a>> {
+    let Some((open, close, mut attrs, end)) = find_span(&items, unread) else {
         return items;
     };
     let node_at = |place: Place| match &items[place.0] {
@@ -256,8 +278,8 @@ pub(super) fn bracketed_spans<'a>(items: Vec<Item<'a>>) -> Vec<Item<'a>> {
     let mut out = cut(&items, (0, 0), open);
     let inside = cut(&items, (open.0, open.1 + 1), close);
     let rest = cut(&items, end, (items.len(), 0));
-    out.push(Item::Span(Box::new(attrs), bracketed_spans(inside)));
-    out.extend(bracketed_spans(rest));
+    out.push(Item::Span(Box::new(attrs), bracketed_spans(inside, unread)));
+    out.extend(bracketed_spans(rest, unread));
     out
 }
 

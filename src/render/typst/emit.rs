@@ -282,7 +282,7 @@ fn lists(book: &Book) -> String {
 /// The back-of-book indexes (the view's): for each its title, the words
 /// of its cross-references and its entries, each with the labels of its
 /// marks (book.typ's `_index` prints the pages they land on).
-fn indexes(book: &Book) -> String {
+fn indexes(book: &Book, indexes: &[view::IndexView]) -> String {
     let labels = book.lang.labels();
     fn entries(list: &[view::IndexEntry], chapter_of: &dyn Fn(&str) -> String) -> String {
         let items: Vec<String> = list
@@ -312,7 +312,7 @@ fn indexes(book: &Book) -> String {
             .collect();
         typst_array(&items)
     }
-    let all: Vec<String> = view::index::indexes(book, &|_| String::new())
+    let all: Vec<String> = indexes
         .iter()
         .map(|ix| {
             format!(
@@ -432,7 +432,7 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ("doi", string_or_none(view.doi_url.as_deref())),
         ("dois", chapter_dois(book)),
         ("lists", lists(book)),
-        ("indexes", indexes(book)),
+        ("indexes", indexes(book, &view.indexes)),
         ("license", string_or_none(view.license.as_deref())),
         ("editors", people(&view.editors)),
         ("authors", string_array(authors.iter().map(String::as_str))),
