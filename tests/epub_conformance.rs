@@ -127,3 +127,18 @@ fn features_epub_with_raw_html_passes_epubcheck() {
     let epub = build_epub(&book, &book.join("out"));
     check(&epub);
 }
+
+#[test]
+#[ignore = "needs epubcheck; run by .ci/run"]
+fn index_and_translations_pass_epubcheck() {
+    // The back-of-book index document, and a chapter whose title and
+    // abstract are given in several languages.
+    let (_tmp, book) = fixture("index");
+    std::fs::write(
+        book.join("chapters/04-langues.md"),
+        "---\ntitle: {fr: Langues, en: Languages}\nabstract: {fr: Un résumé., en: An abstract.}\n---\n\nTexte.\n",
+    )
+    .unwrap();
+    let epub = build_epub(&book, &book.join("out"));
+    check(&epub);
+}

@@ -228,6 +228,9 @@ pub enum Inline {
     Sub(Vec<Inline>),
     /// Small capitals: Pandoc's span `[text]{.smallcaps}`.
     SmallCaps(Vec<Inline>),
+    /// A term of the back-of-book index, `[text]{.index}`: its text stays
+    /// in the running text, and the index points to where it is.
+    IndexTerm(Box<IndexMark>),
     /// A link.
     Link {
         /// The URL as written.
@@ -261,6 +264,48 @@ pub enum Inline {
     SoftBreak,
     /// A hard line break.
     LineBreak,
+}
+
+/// A term marked for the index: `[coopérative]{.index}`,
+/// `[…]{.index key="communs, gestion des"}`, `{.index see="…"}`,
+/// `{.index seealso="…"}`, `[Elinor Ostrom]{.index .name}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexMark {
+    /// The text as the chapter shows it.
+    pub content: Vec<Inline>,
+    /// `key="…"` as written, else `None` (the entry is then the text).
+    pub key: Option<String>,
+    /// `see="…"`: this occurrence is a cross-reference, no page.
+    pub see: Option<String>,
+    /// `seealso="…"`: a cross-reference printed after the pages.
+    pub see_also: Option<String>,
+    /// `.name`: a person, for the index of names (`[index] names = true`).
+    pub name: bool,
+    /// Where it was written (its opening bracket to its attributes).
+    pub span: Span,
+    /// Its anchor in the chapter, set by the index pass (`index-3`).
+    pub id: String,
+}
+
+impl IndexMark {
+    /// The entry it files under, as levels: the key (or the text) split
+    /// at its commas, each level trimmed (`communs, gestion des` →
+    /// `["communs", "gestion des"]`).
+    pub fn levels(&self) -> Vec<String> {
+        let key = match &self.key {
+            Some(k) => k.clone(),
+            None => plain_text(&self.content),
+        };
+        split_levels(&key)
+    }
+}
+
+/// An index key's levels: split at commas, trimmed, runs of white space
+/// folded; an empty level is kept empty (the index pass reports it).
+pub fn split_levels(key: &str) -> Vec<String> {
+    key.split(',')
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
 }
 
 /// How a citation reads.
@@ -432,6 +477,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::SmallCaps(c) => push_plain(c, out),
+            Inline::IndexTerm(m) => push_plain(&m.content, out),
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
@@ -567,6 +613,7 @@ pub fn walk_inlines(inlines: &[Inline], f: &mut dyn FnMut(&Inline)) {
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk_inlines(c, f),
+            Inline::IndexTerm(m) => walk_inlines(&m.content, f),
             Inline::Image(img) => walk_inlines(&img.alt, f),
             _ => {}
         }
@@ -585,6 +632,7 @@ pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) 
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk_inlines_mut(c, f),
+            Inline::IndexTerm(m) => walk_inlines_mut(&mut m.content, f),
             Inline::Image(img) => walk_inlines_mut(&mut img.alt, f),
             _ => {}
         }

@@ -252,6 +252,7 @@ impl Pass<'_> {
                 | Inline::Sub(c)
                 | Inline::SmallCaps(c) => raw_left |= self.inlines(c),
                 Inline::Link { content, .. } => raw_left |= self.inlines(content),
+                Inline::IndexTerm(m) => raw_left |= self.inlines(&mut m.content),
                 Inline::Image(image) => raw_left |= self.inlines(&mut image.alt),
                 _ => {}
             }

@@ -7,6 +7,7 @@
 //!    images (figures) and anchors, the rest warned about under `escape`.
 //! 3. `ids`: heading ids (explicit or generated) and unique labels.
 //! 4. `numbering`: chapter, section, figure and table numbers.
+//!    Then `index`: index terms anchored, their keys and `see` checked.
 //! 5. `links`: links between chapters and to anchors, images and other files.
 //! 6. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
 //! 7. `citations`: keys exist; citations and reference lists formatted.
@@ -18,6 +19,7 @@ pub mod citations;
 pub mod crossrefs;
 pub mod html;
 pub mod ids;
+pub mod index;
 pub mod links;
 pub mod math;
 pub mod memo;
@@ -63,6 +65,7 @@ fn run(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: Option<&mut Tai
     html::convert_html(book, sink, prepare != Prepare::Outline);
     ids::assign_ids(book, sink);
     numbering::number(book, sink);
+    index::check_index(book, sink);
     if prepare == Prepare::Outline {
         return;
     }

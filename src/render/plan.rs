@@ -7,6 +7,7 @@ use std::path::Path;
 use super::docx::DocxRenderer;
 use super::epub::{EpubOptions, EpubRenderer};
 use super::html::{HtmlOptions, HtmlRenderer};
+use super::metadata::MetadataRenderer;
 use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use super::{RenderResult, Renderer};
 use crate::model::Book;
@@ -25,6 +26,9 @@ pub struct Plan {
     pub epub: bool,
     /// The DOCX (only when asked: it is not among "every output").
     pub docx: bool,
+    /// The publishing feeds, `metadata/` (only when asked; they take the
+    /// chapters' pages from the PDF, which the plan then makes too).
+    pub metadata: bool,
 }
 
 impl Plan {
@@ -39,6 +43,21 @@ impl Plan {
             offprints,
             epub: all || epub,
             docx,
+            metadata: false,
+        }
+    }
+
+    /// This plan with the publishing feeds when `metadata`: alone, they
+    /// are made with the PDF (their pages come from it), and named with
+    /// other outputs, with those and the PDF.
+    pub fn with_metadata(self, metadata: bool) -> Plan {
+        if !metadata {
+            return self;
+        }
+        Plan {
+            metadata: true,
+            pdf: true,
+            ..self
         }
     }
 
@@ -50,6 +69,7 @@ impl Plan {
             offprints: false,
             epub: false,
             docx: false,
+            metadata: false,
         }
     }
 
@@ -86,8 +106,8 @@ impl Plan {
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
-            // Only the site prints them.
-            pdf.pages = self.html.then(|| pages.clone());
+            // Only the site and the feeds print them.
+            pdf.pages = (self.html || self.metadata).then(|| pages.clone());
             renderers.push(Box::new(pdf));
         }
         if self.offprints {
@@ -108,6 +128,11 @@ impl Plan {
                     fonts: pdf_options.fonts,
                 },
                 session,
+            }));
+        }
+        if self.metadata {
+            renderers.push(Box::new(MetadataRenderer {
+                pages: pages.clone(),
             }));
         }
         if self.html {
