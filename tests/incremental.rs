@@ -22,6 +22,31 @@ fn shown(book: &Book, sink: Sink) -> (String, Vec<String>) {
     (format!("{:?}", book.chapters), diagnostics)
 }
 
+/// Equal models, or a panic showing where they first differ (a whole
+/// book's model is too long to print).
+#[track_caller]
+fn same(kept: &(String, Vec<String>), cold: &(String, Vec<String>), what: &str) {
+    assert_eq!(kept.1, cold.1, "diagnostics differ: {what}");
+    if kept.0 != cold.0 {
+        let at = kept
+            .0
+            .char_indices()
+            .zip(cold.0.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(kept.0.len().min(cold.0.len()), |((i, _), _)| i);
+        let around = |s: &str| {
+            s[s.floor_char_boundary(at.saturating_sub(120))
+                ..s.ceil_char_boundary((at + 120).min(s.len()))]
+                .to_string()
+        };
+        panic!(
+            "models differ ({what}):\nkept: …{}…\ncold: …{}…",
+            around(&kept.0),
+            around(&cold.0)
+        );
+    }
+}
+
 fn cold(root: &Path) -> (String, Vec<String>) {
     let mut sink = Sink::default();
     let book = load_model(root, &mut sink);
@@ -41,8 +66,8 @@ fn kept(root: &Path, cache: &mut ParseCache) -> (String, Vec<String>) {
 fn a_rebuild_from_kept_passes_is_the_cold_model() {
     let (_dir, root) = sample_book();
     let mut cache = ParseCache::default();
-    assert_eq!(kept(&root, &mut cache), cold(&root), "the first build");
-    assert_eq!(kept(&root, &mut cache), cold(&root), "nothing changed");
+    same(&kept(&root, &mut cache), &cold(&root), "the first build");
+    same(&kept(&root, &mut cache), &cold(&root), "nothing changed");
     assert!(cache.finished_again().is_empty());
 
     // A paragraph of one chapter, then a citation added to it.
@@ -59,7 +84,7 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
         .expect("the edit is read");
     let after: String = edited.0[at..].chars().take(40).collect();
     assert!(after.contains('«'), "typography ran on the edit: {after}");
-    assert_eq!(edited, cold(&root), "a paragraph");
+    same(&edited, &cold(&root), "a paragraph");
     assert_eq!(
         cache.finished_again(),
         ["centres-de-sante"],
@@ -70,7 +95,7 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
         "[@bollier2014]",
         "[@bollier2014; @ostrom1990, p. 12]",
     );
-    assert_eq!(kept(&root, &mut cache), cold(&root), "a citation");
+    same(&kept(&root, &mut cache), &cold(&root), "a citation");
 
     // A formula with a fault, then mended: its warning comes and goes.
     edit(
@@ -79,7 +104,7 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
         "grille $\\frac{1}{$ de lecture",
     );
     let broken = kept(&root, &mut cache);
-    assert_eq!(broken, cold(&root), "a broken formula");
+    same(&broken, &cold(&root), "a broken formula");
     assert!(
         broken.1.len() > cold_of_sample().1.len(),
         "the formula's fault is reported: {:#?}",
@@ -91,13 +116,13 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
         "de la connaissance [@hess2007]",
         "de la connaissance partagée [@hess2007]",
     );
-    assert_eq!(kept(&root, &mut cache), cold(&root), "the fault kept");
+    same(&kept(&root, &mut cache), &cold(&root), "the fault kept");
     edit(
         &chapter,
         "grille $\\frac{1}{$ de lecture",
         "grille de lecture",
     );
-    assert_eq!(kept(&root, &mut cache), cold(&root), "the formula mended");
+    same(&kept(&root, &mut cache), &cold(&root), "the formula mended");
 
     // The bibliography: every citation of the work is formatted again.
     edit(
@@ -107,7 +132,7 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
     );
     let bib = kept(&root, &mut cache);
     assert!(bib.0.contains("Governing the Commons Again"));
-    assert_eq!(bib, cold(&root), "the bibliography");
+    same(&bib, &cold(&root), "the bibliography");
     assert_eq!(
         cache.finished_again().len(),
         9,
@@ -120,7 +145,7 @@ fn a_rebuild_from_kept_passes_is_the_cold_model() {
         "style = \"chicago-author-date\"",
         "style = \"apa\"",
     );
-    assert_eq!(kept(&root, &mut cache), cold(&root), "the style");
+    same(&kept(&root, &mut cache), &cold(&root), "the style");
 }
 
 fn cold_of_sample() -> (String, Vec<String>) {
@@ -161,4 +186,28 @@ fn a_rebuild_of_one_chapter_keeps_the_others_formatted_citations_for_the_next_co
         stored_scopes(&root) > all,
         "the other chapters' scopes stay in the store beside the new one"
     );
+}
+
+#[test]
+fn translated_titles_and_index_marks_are_kept_as_the_passes_made_them() {
+    let (_dir, root) = common::fixture("index");
+    // A title and an abstract in three languages, each typeset in its own.
+    edit(
+        root.join("chapters/01-premier.md"),
+        "title: Premier chapitre\n",
+        "title:\n  fr: Premier chapitre\n  en: The \"first\" chapter\n  it: Il \"primo\" capitolo\nabstract:\n  fr: \"Un résumé : court.\"\n  en: \"An abstract: short.\"\n",
+    );
+    let mut cache = ParseCache::default();
+    same(&kept(&root, &mut cache), &cold(&root), "the first build");
+    edit(
+        root.join("chapters/02-second.md"),
+        "Une note sur l'",
+        "Une \"note\" sur l'",
+    );
+    assert_eq!(
+        kept(&root, &mut cache),
+        cold(&root),
+        "another chapter edited"
+    );
+    assert_eq!(cache.finished_again(), ["second"]);
 }

@@ -191,7 +191,7 @@ pub struct Chapter {
 }
 
 /// A chapter's title and abstract in another language than its own.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Translation {
     /// The language.
     pub lang: Lang,

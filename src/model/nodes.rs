@@ -269,7 +269,7 @@ pub enum Inline {
 /// A term marked for the index: `[coopérative]{.index}`,
 /// `[…]{.index key="communs, gestion des"}`, `{.index see="…"}`,
 /// `{.index seealso="…"}`, `[Elinor Ostrom]{.index .name}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct IndexMark {
     /// The text as the chapter shows it.
     pub content: Vec<Inline>,

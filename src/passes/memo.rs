@@ -22,7 +22,7 @@ use std::hash::{Hash, Hasher};
 use super::{Prepare, tail};
 use crate::diag::{Diagnostic, Sink};
 use crate::load::CONTRIBUTORS_FILE;
-use crate::model::{Block, Book, Chapter, Footnote, Reference};
+use crate::model::{Block, Book, Chapter, Footnote, Reference, Translation};
 
 /// What the last passes made of each chapter, by chapter id.
 #[derive(Default)]
@@ -53,6 +53,7 @@ struct Finished {
     abstract_: Vec<Block>,
     blocks: Vec<Block>,
     footnotes: Vec<Footnote>,
+    translations: Vec<Translation>,
     references: Vec<Reference>,
     cites: bool,
 }
@@ -65,6 +66,7 @@ impl Finished {
             abstract_: chapter.abstract_.clone(),
             blocks: chapter.blocks.clone(),
             footnotes: chapter.footnotes.clone(),
+            translations: chapter.translations.clone(),
             references: chapter.references.clone(),
             cites: chapter.cites,
         }
@@ -78,6 +80,7 @@ impl Finished {
             abstract_: std::mem::replace(&mut chapter.abstract_, self.abstract_),
             blocks: std::mem::replace(&mut chapter.blocks, self.blocks),
             footnotes: std::mem::replace(&mut chapter.footnotes, self.footnotes),
+            translations: std::mem::replace(&mut chapter.translations, self.translations),
             references: std::mem::replace(&mut chapter.references, self.references),
             cites: std::mem::replace(&mut chapter.cites, self.cites),
         }
@@ -94,6 +97,7 @@ fn input_hash(chapter: &Chapter) -> u64 {
         &chapter.abstract_,
         &chapter.blocks,
         &chapter.footnotes,
+        &chapter.translations,
     )
         .hash(&mut h);
     h.finish()
