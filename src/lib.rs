@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod bibliography;
 pub mod cli;
+pub mod commenting;
 pub mod config;
 pub mod date;
 pub mod diag;
