@@ -265,52 +265,8 @@ fn date(time: i64) -> String {
     crate::date::rfc3339(time)
 }
 
-/// The comments as one JSON object (schemas/comments.schema.json).
 fn comments_json(shown: &[(Thread, Located, String)]) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = shown
-        .iter()
-        .map(|(t, l, text)| {
-            let now = l.span.map(|s| {
-                serde_json::json!({
-                    "line": anchor::line_of(text, s.start),
-                    "end_line": anchor::line_of(text, s.end.saturating_sub(1).max(s.start)),
-                    "text": &text[s.start..s.end],
-                })
-            });
-            serde_json::json!({
-                "id": t.id,
-                "chapter": t.chapter,
-                "author": t.author,
-                "date": date(t.time),
-                "revision": t.revision,
-                "open": t.open,
-                "unverified": t.unverified,
-                "body": t.body,
-                "quote": {
-                    "exact": t.anchor.exact,
-                    "prefix": t.anchor.prefix,
-                    "suffix": t.anchor.suffix,
-                    "line": t.anchor.line,
-                    "end_line": t.anchor.end_line,
-                },
-                "anchored": l.found,
-                "now": now,
-                "suggestion": t.suggestion.as_ref().map(|s| serde_json::json!({
-                    "text": s,
-                    "applies": l.unchanged(),
-                })),
-                "events": t.events.iter().map(|e| serde_json::json!({
-                    "id": e.commit,
-                    "kind": e.kind,
-                    "author": e.author,
-                    "date": date(e.time),
-                    "body": e.body,
-                    "unverified": e.unverified,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({ "comments": items })
+    crate::commenting::comments_json(shown)
 }
 
 /// Indents a Markdown body under a thread, escaped for the terminal.

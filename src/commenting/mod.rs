@@ -14,7 +14,7 @@
 use crate::diag::Diagnostic;
 use crate::git::{GitError, Repo};
 use crate::model::{Book, Chapter};
-use crate::review::anchor;
+use crate::review::anchor::{self, Located};
 use crate::review::comments::{CommentKind, CommentRecord, comment_message, parse_comment};
 use crate::review::threads::Thread;
 
@@ -593,4 +593,78 @@ pub fn record(
 ) -> Result<(String, String), Diagnostic> {
     let message = message_of(prepared)?;
     commit_event(repo, &prepared.me, &message, force)
+}
+
+fn date(time: i64) -> String {
+    crate::date::rfc3339(time)
+}
+
+/// The comments as one JSON object (schemas/comments.schema.json).
+pub fn comments_json(shown: &[(Thread, Located, String)]) -> serde_json::Value {
+    let items: Vec<serde_json::Value> = shown
+        .iter()
+        .map(|(t, l, text)| {
+            let now = l.span.map(|s| {
+                serde_json::json!({
+                    "line": anchor::line_of(text, s.start),
+                    "end_line": anchor::line_of(text, s.end.saturating_sub(1).max(s.start)),
+                    "text": &text[s.start..s.end],
+                })
+            });
+            serde_json::json!({
+                "id": t.id,
+                "chapter": t.chapter,
+                "author": t.author,
+                "date": date(t.time),
+                "revision": t.revision,
+                "open": t.open,
+                "unverified": t.unverified,
+                "body": t.body,
+                "quote": {
+                    "exact": t.anchor.exact,
+                    "prefix": t.anchor.prefix,
+                    "suffix": t.anchor.suffix,
+                    "line": t.anchor.line,
+                    "end_line": t.anchor.end_line,
+                },
+                "anchored": l.found,
+                "now": now,
+                "suggestion": t.suggestion.as_ref().map(|s| serde_json::json!({
+                    "text": s,
+                    "applies": l.unchanged(),
+                })),
+                "events": t.events.iter().map(|e| serde_json::json!({
+                    "id": e.commit,
+                    "kind": e.kind,
+                    "author": e.author,
+                    "date": date(e.time),
+                    "body": e.body,
+                    "unverified": e.unverified,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::json!({ "comments": items })
+}
+
+/// Each chapter's comments as [`comments_json`] writes them, located in
+/// the text the model holds, from the review state of a draft model (none
+/// outside a draft): what `watch`'s review panel lists.
+pub fn chapters_json(book: &Book) -> std::collections::BTreeMap<String, serde_json::Value> {
+    let mut out = std::collections::BTreeMap::new();
+    let Some(report) = &book.review else {
+        return out;
+    };
+    for chapter in &book.chapters {
+        let text = &book.sources.get(chapter.file).text;
+        let shown: Vec<(Thread, Located, String)> = report
+            .chapters
+            .iter()
+            .filter(|c| c.id == chapter.id)
+            .flat_map(|c| c.comments.iter())
+            .map(|t| (t.clone(), anchor::locate(text, &t.anchor), text.clone()))
+            .collect();
+        out.insert(chapter.id.clone(), comments_json(&shown));
+    }
+    out
 }

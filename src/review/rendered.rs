@@ -59,9 +59,14 @@ pub fn find(text: &str, exact: &str, prefix: &str, suffix: &str) -> Result<Span,
     let starts: Vec<usize> = (0..=t.len() - q.len())
         .filter(|&i| t[i] == q[0] && t[i..i + q.len()] == q[..])
         .collect();
-    let span = |i: usize| Span {
-        start: at[i].start,
-        end: at[i + q.len() - 1].end,
+    let span = |i: usize| {
+        balanced(
+            text,
+            Span {
+                start: at[i].start,
+                end: at[i + q.len() - 1].end,
+            },
+        )
     };
     match starts.as_slice() {
         [] => return Err(Miss::Nowhere),
@@ -96,6 +101,34 @@ pub fn find(text: &str, exact: &str, prefix: &str, suffix: &str) -> Result<Span,
     }
 }
 
+/// Inline markup that opens and closes with the same characters.
+const MARKS: [char; 4] = ['*', '_', '~', '`'];
+
+/// `span` widened over the markup just outside it that a mark inside it
+/// opens or closes (`` `code `` takes its closing backtick): a suggested
+/// replacement then leaves no mark alone.
+fn balanced(text: &str, span: Span) -> Span {
+    let mut s = span;
+    for mark in MARKS {
+        if text[s.start..s.end].matches(mark).count() % 2 == 0 {
+            continue;
+        }
+        let after = text[s.end..].chars().take_while(|c| *c == mark).count();
+        let before = text[..s.start]
+            .chars()
+            .rev()
+            .take_while(|c| *c == mark)
+            .count();
+        // Marks are ASCII: one byte each.
+        if after > 0 {
+            s.end += after;
+        } else {
+            s.start -= before;
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +147,9 @@ mod tests {
             Ok("L'*économie* des -- fablabs\nest")
         );
         assert_eq!(found("OUVERTE", "", ""), Ok("ouverte"));
+        // A mark opened inside the selection is closed in it.
+        assert_eq!(found("L’économie", "", ""), Ok("L'*économie*"));
+        assert_eq!(found("économie des", "L’", ""), Ok("*économie* des"));
     }
 
     #[test]
@@ -123,7 +159,7 @@ mod tests {
             Ok("économie des fablabs")
         );
         let first = find(TEXT, "économie des fablabs", "L’", " est ouverte").unwrap();
-        assert_eq!(&TEXT[first.start..first.end], "économie* des -- fablabs");
+        assert_eq!(&TEXT[first.start..first.end], "*économie* des -- fablabs");
         assert!(matches!(
             found("économie des fablabs", "", ""),
             Err(Miss::Ambiguous(spans)) if spans.len() == 2
