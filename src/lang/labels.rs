@@ -67,6 +67,12 @@ pub struct Labels {
     pub section: &'static str,
     /// "Brouillon": the mark of draft builds.
     pub draft: &'static str,
+    /// "Commentaires ouverts": the heading of a draft chapter's comments.
+    pub open_comments: &'static str,
+    /// "propose": before a comment's suggested replacement.
+    pub suggests: &'static str,
+    /// Said of a comment whose quoted text is no longer in the chapter.
+    pub orphaned: &'static str,
     /// "révision".
     pub revision: &'static str,
     /// "état".
@@ -200,6 +206,9 @@ pub static FR: Labels = Labels {
     table: "Tableau",
     section: "section",
     draft: "Brouillon",
+    open_comments: "Commentaires ouverts",
+    suggests: "propose",
+    orphaned: "le texte cité n’est plus dans le chapitre",
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
@@ -266,6 +275,9 @@ pub static IT: Labels = Labels {
     table: "Tabella",
     section: "sezione",
     draft: "Bozza",
+    open_comments: "Commenti aperti",
+    suggests: "propone",
+    orphaned: "il testo citato non è più nel capitolo",
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
@@ -332,6 +344,9 @@ pub static EN: Labels = Labels {
     table: "Table",
     section: "section",
     draft: "Draft",
+    open_comments: "Open comments",
+    suggests: "suggests",
+    orphaned: "the quoted text is no longer in the chapter",
     revision: "revision",
     state: "state",
     offprint: "Offprint from",

@@ -10,6 +10,9 @@
   var article = document.querySelector("article.chapter[data-chapter]");
   if (!article || article.getAttribute("data-chapter") === "references") { return; }
   var chapter = article.getAttribute("data-chapter");
+  // The panel lists what the draft's static list says, and acts on it.
+  var listed = article.querySelector(".draft-comments");
+  if (listed) { listed.hidden = true; }
   var token = window.ouvrageToken || "";
   var CONTEXT = 32;
 
@@ -75,7 +78,13 @@
   // The page's letters and digits, each with its text node and offset.
   function projectPage() {
     var chars = [], at = [];
-    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    // The draft's own list of comments is no text of the chapter.
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        return n.parentElement && n.parentElement.closest(".draft-comments")
+          ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
+      },
+    });
     var node;
     while ((node = walker.nextNode())) {
       var t = node.nodeValue;

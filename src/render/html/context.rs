@@ -130,6 +130,8 @@ pub struct ChapterContext {
     pub state: Option<String>,
     /// Draft builds: the chapter file's short revision.
     pub revision: Option<String>,
+    /// Draft builds: its open comments ([`view::comments::draft_comments`]).
+    pub comments: Vec<view::comments::DraftComment>,
 }
 
 /// A chapter link on the contributors page.
@@ -375,6 +377,7 @@ impl<'b> Site<'b> {
             next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
             state: ch.review.as_ref().map(|r| r.state.name().to_string()),
             revision: ch.review.as_ref().map(|r| r.short_revision().to_string()),
+            comments: view::comments::draft_comments(book, ch),
         };
         let mut data = self.data(
             PageContext {
@@ -421,6 +424,7 @@ impl<'b> Site<'b> {
             next: None,
             state: None,
             revision: None,
+            comments: Vec::new(),
         });
         Some(page)
     }
