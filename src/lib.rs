@@ -30,6 +30,7 @@ pub mod signing;
 pub mod source;
 pub mod status;
 pub mod templates;
+pub mod textdiff;
 pub mod url;
 pub mod view;
 pub mod watch;

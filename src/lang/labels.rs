@@ -73,6 +73,9 @@ pub struct Labels {
     pub suggests: &'static str,
     /// Said of a comment whose quoted text is no longer in the chapter.
     pub orphaned: &'static str,
+    /// "Modifié depuis votre approbation de la révision": before the diff
+    /// a draft shows its maker since their approval went stale.
+    pub since_your_approval: &'static str,
     /// "révision".
     pub revision: &'static str,
     /// "état".
@@ -209,6 +212,7 @@ pub static FR: Labels = Labels {
     open_comments: "Commentaires ouverts",
     suggests: "propose",
     orphaned: "le texte cité n’est plus dans le chapitre",
+    since_your_approval: "Modifié depuis votre approbation de la révision",
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
@@ -278,6 +282,7 @@ pub static IT: Labels = Labels {
     open_comments: "Commenti aperti",
     suggests: "propone",
     orphaned: "il testo citato non è più nel capitolo",
+    since_your_approval: "Modificato dalla sua approvazione della revisione",
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
@@ -347,6 +352,7 @@ pub static EN: Labels = Labels {
     open_comments: "Open comments",
     suggests: "suggests",
     orphaned: "the quoted text is no longer in the chapter",
+    since_your_approval: "Changed since your approval of revision",
     revision: "revision",
     state: "state",
     offprint: "Offprint from",

@@ -155,6 +155,9 @@ impl Builder {
         let review = self.review(&book);
         book.date = self.document_date(&book, &review.head);
         attach_review(&mut book, review);
+        if let Ok(repo) = crate::git::Repo::open(&book.root) {
+            crate::textdiff::attach_since_approval(&mut book, &repo);
+        }
         publish_comments(live, &book);
 
         let t = Instant::now();

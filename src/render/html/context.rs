@@ -132,6 +132,9 @@ pub struct ChapterContext {
     pub revision: Option<String>,
     /// Draft builds: its open comments ([`view::comments::draft_comments`]).
     pub comments: Vec<view::comments::DraftComment>,
+    /// Draft builds: what changed since the approval of whoever made the
+    /// draft, when it went stale.
+    pub since_approval: Option<crate::model::SinceApproval>,
 }
 
 /// A chapter link on the contributors page.
@@ -378,6 +381,7 @@ impl<'b> Site<'b> {
             state: ch.review.as_ref().map(|r| r.state.name().to_string()),
             revision: ch.review.as_ref().map(|r| r.short_revision().to_string()),
             comments: view::comments::draft_comments(book, ch),
+            since_approval: ch.review.as_ref().and_then(|r| r.since_approval.clone()),
         };
         let mut data = self.data(
             PageContext {
@@ -425,6 +429,7 @@ impl<'b> Site<'b> {
             state: None,
             revision: None,
             comments: Vec::new(),
+            since_approval: None,
         });
         Some(page)
     }
