@@ -48,6 +48,17 @@ fn warnings(root: &Path) -> Vec<serde_json::Value> {
     let out = ouvrage(root, &["status", "--format", "json"]);
     assert!(out.status.success());
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The new kinds are in the published schema.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schemas/status.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&status)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     status["warnings"].as_array().unwrap().clone()
 }
 
