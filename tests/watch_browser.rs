@@ -86,6 +86,9 @@ fn a_reviewer_comments_replies_and_resolves_in_the_page() {
         .arg(&url)
         .arg("Une citation.")
         .arg(hostile)
+        .arg(format!("http://{}/html/premier.html", watch.address))
+        .arg("Un paragraphe avec")
+        .arg("et une seconde")
         .env("CHROMIUM", &chromium)
         .output()
         .unwrap_or_else(|e| panic!("Node.js is needed by this test and could not run ({e})"));
@@ -106,14 +109,25 @@ fn a_reviewer_comments_replies_and_resolves_in_the_page() {
         "a resolved comment is not highlighted"
     );
     assert_eq!(shown["resolved"]["title"], "Comments (0 open)");
+    // Across the call of a note (the page's "1"): the source's `[^une]`.
+    assert_eq!(
+        shown["across"]["marked"], "Un paragraphe avec une note|et une seconde",
+        "{shown}"
+    );
 
     // In git, as `ouvrage comment` records them, by Bo.
     let listed = common::ouvrage(&root, &["comments", "--format", "json"]);
     assert!(listed.status.success());
     let listed: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     let comments = listed["comments"].as_array().unwrap();
-    assert_eq!(comments.len(), 1, "{listed}");
-    let c = &comments[0];
+    assert_eq!(comments.len(), 2, "{listed}");
+    let across = comments.iter().find(|c| c["chapter"] == "premier").unwrap();
+    assert_eq!(
+        across["quote"]["exact"],
+        "Un paragraphe avec une note[^une] et une seconde"
+    );
+    assert_eq!(across["body"], "Et la note ?");
+    let c = comments.iter().find(|c| c["chapter"] == "second").unwrap();
     assert_eq!(c["chapter"], "second");
     assert_eq!(c["author"], "bo");
     assert_eq!(c["body"], hostile);

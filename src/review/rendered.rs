@@ -13,12 +13,50 @@
 
 use super::anchor::Span;
 
+/// How far a piece of markup is looked for (bytes, on one line).
+const MARKUP_SPAN: usize = 400;
+
+/// Where the Markdown piece of markup that starts at byte `i` ends, if one
+/// does: text the page never shows as such. A note's call `[^label]`, a
+/// link's or image's address `](…)`, an attribute block `{#id .class}`, an
+/// HTML tag `<span lang="en">`.
+fn markup_end(text: &str, i: usize) -> Option<usize> {
+    let rest = &text[i..];
+    let (open, close) = if rest.starts_with("[^") {
+        ("[^", ']')
+    } else if rest.starts_with("](") {
+        ("](", ')')
+    } else if rest.starts_with("{#") || rest.starts_with("{.") {
+        ("{", '}')
+    } else if rest.starts_with('<')
+        && rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!')
+    {
+        ("<", '>')
+    } else {
+        return None;
+    };
+    let window = &rest[..rest.len().min(MARKUP_SPAN)];
+    let end = window[open.len()..].find([close, '\n'])?;
+    let at = open.len() + end;
+    (window[at..].starts_with(close)).then(|| i + at + close.len_utf8())
+}
+
 /// The letters and digits of `text`, lowercased, each with the byte range
-/// of the source character it comes from.
-fn project(text: &str) -> (Vec<char>, Vec<Span>) {
+/// of the source character it comes from; with `source`, those of its
+/// markup ([`markup_end`]) left out.
+fn project_as(text: &str, source: bool) -> (Vec<char>, Vec<Span>) {
     let mut chars = Vec::with_capacity(text.len());
     let mut at = Vec::with_capacity(text.len());
+    let mut skip_to = 0;
     for (i, c) in text.char_indices() {
+        if i < skip_to {
+            continue;
+        }
+        if source && let Some(end) = markup_end(text, i) {
+            // A link's text stays: only `](…)` is skipped, `[` is no letter.
+            skip_to = end;
+            continue;
+        }
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 chars.push(l);
@@ -30,6 +68,11 @@ fn project(text: &str) -> (Vec<char>, Vec<Span>) {
         }
     }
     (chars, at)
+}
+
+/// The letters and digits of rendered text.
+fn project(text: &str) -> (Vec<char>, Vec<Span>) {
+    project_as(text, false)
 }
 
 /// Why a selection is not found in the source.
@@ -46,13 +89,14 @@ pub enum Miss {
 /// The byte range of `text` that the rendered `exact` covers, told apart
 /// from its other occurrences by `prefix` (rendered text just before) and
 /// `suffix` (just after): from the first letter or digit of the selection
-/// to its last.
+/// to its last. The page leaves out what it adds (a note's call, a
+/// section's number); the source's markup is left out here.
 pub fn find(text: &str, exact: &str, prefix: &str, suffix: &str) -> Result<Span, Miss> {
     let (q, _) = project(exact);
     if q.is_empty() {
         return Err(Miss::Blank);
     }
-    let (t, at) = project(text);
+    let (t, at) = project_as(text, true);
     if t.len() < q.len() {
         return Err(Miss::Nowhere);
     }
@@ -164,6 +208,18 @@ mod tests {
             found("économie des fablabs", "", ""),
             Err(Miss::Ambiguous(spans)) if spans.len() == 2
         ));
+    }
+
+    #[test]
+    fn markup_the_page_does_not_show_is_skipped() {
+        let text = "Un paragraphe avec une note[^une] et un [lien vers 2](https://example.org/a2){.x} <span lang=\"en\">here</span>.\n";
+        let span = find(text, "une note et un lien vers 2 here", "", "").unwrap();
+        assert_eq!(
+            &text[span.start..span.end],
+            "une note[^une] et un [lien vers 2](https://example.org/a2){.x} <span lang=\"en\">here"
+        );
+        // An address's letters are not the text's.
+        assert_eq!(find(text, "example", "", ""), Err(Miss::Nowhere));
     }
 
     #[test]

@@ -15,6 +15,17 @@
   if (listed) { listed.hidden = true; }
   var token = window.ouvrageToken || "";
   var CONTEXT = 32;
+  // What the page adds to the chapter's text: a note's call, a section's
+  // number. Left out of a selection and of the text searched.
+  var ADDED = ".footnote-ref, .section-number";
+
+  // The chapter's text a range covers, without what the page added.
+  function textOf(range) {
+    var holder = document.createElement("div");
+    holder.appendChild(range.cloneContents());
+    Array.prototype.forEach.call(holder.querySelectorAll(ADDED), function (e) { e.parentNode.removeChild(e); });
+    return holder.textContent;
+  }
 
   var style = document.createElement("style");
   style.textContent =
@@ -81,7 +92,7 @@
     // The draft's own list of comments is no text of the chapter.
     var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
       acceptNode: function (n) {
-        return n.parentElement && n.parentElement.closest(".draft-comments")
+        return n.parentElement && n.parentElement.closest(".draft-comments, " + ADDED)
           ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
       },
     });
@@ -97,6 +108,17 @@
       }
     }
     return { chars: chars.join(""), at: at };
+  }
+
+  // The letters of Markdown source, its markup the page does not show left
+  // out as the server leaves it out (src/review/rendered.rs): a note's call,
+  // a link's address, an attribute block, an HTML tag.
+  function projectSource(t) {
+    return projectText(String(t)
+      .replace(/\[\^[^\]\n]{0,400}\]/g, "")
+      .replace(/\]\([^)\n]{0,400}\)/g, "")
+      .replace(/\{[#.][^}\n]{0,400}\}/g, "")
+      .replace(/<[A-Za-z\/!][^>\n]{0,400}>/g, ""));
   }
 
   function projectText(t) {
@@ -119,10 +141,10 @@
   // Where a thread's current text is in the page: the occurrence whose
   // context agrees best with the comment's.
   function findInPage(page, thread) {
-    var q = projectText(thread.now.text);
+    var q = projectSource(thread.now.text);
     if (!q) { return null; }
     var best = -1, bestScore = -1, from = 0, i;
-    var prefix = projectText(thread.quote.prefix), suffix = projectText(thread.quote.suffix);
+    var prefix = projectSource(thread.quote.prefix), suffix = projectSource(thread.quote.suffix);
     while ((i = page.chars.indexOf(q, from)) >= 0) {
       var score = agree(page.chars.slice(Math.max(0, i - prefix.length), i), prefix, true) +
         agree(page.chars.slice(i + q.length, i + q.length + suffix.length), suffix, false);
@@ -298,7 +320,7 @@
     var after = document.createRange();
     after.setStart(range.endContainer, range.endOffset);
     after.setEnd(article, article.childNodes.length);
-    return { prefix: before.toString().slice(-CONTEXT), suffix: after.toString().slice(0, CONTEXT) };
+    return { prefix: textOf(before).slice(-CONTEXT), suffix: textOf(after).slice(0, CONTEXT) };
   }
 
   document.addEventListener("mouseup", function () {
@@ -308,7 +330,7 @@
       var range = sel.getRangeAt(0);
       if (!article.contains(range.commonAncestorContainer)) { button.hidden = true; return; }
       var c = context(range);
-      selected = { exact: range.toString(), prefix: c.prefix, suffix: c.suffix };
+      selected = { exact: textOf(range), prefix: c.prefix, suffix: c.suffix };
       var box = range.getBoundingClientRect();
       button.style.left = (window.scrollX + box.left) + "px";
       button.style.top = (window.scrollY + box.bottom + 4) + "px";

@@ -3,14 +3,17 @@
 // and resolves it, each through the panel's own buttons. Prints what the
 // page showed as JSON; the Rust test checks the events in git.
 //
-//   node review.mjs URL QUOTE BODY
+//   node review.mjs URL QUOTE BODY URL2 START END
+//
+// Then, on URL2, selects from START to END across a note's call (text the
+// page adds) and comments on it.
 //
 // Chromium: $CHROMIUM, or Debian's /usr/bin/chromium.
 import { chromium } from "playwright-core";
 
-const [url, quote, body] = process.argv.slice(2);
-if (!url || !quote || !body) {
-  console.error("usage: node review.mjs URL QUOTE BODY");
+const [url, quote, body, url2, start, end] = process.argv.slice(2);
+if (!url || !quote || !body || !url2 || !start || !end) {
+  console.error("usage: node review.mjs URL QUOTE BODY URL2 START END");
   process.exit(2);
 }
 const browser = await chromium.launch({
@@ -32,18 +35,24 @@ try {
   );
   await ready();
 
-  // Select the quote with the mouse's result: a range over its text, then
-  // the mouseup the panel listens to.
-  const selected = await page.evaluate((q) => {
+  // Selects from the start of `from` to the end of `to` as the mouse
+  // would (a range over the text, possibly across elements), then the
+  // mouseup the panel listens to.
+  const select = (from, to) => page.evaluate(([from, to]) => {
     const article = document.querySelector("article.chapter");
     const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
-    let node;
+    const range = document.createRange();
+    let node, started = false;
     while ((node = walker.nextNode())) {
-      const at = node.nodeValue.indexOf(q);
-      if (at >= 0) {
-        const range = document.createRange();
+      if (!started) {
+        const at = node.nodeValue.indexOf(from);
+        if (at < 0) { continue; }
         range.setStart(node, at);
-        range.setEnd(node, at + q.length);
+        started = true;
+      }
+      const at = node.nodeValue.indexOf(to);
+      if (at >= 0) {
+        range.setEnd(node, at + to.length);
         const sel = window.getSelection();
         sel.removeAllRanges();
         sel.addRange(range);
@@ -52,8 +61,8 @@ try {
       }
     }
     return false;
-  }, quote);
-  if (!selected) { throw new Error(`“${quote}” is not in the page`); }
+  }, [from, to]);
+  if (!(await select(quote, quote))) { throw new Error(`“${quote}” is not in the page`); }
   await page.waitForSelector("#ouvrage-comment-button:not([hidden])", { timeout: 10000 });
   await page.click("#ouvrage-comment-button");
   await page.fill("#ouvrage-new-body", body);
@@ -103,6 +112,24 @@ try {
   result.resolved = await page.evaluate(() => ({
     marks: document.querySelectorAll("mark.ouvrage-comment").length,
     title: document.querySelector("#ouvrage-review h2").textContent,
+  }));
+  // Across a note's call, on another page.
+  await page.goto(url2, { waitUntil: "load" });
+  await ready();
+  if (!(await select(start, end))) { throw new Error(`“${start}…${end}” is not in ${url2}`); }
+  await page.waitForSelector("#ouvrage-comment-button:not([hidden])", { timeout: 10000 });
+  await page.click("#ouvrage-comment-button");
+  await page.fill("#ouvrage-new-body", "Et la note ?");
+  await page.click("#ouvrage-new-save");
+  await page.waitForFunction(
+    () => document.querySelector(".ouvrage-thread") && document.querySelector("mark.ouvrage-comment"),
+    null,
+    { timeout: 60000 },
+  );
+  await ready();
+  result.across = await page.evaluate(() => ({
+    marked: Array.from(document.querySelectorAll("mark.ouvrage-comment")).map((m) => m.textContent).join("|"),
+    error: Array.from(document.querySelectorAll("#ouvrage-review .ouvrage-error")).map((e) => e.textContent).join(""),
   }));
   result.dialogs = dialogs;
   console.log(JSON.stringify(result));
