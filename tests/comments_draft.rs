@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::*;
 
-const HOSTILE: &str = "<script>alert(1)</script> \"><img src=x onerror=alert(2)> Une source ?";
+const HOSTILE: &str = "<script>alert(1)</script> \"><img src=x onerror=alert(2)> #panic(\"typst\") ] [ $x$ Une source ?";
 
 /// The features book in git, with bo's comment on "Une citation." of the
 /// second chapter.
@@ -73,7 +73,7 @@ fn the_draft_pdf_and_site_show_open_comments_and_a_release_none() {
     // The PDF: a numbered note with the line, the author, the text it is
     // on, then the body, as text; none in a release.
     let draft = one_line(&typeset_text(&root, true));
-    let note = "[1] l. 15 · Bo Auteur “Une citation.” — <script>alert(1)</script> \"><img src=x onerror=alert(2)> Une source ?";
+    let note = "[1] l. 15 · Bo Auteur “Une citation.” — <script>alert(1)</script> \"><img src=x onerror=alert(2)> #panic(\"typst\") ] [ $x$ Une source ?";
     assert!(draft.contains(note), "{draft}");
     assert!(draft.contains("Commentaires ouverts"));
     assert!(draft.contains("propose “Une autre citation.”"));
@@ -147,7 +147,7 @@ fn pdftotext_reads_the_comment_by_its_quote_in_the_draft_pdf_only() {
         .find("“Une citation.”")
         .expect("the quote in the note");
     let body = draft[quote..]
-        .find("<script>alert(1)</script> \"><img src=x onerror=alert(2)> Une source ?")
+        .find("<script>alert(1)</script> \"><img src=x onerror=alert(2)> #panic(\"typst\")")
         .expect("the body after its quote");
     assert!(body < 40, "the body is near its quote: {}", &draft[quote..]);
     ok(&root, &["build", "--pdf"]);
