@@ -341,6 +341,17 @@ fn writes_that_race_both_land_and_threads_go_on_in_the_panel() {
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["reply", "resolve"]);
+    // Reopened, with a word why.
+    let r = s.ask(serde_json::json!({"action": "reopen", "thread": id, "body": "Pas encore."}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let thread = s
+        .comments()
+        .into_iter()
+        .find(|c| c["id"] == id.as_str())
+        .unwrap();
+    assert_eq!(thread["open"], true);
+    assert_eq!(thread["events"][2]["kind"], "reopen");
+    assert_eq!(thread["events"][2]["body"], "Pas encore.");
     // The worktree and the index were never touched.
     let mut options = git2::StatusOptions::new();
     options.include_ignored(false).include_untracked(true);
