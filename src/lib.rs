@@ -11,6 +11,7 @@
 pub mod atomic;
 pub mod bibliography;
 pub mod cli;
+pub mod commenting;
 pub mod config;
 pub mod date;
 pub mod diag;
@@ -29,6 +30,7 @@ pub mod signing;
 pub mod source;
 pub mod status;
 pub mod templates;
+pub mod textdiff;
 pub mod url;
 pub mod view;
 pub mod watch;

@@ -319,6 +319,7 @@ pub fn attach_review(book: &mut Book, report: crate::review::report::StatusRepor
         chapter.review = Some(crate::model::ChapterReview {
             state,
             revision: crate::git::blob_id(text.as_bytes()),
+            since_approval: None,
         });
     }
     book.review = Some(std::sync::Arc::new(report));

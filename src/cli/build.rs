@@ -101,10 +101,17 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     // A draft shows each chapter's review state (outside git, every
     // chapter is a draft and the dashboard says so).
     if args.draft {
-        let report = crate::git::Repo::open(&root)
-            .and_then(|repo| crate::status::compute_status(&book, &repo, Default::default()))
+        let repo = crate::git::Repo::open(&root);
+        let report = repo
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|repo| crate::status::compute_status(&book, repo, Default::default()))
             .unwrap_or_else(|_| crate::status::offline_report(&book));
         crate::pipeline::attach_review(&mut book, report);
+        // What changed since the approval of whoever makes the draft.
+        if let Ok(repo) = &repo {
+            crate::textdiff::attach_since_approval(&mut book, repo);
+        }
     }
     let pdf_options = PdfOptions {
         emit_dir: args.emit_typst.map(|dir| {

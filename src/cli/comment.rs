@@ -5,13 +5,14 @@
 
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::review::{Me, commit_event, git_diagnostic, go_on_or_stop, load_with_repo};
+use super::review::{commit_event, go_on_or_stop, load_with_repo};
 use super::{Context, Outcome, fail};
+use crate::commenting::{Prepared, Target, excerpt, no_chapter, printable};
 use crate::diag::Diagnostic;
 use crate::git::Repo;
-use crate::model::{Book, Chapter};
+use crate::model::Book;
 use crate::review::anchor::{self, Found, Located};
-use crate::review::comments::{CommentKind, CommentRecord, comment_message, parse_comment};
+use crate::review::comments::CommentKind;
 use crate::review::threads::Thread;
 
 /// Arguments of `comment`.
@@ -107,36 +108,6 @@ pub enum SuggestionAction {
     },
 }
 
-fn no_chapter(book: &Book, id: &str) -> Diagnostic {
-    Diagnostic::error_in(None, format!("no chapter has the id `{id}`"))
-        .suggest(id, book.chapters.iter().map(|c| c.id.as_str()))
-        .hint("`ouvrage status` lists the chapters")
-}
-
-/// One line of text as a terminal may show it: control characters
-/// (escape sequences among them) written as `\u{…}`.
-fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-/// A quote shortened to one line for a message.
-fn excerpt(text: &str) -> String {
-    let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out: String = one.chars().take(60).collect();
-    if one.chars().count() > 60 {
-        out.push('…');
-    }
-    printable(&out)
-}
-
 /// Runs `comment`.
 pub fn comment(ctx: &Context, args: CommentArgs) -> Outcome {
     if let Some(action) = args.action {
@@ -157,50 +128,28 @@ pub fn comment(ctx: &Context, args: CommentArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    if let Err(e) = repo.head() {
-        return fail(ctx, git_diagnostic(&e));
-    }
-    let Some(chapter) = book.chapter(&chapter_id) else {
-        return fail(ctx, no_chapter(&book, &chapter_id));
+    let target = Target::Quote {
+        text: quote,
+        line: args.line,
     };
-    let path = chapter.rel_path();
-    let Some((revision, text)) = repo
-        .blob_at_head(&path)
-        .and_then(|r| repo.blob_text(&r).map(|t| (r, t)))
-    else {
-        return fail(
-            ctx,
-            Diagnostic::error_in(Some(chapter.path.clone()), "this chapter is not committed")
-                .hint("commit it first: a comment is bound to a committed revision"),
-        );
-    };
-    if body.trim().is_empty() {
-        return fail(ctx, Diagnostic::error_in(None, "the comment is empty"));
-    }
-    let span = match pick_occurrence(&repo, chapter, &text, &quote, args.line) {
-        Ok(span) => span,
+    let prepared = match crate::commenting::prepare_comment(
+        &book,
+        &repo,
+        &chapter_id,
+        &target,
+        &body,
+        args.suggest,
+    ) {
+        Ok(p) => p,
         Err(d) => return fail(ctx, d),
     };
-    let anchor = anchor::anchor_at(&text, span);
-    let line = anchor.line;
-    let record = CommentRecord {
-        chapter: chapter_id.clone(),
-        kind: CommentKind::Comment,
-        revision: revision.clone(),
-        thread: None,
-        anchor: Some(anchor),
-        suggestion: args.suggest,
-        body: body.replace("\r\n", "\n").trim().to_string(),
-    };
-    let me = match Me::find(ctx, &book, &repo) {
-        Ok(me) => me,
-        Err(outcome) => return outcome,
-    };
-    let problem = match me.contributor {
-        None => Some(me.not_a_contributor()),
-        Some(c) => super::review::signing_problem(&book, &repo, c).err(),
-    };
-    record_it(ctx, &book, &repo, &me, problem, args.force, &record, |id| {
+    let anchor = prepared
+        .record
+        .anchor
+        .as_ref()
+        .expect("a comment has an anchor");
+    let (line, revision) = (anchor.line, prepared.record.revision.clone());
+    record_it(ctx, &book, &repo, prepared, args.force, |id| {
         format!(
             "recorded comment {} on {chapter_id}, line {line}, revision {}",
             &id[..10],
@@ -209,114 +158,23 @@ pub fn comment(ctx: &Context, args: CommentArgs) -> Outcome {
     })
 }
 
-/// The occurrence of `quote` in the committed `text` a new comment is on,
-/// or why there is none or several.
-fn pick_occurrence(
-    repo: &Repo,
-    chapter: &Chapter,
-    text: &str,
-    quote: &str,
-    line: Option<usize>,
-) -> Result<anchor::Span, Diagnostic> {
-    let all = anchor::occurrences(text, quote);
-    let lines = |s: &anchor::Span| {
-        (
-            anchor::line_of(text, s.start),
-            anchor::line_of(text, s.end - 1),
-        )
-    };
-    let found: Vec<anchor::Span> = match line {
-        Some(n) => all
-            .iter()
-            .copied()
-            .filter(|s| {
-                let (a, b) = lines(s);
-                a <= n && n <= b
-            })
-            .collect(),
-        None => all.clone(),
-    };
-    let here = Some(chapter.path.clone());
-    match found.as_slice() {
-        [one] => Ok(*one),
-        [] if !all.is_empty() => {
-            let mut d = Diagnostic::error_in(
-                here,
-                format!("“{}” is on no line {}", excerpt(quote), line.unwrap_or(0)),
-            );
-            for s in &all {
-                d = d.hint(format!("it is on line {}", lines(s).0));
-            }
-            Err(d)
-        }
-        [] => {
-            let mut d = Diagnostic::error_in(
-                here,
-                format!(
-                    "“{}” is not in the committed text of `{}`",
-                    excerpt(quote),
-                    chapter.id
-                ),
-            );
-            let max = (quote.chars().count() / 2).max(1);
-            if let Some((span, _)) = anchor::nearest(text, quote, max, line.unwrap_or(1)) {
-                d = d.hint(format!(
-                    "the closest text is on line {}: “{}”",
-                    anchor::line_of(text, span.start),
-                    excerpt(&text[span.start..span.end])
-                ));
-            }
-            if repo.has_uncommitted_changes(&chapter.rel_path()) {
-                d = d
-                    .hint("comments are made on the committed revision: commit your changes first");
-            }
-            Err(d.hint("quote the chapter's source as written (white space may differ)"))
-        }
-        several => {
-            let mut d = Diagnostic::error_in(
-                here,
-                format!(
-                    "“{}” occurs {} times in `{}`",
-                    excerpt(quote),
-                    several.len(),
-                    chapter.id
-                ),
-            );
-            for s in several {
-                let (a, _) = lines(s);
-                let source_line = text.lines().nth(a - 1).unwrap_or("");
-                d = d.hint(format!("line {a}: {}", excerpt(source_line)));
-            }
-            Err(d.hint("`--line N` picks the one on line N (or quote more text)"))
-        }
-    }
-}
-
-/// Records `record` after checking it reads back, and prints `done(id)`.
-#[allow(clippy::too_many_arguments)]
+/// Records a prepared event after checking it reads back, and prints `done(id)`.
 fn record_it(
     ctx: &Context,
     book: &Book,
     repo: &Repo,
-    me: &Me<'_>,
-    problem: Option<Diagnostic>,
+    prepared: Prepared<'_>,
     force: bool,
-    record: &CommentRecord,
     done: impl Fn(&str) -> String,
 ) -> Outcome {
-    let message = comment_message(record);
-    if parse_comment(&message).as_ref() != Some(record) {
-        return fail(
-            ctx,
-            Diagnostic::error_in(None, "this message would make the comment unreadable").hint(
-                "a message must not name review events (`review(…): …` lines or `Ouvrage-` trailers)",
-            ),
-        );
-    }
-    if let Err(outcome) = go_on_or_stop(ctx, book, problem, force) {
+    let message = match crate::commenting::message_of(&prepared) {
+        Ok(m) => m,
+        Err(d) => return fail(ctx, d),
+    };
+    if let Err(outcome) = go_on_or_stop(ctx, book, prepared.problem.clone(), force) {
         return outcome;
     }
-    match commit_event(ctx, repo, me, &message, force) {
+    match commit_event(ctx, repo, &prepared.me, &message, force) {
         Ok((id, how)) => {
             ctx.info(format!("{}{how}", done(&id)));
             Outcome::Success
@@ -327,45 +185,11 @@ fn record_it(
 
 /// The book's threads, read from history as `status` reads them.
 fn all_threads(ctx: &Context, book: &Book, repo: &Repo) -> Result<Vec<Thread>, Outcome> {
-    let report = crate::status::compute_status(book, repo, Default::default())
-        .map_err(|e| fail(ctx, git_diagnostic(&e)))?;
-    Ok(report
-        .chapters
-        .into_iter()
-        .flat_map(|c| c.comments)
-        .collect())
+    crate::commenting::all_threads(book, repo).map_err(|d| fail(ctx, d))
 }
 
-/// The thread whose id starts with `prefix`, or why none is.
 fn find_thread(threads: Vec<Thread>, prefix: &str) -> Result<Thread, Diagnostic> {
-    let p = prefix.trim().to_ascii_lowercase();
-    let mut found: Vec<Thread> = threads
-        .into_iter()
-        .filter(|t| !p.is_empty() && t.id.starts_with(&p))
-        .collect();
-    match found.len() {
-        1 => Ok(found.remove(0)),
-        0 => Err(Diagnostic::error_in(
-            None,
-            format!("no comment has an id starting with `{}`", printable(prefix)),
-        )
-        .hint("`ouvrage comments` lists them with their ids")),
-        _ => {
-            let mut d = Diagnostic::error_in(
-                None,
-                format!("{} comments have an id starting with `{p}`", found.len()),
-            );
-            for t in &found {
-                d = d.hint(format!(
-                    "{} by {}: “{}”",
-                    &t.id[..12],
-                    t.author,
-                    excerpt(&t.anchor.exact)
-                ));
-            }
-            Err(d.hint("give more of the id"))
-        }
-    }
+    crate::commenting::find_thread(threads, prefix)
 }
 
 /// Runs `comment reply|resolve|reopen`.
@@ -374,74 +198,17 @@ fn on_thread(ctx: &Context, kind: CommentKind, args: ThreadArgs) -> Outcome {
         Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
-    if let Err(e) = repo.head() {
-        return fail(ctx, git_diagnostic(&e));
-    }
-    let threads = match all_threads(ctx, &book, &repo) {
-        Ok(t) => t,
-        Err(outcome) => return outcome,
-    };
-    let thread = match find_thread(threads, &args.id) {
-        Ok(t) => t,
-        Err(d) => return fail(ctx, d),
-    };
     let body = args.message.unwrap_or_default();
     if kind == CommentKind::Reply && body.trim().is_empty() {
         return super::usage(ctx, Diagnostic::error_in(None, "a reply needs -m MESSAGE"));
     }
-    match (kind, thread.open) {
-        (CommentKind::Resolve, false) => {
-            return fail(
-                ctx,
-                Diagnostic::error_in(None, "this comment is already resolved"),
-            );
-        }
-        (CommentKind::Reopen, true) => {
-            return fail(ctx, Diagnostic::error_in(None, "this comment is open"));
-        }
-        _ => {}
-    }
+    let (prepared, thread) =
+        match crate::commenting::prepare_thread_event(&book, &repo, kind, &args.id, &body) {
+            Ok(p) => p,
+            Err(d) => return fail(ctx, d),
+        };
     let chapter_id = thread.chapter.clone();
-    let Some(chapter) = book.chapter(&chapter_id) else {
-        return fail(ctx, no_chapter(&book, &chapter_id));
-    };
-    let revision = repo
-        .blob_at_head(&chapter.rel_path())
-        .unwrap_or_else(|| thread.revision.clone());
-    let me = match Me::find(ctx, &book, &repo) {
-        Ok(me) => me,
-        Err(outcome) => return outcome,
-    };
-    let problem = match me.contributor {
-        None => Some(me.not_a_contributor()),
-        Some(c) => {
-            let id = &c.id.value;
-            let decides = &thread.author == id
-                || chapter.config.authors.iter().any(|a| &a.value == id)
-                || crate::status::editor_ids(&book).contains(id);
-            if kind != CommentKind::Reply && !decides {
-                Some(Diagnostic::error_in(
-                    None,
-                    format!(
-                        "{id} may not {} this comment: only its author, the chapter's authors or an editor may",
-                        kind.name()
-                    ),
-                ))
-            } else {
-                super::review::signing_problem(&book, &repo, c).err()
-            }
-        }
-    };
-    let record = CommentRecord {
-        chapter: chapter_id.clone(),
-        kind,
-        revision,
-        thread: Some(thread.id.clone()),
-        anchor: None,
-        suggestion: None,
-        body: body.replace("\r\n", "\n").trim().to_string(),
-    };
-    record_it(ctx, &book, &repo, &me, problem, args.force, &record, |id| {
+    record_it(ctx, &book, &repo, prepared, args.force, |id| {
         format!(
             "recorded {} to comment {} on {chapter_id} as commit {}",
             kind.name(),
@@ -498,52 +265,8 @@ fn date(time: i64) -> String {
     crate::date::rfc3339(time)
 }
 
-/// The comments as one JSON object (schemas/comments.schema.json).
 fn comments_json(shown: &[(Thread, Located, String)]) -> serde_json::Value {
-    let items: Vec<serde_json::Value> = shown
-        .iter()
-        .map(|(t, l, text)| {
-            let now = l.span.map(|s| {
-                serde_json::json!({
-                    "line": anchor::line_of(text, s.start),
-                    "end_line": anchor::line_of(text, s.end.saturating_sub(1).max(s.start)),
-                    "text": &text[s.start..s.end],
-                })
-            });
-            serde_json::json!({
-                "id": t.id,
-                "chapter": t.chapter,
-                "author": t.author,
-                "date": date(t.time),
-                "revision": t.revision,
-                "open": t.open,
-                "unverified": t.unverified,
-                "body": t.body,
-                "quote": {
-                    "exact": t.anchor.exact,
-                    "prefix": t.anchor.prefix,
-                    "suffix": t.anchor.suffix,
-                    "line": t.anchor.line,
-                    "end_line": t.anchor.end_line,
-                },
-                "anchored": l.found,
-                "now": now,
-                "suggestion": t.suggestion.as_ref().map(|s| serde_json::json!({
-                    "text": s,
-                    "applies": l.unchanged(),
-                })),
-                "events": t.events.iter().map(|e| serde_json::json!({
-                    "id": e.commit,
-                    "kind": e.kind,
-                    "author": e.author,
-                    "date": date(e.time),
-                    "body": e.body,
-                    "unverified": e.unverified,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    serde_json::json!({ "comments": items })
+    crate::commenting::comments_json(shown)
 }
 
 /// Indents a Markdown body under a thread, escaped for the terminal.

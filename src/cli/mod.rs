@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod comment;
 mod contributors;
+mod diff;
 mod import;
 mod init;
 mod new;
@@ -119,6 +120,11 @@ pub enum Command {
     /// Apply a comment's suggested edit to the chapter's file, for you to commit.
     #[command(after_help = "Example:\n  ouvrage suggestion apply 1f3c2a")]
     Suggestion(comment::SuggestionArgs),
+    /// What changed in a chapter's text since your approval (or a revision), word by word.
+    #[command(
+        after_help = "Examples:\n  ouvrage diff fablabs\n  ouvrage diff fablabs --reviewer bo\n  ouvrage diff fablabs --since HEAD~3"
+    )]
+    Diff(diff::DiffArgs),
     /// The review state of each chapter and contributor, from git history.
     #[command(
         after_help = "Examples:\n  ouvrage status\n  ouvrage status --by contributor\n  ouvrage status --format json\n  ouvrage status --format markdown >> \"$GITHUB_STEP_SUMMARY\""
@@ -450,6 +456,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Finalize(args) => review::finalize(&ctx, args),
         Command::Comment(args) => comment::comment(&ctx, args),
         Command::Comments(args) => comment::list(&ctx, args),
+        Command::Diff(args) => diff::run(&ctx, args),
         Command::Suggestion(args) => comment::suggestion(&ctx, args),
         Command::Status(args) => status::run(&ctx, args),
         Command::Contributors(args) => contributors::run(&ctx, args),

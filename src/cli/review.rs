@@ -4,8 +4,9 @@
 use clap::{ArgGroup, Args};
 
 use super::{Context, Outcome, fail, load_lenient};
+pub use crate::commenting::{Me, git_diagnostic, signing_problem};
 use crate::diag::Diagnostic;
-use crate::git::{GitError, Repo};
+use crate::git::Repo;
 use crate::review::{EventKind, State, event_message};
 
 /// Arguments of `submit`.
@@ -111,43 +112,6 @@ pub fn load_with_repo(ctx: &Context) -> Result<(crate::model::Book, Repo), Outco
     Ok((book, repo))
 }
 
-/// A git problem as a diagnostic with what to do.
-pub fn git_diagnostic(e: &GitError) -> Diagnostic {
-    let d = Diagnostic::error_in(None, e.to_string());
-    match e {
-        GitError::NotARepository(_) => {
-            d.hint("run `git init` in the book, commit the chapters, then try again")
-        }
-        GitError::DetachedHead(branches) => match branches.as_slice() {
-            [] => d.hint("create a branch for the review: `git switch -c NAME`"),
-            [first, rest @ ..] => {
-                let d = d.hint(format!(
-                    "check out the branch the review belongs to: `git switch {first}`"
-                ));
-                if rest.is_empty() {
-                    d
-                } else {
-                    d.hint(format!("the other branches: {}", rest.join(", ")))
-                }
-            }
-        },
-        GitError::NoCommits => d.hint("commit the chapters first"),
-        GitError::NoIdentity => {
-            d.hint("set them: `git config user.name \"…\"` and `git config user.email \"…\"`")
-        }
-        GitError::MissingObject {
-            remote: Some(remote),
-            ..
-        } => d.hint(format!(
-            "fetch every object: `git config --unset remote.{remote}.partialclonefilter && git fetch --refetch {remote}` (or clone again without --filter)"
-        )),
-        GitError::MissingObject { remote: None, .. } => d.hint(
-            "the repository is incomplete or damaged: `git fsck` tells more; fetch again or clone again",
-        ),
-        GitError::Other(_) => d,
-    }
-}
-
 fn record(
     ctx: &Context,
     chapter_id: &str,
@@ -185,7 +149,7 @@ fn record(
                 .hint("commit or stash them first: the event names the committed revision, not your working copy"),
         );
     }
-    let me = match Me::find(ctx, &book, &repo) {
+    let me = match find_me(ctx, &book, &repo) {
         Ok(me) => me,
         Err(outcome) => return outcome,
     };
@@ -219,45 +183,13 @@ fn record(
     }
 }
 
-/// Who runs the command: their git identity through the book's committed
-/// .mailmap (as `status` decides it), and the contributor it is.
-pub struct Me<'b> {
-    /// The identity, resolved.
-    pub person: crate::git::Person,
-    /// The contributor whose email it is.
-    pub contributor: Option<&'b crate::config::Contributor>,
-    /// The mailmap and certificates in force.
-    pub identities: crate::status::Identities,
-}
-
-impl<'b> Me<'b> {
-    /// Reads who the user is.
-    pub fn find(ctx: &Context, book: &'b crate::model::Book, repo: &Repo) -> Result<Self, Outcome> {
-        let person = repo.identity().map_err(|e| fail(ctx, git_diagnostic(&e)))?;
-        let identities = crate::status::identities(book, repo);
-        let person = identities.people.resolve(&person);
-        let contributor = book
-            .contributors
-            .list
-            .iter()
-            .find(|c| c.emails.contains(&person.email));
-        Ok(Me {
-            person,
-            contributor,
-            identities,
-        })
-    }
-
-    /// The problem of a user who is no contributor.
-    pub fn not_a_contributor(&self) -> Diagnostic {
-        Diagnostic::error_in(
-            None,
-            format!("your git email {} is no contributor's", self.person.email),
-        )
-        .hint(
-            "add it to your entry's `emails` in contributors.toml (or map it in the book's committed .mailmap)",
-        )
-    }
+/// Who runs the command, or the command's failure.
+pub fn find_me<'b>(
+    ctx: &Context,
+    book: &'b crate::model::Book,
+    repo: &Repo,
+) -> Result<Me<'b>, Outcome> {
+    Me::find(book, repo).map_err(|d| fail(ctx, d))
 }
 
 /// Stops on `problem` unless `force`, which records the event anyway with a warning.
@@ -286,10 +218,8 @@ pub fn go_on_or_stop(
     Ok(())
 }
 
-/// Commits `message` as an event on the current branch, signed when git is
-/// set up to sign (the signature checked against the user's keys, as
-/// `status` will check it). Returns the commit id and how it was signed,
-/// in words (`, signed with KEY`).
+/// Commits `message` as an event on the current branch (see
+/// [`crate::commenting::commit_event`]), or the command's failure.
 pub fn commit_event(
     ctx: &Context,
     repo: &Repo,
@@ -297,53 +227,7 @@ pub fn commit_event(
     message: &str,
     force: bool,
 ) -> Result<(String, String), Outcome> {
-    let identities = &me.identities;
-    let contributor = me.contributor;
-    let setup = match repo.signing_setup() {
-        Ok(setup) => setup,
-        Err(e) => return Err(fail(ctx, git_diagnostic(&e))),
-    };
-    let keys: Vec<crate::signing::SigningKey> = contributor
-        .map(|c| c.signing_keys.iter().map(|k| k.value.clone()).collect())
-        .unwrap_or_default();
-    let signed_by = std::cell::RefCell::new(None);
-    let signer = |payload: &[u8]| -> Result<String, String> {
-        let setup = setup.as_ref().expect("only called with a setup");
-        let signature = crate::git::sign(setup, payload)?;
-        // Never trust the signing program: the signature is checked here,
-        // as `status` will check it.
-        if !keys.is_empty() {
-            match crate::signing::verify(&signature, payload, &keys, &identities.certificates) {
-                crate::signing::Verdict::Verified(key) => *signed_by.borrow_mut() = Some(key),
-                crate::signing::Verdict::Rejected(why) if !force => {
-                    return Err(format!(
-                        "the signature made with user.signingkey would not count: {}",
-                        why.replace("their signing keys", "your signing-keys")
-                    ));
-                }
-                crate::signing::Verdict::Rejected(_) => {}
-            }
-        }
-        Ok(signature)
-    };
-    let signer: Option<&crate::git::Signer<'_>> =
-        if setup.is_some() { Some(&signer) } else { None };
-    match repo.record_event(message, signer) {
-        Ok((id, signed)) => {
-            let how = match (signed, signed_by.into_inner()) {
-                (Some(_), Some(key)) => format!(", signed with {key}"),
-                (Some(_), None) => ", signed".to_string(),
-                (None, _) => String::new(),
-            };
-            Ok((id, how))
-        }
-        Err(GitError::Other(why)) if setup.is_some() => Err(fail(
-            ctx,
-            Diagnostic::error_in(None, format!("the event could not be signed: {why}"))
-                .hint("check `git config user.signingkey` and `gpg.format`, and your key's `signing-keys` entry"),
-        )),
-        Err(e) => Err(fail(ctx, git_diagnostic(&e))),
-    }
+    crate::commenting::commit_event(repo, me, message, force).map_err(|d| fail(ctx, d))
 }
 
 /// Why `c` may not record `kind` on `chapter`: not an author (submit); not
@@ -433,40 +317,5 @@ fn role_problem(
             }
         }
         _ => None,
-    }
-}
-
-/// Whether `c`'s event would be signed as it must be: when they list keys
-/// or the book requires signatures, git must have a `user.signingkey`.
-pub fn signing_problem(
-    book: &crate::model::Book,
-    repo: &Repo,
-    c: &crate::config::Contributor,
-) -> Result<(), Diagnostic> {
-    let needed = book.config.review.signatures_required || !c.signing_keys.is_empty();
-    if !needed {
-        return Ok(());
-    }
-    if c.signing_keys.is_empty() {
-        return Err(Diagnostic::error(
-            c.id.span.clone(),
-            format!(
-                "signatures are required ([review] signatures), but {} lists no signing-keys",
-                c.id.value
-            ),
-        )
-        .hint("add your public key to `signing-keys` in contributors.toml"));
-    }
-    match repo.signing_setup() {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(Diagnostic::error_in(
-            None,
-            format!(
-                "{} lists signing-keys, but git has no user.signingkey: the event would be unsigned and count for nothing",
-                c.id.value
-            ),
-        )
-        .hint("`git config user.signingkey ~/.ssh/id_ed25519` and `git config gpg.format ssh` (or your OpenPGP key)")),
-        Err(e) => Err(git_diagnostic(&e)),
     }
 }

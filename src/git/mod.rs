@@ -402,6 +402,23 @@ impl Repo {
         (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
     }
 
+    /// The blob id of a book file in the commit `rev` names (any revision
+    /// git understands: `HEAD~2`, a tag, a commit id), none when the file
+    /// is not in it; an error when `rev` names no commit.
+    pub fn blob_at(&self, rev: &str, path: &str) -> Result<Option<String>, GitError> {
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .and_then(|o| o.peel_to_commit())
+            .map_err(|_| GitError::Other(format!("`{rev}` names no commit")))?;
+        let tree = commit.tree()?;
+        Ok(tree
+            .get_path(Path::new(&format!("{}{path}", self.prefix)))
+            .ok()
+            .filter(|e| e.kind() == Some(git2::ObjectType::Blob))
+            .map(|e| e.id().to_string()))
+    }
+
     /// The text of blob `id` (hexadecimal), if the repository has it and it is UTF-8.
     pub fn blob_text(&self, id: &str) -> Option<String> {
         let blob = self.repo.find_blob(git2::Oid::from_str(id).ok()?).ok()?;

@@ -75,6 +75,15 @@ pub struct Labels {
     pub section: &'static str,
     /// "Brouillon": the mark of draft builds.
     pub draft: &'static str,
+    /// "Commentaires ouverts": the heading of a draft chapter's comments.
+    pub open_comments: &'static str,
+    /// "propose": before a comment's suggested replacement.
+    pub suggests: &'static str,
+    /// Said of a comment whose quoted text is no longer in the chapter.
+    pub orphaned: &'static str,
+    /// "Modifié depuis votre approbation de la révision": before the diff
+    /// a draft shows its maker since their approval went stale.
+    pub since_your_approval: &'static str,
     /// "révision".
     pub revision: &'static str,
     /// "état".
@@ -212,6 +221,10 @@ pub static FR: Labels = Labels {
     table: "Tableau",
     section: "section",
     draft: "Brouillon",
+    open_comments: "Commentaires ouverts",
+    suggests: "propose",
+    orphaned: "le texte cité n’est plus dans le chapitre",
+    since_your_approval: "Modifié depuis votre approbation de la révision",
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
@@ -282,6 +295,10 @@ pub static IT: Labels = Labels {
     table: "Tabella",
     section: "sezione",
     draft: "Bozza",
+    open_comments: "Commenti aperti",
+    suggests: "propone",
+    orphaned: "il testo citato non è più nel capitolo",
+    since_your_approval: "Modificato dalla sua approvazione della revisione",
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
@@ -352,6 +369,10 @@ pub static EN: Labels = Labels {
     table: "Table",
     section: "section",
     draft: "Draft",
+    open_comments: "Open comments",
+    suggests: "suggests",
+    orphaned: "the quoted text is no longer in the chapter",
+    since_your_approval: "Changed since your approval of revision",
     revision: "revision",
     state: "state",
     offprint: "Offprint from",

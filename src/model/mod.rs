@@ -209,6 +209,32 @@ pub struct ChapterReview {
     /// The blob id of the text the outputs show (the working file's, which
     /// is the revision in HEAD when the chapter is committed).
     pub revision: String,
+    /// What changed in the text since the approval of the person making
+    /// the draft, when their approval is of an older revision.
+    pub since_approval: Option<SinceApproval>,
+}
+
+/// A word-level diff of a chapter's text since a reviewer's approval.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SinceApproval {
+    /// The reviewer's contributor id.
+    pub reviewer: String,
+    /// The revision they approved (a blob id).
+    pub revision: String,
+    /// The paragraphs that changed, each as pieces of text.
+    pub paragraphs: Vec<Vec<DiffPiece>>,
+}
+
+/// A piece of a word-level diff.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "lowercase")]
+pub enum DiffPiece {
+    /// In both texts.
+    Same(String),
+    /// In the old text only.
+    Removed(String),
+    /// In the new text only.
+    Added(String),
 }
 
 impl ChapterReview {

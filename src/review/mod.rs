@@ -5,6 +5,7 @@
 pub mod anchor;
 pub mod comments;
 pub mod identity;
+pub mod rendered;
 pub mod report;
 pub mod threads;
 pub mod trailers;

@@ -236,6 +236,12 @@ pub struct HistoryWarning {
     /// `shallow-history`: the clone is shallow, the history cut short.
     /// `mailmap-conflict`: a line of the committed `.mailmap` maps one
     /// contributor's email to another contributor; it is ignored.
+    /// `lost-comment-events`: a commit whose message holds comment events
+    /// it does not record (a squash merge of comment commits, or an amend):
+    /// they are lost.
+    /// `dangling-comment-thread`: replies, resolves or reopens of a comment
+    /// whose commit is not in the history (a rebase rewrote it): they count
+    /// for nothing.
     pub kind: &'static str,
     /// The commit (the history warnings).
     #[serde(skip_serializing_if = "Option::is_none")]

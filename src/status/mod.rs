@@ -11,13 +11,13 @@ pub use credits::{CreditReport, CreditsReport, ShareReport, compute_credits, ren
 pub use format::{render_markdown, render_table};
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::date::rfc3339;
 use crate::git::{Commit, GitError, PeopleMap, Repo};
 use crate::load::markdown_words;
 use crate::model::Book;
-use crate::review::comments::parse_comment;
+use crate::review::comments::{CommentKind, parse_comment};
 use crate::review::identity::{MailmapConflict, mailmap_conflicts, without_conflicts};
 use crate::review::threads::{CommentEvent, CommentFacts};
 use crate::review::{
@@ -334,6 +334,7 @@ fn review_events(
     let mut events: Vec<Vec<Event>> = vec![Vec::new(); book.chapters.len()];
     let mut comments: Vec<Vec<CommentEvent>> = vec![Vec::new(); book.chapters.len()];
     let mut lost: Vec<(usize, HistoryWarning)> = Vec::new();
+    let mut lost_comments: Vec<HistoryWarning> = Vec::new();
     for (seq, commit) in history.iter().enumerate() {
         // A comment event, like a review event, changes no file.
         if commit.empty
@@ -354,6 +355,13 @@ fn review_events(
                 });
             }
             continue;
+        }
+        // Comment events swallowed by a squash merge or an amend: their
+        // trailers are in a message that records none.
+        if !commit.merge
+            && let Some(w) = lost_comments_warning(commit, who)
+        {
+            lost_comments.push(w);
         }
         let own = parse_trailers(&commit.message);
         // A review event changes no file (README "Review in git"); its message is the
@@ -386,7 +394,7 @@ fn review_events(
             .get(chapter)
             .is_some_and(|&i| events[i].iter().any(|e| e.seq > seq && e.kind == kind))
     };
-    let warnings = lost
+    let mut warnings: Vec<HistoryWarning> = lost
         .into_iter()
         .filter_map(|(seq, mut warning)| {
             let named = warning.events.take().unwrap_or_default();
@@ -402,6 +410,8 @@ fn review_events(
             Some(warning)
         })
         .collect();
+    warnings.extend(lost_comments);
+    warnings.extend(dangling_threads(&comments, who));
     (events, comments, warnings)
 }
 
@@ -721,6 +731,89 @@ fn lost_events_warning(
         line: None,
         message: String::new(),
     })
+}
+
+/// The warning for a commit whose message holds comment event trailers
+/// that it does not record: a squash merge of comment commits (each one's
+/// `Ouvrage-Comment:` line kept in the message), or a comment event amended
+/// with changes. Those comments, replies, resolves and reopens are lost.
+fn lost_comments_warning(
+    commit: &crate::git::Commit,
+    who: &dyn Fn(&str) -> String,
+) -> Option<HistoryWarning> {
+    if !commit.message.contains("Ouvrage-Comment") {
+        return None; // the common case, cheaply
+    }
+    let named = commit
+        .message
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Ouvrage-Comment:"))
+        .count();
+    let recorded = commit.empty && parse_comment(&commit.message).is_some();
+    if named == 0 || recorded {
+        return None;
+    }
+    let short = &commit.id[..commit.id.len().min(10)];
+    Some(HistoryWarning {
+        kind: "lost-comment-events",
+        commit: Some(commit.id.clone()),
+        author: Some(who(&commit.author.email)),
+        date: Some(rfc3339(commit.time)),
+        events: None,
+        file: None,
+        line: None,
+        message: format!(
+            "commit {short} names {named} comment event{} in its message but records none (a squash merge or an amend swallowed them): they are not shown; merge comment commits without squashing, or record them again",
+            if named == 1 { "" } else { "s" }
+        ),
+    })
+}
+
+/// The warnings for replies, resolves and reopens whose comment is not in
+/// the history: a rebase rewrote the comment's commit (its answers still
+/// name the old id) or it was dropped. They count for nothing: a comment
+/// they resolved shows open again (rewritten), or not at all (dropped).
+fn dangling_threads(
+    comments: &[Vec<CommentEvent>],
+    who: &dyn Fn(&str) -> String,
+) -> Vec<HistoryWarning> {
+    let opened: HashSet<&str> = comments
+        .iter()
+        .flatten()
+        .filter(|e| e.record.kind == CommentKind::Comment)
+        .map(|e| e.commit.as_str())
+        .collect();
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut out = Vec::new();
+    for e in comments.iter().flatten() {
+        let Some(thread) = e.record.thread.as_deref() else {
+            continue;
+        };
+        if opened.contains(thread) || !seen.insert(thread) {
+            continue;
+        }
+        let answers = comments
+            .iter()
+            .flatten()
+            .filter(|x| x.record.thread.as_deref() == Some(thread))
+            .count();
+        out.push(HistoryWarning {
+            kind: "dangling-comment-thread",
+            commit: Some(e.commit.clone()),
+            author: Some(who(&e.email)),
+            date: Some(rfc3339(e.time)),
+            events: None,
+            file: None,
+            line: None,
+            message: format!(
+                "{answers} {} comment {} of `{}`, whose commit is not in the history (a rebase rewrote it, or it was dropped): they count for nothing, and a comment they resolved shows open again; undo the rebase (`git reflog`), or merge instead of rebasing comment commits",
+                if answers == 1 { "event answers" } else { "events answer" },
+                &thread[..thread.len().min(10)],
+                e.record.chapter
+            ),
+        });
+    }
+    out
 }
 
 /// The sentence of a [`lost_events_warning`], naming the events still lost.

@@ -9,6 +9,8 @@
 //! output is a renderer over this view, never a new description of the
 //! book.
 
+pub mod comments;
+
 use serde::Serialize;
 
 pub mod index;

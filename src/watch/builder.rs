@@ -161,6 +161,10 @@ impl Builder {
         let review = self.review(&book);
         book.date = self.document_date(&book, &review.head);
         attach_review(&mut book, review);
+        if let Ok(repo) = crate::git::Repo::open(&book.root) {
+            crate::textdiff::attach_since_approval(&mut book, &repo);
+        }
+        publish_comments(live, &book);
 
         let t = Instant::now();
         let mut options = Plan::watch(self.pdf).html_options(&book, &self.out);
@@ -558,4 +562,22 @@ fn files_under(dir: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// Hands each chapter's comments to the review panels, and tells the
+/// browsers which chapters' changed.
+fn publish_comments(live: &Live, book: &Book) {
+    let now = crate::commenting::chapters_json(book);
+    let changed: Vec<String> = live.with(|s| {
+        let changed = now
+            .iter()
+            .filter(|(id, v)| s.comments.get(*id) != Some(*v))
+            .map(|(id, _)| id.clone())
+            .collect();
+        s.comments = now;
+        changed
+    });
+    if !changed.is_empty() {
+        live.send(Event::Comments { chapters: changed });
+    }
 }

@@ -2,6 +2,9 @@
 // scroll position, and keeps the overlay of problems up to date. Served by `ouvrage watch` only, never written to _book.
 (function () {
   "use strict";
+  // This run's token, for the review panel's writes (src/watch/review.rs).
+  var me = document.currentScript;
+  window.ouvrageToken = me ? me.getAttribute("data-token") || "" : "";
   // Our own restoration, the same in every browser, applied again once
   // images have loaded and the page has its full height.
   if ("scrollRestoration" in history) { history.scrollRestoration = "manual"; }
@@ -39,4 +42,10 @@
     });
   });
   window.ouvrageEvents = events;
+  // A chapter page gets the review panel.
+  if (document.querySelector("article.chapter[data-chapter]")) {
+    var review = document.createElement("script");
+    review.src = "/__ouvrage/review.js";
+    document.body.appendChild(review);
+  }
 })();

@@ -79,6 +79,12 @@ pub enum Event {
     /// last save, the typesetter's state. Pages update their overlay in
     /// place (no reload); the preview its header.
     Status(Status),
+    /// The comments of these chapters changed (a comment, reply, resolve or
+    /// reopen landed, or the text moved them): review panels list them again.
+    Comments {
+        /// Chapter ids.
+        chapters: Vec<String>,
+    },
 }
 
 /// Where the outputs stand, for the overlay and the preview's header.
@@ -103,6 +109,7 @@ impl Event {
             Event::Reload { .. } => "reload",
             Event::Preview { .. } => "preview",
             Event::Status(_) => "status",
+            Event::Comments { .. } => "comments",
         }
     }
 }
@@ -146,6 +153,9 @@ pub enum Typeset {
 pub struct LiveState {
     /// Number of saves (rebuilds) started.
     pub generation: u64,
+    /// Each chapter's comments, as the review panel lists them
+    /// ([`crate::commenting::chapters_json`]), from the last site build.
+    pub comments: std::collections::BTreeMap<String, serde_json::Value>,
     /// Number of site builds finished.
     pub builds: u64,
     /// The save the site shows.

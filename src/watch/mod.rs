@@ -16,6 +16,7 @@ pub mod builder;
 pub mod latest;
 pub mod live;
 pub mod memory;
+pub mod review;
 pub mod server;
 pub mod typesetter;
 pub mod watcher;
@@ -60,7 +61,8 @@ pub fn bind(port: Option<u16>) -> Result<TcpListener, Diagnostic> {
     .hint("pass another port with `--port N`, or `--port 0` for any free one"))
 }
 
-/// Starts the server on its own threads; returns its address.
+/// Starts the server on its own threads; returns its address. `out` is
+/// the book's [`output_folder`].
 pub fn start_server(
     listener: TcpListener,
     out: PathBuf,
@@ -69,6 +71,14 @@ pub fn start_server(
     let io = |e: std::io::Error| Diagnostic::error_in(None, format!("cannot serve: {e}"));
     let address = listener.local_addr().map_err(io)?;
     listener.set_nonblocking(true).map_err(io)?;
+    // The book's root: `out` is always [`DRAFT_DIR`] under it
+    // ([`output_folder`]); the review panel records in its repository.
+    let root = out
+        .ancestors()
+        .nth(DRAFT_DIR.split('/').count())
+        .unwrap_or(&out)
+        .to_path_buf();
+    let review = Arc::new(review::ReviewApi::new(root, address, live.clone()));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -80,7 +90,7 @@ pub fn start_server(
             runtime.block_on(async move {
                 tokio::spawn(exit_on_interrupt());
                 match tokio::net::TcpListener::from_std(listener) {
-                    Ok(listener) => server::serve(listener, out, live).await,
+                    Ok(listener) => server::serve(listener, out, live, review).await,
                     Err(e) => eprintln!("cannot serve: {e}"),
                 }
             });

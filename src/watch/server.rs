@@ -18,9 +18,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::live::{Live, Problem};
+use super::review::ReviewApi;
 use crate::render::escape::html_text;
 
 const LIVE_JS: &str = include_str!("live.js");
+const REVIEW_JS: &str = include_str!("review.js");
 const PREVIEW_HTML: &str = include_str!("preview.html");
 
 /// What the handlers share.
@@ -28,20 +30,41 @@ struct App {
     /// The output folder, canonical.
     out: PathBuf,
     live: Arc<Live>,
+    /// This run's token, given to every page served (the review panel's
+    /// writes carry it).
+    token: String,
 }
 
-/// Serves `out` with the live additions until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, out: PathBuf, live: Arc<Live>) {
-    let app = Arc::new(App { out, live });
+/// Serves `out` with the live additions and the review panel's endpoint
+/// ([`super::review`]) until the process ends.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    out: PathBuf,
+    live: Arc<Live>,
+    review: Arc<ReviewApi>,
+) {
+    let app = Arc::new(App {
+        out,
+        live,
+        token: review.token.clone(),
+    });
+    let comments = Router::new()
+        .route(
+            "/__ouvrage/comments",
+            get(super::review::list).post(super::review::write),
+        )
+        .with_state(review);
     let router = Router::new()
         .route("/__ouvrage/events", get(events))
         .route("/__ouvrage/live.js", get(live_js))
+        .route("/__ouvrage/review.js", get(review_js))
         .route("/__ouvrage/state", get(state))
         .route("/__ouvrage/overlay", get(overlay_fragment))
         .route("/__ouvrage/page/{file}", get(page))
         .route("/preview.html", get(preview))
         .fallback(get(file))
-        .with_state(app);
+        .with_state(app)
+        .merge(comments);
     let _ = axum::serve(listener, router).await;
 }
 
@@ -92,6 +115,10 @@ async fn events(State(app): State<Arc<App>>) -> impl IntoResponse {
 
 async fn live_js() -> Response {
     typed("text/javascript; charset=utf-8", LIVE_JS)
+}
+
+async fn review_js() -> Response {
+    typed("text/javascript; charset=utf-8", REVIEW_JS)
 }
 
 async fn state(State(app): State<Arc<App>>) -> Response {
@@ -148,7 +175,7 @@ async fn preview(State(app): State<Arc<App>>) -> Response {
     let (problems, status) = app.live.with(|s| (s.problems(), s.status()));
     typed(
         "text/html; charset=utf-8",
-        inject(PREVIEW_HTML, &problems, &status.behind),
+        inject(PREVIEW_HTML, &problems, &status.behind, &app.token),
     )
 }
 
@@ -177,7 +204,10 @@ async fn file(State(app): State<Arc<App>>, uri: Uri) -> Response {
     if content_type.starts_with("text/html") {
         let (problems, status) = app.live.with(|s| (s.problems(), s.status()));
         let text = String::from_utf8_lossy(&bytes);
-        return typed(content_type, inject(&text, &problems, &status.behind));
+        return typed(
+            content_type,
+            inject(&text, &problems, &status.behind, &app.token),
+        );
     }
     typed(content_type, bytes)
 }
@@ -237,14 +267,18 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-/// The page with the reload script and, when there are problems, the
-/// overlay: the problems and what is behind the last save.
-pub fn inject(html: &str, problems: &[Problem], behind: &[String]) -> String {
+/// The page with the live script (carrying this run's `token`, for the
+/// review panel's writes) and, when there are problems, the overlay: the
+/// problems and what is behind the last save.
+pub fn inject(html: &str, problems: &[Problem], behind: &[String], token: &str) -> String {
     let mut extra = String::new();
     if !problems.is_empty() {
         extra.push_str(&overlay(problems, behind));
     }
-    extra.push_str("<script src=\"/__ouvrage/live.js\"></script>\n");
+    extra.push_str(&format!(
+        "<script src=\"/__ouvrage/live.js\" data-token=\"{}\"></script>\n",
+        html_text(token)
+    ));
     match html.rfind("</body>") {
         Some(at) => format!("{}{extra}{}", &html[..at], &html[at..]),
         None => format!("{html}{extra}"),
@@ -354,6 +388,7 @@ mod tests {
                 hints: vec![],
             }],
             &["chapters/<a>.md has errors".to_string()],
+            "0123abcd",
         );
         assert!(page.contains("chapters/&lt;a&gt;.md has errors"));
         assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));

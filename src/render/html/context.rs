@@ -135,6 +135,11 @@ pub struct ChapterContext {
     pub state: Option<String>,
     /// Draft builds: the chapter file's short revision.
     pub revision: Option<String>,
+    /// Draft builds: its open comments ([`view::comments::draft_comments`]).
+    pub comments: Vec<view::comments::DraftComment>,
+    /// Draft builds: what changed since the approval of whoever made the
+    /// draft, when it went stale.
+    pub since_approval: Option<crate::model::SinceApproval>,
 }
 
 /// A chapter link on the contributors page.
@@ -388,6 +393,8 @@ impl<'b> Site<'b> {
             next: (i + 1 < book.chapters.len()).then(|| nav(i + 1)),
             state: ch.review.as_ref().map(|r| r.state.name().to_string()),
             revision: ch.review.as_ref().map(|r| r.short_revision().to_string()),
+            comments: view::comments::draft_comments(book, ch),
+            since_approval: ch.review.as_ref().and_then(|r| r.since_approval.clone()),
         };
         let mut data = self.data(
             PageContext {
@@ -436,6 +443,8 @@ impl<'b> Site<'b> {
             next: None,
             state: None,
             revision: None,
+            comments: Vec::new(),
+            since_approval: None,
         });
         Some(page)
     }

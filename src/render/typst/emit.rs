@@ -639,6 +639,9 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
             &ch.references,
         ));
     }
+    if draft {
+        w.out.push_str(&draft_comments(book, ch, labels));
+    }
     EmittedChapter {
         id: ch.id.clone(),
         path: chapter_path(&ch.id),
@@ -646,6 +649,45 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         map: w.map,
         marked_blocks: w.marked_blocks,
     }
+}
+
+/// A draft chapter's open comments, as numbered notes at its end (the
+/// margin of a book page is too narrow for a thread): each with its
+/// number, source line, author, the text it is on, its body and the
+/// replacement it suggests, every text a Typst string (never markup).
+fn draft_comments(book: &Book, ch: &Chapter, labels: &Labels) -> String {
+    let comments = crate::view::comments::draft_comments(book, ch);
+    if comments.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n#block(above: 2em, breakable: true, width: 100%, stroke: (left: 1.5pt + rgb(\"#c77d00\")), inset: (left: 8pt, y: 4pt))[\n#text(weight: \"bold\")[#{}]\n",
+        typst_string(labels.open_comments)
+    );
+    for c in &comments {
+        let place = match c.line {
+            Some(line) => format!("l. {line}"),
+            None => labels.orphaned.to_string(),
+        };
+        out.push_str(&format!(
+            "#block(above: 0.8em, breakable: true)[#text(size: 0.9em)[#strong[#{}] #{} · #emph[#{}]]\\\n#{} #{}",
+            typst_string(&format!("[{}]", c.number)),
+            typst_string(&place),
+            typst_string(&c.author),
+            typst_string(&format!("“{}”", c.quote.split_whitespace().collect::<Vec<_>>().join(" "))),
+            typst_string(&format!("— {}", c.body)),
+        ));
+        if let Some(s) = &c.suggestion {
+            out.push_str(&format!(
+                "\\\n#emph[#{}] #{}",
+                typst_string(labels.suggests),
+                typst_string(&format!("“{s}”"))
+            ));
+        }
+        out.push_str("]\n");
+    }
+    out.push_str("]\n");
+    out
 }
 
 /// Writes Typst markup for blocks and inlines of one chapter.
