@@ -32,6 +32,11 @@ pub struct BuildArgs {
     /// Also cut each chapter from the book PDF into _book/offprints/<chapter-id>.pdf.
     #[arg(long)]
     pub offprints: bool,
+    /// Also write the wraparound cover (back, spine, front, with bleed)
+    /// into _book/<book-id>-cover.pdf; builds the PDF, whose page count
+    /// sets the spine.
+    #[arg(long)]
+    pub cover: bool,
     /// Also write the generated Typst sources into DIR, for debugging
     /// (`typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book).
     #[arg(long, value_name = "DIR")]
@@ -53,7 +58,14 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         args.format,
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
-    let plan = Plan::build(args.html, args.pdf, args.epub, args.docx, args.offprints);
+    let mut plan = Plan::build(
+        args.html,
+        args.pdf || args.cover,
+        args.epub,
+        args.docx,
+        args.offprints,
+    );
+    plan.cover = args.cover;
     if args.emit_typst.is_some() && !plan.pdf {
         return super::usage(
             ctx,

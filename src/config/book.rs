@@ -23,6 +23,8 @@ pub struct BookConfig {
     pub review: ReviewConfig,
     /// `[markdown]`.
     pub markdown: MarkdownConfig,
+    /// `[cover]`: the wraparound cover of `build --cover`.
+    pub cover: super::print::CoverConfig,
 }
 
 /// The `[book]` table.
@@ -105,6 +107,8 @@ pub struct PdfConfig {
     pub code_overflow: CodeOverflow,
     /// Whether ouvrage's own elements print in colour or in grey.
     pub colour: PdfColour,
+    /// `bleed` and `crop-marks`: what the print shop trims.
+    pub print: super::print::PrintConfig,
 }
 
 /// `[pdf] code-overflow`: a code line longer than the measure.
@@ -240,6 +244,7 @@ const TOP_KEYS: &[&str] = &[
     "html",
     "review",
     "markdown",
+    "cover",
 ];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
@@ -253,6 +258,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("html", HTML_KEYS),
     ("review", REVIEW_KEYS),
     ("markdown", MARKDOWN_KEYS),
+    ("cover", super::print::COVER_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
@@ -286,6 +292,8 @@ const PDF_KEYS: &[&str] = &[
     "fallback-fonts",
     "code-overflow",
     "colour",
+    "bleed",
+    "crop-marks",
 ];
 const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
 const REVIEW_KEYS: &[&str] = &[
@@ -312,6 +320,8 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let html = read_html(&mut r, top);
     let review = read_review(&mut r, top);
     let markdown = read_markdown(&mut r, top);
+    let cover_table = section_table(&mut r, top, "cover", super::print::COVER_KEYS);
+    let cover = super::print::read_cover(&mut r, cover_table);
     Some(BookConfig {
         book: section,
         parts,
@@ -320,6 +330,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         html,
         review,
         markdown,
+        cover,
     })
 }
 
@@ -594,6 +605,7 @@ fn read_pdf(r: &mut Reader<'_>, top: &Entries) -> PdfConfig {
                 ("gray", PdfColour::Grey),
             ],
         ),
+        print: super::print::read_print(r, pdf),
     }
 }
 
@@ -863,6 +875,7 @@ impl Default for BookConfig {
                 fallback_fonts: Vec::new(),
                 code_overflow: CodeOverflow::Wrap,
                 colour: PdfColour::Colour,
+                print: Default::default(),
             },
             html: HtmlConfig {
                 search: true,
@@ -871,6 +884,7 @@ impl Default for BookConfig {
             },
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),
+            cover: Default::default(),
         }
     }
 }

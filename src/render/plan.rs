@@ -7,6 +7,7 @@ use std::path::Path;
 use super::docx::DocxRenderer;
 use super::epub::{EpubOptions, EpubRenderer};
 use super::html::{HtmlOptions, HtmlRenderer};
+use super::typst::wraparound::{Printed, WraparoundRenderer};
 use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use super::{RenderResult, Renderer};
 use crate::model::Book;
@@ -25,6 +26,9 @@ pub struct Plan {
     pub epub: bool,
     /// The DOCX (only when asked: it is not among "every output").
     pub docx: bool,
+    /// The wraparound cover, `<book-id>-cover.pdf` (only when asked; it
+    /// needs the PDF's page count, so the PDF is made too).
+    pub cover: bool,
 }
 
 impl Plan {
@@ -39,6 +43,7 @@ impl Plan {
             offprints,
             epub: all || epub,
             docx,
+            cover: false,
         }
     }
 
@@ -50,6 +55,7 @@ impl Plan {
             offprints: false,
             epub: false,
             docx: false,
+            cover: false,
         }
     }
 
@@ -83,12 +89,21 @@ impl Plan {
     ) -> Vec<Box<dyn Renderer>> {
         let session = SharedSession::default();
         let pages = crate::render::ChapterPages::default();
+        let printed = Printed::default();
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
             // Only the site prints them.
             pdf.pages = self.html.then(|| pages.clone());
+            pdf.printed = self.cover.then(|| printed.clone());
             renderers.push(Box::new(pdf));
+        }
+        if self.cover {
+            renderers.push(Box::new(WraparoundRenderer {
+                options: pdf_options.clone(),
+                session: session.clone(),
+                printed,
+            }));
         }
         if self.offprints {
             renderers.push(Box::new(Offprints {

@@ -417,6 +417,17 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
             (cfg.pdf.colour == crate::config::PdfColour::Grey).to_string(),
         ),
         ("offprint", string_or_none(options.offprint.as_deref())),
+        ("bleed", format!("{}mm", cfg.pdf.print.bleed_mm)),
+        ("page-bleed", format!("{}mm", cfg.pdf.print.margin_mm())),
+        ("crop-marks", cfg.pdf.print.crop_marks.to_string()),
+        (
+            "crop-offset",
+            format!("{}mm", cfg.pdf.print.crop_offset_mm()),
+        ),
+        (
+            "crop-length",
+            format!("{}mm", crate::config::print::CROP_LENGTH_MM),
+        ),
         ("contributors", contributors(book)),
         ("labels", labels_dict(book.lang.labels())),
     ]
@@ -470,6 +481,14 @@ fn contributors(book: &Book) -> String {
         })
         .collect();
     typst_array(&people)
+}
+
+/// Blocks of Markdown outside any chapter (the back cover's text) as Typst
+/// markup, written as a bio is: text stays text.
+pub fn emit_loose_blocks(book: &Book, blocks: &[Block]) -> String {
+    let mut w = Writer::new(book, "", book.lang.labels());
+    w.blocks(blocks);
+    w.out.trim().to_string()
 }
 
 /// The words the template prints, in the book's language.

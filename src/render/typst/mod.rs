@@ -8,6 +8,7 @@ pub mod colour;
 pub mod cover;
 pub mod date;
 pub mod diagnostics;
+pub mod ean13;
 pub mod emit;
 pub mod glyphs;
 pub mod marks;
@@ -16,7 +17,9 @@ pub mod offprints;
 pub mod preflight;
 pub mod sourcemap;
 pub mod text;
+pub mod trim;
 pub mod world;
+pub mod wraparound;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -542,7 +545,7 @@ fn export_document(
         standards: standards.clone(),
         pretty: false,
     };
-    typst_pdf::pdf(document, &options(page_ranges)).map_err(|errors| {
+    let pdf = typst_pdf::pdf(document, &options(page_ranges)).map_err(|errors| {
         let mapped = diagnostics::map_all(world, book, &compiled.emitted, &errors);
         let unplaced = |d: &Diagnostic| d.span.is_none() && d.path.is_none();
         // Typst names no place for some faults (a font's licence, a PDF
@@ -586,7 +589,17 @@ fn export_document(
                     ),
                 }
             })
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    let print = &book.config.pdf.print;
+    if print.margin_mm() <= 0.0 {
+        return Ok(pdf);
+    }
+    trim::add_bleed_box(pdf, print.bleed_mm).map_err(|e| {
+        vec![Diagnostic::error_in(
+            Some(PathBuf::from("book.toml")),
+            format!("[pdf] bleed: the PDF's BleedBox could not be written: {e}"),
+        )]
     })
 }
 
@@ -620,6 +633,9 @@ pub struct PdfRenderer {
     /// Where it leaves each chapter's pages for the renderers after it,
     /// when one reads them (finding them reads every page's text).
     pub pages: Option<crate::render::ChapterPages>,
+    /// Where it leaves its page count and trimmed size for the
+    /// wraparound cover, when the build makes one.
+    pub printed: Option<wraparound::Printed>,
 }
 
 /// A Typst session shared by the renderers of one build (or of a watch).
@@ -646,6 +662,7 @@ impl PdfRenderer {
             options,
             session,
             pages: None,
+            printed: None,
         }
     }
 
@@ -668,6 +685,10 @@ impl Renderer for PdfRenderer {
         })?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
+        if let Some(printed) = &self.printed {
+            *printed.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(wraparound::PrintedBook::of(&compiled.document));
+        }
         if let Some(pages) = &self.pages {
             let mut pages = pages.lock().unwrap_or_else(|e| e.into_inner());
             pages.clear();
