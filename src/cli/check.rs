@@ -103,6 +103,12 @@ fn print_preflight(
         }
     };
     diagnostics.extend(report.diagnostics.iter().cloned());
+    // Images without alt text, at their Markdown lines: errors under a
+    // standard that requires it (Typst's own error at export says the same).
+    let alt = crate::render::typst::accessibility::missing_alt(book);
+    diagnostics
+        .retain(|d| !(alt.iter().any(|a| a.span == d.span) && d.message.contains("alt text")));
+    diagnostics.extend(alt);
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if format != DiagnosticFormat::Json {
         ctx.print_diagnostics(&book.sources, &diagnostics, format);
@@ -122,6 +128,10 @@ fn print_preflight(
             "colour_pages": report.colour_pages.iter().map(|p| p.page).collect::<Vec<_>>(),
         });
         json["preflight"]["print_shop"] = print_shop_json(book, &report);
+        json["preflight"]["accessibility"] = serde_json::json!({
+            "level": crate::render::typst::accessibility::declared_level(book),
+            "summary": crate::render::typst::accessibility::summary(book),
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -136,6 +146,7 @@ fn print_preflight(
             crate::render::typst::preflight::SIGNATURE,
             report.blank_for_signature
         ));
+        ctx.info(crate::render::typst::accessibility::summary(book));
         for line in print_shop_lines(book, &report) {
             ctx.info(line);
         }

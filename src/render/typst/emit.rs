@@ -667,7 +667,7 @@ impl<'a> Writer<'a> {
             }
             BlockKind::Math(math) => {
                 match &math.typst {
-                    Some(equation) => self.out.push_str(equation),
+                    Some(equation) => self.out.push_str(&with_alt(equation, &math.tex, true)),
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#align(center, raw(lang: \"latex\", ");
@@ -955,7 +955,7 @@ impl<'a> Writer<'a> {
             Inline::Math(math) => {
                 self.map.mark(self.out.len(), &math.span);
                 match &math.typst {
-                    Some(equation) => self.out.push_str(equation),
+                    Some(equation) => self.out.push_str(&with_alt(equation, &math.tex, false)),
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#raw(lang: \"latex\", ");
@@ -1073,6 +1073,17 @@ impl<'a> Writer<'a> {
         self.out.truncate(trimmed);
         self.out.push_str(&format!("]<{label}>"));
     }
+}
+
+/// A converted formula with its text alternative, the LaTeX it was written
+/// in (what a screen reader reads, and what PDF/UA requires of every
+/// formula): `#math.equation(alt: …, block: …, $…$.body);`, the semicolon
+/// ending the call so that a `(` or `[` written after the formula stays text.
+fn with_alt(equation: &str, tex: &str, block: bool) -> String {
+    format!(
+        "#math.equation(alt: {}, block: {block}, {equation}.body);",
+        typst_string(tex)
+    )
 }
 
 /// The import of the math prelude, for a chapter with at least one

@@ -4,6 +4,7 @@
 //! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
 //! back to the Markdown line that caused them; `typst-pdf` writes the file.
 
+pub mod accessibility;
 pub mod colour;
 pub mod cover;
 pub mod date;
@@ -512,10 +513,16 @@ fn export_document(
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let date = compiled.date;
-    let standards: Vec<typst_pdf::PdfStandard> = book
-        .config
-        .pdf
-        .standard
+    let whole = pages.is_none();
+    let standard = book.config.pdf.standard.as_deref();
+    // Typst cannot tag a page range: an offprint cannot meet a standard
+    // that requires tags (PDF/UA-1, PDF/A's "a" levels), and takes the
+    // level below, PDF/A's "b", or none for UA (the build says so).
+    let standard = match standard {
+        Some(s) if !whole => untagged_standard(s),
+        other => other.map(str::to_string),
+    };
+    let standards: Vec<typst_pdf::PdfStandard> = standard
         .as_deref()
         .and_then(parse_standard)
         .into_iter()
@@ -532,7 +539,6 @@ fn export_document(
             std::num::NonZeroUsize::new(start)..=std::num::NonZeroUsize::new(end),
         ])
     });
-    let whole = page_ranges.is_none();
     let options = |page_ranges: Option<typst::layout::PageRanges>| typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
@@ -601,6 +607,16 @@ fn export_document(
             format!("[pdf] bleed: the PDF's BleedBox could not be written: {e}"),
         )]
     })
+}
+
+/// The standard an untagged file (an offprint) can meet in place of
+/// `standard`: PDF/A's "a" levels become "b", PDF/UA-1 none.
+pub fn untagged_standard(standard: &str) -> Option<String> {
+    match standard {
+        "ua-1" => None,
+        s if s.starts_with("a-") && s.ends_with('a') => Some(format!("{}b", &s[..s.len() - 1])),
+        s => Some(s.to_string()),
+    }
 }
 
 /// The first chapter whose pages, exported alone, raise the export error
@@ -678,8 +694,19 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        // Images without alt text: errors under a standard that requires
+        // it, found on the model before Typst raises the same at export.
+        let alt = accessibility::missing_alt(book);
         let (compiled, bytes) = with_session(&self.session, book, &self.options, |s| {
             let compiled = s.compile(book, &self.options)?;
+            if alt
+                .iter()
+                .any(|d| d.severity == crate::diag::Severity::Error)
+            {
+                let mut all = alt.clone();
+                all.extend(compiled.warnings.iter().cloned());
+                return Err(all);
+            }
             let bytes = export(s.world(), book, &compiled, None)?;
             Ok((compiled, bytes))
         })?;
@@ -696,7 +723,9 @@ impl Renderer for PdfRenderer {
                 pages.insert(id, range.into_inner());
             }
         }
-        Ok(compiled.warnings)
+        let mut warnings = alt;
+        warnings.extend(compiled.warnings);
+        Ok(warnings)
     }
 }
 
@@ -757,10 +786,28 @@ impl Renderer for OffprintsRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        with_session(&self.session, book, &self.options, |s| {
+        let mut warnings = with_session(&self.session, book, &self.options, |s| {
             let compiled = s.compile_variant(book, &self.options, Some(provenance(book)))?;
             self.cut(s.world(), book, &compiled, staging)
-        })
+        })?;
+        if let Some(level) = accessibility::declared_level(book) {
+            let below = book
+                .config
+                .pdf
+                .standard
+                .as_deref()
+                .and_then(untagged_standard)
+                .map(|s| format!("they are {s}"))
+                .unwrap_or_else(|| "they declare no standard".into());
+            warnings.push(
+                Diagnostic::warning_in(
+                    Some(PathBuf::from("book.toml")),
+                    format!("the offprints are untagged, so not {level}: {below}"),
+                )
+                .hint("Typst 0.15 cannot tag part of a document; the book's PDF is tagged and conforms"),
+            );
+        }
+        Ok(warnings)
     }
 }
 
