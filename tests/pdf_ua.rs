@@ -219,6 +219,32 @@ fn offprints_of_a_ua_book_say_they_are_untagged() {
 }
 
 #[test]
+fn a_formula_takes_the_alt_text_written_after_it_in_the_pdf_and_the_site() {
+    let (_tmp, book) = book_with(
+        "---\ntitle: Seul\n---\n\nAvant $x^2${alt=\"x au carré\"} et $y$ {alt=\"la lettre y\"} puis $z$ seul.\n\n$$\\int_0^1 f(x)\\,dx$$ {alt=\"intégrale de f\"}\n\nFin.\n",
+        "\n[pdf]\nstandard = \"ua-1\"\n",
+    );
+    ok(&book, &["build", "--pdf", "--html"]);
+    let doc = Document::load(book.join("_book/minimal.pdf")).unwrap();
+    let mut alts: Vec<String> = structure(&doc).formula_alts.into_iter().flatten().collect();
+    alts.sort();
+    assert_eq!(alts, ["intégrale de f", "la lettre y", "x au carré", "z"]);
+    let text = compiled_text(&book, &ouvrage::render::typst::PdfOptions::default());
+    assert!(!text.contains("alt="), "{text}");
+    assert!(text.contains("puis"), "{text}");
+    let html = std::fs::read_to_string(book.join("_book/html/seul.html")).unwrap();
+    for alt in [
+        "alttext=\"x au carré\"",
+        "alttext=\"la lettre y\"",
+        "alttext=\"intégrale de f\"",
+        "alttext=\"z\"",
+    ] {
+        assert!(html.contains(alt), "{alt}");
+    }
+    assert!(!html.contains("{alt="), "{html}");
+}
+
+#[test]
 #[ignore = "needs qpdf; run by .ci/run"]
 fn qpdf_reads_the_structure_tree_and_metadata_pdf_ua_requires() {
     let (_tmp, book) = ua_sample();

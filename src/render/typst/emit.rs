@@ -667,7 +667,9 @@ impl<'a> Writer<'a> {
             }
             BlockKind::Math(math) => {
                 match &math.typst {
-                    Some(equation) => self.out.push_str(&with_alt(equation, &math.tex, true)),
+                    Some(equation) => self
+                        .out
+                        .push_str(&with_alt(equation, math.alt_text(), true)),
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#align(center, raw(lang: \"latex\", ");
@@ -955,7 +957,10 @@ impl<'a> Writer<'a> {
             Inline::Math(math) => {
                 self.map.mark(self.out.len(), &math.span);
                 match &math.typst {
-                    Some(equation) => self.out.push_str(&with_alt(equation, &math.tex, false)),
+                    Some(equation) => {
+                        self.out
+                            .push_str(&with_alt(equation, math.alt_text(), false))
+                    }
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#raw(lang: \"latex\", ");
@@ -1075,9 +1080,9 @@ impl<'a> Writer<'a> {
     }
 }
 
-/// A converted formula with its text alternative, the LaTeX it was written
-/// in (what a screen reader reads, and what PDF/UA requires of every
-/// formula): `#math.equation(alt: …, block: …, $…$.body);`, the semicolon
+/// A converted formula with its text alternative, `{alt="…"}` or the LaTeX
+/// it was written in (what a screen reader reads, and what PDF/UA requires
+/// of every formula): `#math.equation(alt: …, block: …, $…$.body);`, the semicolon
 /// ending the call so that a `(` or `[` written after the formula stays text.
 fn with_alt(equation: &str, tex: &str, block: bool) -> String {
     format!(
