@@ -127,3 +127,24 @@ fn features_epub_with_raw_html_passes_epubcheck() {
     let epub = build_epub(&book, &book.join("out"));
     check(&epub);
 }
+
+#[test]
+#[ignore = "needs epubcheck; run by .ci/run"]
+fn sample_epub_with_its_page_list_passes_epubcheck() {
+    // Built with the PDF: the page list, the page-break marks and their
+    // dc:source (issue 20).
+    let out = tempfile::tempdir().unwrap();
+    ok(
+        &repo_root(),
+        &[
+            "build",
+            "--pdf",
+            "--epub",
+            "--out",
+            out.path().to_str().expect("a UTF-8 path"),
+        ],
+    );
+    let epub = epub_in(out.path());
+    assert!(epub_entry(&epub, "EPUB/nav.xhtml").contains("epub:type=\"page-list\""));
+    check(&epub);
+}

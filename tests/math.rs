@@ -278,6 +278,7 @@ fn html_fallback_shows_the_source_as_code() {
     assert!(sink.has_errors());
     let labels = ouvrage::lang::Lang::parse("fr").labels();
     let ctx = ouvrage::render::html::body::BodyContext {
+        page_breaks: Vec::new(),
         chapter_id: "seul",
         raw_html: ouvrage::config::RawHtml::Escape,
         labels,

@@ -186,6 +186,9 @@ pub struct HtmlConfig {
     pub base_url: Option<String>,
     /// Raw HTML policy.
     pub raw_html: RawHtml,
+    /// Whether the site marks where each page of the PDF begins (off by
+    /// default; the EPUB always has its page list).
+    pub page_markers: bool,
 }
 
 /// `[markdown]`: how the chapters' Markdown is read.
@@ -295,7 +298,7 @@ const PDF_KEYS: &[&str] = &[
     "bleed",
     "crop-marks",
 ];
-const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
+const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html", "page-markers"];
 const REVIEW_KEYS: &[&str] = &[
     "required-approvals",
     "signatures",
@@ -682,6 +685,7 @@ fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
         search: r.boolean(html, "search").unwrap_or(true),
         base_url: read_base_url(r, html),
         raw_html,
+        page_markers: r.boolean(html, "page-markers").unwrap_or(false),
     }
 }
 
@@ -881,6 +885,7 @@ impl Default for BookConfig {
                 search: true,
                 base_url: None,
                 raw_html: RawHtml::Escape,
+                page_markers: false,
             },
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),

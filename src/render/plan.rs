@@ -75,6 +75,7 @@ impl Plan {
             pdf: link(self.pdf, PdfRenderer::file_name(book)),
             epub: link(self.epub, EpubRenderer::file_name(book)),
             pages: Default::default(),
+            page_breaks: Default::default(),
         }
     }
 
@@ -90,12 +91,15 @@ impl Plan {
         let session = SharedSession::default();
         let pages = crate::render::ChapterPages::default();
         let printed = Printed::default();
+        let breaks = crate::render::PageBreaks::default();
+        let markers = self.html && book.config.html.page_markers;
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
             // Only the site prints them.
             pdf.pages = self.html.then(|| pages.clone());
             pdf.printed = self.cover.then(|| printed.clone());
+            pdf.breaks = (self.epub || markers).then(|| breaks.clone());
             renderers.push(Box::new(pdf));
         }
         if self.cover {
@@ -121,6 +125,7 @@ impl Plan {
             renderers.push(Box::new(EpubRenderer {
                 options: EpubOptions {
                     fonts: pdf_options.fonts,
+                    page_breaks: breaks.clone(),
                 },
                 session,
             }));
@@ -128,6 +133,9 @@ impl Plan {
         if self.html {
             let mut options = self.html_options(book, out_dir);
             options.pages = pages;
+            if markers {
+                options.page_breaks = breaks;
+            }
             renderers.push(Box::new(HtmlRenderer { options }));
         }
         renderers

@@ -15,6 +15,7 @@ pub mod glyphs;
 pub mod marks;
 pub mod math;
 pub mod offprints;
+pub mod page_list;
 pub mod preflight;
 pub mod sourcemap;
 pub mod text;
@@ -652,6 +653,9 @@ pub struct PdfRenderer {
     /// Where it leaves its page count and trimmed size for the
     /// wraparound cover, when the build makes one.
     pub printed: Option<wraparound::Printed>,
+    /// Where it leaves where each page begins in the text, for the EPUB's
+    /// page list and the site's page markers, when the build makes them.
+    pub breaks: Option<crate::render::PageBreaks>,
 }
 
 /// A Typst session shared by the renderers of one build (or of a watch).
@@ -679,6 +683,7 @@ impl PdfRenderer {
             session,
             pages: None,
             printed: None,
+            breaks: None,
         }
     }
 
@@ -708,6 +713,10 @@ impl Renderer for PdfRenderer {
                 return Err(all);
             }
             let bytes = export(s.world(), book, &compiled, None)?;
+            if let Some(breaks) = &self.breaks {
+                *breaks.lock().unwrap_or_else(|e| e.into_inner()) =
+                    page_list::page_starts(s.world(), book, &compiled.emitted, &compiled.document);
+            }
             Ok((compiled, bytes))
         })?;
         let path = staging.join(Self::file_name(book));
