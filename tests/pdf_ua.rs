@@ -219,6 +219,38 @@ fn offprints_of_a_ua_book_say_they_are_untagged() {
 }
 
 #[test]
+fn the_sample_book_is_pdf_a_2a_and_its_offprints_a_2b() {
+    let (_tmp, book) = sample_book();
+    edit(
+        book.join("book.toml"),
+        "standard = \"a-2b\"",
+        "standard = \"a-2a\"",
+    );
+    let out = ok(&book, &["build", "--pdf", "--offprints"]);
+    assert!(
+        out.contains("the offprints are untagged, so not PDF/A-2a (accessible): they are a-2b"),
+        "{out}"
+    );
+    let doc = Document::load(book_pdf(&book)).unwrap();
+    let xmp = metadata(&doc);
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+    assert!(
+        xmp.contains("<pdfaid:conformance>A</pdfaid:conformance>"),
+        "{xmp}"
+    );
+    assert!(catalog(&doc).get(b"StructTreeRoot").is_ok());
+    let offprint = walk(&book.join("_book/offprints"))
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .unwrap();
+    let xmp = metadata(&Document::load(offprint).unwrap());
+    assert!(
+        xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>"),
+        "{xmp}"
+    );
+}
+
+#[test]
 fn a_formula_takes_the_alt_text_written_after_it_in_the_pdf_and_the_site() {
     let (_tmp, book) = book_with(
         "---\ntitle: Seul\n---\n\nAvant $x^2${alt=\"x au carré\"} et $y$ {alt=\"la lettre y\"} puis $z$ seul.\n\n$$\\int_0^1 f(x)\\,dx$$ {alt=\"intégrale de f\"}\n\nFin.\n",
