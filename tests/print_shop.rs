@@ -97,6 +97,24 @@ fn bleed_grows_every_page_and_sets_its_trim_and_bleed_boxes() {
 }
 
 #[test]
+fn a_template_that_ignores_the_bleed_is_a_warning() {
+    let (_tmp, book) = book_with("\n[pdf]\nbleed = \"3mm\"\n");
+    let builtin = std::fs::read_to_string(repo_root().join("src/render/typst/book.typ")).unwrap();
+    let old = builtin.replace("    bleed: meta.at(\"page-bleed\", default: 0mm),\n", "");
+    assert_ne!(old, builtin);
+    std::fs::create_dir_all(book.join("templates")).unwrap();
+    std::fs::write(book.join("templates/book.typ"), old).unwrap();
+    let out = ok(&book, &["build", "--pdf"]);
+    assert!(
+        out.contains("book.toml asks for bleed or crop marks, and the template's pages have none"),
+        "{out}"
+    );
+    for b in boxes(&book.join("_book/minimal.pdf")) {
+        assert_mm(size(b.media), A5, "no bleed reached the pages");
+    }
+}
+
+#[test]
 fn print_shop_settings_are_checked_at_their_book_toml_line() {
     let (_tmp, book) = book_with(
         "\n[pdf]\nbleed = \"3em\"\ncrop-marks = \"yes\"\n\n[cover]\npaper = \"ofset-80\"\nback = 3\n",

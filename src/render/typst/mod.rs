@@ -734,6 +734,19 @@ impl Renderer for PdfRenderer {
         }
         let mut warnings = alt;
         warnings.extend(compiled.warnings);
+        // A book's own template written before `[pdf] bleed` existed never
+        // gives it to `page(bleed:)`: the pages would go to the printer
+        // without the bleed book.toml asks for.
+        let unbled = compiled.document.pages().iter().all(|p| p.bleed.is_zero());
+        if book.config.pdf.print.margin_mm() > 0.0 && unbled {
+            warnings.push(
+                Diagnostic::warning_in(
+                    Some(PathBuf::from("templates/book.typ")),
+                    "book.toml asks for bleed or crop marks, and the template's pages have none",
+                )
+                .hint("give `meta.page-bleed` to `page(bleed:)` and `_crop-marks(meta)` to `page(background:)`, as the built-in template does (`ouvrage init --templates` writes it)"),
+            );
+        }
         Ok(warnings)
     }
 }
