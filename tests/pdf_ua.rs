@@ -129,7 +129,9 @@ fn the_sample_book_is_pdf_ua_1_with_its_languages_and_formula_alt_text() {
     assert!(tree.langs.contains("it"), "{:?}", tree.langs);
     // Parts and chapters are H1, their sections below; figures, tables
     // and footnotes are tagged as Typst tags them.
-    for role in ["H1", "H2", "Figure", "Table", "Formula", "Link"] {
+    for role in [
+        "H1", "H2", "Figure", "Caption", "Table", "TH", "Note", "Formula", "Link",
+    ] {
         assert!(
             tree.roles.contains_key(role),
             "no /{role}: {:?}",
@@ -331,7 +333,15 @@ fn qpdf_reads_the_structure_tree_and_metadata_pdf_ua_requires() {
         .filter(|d| d.get("/P").is_some())
         .filter_map(|d| d["/S"].as_str().map(str::to_string))
         .collect();
-    for role in ["/Document", "/H1", "/H2", "/Figure", "/Table", "/Formula"] {
+    for role in [
+        "/Document",
+        "/H1",
+        "/H2",
+        "/Figure",
+        "/Table",
+        "/Note",
+        "/Formula",
+    ] {
         assert!(roles.contains(role), "no {role} in {roles:?}");
     }
     let formulas: Vec<&serde_json::Value> =
