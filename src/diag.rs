@@ -28,7 +28,7 @@ pub enum Severity {
 }
 
 /// A byte range in one source file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Span {
     /// The file.
     pub file: FileId,

@@ -137,6 +137,24 @@ pub static CONTRIBUTORS_HTML: Template = Template {
     builtin: include_str!("render/html/templates/contributors.html"),
 };
 
+/// The site's back-of-book index (`book-index.html`).
+pub static BOOK_INDEX_HTML: Template = Template {
+    name: "book-index.html",
+    output: Output::Site,
+    kind: Kind::Html,
+    about: "the back-of-book index, when terms are marked",
+    builtin: include_str!("render/html/templates/book-index.html"),
+};
+
+/// The EPUB's index document.
+pub static EPUB_INDEX_XHTML: Template = Template {
+    name: "epub-index.xhtml",
+    output: Output::Epub,
+    kind: Kind::Xml,
+    about: "the back-of-book index, after the contributors' page",
+    builtin: include_str!("render/epub/templates/index.xhtml"),
+};
+
 /// The review dashboard of draft builds.
 pub static STATUS_HTML: Template = Template {
     name: "status.html",
@@ -233,6 +251,7 @@ pub static ALL: &[&Template] = &[
     &INDEX_HTML,
     &CHAPTER_HTML,
     &CONTRIBUTORS_HTML,
+    &BOOK_INDEX_HTML,
     &STATUS_HTML,
     &STYLE_CSS,
     &SEARCH_JS,
@@ -242,6 +261,7 @@ pub static ALL: &[&Template] = &[
     &EPUB_COVER_XHTML,
     &EPUB_CHAPTER_XHTML,
     &EPUB_CONTRIBUTORS_XHTML,
+    &EPUB_INDEX_XHTML,
     &EPUB_STYLE_CSS,
 ];
 
@@ -284,8 +304,8 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), ALL.len());
-        assert_eq!(for_output(Output::Site).count(), 7);
-        assert_eq!(for_output(Output::Epub).count(), 6);
+        assert_eq!(for_output(Output::Site).count(), 8);
+        assert_eq!(for_output(Output::Epub).count(), 7);
         assert_eq!(for_output(Output::Pdf).count(), 1);
         assert!(ALL.iter().all(|t| !t.builtin.is_empty()));
     }

@@ -496,3 +496,44 @@ fn an_image_the_docx_cannot_draw_is_a_warning_at_its_line() {
     assert!(!files.keys().any(|k| k.starts_with("word/media/")));
     assert!(text_of(&files, "word/document.xml").contains("[Une image cassée]"));
 }
+
+/// The book's DOI on the title page and a chapter's under its authors,
+/// each the DOI's address, linked.
+#[test]
+fn dois_are_on_the_title_page_and_under_the_chapter_title() {
+    let (_tmp, book) = fixture("minimal");
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Minimal\"\ndoi = \"10.5281/zenodo.1234\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("chapters/seul.md"),
+        "---\ntitle: Seul\ndoi: \"10.5281/zenodo.5678<&>\"\n---\n\nUn chapitre.\n",
+    )
+    .unwrap();
+    ok(&book, &["build", "--docx"]);
+    let files = entries(&built_docx(&book));
+    let document = text_of(&files, "word/document.xml");
+    let paras = paragraphs(&document);
+    let ids: Vec<&(String, String)> = paras.iter().filter(|(s, _)| s == "Identifier").collect();
+    assert_eq!(
+        ids.iter().map(|(_, t)| t.as_str()).collect::<Vec<_>>(),
+        [
+            "DOI: https://doi.org/10.5281/zenodo.1234",
+            "DOI: https://doi.org/10.5281/zenodo.5678%3C%26%3E",
+        ],
+        "{paras:?}"
+    );
+    // The title page's comes before the chapter's heading.
+    let title_at = paras.iter().position(|(s, _)| s == "Identifier").unwrap();
+    let heading_at = paras.iter().position(|(s, _)| s == "Heading1").unwrap();
+    assert!(title_at < heading_at);
+    let rels = text_of(&files, "word/_rels/document.xml.rels");
+    assert!(
+        rels.contains("Target=\"https://doi.org/10.5281/zenodo.1234\""),
+        "{rels}"
+    );
+    let styles = text_of(&files, "word/styles.xml");
+    assert!(styles.contains("w:styleId=\"Identifier\""));
+}

@@ -148,3 +148,18 @@ fn sample_epub_with_its_page_list_passes_epubcheck() {
     assert!(epub_entry(&epub, "EPUB/nav.xhtml").contains("epub:type=\"page-list\""));
     check(&epub);
 }
+
+#[test]
+#[ignore = "needs epubcheck; run by .ci/run"]
+fn index_and_translations_pass_epubcheck() {
+    // The back-of-book index document, and a chapter whose title and
+    // abstract are given in several languages.
+    let (_tmp, book) = fixture("index");
+    std::fs::write(
+        book.join("chapters/04-langues.md"),
+        "---\ntitle: {fr: Langues, en: Languages}\nabstract: {fr: Un résumé., en: An abstract.}\n---\n\nTexte.\n",
+    )
+    .unwrap();
+    let epub = build_epub(&book, &book.join("out"));
+    check(&epub);
+}

@@ -242,3 +242,61 @@ fn a_multilingual_book_draws_every_script_with_debian_noto_fonts() {
         "{info}"
     );
 }
+
+#[test]
+#[ignore = "needs poppler-utils; run by .ci/run"]
+fn the_index_gives_the_pages_pdftotext_finds_each_term_on() {
+    let (_tmp, book) = fixture("index");
+    let pdf = build_pdf(&book, &[]);
+    let info = tool("pdfinfo", &[], &pdf);
+    let count: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("a page count");
+    let pages: Vec<String> = (1..=count)
+        .map(|p| {
+            let n = p.to_string();
+            tool("pdftotext", &["-enc", "UTF-8", "-f", &n, "-l", &n], &pdf)
+        })
+        .collect();
+    let index_at = pages
+        .iter()
+        .position(|p| p.lines().any(|l| l == "Index"))
+        .expect("an Index page");
+    let index = pages[index_at].replace('\n', " ");
+    // The pages pdftotext finds each term on, before the index, merged
+    // into ranges as the index prints them.
+    for (term, word) in [
+        ("écoles", "écoles"),
+        ("coopérative", "Une coopérative"),
+        ("zèbre", "zèbre"),
+    ] {
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, text) in pages[..index_at].iter().enumerate() {
+            if !text.contains(word) {
+                continue;
+            }
+            let p = i + 1;
+            match runs.last_mut() {
+                Some((_, end)) if *end + 1 == p => *end = p,
+                _ => runs.push((p, p)),
+            }
+        }
+        assert!(!runs.is_empty(), "{word}");
+        let numbers: Vec<String> = runs
+            .iter()
+            .map(|&(a, b)| {
+                if a == b {
+                    a.to_string()
+                } else {
+                    format!("{a}–{b}")
+                }
+            })
+            .collect();
+        let line = format!("{term}, {}", numbers.join(", "));
+        assert!(index.contains(&line), "{line:?} not in {index}");
+    }
+    assert!(index.contains("<script>alert(1)</script>"), "{index}");
+    assert!(index.contains("#sys.exit()"), "{index}");
+}

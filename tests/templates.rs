@@ -140,7 +140,7 @@ fn init_templates_writes_every_registry_entry_and_keeps_existing_files() {
         "{out}"
     );
     assert!(
-        out.contains("wrote 13 template(s) into templates/"),
+        out.contains("wrote 15 template(s) into templates/"),
         "{out}"
     );
     for template in templates::ALL {

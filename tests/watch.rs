@@ -527,7 +527,19 @@ fn one_save_sends_one_reload_per_changed_page() {
     watch.wait_typeset();
     let failed = watch.state();
     assert_eq!(failed["status"]["typeset"], "failed", "{failed}");
-    let after: Vec<_> = events.try_iter().collect();
+    // The state can say so a moment before its event is read.
+    let mut after: Vec<(String, serde_json::Value)> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline
+        && !after
+            .iter()
+            .any(|(n, d)| n == "status" && d["typeset"] == "failed")
+    {
+        if let Ok(event) = events.recv_timeout(std::time::Duration::from_millis(100)) {
+            after.push(event);
+        }
+    }
+    after.extend(events.try_iter());
     assert!(
         after.iter().all(|(n, _)| n != "reload"),
         "the typeset's failure reloads nothing: {after:#?}"

@@ -22,11 +22,13 @@ use super::format::{CitationScope, FormattedScope};
 /// Raised when the file's layout changes, so that older files are ignored.
 const VERSION: u32 = 1;
 
-/// Scopes formatted or read by this process, by key, and the files read.
+/// Scopes formatted or read by this process, by key, the files read, and
+/// the keys last written to each.
 #[derive(Default)]
 struct Memo {
     read: HashSet<PathBuf>,
     scopes: HashMap<u128, Arc<FormattedScope>>,
+    written: HashMap<PathBuf, HashSet<u128>>,
 }
 
 static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Default::default);
@@ -103,11 +105,30 @@ impl ScopeStore {
     /// Writes the scopes this run used, atomically, when it had to format
     /// any; those no longer used are dropped. A failure only costs the next
     /// run its speed.
+    ///
+    /// In a process that ran the pass before (`watch`), the scopes it last
+    /// wrote are kept too: its later runs see only the chapters whose text
+    /// changed (see [`crate::passes::memo`]), and the next command must
+    /// find the others'. What such a session wrote and stopped using is
+    /// dropped by the next command that formats.
     pub fn save(self) {
         let (Some(path), true) = (self.path, self.formatted.into_inner()) else {
             return;
         };
-        let used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        let mut used = self.used.into_inner().unwrap_or_else(|e| e.into_inner());
+        {
+            let mut memo = memo();
+            let earlier: Vec<(u128, Arc<FormattedScope>)> = memo
+                .written
+                .get(&path)
+                .into_iter()
+                .flatten()
+                .filter_map(|key| Some((*key, memo.scopes.get(key)?.clone())))
+                .collect();
+            used.extend(earlier);
+            memo.written
+                .insert(path.clone(), used.keys().copied().collect());
+        }
         let file = File {
             version: VERSION,
             scopes: used

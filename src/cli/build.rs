@@ -26,6 +26,10 @@ pub struct BuildArgs {
     /// working in Word; with --offprints, one per chapter too.
     #[arg(long)]
     pub docx: bool,
+    /// The publishing feeds, into _book/metadata/: a Crossref deposit and
+    /// an ONIX 3.0 record (with the PDF, whose pages they give).
+    #[arg(long)]
+    pub metadata: bool,
     /// A draft for reviewers, into _book/draft/: review state and revision in the footers, line numbers.
     #[arg(long)]
     pub draft: bool,
@@ -58,13 +62,21 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         args.format,
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
-    let mut plan = Plan::build(
-        args.html,
-        args.pdf || args.cover,
-        args.epub,
-        args.docx,
-        args.offprints,
-    );
+    // `--metadata` alone makes the feeds and the PDF they take pages from.
+    let only_metadata = args.metadata
+        && !(args.html || args.pdf || args.epub || args.docx || args.offprints || args.cover);
+    let mut plan = if only_metadata {
+        Plan::build(false, true, false, false, false)
+    } else {
+        Plan::build(
+            args.html,
+            args.pdf || args.cover,
+            args.epub,
+            args.docx,
+            args.offprints,
+        )
+    }
+    .with_metadata(args.metadata);
     plan.cover = args.cover;
     if args.emit_typst.is_some() && !plan.pdf {
         return super::usage(

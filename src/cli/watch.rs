@@ -172,6 +172,7 @@ impl Session<'_> {
                     DiagnosticFormat::Text,
                 );
                 self.ctx.info(summary(what, &report));
+                self.builder.prepare_next();
             }
             Err(panic) => {
                 self.builder.reset();

@@ -25,6 +25,33 @@ pub struct BookConfig {
     pub markdown: MarkdownConfig,
     /// `[cover]`: the wraparound cover of `build --cover`.
     pub cover: super::print::CoverConfig,
+    /// `[index]`.
+    pub index: IndexConfig,
+    /// `[metadata]`.
+    pub metadata: MetadataConfig,
+}
+
+/// `[metadata]`: what the publishing feeds of `build --metadata` need
+/// beyond the book's own keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataConfig {
+    /// `depositor`: who deposits the DOIs with Crossref.
+    pub depositor: Option<String>,
+    /// `depositor-email`: where Crossref reports the deposit.
+    pub depositor_email: Option<String>,
+    /// `isbn-pdf`: the PDF edition's ISBN (checked).
+    pub isbn_pdf: Option<String>,
+    /// `isbn-epub`: the EPUB edition's ISBN (checked).
+    pub isbn_epub: Option<String>,
+    /// `subjects`: keywords for the ONIX record.
+    pub subjects: Vec<String>,
+}
+
+/// `[index]`: the back-of-book index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IndexConfig {
+    /// `names`: terms marked `.name` go to a second index, of names.
+    pub names: bool,
 }
 
 /// The `[book]` table.
@@ -36,6 +63,10 @@ pub struct BookSection {
     pub subtitle: Option<String>,
     /// BCP 47 tag; the default language of every chapter.
     pub language: String,
+    /// `languages`: the order in which every output shows a chapter's
+    /// titles and abstracts in several languages (tags, checked); empty
+    /// means the book's language first, then the others as written.
+    pub languages: Vec<String>,
     /// Contributor ids of the editors.
     pub editors: Vec<Spanned<String>>,
     /// Publisher's name.
@@ -248,6 +279,8 @@ const TOP_KEYS: &[&str] = &[
     "review",
     "markdown",
     "cover",
+    "index",
+    "metadata",
 ];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
@@ -262,12 +295,15 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("review", REVIEW_KEYS),
     ("markdown", MARKDOWN_KEYS),
     ("cover", super::print::COVER_KEYS),
+    ("index", INDEX_KEYS),
+    ("metadata", METADATA_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
     "title",
     "subtitle",
     "language",
+    "languages",
     "editors",
     "publisher",
     "year",
@@ -306,6 +342,14 @@ const REVIEW_KEYS: &[&str] = &[
     "open-comments",
 ];
 const MARKDOWN_KEYS: &[&str] = &["math"];
+const INDEX_KEYS: &[&str] = &["names"];
+const METADATA_KEYS: &[&str] = &[
+    "depositor",
+    "depositor-email",
+    "isbn-pdf",
+    "isbn-epub",
+    "subjects",
+];
 
 /// Validates book.toml's tree; every fault goes to `sink`. Each table is
 /// read by its own function, and every one is read even when another has
@@ -325,6 +369,11 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let markdown = read_markdown(&mut r, top);
     let cover_table = section_table(&mut r, top, "cover", super::print::COVER_KEYS);
     let cover = super::print::read_cover(&mut r, cover_table);
+    let index = section_table(&mut r, top, "index", INDEX_KEYS);
+    let index = IndexConfig {
+        names: r.boolean(index, "names").unwrap_or(false),
+    };
+    let metadata = read_metadata(&mut r, top);
     Some(BookConfig {
         book: section,
         parts,
@@ -334,6 +383,8 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         review,
         markdown,
         cover,
+        index,
+        metadata,
     })
 }
 
@@ -374,6 +425,18 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
             )
             .hint("write a tag such as \"fr\", \"it\", \"en-GB\""),
         );
+    }
+    let languages = r.strings(book, "languages").unwrap_or_default();
+    for tag in &languages {
+        if !is_language_tag(&tag.value) {
+            r.sink.push(
+                Diagnostic::error(
+                    tag.span.clone(),
+                    format!("`{}` is not a BCP 47 language tag", tag.value),
+                )
+                .hint("languages = [\"fr\", \"en\"]: the order of a chapter's titles and abstracts in several languages"),
+            );
+        }
     }
     let isbn = r.string(book, "isbn");
     if let Some(isbn) = &isbn
@@ -421,6 +484,11 @@ fn read_book_section(r: &mut Reader<'_>, top: &Entries) -> Option<BookSection> {
             .collect(),
         subtitle: r.string(book, "subtitle").map(|s| s.value),
         language: language.map(|l| l.value).unwrap_or_else(|| "en".into()),
+        languages: languages
+            .into_iter()
+            .map(|l| l.value)
+            .filter(|l| is_language_tag(l))
+            .collect(),
         editors: r.strings(book, "editors").unwrap_or_default(),
         publisher: r.string(book, "publisher").map(|s| s.value),
         year: read_year(r, book),
@@ -661,6 +729,42 @@ fn read_pdf_citations(r: &mut Reader<'_>, pdf: &Entries) -> PdfCitations {
     }
 }
 
+/// `[metadata]`: the depositor, the editions' ISBNs (checked), subjects.
+fn read_metadata(r: &mut Reader<'_>, top: &Entries) -> MetadataConfig {
+    let table = section_table(r, top, "metadata", METADATA_KEYS);
+    let isbn = |r: &mut Reader<'_>, key: &str| {
+        let isbn = r.string(table, key)?;
+        if !isbn_is_valid(&isbn.value) {
+            r.sink.push(
+                Diagnostic::error(
+                    isbn.span.clone(),
+                    format!(
+                        "`{}` is not a valid ISBN: its check digit is wrong",
+                        isbn.value
+                    ),
+                )
+                .hint("copy the ISBN from the agency's record, or remove the key"),
+            );
+            return None;
+        }
+        Some(isbn.value)
+    };
+    let isbn_pdf = isbn(r, "isbn-pdf");
+    let isbn_epub = isbn(r, "isbn-epub");
+    MetadataConfig {
+        depositor: r.string(table, "depositor").map(|s| s.value),
+        depositor_email: r.string(table, "depositor-email").map(|s| s.value),
+        isbn_pdf,
+        isbn_epub,
+        subjects: r
+            .strings(table, "subjects")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.value)
+            .collect(),
+    }
+}
+
 /// `[html]`: search, the published site's address, the raw HTML policy.
 fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
     let html = section_table(r, top, "html", HTML_KEYS);
@@ -851,6 +955,7 @@ impl Default for BookConfig {
                 title: String::new(),
                 subtitle: None,
                 language: "en".into(),
+                languages: Vec::new(),
                 editors: Vec::new(),
                 publisher: None,
                 year: None,
@@ -890,6 +995,8 @@ impl Default for BookConfig {
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),
             cover: Default::default(),
+            index: IndexConfig::default(),
+            metadata: MetadataConfig::default(),
         }
     }
 }

@@ -11,16 +11,23 @@ use crate::source::FileId;
 pub struct ChapterConfig {
     /// Explicit chapter id.
     pub id: Option<Spanned<String>>,
-    /// Chapter title.
+    /// Chapter title (when `title` is a map by language, the version in
+    /// the chapter's language, chosen when the chapter is parsed).
     pub title: Option<Spanned<String>>,
+    /// `title: {fr: …, en: …}`: each version, its language tag first, in
+    /// the order written (empty when `title` is one string).
+    pub titles: Vec<(Spanned<String>, Spanned<String>)>,
     /// Contributor ids of the authors.
     pub authors: Vec<Spanned<String>>,
     /// Contributor ids of the assigned reviewers.
     pub reviewers: Vec<Spanned<String>>,
     /// Language, overriding the book's.
     pub lang: Option<Spanned<String>>,
-    /// Abstract, in Markdown, with the span of its value.
+    /// Abstract, in Markdown, with the span of its value (for a map by
+    /// language, as `title`).
     pub abstract_: Option<Spanned<String>>,
+    /// `abstract: {fr: …, en: …}`, as [`ChapterConfig::titles`].
+    pub abstracts: Vec<(Spanned<String>, Spanned<String>)>,
     /// Keywords.
     pub keywords: Vec<String>,
     /// False for a foreword or an introduction.
@@ -60,6 +67,63 @@ pub fn is_doi(doi: &str) -> bool {
             .is_some_and(|c| c.is_ascii_digit())
         && !suffix.is_empty()
         && !suffix.chars().any(char::is_whitespace)
+}
+
+/// A value that is one string, or a map by language (`{fr: …, en: …}`):
+/// the string, or each version with its language tag (checked), in the
+/// order written.
+#[allow(clippy::type_complexity)]
+fn localized(
+    r: &mut Reader<'_>,
+    entries: &super::read::Entries,
+    key: &str,
+) -> (
+    Option<Spanned<String>>,
+    Vec<(Spanned<String>, Spanned<String>)>,
+) {
+    let Some(node) = Reader::get(entries, key) else {
+        return (None, Vec::new());
+    };
+    let super::value::Value::Table(map) = &node.value else {
+        return (r.string(entries, key), Vec::new());
+    };
+    let mut versions = Vec::new();
+    for (lang, _) in map {
+        let span = r.span(&lang.span);
+        if !is_language_tag(&lang.name) {
+            r.sink.push(
+                Diagnostic::error(
+                    span,
+                    format!("`{}` is not a BCP 47 language tag", lang.name),
+                )
+                .hint(format!(
+                    "a map `{key}` gives one version per language: `{key}: {{fr: \"…\", en: \"…\"}}`"
+                )),
+            );
+            continue;
+        }
+        if versions
+            .iter()
+            .any(|(l, _): &(Spanned<String>, Spanned<String>)| l.value == lang.name)
+        {
+            r.sink.push(Diagnostic::error(
+                span,
+                format!("`{key}` gives the language `{}` twice", lang.name),
+            ));
+            continue;
+        }
+        let Some(text) = r.string(map, &lang.name) else {
+            continue;
+        };
+        versions.push((Spanned::new(lang.name.clone(), span), text));
+    }
+    if versions.is_empty() && map.is_empty() {
+        r.sink.push(
+            Diagnostic::error(r.span(&node.span), format!("`{key}` is an empty map"))
+                .hint(format!("write `{key}` as a string, or as a map by language: `{key}: {{fr: \"…\", en: \"…\"}}`")),
+        );
+    }
+    (None, versions)
 }
 
 /// Validates a front matter tree; every fault goes to `sink`.
@@ -108,14 +172,18 @@ pub fn read_chapter_config(file: FileId, root: &Node, sink: &mut Sink) -> Chapte
             .hint("write the DOI alone, as `10.` then the registrant's digits, `/` and the suffix: doi: 10.5281/zenodo.1234"),
         );
     }
+    let (title, titles) = localized(&mut r, entries, "title");
+    let (abstract_, abstracts) = localized(&mut r, entries, "abstract");
     ChapterConfig {
         doi,
         id,
-        title: r.string(entries, "title"),
+        title,
+        titles,
+        abstracts,
         authors: r.strings(entries, "authors").unwrap_or_default(),
         reviewers: r.strings(entries, "reviewers").unwrap_or_default(),
         lang,
-        abstract_: r.string(entries, "abstract"),
+        abstract_,
         keywords: r
             .strings(entries, "keywords")
             .unwrap_or_default()

@@ -12,7 +12,8 @@ pub mod read;
 pub mod value;
 
 pub use book::{
-    BookConfig, CodeOverflow, MarkdownConfig, MathSyntax, PdfCitations, PdfColour, RawHtml,
+    BookConfig, CodeOverflow, IndexConfig, MarkdownConfig, MathSyntax, MetadataConfig,
+    PdfCitations, PdfColour, RawHtml,
 };
 pub use chapter::ChapterConfig;
 pub use contributors::{Contributor, Contributors, Role};

@@ -12,6 +12,14 @@ pub struct Labels {
     pub list_of_figures: &'static str,
     /// "Liste des tableaux".
     pub list_of_tables: &'static str,
+    /// "Index": the back-of-book index (of subjects).
+    pub index: &'static str,
+    /// "Index des noms" (`[index] names = true`).
+    pub index_of_names: &'static str,
+    /// "voir", before an index entry's cross-reference.
+    pub see: &'static str,
+    /// "voir aussi".
+    pub see_also: &'static str,
     /// "Contributeurs".
     pub contributors: &'static str,
     /// "Précédent".
@@ -177,6 +185,10 @@ pub static FR: Labels = Labels {
     contents: "Table des matières",
     list_of_figures: "Liste des figures",
     list_of_tables: "Liste des tableaux",
+    index: "Index",
+    index_of_names: "Index des noms",
+    see: "voir",
+    see_also: "voir aussi",
     contributors: "Contributeurs et contributrices",
     previous: "Précédent",
     next: "Suivant",
@@ -245,6 +257,10 @@ pub static IT: Labels = Labels {
     contents: "Indice",
     list_of_figures: "Indice delle figure",
     list_of_tables: "Indice delle tabelle",
+    index: "Indice analitico",
+    index_of_names: "Indice dei nomi",
+    see: "vedi",
+    see_also: "vedi anche",
     contributors: "Autrici e autori",
     previous: "Precedente",
     next: "Successivo",
@@ -313,6 +329,10 @@ pub static EN: Labels = Labels {
     contents: "Contents",
     list_of_figures: "List of figures",
     list_of_tables: "List of tables",
+    index: "Index",
+    index_of_names: "Index of names",
+    see: "see",
+    see_also: "see also",
     contributors: "Contributors",
     previous: "Previous",
     next: "Next",

@@ -10,6 +10,10 @@ impl Chapter {
     pub fn has_typst_math(&self) -> bool {
         blocks_have_math(&self.blocks)
             || blocks_have_math(&self.abstract_)
+            || self
+                .translations
+                .iter()
+                .any(|t| blocks_have_math(&t.title) || blocks_have_math(&t.abstract_))
             || self.footnotes.iter().any(|n| blocks_have_math(&n.blocks))
     }
 }
@@ -46,6 +50,7 @@ fn inlines_have_math(inlines: &[Inline]) -> bool {
         | Inline::Sub(c)
         | Inline::SmallCaps(c)
         | Inline::Link { content: c, .. } => inlines_have_math(c),
+        Inline::IndexTerm(m) => inlines_have_math(&m.content),
         Inline::Image(img) => inlines_have_math(&img.alt),
         _ => false,
     })

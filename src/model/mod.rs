@@ -169,8 +169,12 @@ pub struct Chapter {
     pub authors: Vec<PersonRef>,
     /// Number among the numbered chapters, set by the numbering pass.
     pub number: Option<u32>,
-    /// The abstract, parsed from front matter Markdown.
+    /// The abstract, parsed from front matter Markdown (of a map by
+    /// language, the version in the chapter's language, else the first).
     pub abstract_: Vec<Block>,
+    /// The title and abstract in other languages (`title: {fr: …, en: …}`),
+    /// in the order written; the view orders them for the outputs.
+    pub translations: Vec<Translation>,
     /// The body.
     pub blocks: Vec<Block>,
     /// Footnotes in the order of their first reference.
@@ -184,6 +188,17 @@ pub struct Chapter {
     pub cites: bool,
     /// Draft builds: its review state and the revision shown.
     pub review: Option<ChapterReview>,
+}
+
+/// A chapter's title and abstract in another language than its own.
+#[derive(Debug, Clone)]
+pub struct Translation {
+    /// The language.
+    pub lang: Lang,
+    /// The title in it: one paragraph of inlines, or empty.
+    pub title: Vec<Block>,
+    /// The abstract in it, or empty.
+    pub abstract_: Vec<Block>,
 }
 
 /// A chapter's review state, as a draft build shows it.
@@ -216,7 +231,7 @@ pub struct Reference {
 }
 
 /// A footnote's content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Footnote {
     /// The label written in the Markdown (`[^label]`).
     pub label: String,
@@ -243,6 +258,9 @@ impl Chapter {
         let mut on_inlines = |inlines: &mut Vec<Inline>| walk_inlines_mut(inlines, f);
         let mut on_block = |block: &mut Block| block_inlines_mut(block, &mut on_inlines);
         walk_blocks_mut(&mut self.abstract_, &mut on_block);
+        for t in &mut self.translations {
+            walk_blocks_mut(&mut t.abstract_, &mut on_block);
+        }
         walk_blocks_mut(&mut self.blocks, &mut on_block);
         for note in &mut self.footnotes {
             walk_blocks_mut(&mut note.blocks, &mut on_block);
@@ -250,14 +268,31 @@ impl Chapter {
     }
 
     /// Every list of blocks the chapter holds: the title, the abstract, the
-    /// body, then each note, in reading order.
+    /// body, each note, then the titles and abstracts in other languages.
     pub fn block_lists_mut(&mut self) -> Vec<&mut Vec<Block>> {
+        self.block_lists_with_lang_mut()
+            .into_iter()
+            .map(|(_, blocks)| blocks)
+            .collect()
+    }
+
+    /// [`Chapter::block_lists_mut`], each with the language it is in.
+    pub fn block_lists_with_lang_mut(&mut self) -> Vec<(Lang, &mut Vec<Block>)> {
+        let lang = self.lang.clone();
         let mut lists = vec![
-            &mut self.title_markup,
-            &mut self.abstract_,
-            &mut self.blocks,
+            (lang.clone(), &mut self.title_markup),
+            (lang.clone(), &mut self.abstract_),
+            (lang.clone(), &mut self.blocks),
         ];
-        lists.extend(self.footnotes.iter_mut().map(|f| &mut f.blocks));
+        lists.extend(
+            self.footnotes
+                .iter_mut()
+                .map(|f| (lang.clone(), &mut f.blocks)),
+        );
+        for t in &mut self.translations {
+            lists.push((t.lang.clone(), &mut t.title));
+            lists.push((t.lang.clone(), &mut t.abstract_));
+        }
         lists
     }
 

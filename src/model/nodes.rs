@@ -3,7 +3,7 @@
 use crate::diag::Span;
 
 /// A block-level node with the span it came from.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Block {
     /// What it is.
     pub kind: BlockKind,
@@ -12,7 +12,7 @@ pub struct Block {
 }
 
 /// Horizontal alignment of a table column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Align {
     /// Not specified.
     None,
@@ -25,7 +25,7 @@ pub enum Align {
 }
 
 /// One item of a list.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct ListItem {
     /// `Some(checked)` for a task list item.
     pub task: Option<bool>,
@@ -34,7 +34,7 @@ pub struct ListItem {
 }
 
 /// A section heading.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Heading {
     /// Depth below the chapter title: 1 for `##`, 2 for `###`…
     pub depth: u8,
@@ -49,7 +49,7 @@ pub struct Heading {
 }
 
 /// An image, inline or as a figure.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Image {
     /// The URL as written.
     pub url: String,
@@ -80,7 +80,7 @@ impl Image {
 }
 
 /// A numbered figure: an image alone in its paragraph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Figure {
     /// The image.
     pub image: Image,
@@ -91,7 +91,7 @@ pub struct Figure {
 }
 
 /// A table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Table {
     /// Column alignments.
     pub aligns: Vec<Align>,
@@ -109,7 +109,7 @@ pub struct Table {
 
 /// A formula, `$…$` or `$$…$$`: its LaTeX source and the conversions the
 /// math pass stores for the renderers, which only read them.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Math {
     /// The LaTeX, as written between the dollars (trimmed).
     pub tex: String,
@@ -146,7 +146,7 @@ impl Math {
 }
 
 /// Block-level content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum BlockKind {
     /// A paragraph.
     Paragraph(Vec<Inline>),
@@ -201,7 +201,7 @@ pub enum BlockKind {
 }
 
 /// Where a link goes, once resolved by the links pass.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum LinkTarget {
     /// Not resolved yet, or an external URL.
     External,
@@ -220,7 +220,7 @@ pub enum LinkTarget {
 }
 
 /// Inline content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Inline {
     /// Text.
     Text(String),
@@ -238,6 +238,9 @@ pub enum Inline {
     Sub(Vec<Inline>),
     /// Small capitals: Pandoc's span `[text]{.smallcaps}`.
     SmallCaps(Vec<Inline>),
+    /// A term of the back-of-book index, `[text]{.index}`: its text stays
+    /// in the running text, and the index points to where it is.
+    IndexTerm(Box<IndexMark>),
     /// A link.
     Link {
         /// The URL as written.
@@ -273,6 +276,48 @@ pub enum Inline {
     LineBreak,
 }
 
+/// A term marked for the index: `[coopérative]{.index}`,
+/// `[…]{.index key="communs, gestion des"}`, `{.index see="…"}`,
+/// `{.index seealso="…"}`, `[Elinor Ostrom]{.index .name}`.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct IndexMark {
+    /// The text as the chapter shows it.
+    pub content: Vec<Inline>,
+    /// `key="…"` as written, else `None` (the entry is then the text).
+    pub key: Option<String>,
+    /// `see="…"`: this occurrence is a cross-reference, no page.
+    pub see: Option<String>,
+    /// `seealso="…"`: a cross-reference printed after the pages.
+    pub see_also: Option<String>,
+    /// `.name`: a person, for the index of names (`[index] names = true`).
+    pub name: bool,
+    /// Where it was written (its opening bracket to its attributes).
+    pub span: Span,
+    /// Its anchor in the chapter, set by the index pass (`index-3`).
+    pub id: String,
+}
+
+impl IndexMark {
+    /// The entry it files under, as levels: the key (or the text) split
+    /// at its commas, each level trimmed (`communs, gestion des` →
+    /// `["communs", "gestion des"]`).
+    pub fn levels(&self) -> Vec<String> {
+        let key = match &self.key {
+            Some(k) => k.clone(),
+            None => plain_text(&self.content),
+        };
+        split_levels(&key)
+    }
+}
+
+/// An index key's levels: split at commas, trimmed, runs of white space
+/// folded; an empty level is kept empty (the index pass reports it).
+pub fn split_levels(key: &str) -> Vec<String> {
+    key.split(',')
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 /// How a citation reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CiteMode {
@@ -283,7 +328,7 @@ pub enum CiteMode {
 }
 
 /// One work cited in a citation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct CiteItem {
     /// The bibliography key.
     pub key: String,
@@ -296,7 +341,7 @@ pub struct CiteItem {
 }
 
 /// A citation: one or more works, as written in the chapter.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct Citation {
     /// The works, in the order written.
     pub items: Vec<CiteItem>,
@@ -344,7 +389,7 @@ impl Citation {
 }
 
 /// What a cross-reference points to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefKind {
     /// `@fig:…`.
     Figure,
@@ -355,7 +400,7 @@ pub enum RefKind {
 }
 
 /// A cross-reference, resolved by the cross-references pass.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct CrossRef {
     /// Figure, table or section.
     pub kind: RefKind,
@@ -442,6 +487,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             | Inline::Sup(c)
             | Inline::Sub(c)
             | Inline::SmallCaps(c) => push_plain(c, out),
+            Inline::IndexTerm(m) => push_plain(&m.content, out),
             Inline::Link { content, .. } => push_plain(content, out),
             Inline::Image(img) => push_plain(&img.alt, out),
             Inline::SoftBreak | Inline::LineBreak => out.push(' '),
@@ -577,6 +623,7 @@ pub fn walk_inlines(inlines: &[Inline], f: &mut dyn FnMut(&Inline)) {
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk_inlines(c, f),
+            Inline::IndexTerm(m) => walk_inlines(&m.content, f),
             Inline::Image(img) => walk_inlines(&img.alt, f),
             _ => {}
         }
@@ -595,6 +642,7 @@ pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) 
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk_inlines_mut(c, f),
+            Inline::IndexTerm(m) => walk_inlines_mut(&mut m.content, f),
             Inline::Image(img) => walk_inlines_mut(&mut img.alt, f),
             _ => {}
         }

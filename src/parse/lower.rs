@@ -6,11 +6,12 @@ use comrak::nodes::{AstNode, ListType, NodeValue, TableAlignment};
 
 use super::Parsed;
 use super::cite::Run;
+use super::spans::{Item, SpanAttrs, bracketed_spans};
 use crate::config::read::is_length;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
-    Align, Block, BlockKind, Figure, Footnote, Heading, Image, Inline, LinkTarget, ListItem, Math,
-    Table,
+    Align, Block, BlockKind, Figure, Footnote, Heading, Image, IndexMark, Inline, LinkTarget,
+    ListItem, Math, Table,
 };
 use crate::source::{FileId, SourceFile};
 
@@ -58,13 +59,7 @@ pub(super) fn lower_document<'a>(
     positions: &Positions,
     sink: &mut Sink,
 ) -> Parsed {
-    let mut l = Lowerer {
-        positions,
-        sink,
-        footnote_numbers: HashMap::new(),
-        footnote_defs: HashMap::new(),
-        link_depth: 0,
-    };
+    let mut l = Lowerer::new(positions, sink);
     let blocks = l.blocks(root);
     let mut footnotes: Vec<Footnote> = Vec::new();
     for (label, number) in &l.footnote_numbers {
@@ -81,7 +76,32 @@ pub(super) fn lower_document<'a>(
     Parsed { blocks, footnotes }
 }
 
-impl Lowerer<'_, '_> {
+/// The first block of the document alone (its footnotes left out), for
+/// a parse that only looks for a chapter's title.
+pub(super) fn lower_first_block<'a>(
+    root: &'a AstNode<'a>,
+    positions: &Positions,
+    sink: &mut Sink,
+) -> Parsed {
+    let mut l = Lowerer::new(positions, sink);
+    let blocks = root.children().find_map(|child| l.block(child));
+    Parsed {
+        blocks: blocks.into_iter().collect(),
+        footnotes: Vec::new(),
+    }
+}
+
+impl<'p, 's> Lowerer<'p, 's> {
+    fn new(positions: &'p Positions<'p>, sink: &'s mut Sink) -> Self {
+        Lowerer {
+            positions,
+            sink,
+            footnote_numbers: HashMap::new(),
+            footnote_defs: HashMap::new(),
+            link_depth: 0,
+        }
+    }
+
     fn blocks<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Block> {
         let mut out = Vec::new();
         for child in parent.children() {
@@ -284,7 +304,26 @@ impl Lowerer<'_, '_> {
                 }
             })
             .collect();
-        let items = small_caps_spans(items);
+        let mut unread = Vec::new();
+        let items = bracketed_spans(items, &mut unread);
+        for (node, offset) in unread {
+            let NodeValue::Text(t) = &node.data().value else {
+                continue;
+            };
+            let whole = self.positions.span(node);
+            let span = if whole.range.len() == t.len() {
+                Span::new(
+                    whole.file,
+                    whole.range.start + offset..whole.range.start + offset + 1,
+                )
+            } else {
+                whole
+            };
+            self.sink.push(
+                Diagnostic::warning(span, "these span attributes cannot be read, so the span stays text")
+                    .hint("write them as {.index}, {.index key=\"…\" see=\"…\" seealso=\"…\" .name} or {.smallcaps}, with plain text in quotes (no emphasis, math or code inside)"),
+            );
+        }
         let mut inlines = self.lower_items(&items);
         formula_alts(parent, &mut inlines);
         inlines
@@ -314,10 +353,10 @@ impl Lowerer<'_, '_> {
                     }
                     continue;
                 }
-                Item::Span(inner) => {
+                Item::Span(attrs, inner) => {
                     self.flush(&mut run, &mut out);
-                    let content = self.lower_items(inner);
-                    out.push(Inline::SmallCaps(content));
+                    let inline = self.span(attrs, inner);
+                    out.push(inline);
                     continue;
                 }
                 Item::Node(child) => *child,
@@ -339,6 +378,45 @@ impl Lowerer<'_, '_> {
         }
         self.flush(&mut run, &mut out);
         out
+    }
+
+    /// A bracketed span: small capitals, an index term, or both (the
+    /// index term around the small capitals).
+    fn span<'a>(&mut self, attrs: &SpanAttrs<'a>, inner: &[Item<'a>]) -> Inline {
+        let mut content = self.lower_items(inner);
+        if attrs.small_caps {
+            content = vec![Inline::SmallCaps(content)];
+        }
+        if !attrs.index {
+            return content.pop().expect("small capitals");
+        }
+        let place = |at: Option<(&AstNode<'_>, usize)>| {
+            let (node, offset) = at?;
+            let NodeValue::Text(t) = &node.data().value else {
+                return None;
+            };
+            let whole = self.positions.span(node);
+            (whole.range.len() == t.len()).then(|| (whole.file, whole.range.start + offset))
+        };
+        let span = match (place(attrs.open), place(attrs.end)) {
+            (Some((file, start)), Some((same, end))) if file == same && start < end => {
+                Span::new(file, start..end)
+            }
+            (Some((file, start)), _) => Span::new(file, start..start + 1),
+            _ => attrs
+                .open
+                .map(|(node, _)| self.positions.span(node))
+                .unwrap_or_else(|| Span::new(FileId::default(), 0..0)),
+        };
+        Inline::IndexTerm(Box::new(IndexMark {
+            content,
+            key: attrs.key.clone(),
+            see: attrs.see.clone(),
+            see_also: attrs.see_also.clone(),
+            name: attrs.name,
+            span,
+            id: String::new(),
+        }))
     }
 
     /// Moves a run of text into `out`, with its citations and
@@ -587,110 +665,6 @@ fn attach_table_captions(blocks: &mut Vec<Block>) {
 }
 
 /// Appends `inline`, merging adjacent text so that later passes see whole words.
-/// Inline content on its way to the model: a node, a part of a text node
-/// (a byte range of its text), or a small-caps span `[…]{.smallcaps}`.
-enum Item<'a> {
-    Node(&'a AstNode<'a>),
-    Text(&'a AstNode<'a>, std::ops::Range<usize>),
-    Span(Vec<Item<'a>>),
-}
-
-/// Pandoc's small-caps span's attribute, right after its closing bracket.
-const SMALL_CAPS: &str = "{.smallcaps}";
-
-/// Finds Pandoc's `[text]{.smallcaps}` spans among inline items: a `[` of
-/// a text node, its matching `]` (brackets counted through the text nodes
-/// between, other nodes such as emphasis skipped) followed at once by
-/// `{.smallcaps}`. Escaped brackets (`\[`) are escape nodes, not text, so
-/// they never open or close one; links and footnote references are nodes
-/// of their own.
-fn small_caps_spans<'a>(items: Vec<Item<'a>>) -> Vec<Item<'a>> {
-    let Some((open_item, open_at, close_item, close_at)) = find_small_caps(&items) else {
-        return items;
-    };
-    fn slice<'a>(item: &Item<'a>, from: usize, to: Option<usize>) -> Item<'a> {
-        match item {
-            Item::Text(node, range) => {
-                let end = to.map_or(range.end, |t| range.start + t);
-                Item::Text(node, range.start + from..end)
-            }
-            _ => unreachable!("brackets are in text items"),
-        }
-    }
-    let mut items = items;
-    let after_items = items.split_off(close_item + 1);
-    let last = items.pop().expect("the closing item");
-    let mut before: Vec<Item<'a>> = Vec::new();
-    let mut inside: Vec<Item<'a>> = Vec::new();
-    if open_item == close_item {
-        before.extend(items);
-        before.push(slice(&last, 0, Some(open_at)));
-        inside.push(slice(&last, open_at + 1, Some(close_at)));
-    } else {
-        let between = items.split_off(open_item + 1);
-        let first = items.pop().expect("the opening item");
-        before.extend(items);
-        before.push(slice(&first, 0, Some(open_at)));
-        inside.push(slice(&first, open_at + 1, None));
-        inside.extend(between);
-        inside.push(slice(&last, 0, Some(close_at)));
-    }
-    let mut rest = vec![slice(&last, close_at + 1 + SMALL_CAPS.len(), None)];
-    rest.extend(after_items);
-    let empty = |i: &Item<'_>| matches!(i, Item::Text(_, r) if r.is_empty());
-    before.retain(|i| !empty(i));
-    inside.retain(|i| !empty(i));
-    rest.retain(|i| !empty(i));
-    before.push(Item::Span(small_caps_spans(inside)));
-    before.extend(small_caps_spans(rest));
-    before
-}
-
-/// The first small-caps span: the item and offset (in the item's text) of
-/// its `[` and of its `]`.
-fn find_small_caps(items: &[Item<'_>]) -> Option<(usize, usize, usize, usize)> {
-    let text_of = |item: &Item<'_>| -> Option<String> {
-        match item {
-            Item::Text(node, range) => match &node.data().value {
-                NodeValue::Text(t) => Some(t[range.clone()].to_string()),
-                _ => None,
-            },
-            _ => None,
-        }
-    };
-    for (open_item, item) in items.iter().enumerate() {
-        let Some(text) = text_of(item) else { continue };
-        for (open_at, _) in text.match_indices('[') {
-            let mut depth = 0usize;
-            for (j, later) in items.iter().enumerate().skip(open_item) {
-                let Some(t) = text_of(later) else { continue };
-                let from = if j == open_item { open_at } else { 0 };
-                let mut closed = None;
-                for (k, c) in t[from..].char_indices() {
-                    match c {
-                        '[' => depth += 1,
-                        ']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                closed = Some(from + k);
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-                if let Some(close_at) = closed {
-                    if t[close_at + 1..].starts_with(SMALL_CAPS) {
-                        return Some((open_item, open_at, j, close_at));
-                    }
-                    break;
-                }
-            }
-        }
-    }
-    None
-}
-
 fn push_merged(out: &mut Vec<Inline>, inline: Inline) {
     if let (Some(Inline::Text(prev)), Inline::Text(next)) = (out.last_mut(), &inline) {
         prev.push_str(next);

@@ -9,6 +9,7 @@
 mod cite;
 mod lower;
 mod nesting;
+mod spans;
 
 use comrak::{Arena, Options, parse_document};
 
@@ -68,6 +69,20 @@ pub fn parse_markdown(
     lower::lower_document(root, positions, sink)
 }
 
+/// How much of a chapter's body a parse lowers into the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extent {
+    /// Every block: what rendering and `check` need.
+    Whole,
+    /// Only the first block, where a chapter without a front-matter title
+    /// has it: what `status`, `review` and `contributors` read (the title,
+    /// the front matter and the words counted from the text), at a fraction
+    /// of the cost on a long book. The Markdown is still parsed whole, so
+    /// the title is the one a whole parse finds (a reference link defined
+    /// further down included).
+    Outline,
+}
+
 /// Parses one chapter into the model. Title, language and abstract come from
 /// front matter; a chapter with no `title` takes its first `#` heading.
 pub fn parse_chapter(
@@ -75,6 +90,7 @@ pub fn parse_chapter(
     sources: &Sources,
     book_lang: &Lang,
     markdown: &MarkdownConfig,
+    extent: Extent,
     sink: &mut Sink,
 ) -> Chapter {
     let file = sources.get(loaded.file);
@@ -82,9 +98,74 @@ pub fn parse_chapter(
         file: loaded.file,
         source: file,
     };
-    let mut parsed = parse_markdown(&loaded.body, &positions, markdown, sink);
+    let mut parsed = match extent {
+        Extent::Whole => parse_markdown(&loaded.body, &positions, markdown, sink),
+        Extent::Outline if loaded.config.title.is_some() => Parsed::default(),
+        Extent::Outline => {
+            let arena = Arena::new();
+            let root = parse_document(&arena, &loaded.body, &comrak_options(markdown));
+            nesting::prune_too_deep(root, &positions, sink);
+            lower::lower_first_block(root, &positions, sink)
+        }
+    };
 
-    let (title_inlines, title_span) = match &loaded.config.title {
+    let lang = loaded
+        .config
+        .lang
+        .as_ref()
+        .map(|l| Lang::parse(&l.value))
+        .unwrap_or_else(|| book_lang.clone());
+    let mut config = loaded.config.clone();
+    // A title or abstract given by language: the chapter's language's
+    // version is its own, the others its translations.
+    let main_title = main_version(&config.titles, &lang);
+    let main_abstract = main_version(&config.abstracts, &lang);
+    if let Some(i) = main_title {
+        config.title = Some(config.titles[i].1.clone());
+    }
+    if let Some(i) = main_abstract {
+        config.abstract_ = Some(config.abstracts[i].1.clone());
+    }
+    let mut translations: Vec<crate::model::Translation> = Vec::new();
+    let mut translation = |tag: &str| -> usize {
+        let tlang = Lang::parse(tag);
+        match translations.iter().position(|t| t.lang == tlang) {
+            Some(at) => at,
+            None => {
+                translations.push(crate::model::Translation {
+                    lang: tlang,
+                    title: Vec::new(),
+                    abstract_: Vec::new(),
+                });
+                translations.len() - 1
+            }
+        }
+    };
+    let mut other_titles = Vec::new();
+    for (i, (tag, text)) in config.titles.iter().enumerate() {
+        if Some(i) != main_title {
+            other_titles.push((translation(&tag.value), text));
+        }
+    }
+    let mut other_abstracts = Vec::new();
+    for (i, (tag, text)) in config.abstracts.iter().enumerate() {
+        if Some(i) != main_abstract {
+            other_abstracts.push((translation(&tag.value), text));
+        }
+    }
+    for (at, text) in other_titles {
+        let inlines = parse_title(&text.value, &text.span, markdown, sink);
+        translations[at].title = vec![Block {
+            kind: BlockKind::Paragraph(inlines),
+            span: text.span.clone(),
+        }];
+    }
+    for (at, text) in other_abstracts {
+        let positions = Positions::Fixed(text.span.clone());
+        translations[at].abstract_ = parse_markdown(&text.value, &positions, markdown, sink).blocks;
+    }
+
+    let (title_inlines, title_span) = match &config.title {
         Some(t) => (
             parse_title(&t.value, &t.span, markdown, sink),
             t.span.clone(),
@@ -122,7 +203,7 @@ pub fn parse_chapter(
         }
     });
 
-    let abstract_ = match &loaded.config.abstract_ {
+    let abstract_ = match &config.abstract_ {
         Some(a) => {
             let positions = Positions::Fixed(a.span.clone());
             parse_markdown(&a.value, &positions, markdown, sink).blocks
@@ -134,27 +215,43 @@ pub fn parse_chapter(
         id: loaded.id.clone(),
         file: loaded.file,
         path: loaded.path.clone(),
-        config: loaded.config.clone(),
+        config,
         title,
         title_markup: vec![Block {
             kind: BlockKind::Paragraph(title_inlines),
             span: title_span,
         }],
-        lang: loaded
-            .config
-            .lang
-            .as_ref()
-            .map(|l| Lang::parse(&l.value))
-            .unwrap_or_else(|| book_lang.clone()),
+        lang,
         authors: Vec::new(),
         number: None,
         abstract_,
+        translations,
         blocks: parsed.blocks,
         footnotes: parsed.footnotes,
         references: Vec::new(),
         cites: false,
         review: None,
     }
+}
+
+/// Which of the versions of a map by language is the chapter's own: the
+/// one in its language (same tag, else same primary language), else the
+/// first written; `None` when there is no map.
+fn main_version(
+    versions: &[(crate::diag::Spanned<String>, crate::diag::Spanned<String>)],
+    lang: &Lang,
+) -> Option<usize> {
+    if versions.is_empty() {
+        return None;
+    }
+    let tags: Vec<Lang> = versions
+        .iter()
+        .map(|(t, _)| Lang::parse(&t.value))
+        .collect();
+    tags.iter()
+        .position(|t| t == lang)
+        .or_else(|| tags.iter().position(|t| t.primary() == lang.primary()))
+        .or(Some(0))
 }
 
 /// A title written in front matter, as inline Markdown (`` Using `Box<T>` ``

@@ -40,6 +40,12 @@ pub fn convert_html(book: &mut Book, sink: &mut Sink, warn: bool) {
     let escape = warn && book.config.html.raw_html == RawHtml::Escape;
     let mut pass = Pass { sink, escape };
     for chapter in &mut book.chapters {
+        // Raw HTML is only ever read from a `<` of the chapter's file (its
+        // front matter's title and abstract included): most chapters have
+        // none, and rebuilding their every list would be all the work.
+        if !book.sources.get(chapter.file).text.contains('<') {
+            continue;
+        }
         for blocks in chapter.block_lists_mut() {
             pass.blocks(blocks);
         }
@@ -246,6 +252,7 @@ impl Pass<'_> {
                 | Inline::Sub(c)
                 | Inline::SmallCaps(c) => raw_left |= self.inlines(c),
                 Inline::Link { content, .. } => raw_left |= self.inlines(content),
+                Inline::IndexTerm(m) => raw_left |= self.inlines(&mut m.content),
                 Inline::Image(image) => raw_left |= self.inlines(&mut image.alt),
                 _ => {}
             }

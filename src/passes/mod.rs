@@ -7,6 +7,7 @@
 //!    images (figures) and anchors, the rest warned about under `escape`.
 //! 3. `ids`: heading ids (explicit or generated) and unique labels.
 //! 4. `numbering`: chapter, section, figure and table numbers.
+//!    Then `index`: index terms anchored, their keys and `see` checked.
 //! 5. `links`: links between chapters and to anchors, images and other files.
 //! 6. `crossrefs`: `@fig:…`, `@tbl:…`, `@sec:…` find what they point to.
 //! 7. `citations`: keys exist; citations and reference lists formatted.
@@ -18,8 +19,10 @@ pub mod citations;
 pub mod crossrefs;
 pub mod html;
 pub mod ids;
+pub mod index;
 pub mod links;
 pub mod math;
+pub mod memo;
 pub mod numbering;
 pub mod people;
 pub mod raw;
@@ -27,6 +30,7 @@ pub mod typography;
 
 use crate::diag::Sink;
 use crate::model::Book;
+pub use memo::TailMemo;
 
 /// What the passes prepare beyond checking the book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,15 +51,35 @@ pub enum Prepare {
 
 /// Runs every pass in order.
 pub fn run_all(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
+    run(book, sink, prepare, None);
+}
+
+/// [`run_all`], the last passes ([`tail`]) taking from `memo` what they
+/// made of the chapters that reach them unchanged (`watch`'s rebuilds).
+pub fn run_all_memo(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: &mut TailMemo) {
+    run(book, sink, prepare, Some(memo));
+}
+
+fn run(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: Option<&mut TailMemo>) {
     people::resolve_people(book, sink);
     html::convert_html(book, sink, prepare != Prepare::Outline);
     ids::assign_ids(book, sink);
     numbering::number(book, sink);
+    index::check_index(book, sink);
     if prepare == Prepare::Outline {
         return;
     }
     links::resolve_links(book, sink);
     crossrefs::resolve(book, sink);
+    match memo {
+        Some(memo) => memo.run(book, sink, prepare),
+        None => tail(book, sink, prepare),
+    }
+}
+
+/// The passes that read nothing of a chapter but its own text (and the
+/// book's settings and bibliography): citations, raw, math, typography.
+fn tail(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     // A PDF that prints ouvrage's text for its citations needs them
     // formatted even when nothing else is rendered.
     let text_in_pdf = book.config.pdf.citations == crate::config::PdfCitations::Text;

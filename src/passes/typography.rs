@@ -59,8 +59,8 @@ pub fn apply(book: &mut Book) {
     // Each chapter on its own, on every core.
     use rayon::prelude::*;
     book.chapters.par_iter_mut().for_each(|chapter| {
-        let lang = chapter.lang.clone();
-        for blocks in chapter.block_lists_mut() {
+        // A title or abstract in another language follows that language's.
+        for (lang, blocks) in chapter.block_lists_with_lang_mut() {
             typeset_blocks(blocks, &lang);
         }
         // The title is the first of the block lists: its plain text follows.
@@ -117,6 +117,7 @@ fn walk(inlines: &mut [Inline], style: Style, prev: &mut Option<char>, open: &mu
             | Inline::Sub(c)
             | Inline::SmallCaps(c)
             | Inline::Link { content: c, .. } => walk(c, style, prev, open),
+            Inline::IndexTerm(m) => walk(&mut m.content, style, prev, open),
             Inline::SoftBreak | Inline::LineBreak => *prev = Some(' '),
             // Code, math, HTML, images, notes: untouched, but they are
             // something before the next text.

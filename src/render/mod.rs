@@ -6,6 +6,7 @@ pub mod docx;
 pub mod epub;
 pub mod escape;
 pub mod html;
+pub mod metadata;
 pub mod plan;
 pub mod typst;
 
@@ -16,7 +17,8 @@ use crate::model::Book;
 
 /// Each chapter's first and last page in the PDF, by chapter id, set by
 /// the PDF's renderer for those that run after it in the same build (the
-/// site's "how to cite this chapter" prints them).
+/// site's "how to cite this chapter" prints them); under the empty id (no
+/// chapter's), the book's first and last page (the feeds' page count).
 pub type ChapterPages =
     std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (usize, usize)>>>;
 

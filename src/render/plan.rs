@@ -8,6 +8,7 @@ use super::docx::DocxRenderer;
 use super::epub::{EpubOptions, EpubRenderer};
 use super::html::{HtmlOptions, HtmlRenderer};
 use super::typst::wraparound::{Printed, WraparoundRenderer};
+use super::metadata::MetadataRenderer;
 use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use super::{RenderResult, Renderer};
 use crate::model::Book;
@@ -29,6 +30,9 @@ pub struct Plan {
     /// The wraparound cover, `<book-id>-cover.pdf` (only when asked; it
     /// needs the PDF's page count, so the PDF is made too).
     pub cover: bool,
+    /// The publishing feeds, `metadata/` (only when asked; they take the
+    /// chapters' pages from the PDF, which the plan then makes too).
+    pub metadata: bool,
 }
 
 impl Plan {
@@ -44,6 +48,21 @@ impl Plan {
             epub: all || epub,
             docx,
             cover: false,
+            metadata: false,
+        }
+    }
+
+    /// This plan with the publishing feeds when `metadata`: alone, they
+    /// are made with the PDF (their pages come from it), and named with
+    /// other outputs, with those and the PDF.
+    pub fn with_metadata(self, metadata: bool) -> Plan {
+        if !metadata {
+            return self;
+        }
+        Plan {
+            metadata: true,
+            pdf: true,
+            ..self
         }
     }
 
@@ -56,6 +75,7 @@ impl Plan {
             epub: false,
             docx: false,
             cover: false,
+            metadata: false,
         }
     }
 
@@ -96,8 +116,8 @@ impl Plan {
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
-            // Only the site prints them.
-            pdf.pages = self.html.then(|| pages.clone());
+            // Only the site and the feeds print them.
+            pdf.pages = (self.html || self.metadata).then(|| pages.clone());
             pdf.printed = self.cover.then(|| printed.clone());
             pdf.breaks = (self.epub || markers).then(|| breaks.clone());
             renderers.push(Box::new(pdf));
@@ -128,6 +148,11 @@ impl Plan {
                     page_breaks: breaks.clone(),
                 },
                 session,
+            }));
+        }
+        if self.metadata {
+            renderers.push(Box::new(MetadataRenderer {
+                pages: pages.clone(),
             }));
         }
         if self.html {

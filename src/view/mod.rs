@@ -11,6 +11,11 @@
 
 use serde::Serialize;
 
+pub mod index;
+pub mod languages;
+
+pub use index::{IndexEntry, IndexView};
+
 use crate::config::Role;
 use crate::lang::Lang;
 use crate::model::{Block, BlockKind, Book, Chapter, Person, PersonRef, blocks_text, plain_text};
@@ -111,6 +116,8 @@ pub struct BookView {
     pub description: String,
     /// The lists after the contents (`[book] lists`).
     pub lists: Vec<ListOf>,
+    /// The back-of-book indexes (none when no term is marked).
+    pub indexes: Vec<IndexView>,
 }
 
 /// A list of figures or of tables, printed after the contents.
@@ -158,6 +165,7 @@ impl BookView {
             toc: toc(book, url),
             description: book_description(book),
             lists: lists(book, url),
+            indexes: index::indexes(book, url),
         }
     }
 }

@@ -100,6 +100,12 @@ impl Builder {
         }
     }
 
+    /// Prepares what the next rebuild takes from the parse cache (copies
+    /// of the chapters parsed), while no save is waiting.
+    pub fn prepare_next(&mut self) {
+        self.parses.refill();
+    }
+
     /// Forgets the parses (after a panic, they are not trusted).
     pub fn reset(&mut self) {
         self.parses = ParseCache::default();
@@ -225,8 +231,12 @@ impl Builder {
             && report.held == Held::Nothing;
         if site_failed {
             report.held = Held::Everything;
-        } else if self.pdf {
-            report.typeset = Some(Arc::new(book.clone()));
+        }
+        if self.pdf && !site_failed {
+            report.typeset = Some(Arc::new(book));
+        } else {
+            // Freeing a long book's model takes a while: not before the next save.
+            std::thread::spawn(move || drop(book));
         }
         self.finish(live, &report, &sources);
         report.sources = sources;

@@ -479,6 +479,8 @@ impl<'a> Writer<'a> {
             Inline::Strong(c) => self.inlines(c, &format.with(|f| f.bold = true)),
             Inline::Strike(c) => self.inlines(c, &format.with(|f| f.strike = true)),
             Inline::SmallCaps(c) => self.inlines(c, &format.with(|f| f.small_caps = true)),
+            // The DOCX has no index (Word builds its own from XE fields).
+            Inline::IndexTerm(m) => self.inlines(&m.content, format),
             Inline::Sup(c) => self.inlines(c, &format.with(|f| f.vertical = Some("superscript"))),
             Inline::Sub(c) => self.inlines(c, &format.with(|f| f.vertical = Some("subscript"))),
             Inline::Link {

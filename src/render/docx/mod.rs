@@ -237,7 +237,28 @@ fn title_page(book: &Book, present: &dyn Fn(&str) -> bool, collected: &mut Colle
             &format!("{} {}", book.lang.labels().editors, names.join(", ")),
         );
     }
+    if let Some(doi) = &cfg.doi {
+        doi_paragraph(&mut w, doi);
+    }
     w.out
+}
+
+/// "DOI: https://doi.org/…", the address a link, in the `Identifier`
+/// style: on the title page (the book's) and under a chapter's authors.
+fn doi_paragraph(w: &mut Writer<'_>, doi: &str) {
+    let url = crate::view::doi_url(doi);
+    let link = crate::model::Inline::Link {
+        url: url.clone(),
+        title: String::new(),
+        target: crate::model::LinkTarget::External,
+        content: vec![crate::model::Inline::Text(url)],
+        span: crate::diag::Span::new(crate::source::FileId::default(), 0..0),
+    };
+    w.styled_inlines(
+        "Identifier",
+        None,
+        &[crate::model::Inline::Text("DOI: ".to_string()), link],
+    );
 }
 
 fn chapter_xml(
@@ -251,14 +272,22 @@ fn chapter_xml(
     let name = w.collected.bookmark(&ch.id, None);
     let number = crate::view::chapter_number(ch);
     w.heading(1, &name, number.as_deref(), ch.title_inlines());
+    for version in crate::view::languages::other_titles(book, ch) {
+        w.styled_inlines("Subtitle", None, version.inlines);
+    }
     let authors = PersonView::all(book, &ch.authors);
     if !authors.is_empty() {
         let names: Vec<&str> = authors.iter().map(|p| p.name.as_str()).collect();
         w.styled_text("Author", &names.join(", "));
     }
-    if !ch.abstract_.is_empty() {
-        w.styled_text("AbstractTitle", labels.abstract_);
-        for block in &ch.abstract_ {
+    if let Some(doi) = &ch.config.doi {
+        doi_paragraph(&mut w, &doi.value);
+    }
+    // Every abstract, in the book's order of languages, each headed in its
+    // own language.
+    for version in crate::view::languages::abstracts(book, ch) {
+        w.styled_text("AbstractTitle", version.label);
+        for block in version.blocks {
             if let crate::model::BlockKind::Paragraph(inlines) = &block.kind {
                 w.styled_inlines("Abstract", None, inlines);
             }

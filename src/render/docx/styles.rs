@@ -101,6 +101,13 @@ pub fn styles(lang: &str, font: &str) -> String {
         "<w:i/><w:iCs/>",
     ));
     out.push_str(&paragraph_style(
+        "Identifier",
+        "Identifier",
+        Some("Normal"),
+        "<w:spacing w:after=\"240\"/>",
+        "<w:sz w:val=\"20\"/><w:szCs w:val=\"20\"/>",
+    ));
+    out.push_str(&paragraph_style(
         "AbstractTitle",
         "Abstract Title",
         Some("Normal"),

@@ -61,6 +61,8 @@ pub const COVER_PAGE: &str = "cover.xhtml";
 /// The contributors' page, in the content folder (beside the chapters'
 /// folder, so that no chapter id can take its name).
 pub const CONTRIBUTORS_PAGE: &str = "contributors.xhtml";
+/// The index document, in the content folder, when terms are marked.
+pub const INDEX_PAGE: &str = "book-index.xhtml";
 /// The cover image, in the content folder.
 pub const COVER_IMAGE: &str = "cover.svg";
 /// The stylesheet, in the content folder.
@@ -137,6 +139,7 @@ impl EpubRenderer {
             .clone();
         let mut chapters = epub.chapters();
         chapters.extend(epub.contributors());
+        chapters.extend(epub.index_page());
         let images = epub.images();
         let nav = epub.nav();
         let cover = epub.cover();
@@ -215,6 +218,7 @@ impl<'b> Epub<'b> {
             COVER_IMAGE,
             STYLESHEET,
             CONTRIBUTORS_PAGE,
+            INDEX_PAGE,
         ];
         if let Some(clash) = images
             .iter()
@@ -234,10 +238,14 @@ impl<'b> Epub<'b> {
         if !book.people.is_empty() {
             documents.insert(CONTRIBUTORS_PAGE.to_string());
         }
+        let view = BookView::new(book, &chapter_file);
+        if !view.indexes.is_empty() {
+            documents.insert(INDEX_PAGE.to_string());
+        }
         Ok(Epub {
             book,
             templates,
-            view: BookView::new(book, &chapter_file),
+            view,
             images,
             documents,
             used_images: BTreeSet::new(),
@@ -277,10 +285,40 @@ impl<'b> Epub<'b> {
                 .documents
                 .contains(CONTRIBUTORS_PAGE)
                 .then(|| CONTRIBUTORS_PAGE.to_string()),
+            index_page: (!self.view.indexes.is_empty()).then(|| INDEX_PAGE.to_string()),
             landmarks: None,
             page_list: None,
             cover: None,
             package: None,
+        }
+    }
+
+    /// The index document, after the contributors' page: the view's
+    /// indexes, each mark linked. None when no term is marked.
+    fn index_page(&mut self) -> Option<(String, Vec<u8>)> {
+        let title = self.view.indexes.first()?.title.clone();
+        let data = self.data(&title, STYLESHEET);
+        match render(
+            self.book,
+            self.templates,
+            "epub-index.xhtml",
+            &data,
+            INDEX_PAGE,
+        ) {
+            Ok(text) => {
+                self.manifest.push(ManifestItem::new(
+                    "book-index",
+                    INDEX_PAGE,
+                    "application/xhtml+xml",
+                    &[],
+                ));
+                self.spine.push("book-index".to_string());
+                Some((INDEX_PAGE.to_string(), text.into_bytes()))
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
         }
     }
 
@@ -371,6 +409,8 @@ impl<'b> Epub<'b> {
             page_breaks: self.page_breaks.get(&ch.id).cloned().unwrap_or_default(),
         };
         let html = render_chapter(ch, &body);
+        let (abstracts, other_titles, translated) =
+            crate::render::html::body::language_versions(book, ch, &body);
         let mut chapter = ChapterData {
             id: ch.id.clone(),
             file: file.clone(),
@@ -380,6 +420,8 @@ impl<'b> Epub<'b> {
             lang: ch.lang.tag().to_string(),
             authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
+            abstracts,
+            other_titles,
             keywords: ch.config.keywords.clone(),
             doi: ch.config.doi.as_ref().map(|d| d.value.clone()),
             doi_url: ch.config.doi.as_ref().map(|d| view::doi_url(&d.value)),
@@ -402,7 +444,8 @@ impl<'b> Epub<'b> {
             let xhtml = reference_list_html(references, &body);
             chapter.back.push(BackSection::bibliography(title, xhtml));
         }
-        let found = html.found;
+        let mut found = html.found;
+        found.merge(&translated);
         warn_about(&found, ch, &mut self.warnings);
         self.used_images.extend(found.images.iter().cloned());
         let mut data = self.data(&ch.title, &xhtml::relative(TEXT_DIR, STYLESHEET));
@@ -757,8 +800,13 @@ pub struct ChapterData {
     pub lang: String,
     /// Authors with affiliations.
     pub authors: Vec<PersonView>,
-    /// Abstract, XHTML.
+    /// Abstract, XHTML (in the chapter's language).
     pub abstract_html: Option<String>,
+    /// Every abstract, the chapter's and its translations', in the book's
+    /// order of languages (what the built-in template prints).
+    pub abstracts: Vec<crate::render::html::body::AbstractHtml>,
+    /// The title in other languages, in the book's order of languages.
+    pub other_titles: Vec<crate::render::html::body::TitleHtml>,
     /// Keywords.
     pub keywords: Vec<String>,
     /// The chapter's DOI.
@@ -793,6 +841,8 @@ pub struct EpubData<'a> {
     /// The contributors' page, from the content folder, when the book has
     /// one (the navigation links to it after the chapters).
     pub contributors_page: Option<String>,
+    /// The index document, from the content folder, when terms are marked.
+    pub index_page: Option<String>,
     /// In the navigation document.
     pub landmarks: Option<Vec<Landmark>>,
     /// In the navigation document: the printed pages (`title`: the page

@@ -517,6 +517,15 @@ impl<'a> BodyWriter<'a> {
                 self.open("a", &[("id", id)]);
                 self.out.push_str("</a>");
             }
+            // The index links to the term's own place (a span, not an
+            // empty anchor, so that a reader's highlight shows the term).
+            // (A mark the index pass did not anchor, in a title, is text.)
+            Inline::IndexTerm(m) if m.id.is_empty() => self.inlines(&m.content),
+            Inline::IndexTerm(m) => {
+                self.open("span", &[("id", &m.id), ("class", "index-term")]);
+                self.inlines(&m.content);
+                self.out.push_str("</span>");
+            }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("<br />\n"),
         }
@@ -722,6 +731,7 @@ fn contains_html(inlines: &[Inline]) -> bool {
         | Inline::Sub(c)
         | Inline::SmallCaps(c) => contains_html(c),
         Inline::Link { content, .. } => contains_html(content),
+        Inline::IndexTerm(m) => contains_html(&m.content),
         Inline::Cite(c) => contains_html(&c.rendered),
         _ => false,
     })
@@ -764,6 +774,60 @@ pub fn reference_list_html(references: &[Reference], ctx: &BodyContext<'_>) -> S
     }
     w.out.push_str("</ul>\n");
     w.out
+}
+
+/// A chapter's abstract in one language, as markup.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AbstractHtml {
+    /// Its language, when it is not the chapter's (the section's `lang`).
+    pub lang: Option<String>,
+    /// What heads it, in its language ("Résumé", "Abstract").
+    pub label: &'static str,
+    /// The markup.
+    pub html: String,
+}
+
+/// A chapter's title in another language, as markup.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TitleHtml {
+    /// Its language.
+    pub lang: String,
+    /// The markup (inline).
+    pub html: String,
+}
+
+/// A chapter's abstracts and its titles in other languages, in the book's
+/// order of languages (the view's [`crate::view::languages`]), as markup,
+/// with what the translations' markup embeds and needs (the chapter's own
+/// abstract is [`render_chapter`]'s, whose `found` counts it).
+pub fn language_versions(
+    book: &crate::model::Book,
+    chapter: &Chapter,
+    ctx: &BodyContext<'_>,
+) -> (Vec<AbstractHtml>, Vec<TitleHtml>, Found) {
+    let mut own = BodyWriter::new(ctx);
+    let mut w = BodyWriter::new(ctx);
+    let abstracts = crate::view::languages::abstracts(book, chapter)
+        .into_iter()
+        .map(|v| AbstractHtml {
+            lang: (!v.own).then(|| v.lang.tag().to_string()),
+            label: v.label,
+            html: if v.own {
+                own.blocks(v.blocks)
+            } else {
+                w.blocks(v.blocks)
+            },
+        })
+        .collect();
+    let titles = crate::view::languages::other_titles(book, chapter)
+        .into_iter()
+        .map(|v| TitleHtml {
+            lang: v.lang.tag().to_string(),
+            html: w.inline_html(v.inlines),
+        })
+        .collect();
+    let found = w.found().clone();
+    (abstracts, titles, found)
 }
 
 /// A chapter's markup: title, body, abstract, notes and reference list.

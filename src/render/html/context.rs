@@ -106,8 +106,13 @@ pub struct ChapterContext {
     pub lang: Lang,
     /// Authors with affiliations.
     pub authors: Vec<PersonView>,
-    /// Abstract.
+    /// Abstract (in the chapter's language).
     pub abstract_html: Option<String>,
+    /// Every abstract, the chapter's and its translations', in the book's
+    /// order of languages (what the built-in template prints).
+    pub abstracts: Vec<crate::render::html::body::AbstractHtml>,
+    /// The title in other languages, in the book's order of languages.
+    pub other_titles: Vec<crate::render::html::body::TitleHtml>,
     /// Keywords.
     pub keywords: Vec<String>,
     /// The chapter's DOI.
@@ -196,6 +201,9 @@ const GENERATOR: &str = concat!("ouvrage ", env!("CARGO_PKG_VERSION"));
 /// The page of the book's one reference list (`per-chapter = false`).
 const REFERENCES_PAGE: &str = "references.html";
 
+/// The page of the back-of-book index.
+pub const BOOK_INDEX_PAGE: &str = "book-index.html";
+
 /// The URL of a chapter page.
 pub fn chapter_url(id: &str) -> String {
     format!("{id}.html")
@@ -208,6 +216,7 @@ pub fn site_pages(book: &Book, options: &HtmlOptions) -> Vec<Page> {
     pages.extend(site.chapter_pages(None));
     pages.extend(site.references_page());
     pages.push(site.contributors_page());
+    pages.extend(site.index_of_terms_page());
     pages.extend(site.status_page());
     pages
 }
@@ -346,6 +355,8 @@ impl<'b> Site<'b> {
             .cloned()
             .unwrap_or_default();
         let html = render_chapter(ch, &body);
+        let (abstracts, other_titles, _) =
+            crate::render::html::body::language_versions(book, ch, &body);
         let pages = self
             .pages
             .lock()
@@ -365,6 +376,8 @@ impl<'b> Site<'b> {
             lang: ch.lang.clone(),
             authors: PersonView::all(book, &ch.authors),
             abstract_html: html.abstract_html,
+            abstracts,
+            other_titles,
             keywords: ch.config.keywords.clone(),
             doi: ch.config.doi.as_ref().map(|d| d.value.clone()),
             doi_url: ch.config.doi.as_ref().map(|d| view::doi_url(&d.value)),
@@ -420,6 +433,8 @@ impl<'b> Site<'b> {
             lang: book.lang.clone(),
             authors: Vec::new(),
             abstract_html: None,
+            abstracts: Vec::new(),
+            other_titles: Vec::new(),
             keywords: Vec::new(),
             doi: None,
             doi_url: None,
@@ -449,6 +464,19 @@ impl<'b> Site<'b> {
         );
         page.context.contributors = Some(contributors);
         page
+    }
+
+    /// The back-of-book index, when terms are marked: `book-index.html`
+    /// (`index.html` is the title page).
+    fn index_of_terms_page(&self) -> Option<Page> {
+        let first = self.context.view.indexes.first()?;
+        Some(self.page(
+            "book-index.html",
+            BOOK_INDEX_PAGE,
+            "book-index",
+            &first.title,
+            "",
+        ))
     }
 
     /// The review dashboard of a draft build.

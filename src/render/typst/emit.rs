@@ -279,6 +279,54 @@ fn lists(book: &Book) -> String {
     )
 }
 
+/// The back-of-book indexes (the view's): for each its title, the words
+/// of its cross-references and its entries, each with the labels of its
+/// marks (book.typ's `_index` prints the pages they land on).
+fn indexes(book: &Book, indexes: &[view::IndexView]) -> String {
+    let labels = book.lang.labels();
+    fn entries(list: &[view::IndexEntry], chapter_of: &dyn Fn(&str) -> String) -> String {
+        let items: Vec<String> = list
+            .iter()
+            .map(|e| {
+                let marks: Vec<String> = e
+                    .places
+                    .iter()
+                    .flat_map(|p| {
+                        p.marks.iter().map(|m| {
+                            format!(
+                                "label({})",
+                                typst_string(&anchor_label(&chapter_of(&p.chapter), &m.anchor))
+                            )
+                        })
+                    })
+                    .collect();
+                format!(
+                    "(term: {}, labels: {}, see: {}, see-also: {}, subs: {})",
+                    typst_string(&e.term),
+                    typst_array(&marks),
+                    string_array(e.see.iter().map(|r| r.text.as_str())),
+                    string_array(e.see_also.iter().map(|r| r.text.as_str())),
+                    entries(&e.subentries, chapter_of)
+                )
+            })
+            .collect();
+        typst_array(&items)
+    }
+    let all: Vec<String> = indexes
+        .iter()
+        .map(|ix| {
+            format!(
+                "(title: {}, see: {}, see-also: {}, entries: {})",
+                typst_string(&ix.title),
+                typst_string(labels.see),
+                typst_string(labels.see_also),
+                entries(&ix.entries, &|c| c.to_string())
+            )
+        })
+        .collect();
+    typst_array(&all)
+}
+
 /// Each chapter's DOI address by chapter id, a Typst dictionary (in
 /// `meta`, so that a book's own template keeps its `chapter` signature).
 fn chapter_dois(book: &Book) -> String {
@@ -384,6 +432,7 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
         ("doi", string_or_none(view.doi_url.as_deref())),
         ("dois", chapter_dois(book)),
         ("lists", lists(book)),
+        ("indexes", indexes(book, &view.indexes)),
         ("license", string_or_none(view.license.as_deref())),
         ("editors", people(&view.editors)),
         ("authors", string_array(authors.iter().map(String::as_str))),
@@ -552,6 +601,41 @@ fn emit_chapter(book: &Book, ch: &Chapter, draft: bool) -> EmittedChapter {
         let trimmed = w.out.trim_end().len();
         w.out.truncate(trimmed);
         w.out.push(']');
+    }
+    // Titles and abstracts in other languages (only then, so that a
+    // book's own template without these parameters keeps working).
+    if !ch.translations.is_empty() {
+        let lang_fields = |l: &crate::lang::Lang| {
+            let (lang, region) = l.typst();
+            format!(
+                "lang: {}, region: {}",
+                typst_string(&lang),
+                string_or_none(region.as_deref())
+            )
+        };
+        w.out.push_str(
+            ",
+  abstracts: (",
+        );
+        for v in view::languages::abstracts(book, ch) {
+            w.out
+                .push_str(&format!("({}, body: [", lang_fields(v.lang)));
+            w.blocks(v.blocks);
+            let trimmed = w.out.trim_end().len();
+            w.out.truncate(trimmed);
+            w.out.push_str("]),");
+        }
+        w.out.push_str(
+            "),
+  titles: (",
+        );
+        for v in view::languages::other_titles(book, ch) {
+            w.out
+                .push_str(&format!("({}, body: [", lang_fields(v.lang)));
+            w.inlines(v.inlines);
+            w.out.push_str("]),");
+        }
+        w.out.push(')');
     }
     w.out.push_str(&format!(
         ",\n  keywords: {},\n  lang: {},\n  region: {},\n  state: {},\n)\n#metadata(\"chapter\") <{}>\n\n",
@@ -977,6 +1061,15 @@ impl<'a> Writer<'a> {
             Inline::Anchor(id) => {
                 let label = anchor_label(self.chapter, id);
                 self.out.push_str(&format!("#metadata(none)<{label}>"));
+            }
+            // A mark the index finds by its label (`_index` in book.typ
+            // prints the page it lands on), then the term's text.
+            // (A mark the index pass did not anchor, in a title, is text.)
+            Inline::IndexTerm(m) if m.id.is_empty() => self.inlines(&m.content),
+            Inline::IndexTerm(m) => {
+                let label = anchor_label(self.chapter, &m.id);
+                self.out.push_str(&format!("#metadata(none)<{label}>"));
+                self.inlines(&m.content);
             }
             Inline::SoftBreak => self.out.push('\n'),
             Inline::LineBreak => self.out.push_str("\\\n"),

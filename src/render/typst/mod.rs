@@ -731,6 +731,7 @@ impl Renderer for PdfRenderer {
             for (id, range) in offprints::chapter_pages(&compiled.document) {
                 pages.insert(id, range.into_inner());
             }
+            pages.insert(String::new(), (1, compiled.document.pages().len()));
         }
         let mut warnings = alt;
         warnings.extend(compiled.warnings);

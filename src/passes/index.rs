@@ -1,0 +1,85 @@
+//! The index pass: each term marked for the back-of-book index gets its
+//! anchor, and its key and cross-references are checked.
+//!
+//! Stage: after `ids` (the anchors must not take a heading's id). Input:
+//! the chapters' [`IndexMark`]s; output: each mark's [`IndexMark::id`]
+//! (`index-1`, `index-2`… in reading order in its chapter), and an error at
+//! the line of a mark whose key (or a level of it) is empty, or whose
+//! `see`/`seealso` names no entry of the book's indexes. The index itself
+//! is built once, by the view (`view::index`). A mark in a chapter's title
+//! is left unanchored, and out of the index: a title is repeated in the
+//! contents and the running heads, so its page would be theirs.
+
+use std::collections::HashSet;
+
+use crate::diag::{Diagnostic, Sink, Span};
+use crate::model::{Block, BlockKind, Book, IndexMark, Inline, split_levels, walk_blocks};
+
+/// Anchors every index term and checks keys and cross-references.
+pub fn check_index(book: &mut Book, sink: &mut Sink) {
+    // Every entry and every level above one (a `see` may name a heading
+    // whose pages are all in sub-entries).
+    let mut entries: HashSet<Vec<String>> = HashSet::new();
+    let mut refs: Vec<(Span, &'static str, String)> = Vec::new();
+    for chapter in &mut book.chapters {
+        let mut taken: HashSet<String> = HashSet::new();
+        walk_blocks(&chapter.blocks, &mut |b: &Block| {
+            if let BlockKind::Heading(h) = &b.kind {
+                taken.insert(h.id.clone());
+            }
+        });
+        let mut n = 0;
+        chapter.walk_inlines_mut(&mut |inline: &mut Inline| {
+            let Inline::IndexTerm(mark) = inline else {
+                return;
+            };
+            n += 1;
+            let mut id = format!("index-{n}");
+            while taken.contains(&id) {
+                n += 1;
+                id = format!("index-{n}");
+            }
+            mark.id = id;
+            let levels = mark.levels();
+            if levels.iter().any(String::is_empty) {
+                sink.push(empty_key(mark));
+                return;
+            }
+            for depth in 1..=levels.len() {
+                entries.insert(levels[..depth].to_vec());
+            }
+            for (attr, target) in [("see", &mark.see), ("seealso", &mark.see_also)] {
+                if let Some(target) = target {
+                    refs.push((mark.span.clone(), attr, target.clone()));
+                }
+            }
+        });
+    }
+    for (span, attr, target) in refs {
+        if entries.contains(&split_levels(&target)) {
+            continue;
+        }
+        sink.push(
+            Diagnostic::error(
+                span,
+                format!("`{attr}=\"{target}\"` points to no entry of the index"),
+            )
+            .hint(format!(
+                "mark a term with this key somewhere in the book (`[…]{{.index key=\"{target}\"}}`), or correct `{attr}` to name an existing entry, its levels separated by commas"
+            )),
+        );
+    }
+}
+
+fn empty_key(mark: &IndexMark) -> Diagnostic {
+    let what = match &mark.key {
+        Some(key) if !key.trim().is_empty() => {
+            format!("the index key `{key}` has an empty level")
+        }
+        Some(_) => "this index term's `key` is empty".to_string(),
+        None => "this index term has no text, so no key".to_string(),
+    };
+    Diagnostic::error(mark.span.clone(), what).hint(
+        "write the term inside the brackets or give `key=\"…\"`, its levels separated by single commas (`key=\"communs, gestion des\"`)",
+    )
+}
