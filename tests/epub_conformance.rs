@@ -130,6 +130,27 @@ fn features_epub_with_raw_html_passes_epubcheck() {
 
 #[test]
 #[ignore = "needs epubcheck; run by .ci/run"]
+fn sample_epub_with_its_page_list_passes_epubcheck() {
+    // Built with the PDF: the page list, the page-break marks and their
+    // dc:source (issue 20).
+    let out = tempfile::tempdir().unwrap();
+    ok(
+        &repo_root(),
+        &[
+            "build",
+            "--pdf",
+            "--epub",
+            "--out",
+            out.path().to_str().expect("a UTF-8 path"),
+        ],
+    );
+    let epub = epub_in(out.path());
+    assert!(epub_entry(&epub, "EPUB/nav.xhtml").contains("epub:type=\"page-list\""));
+    check(&epub);
+}
+
+#[test]
+#[ignore = "needs epubcheck; run by .ci/run"]
 fn index_and_translations_pass_epubcheck() {
     // The back-of-book index document, and a chapter whose title and
     // abstract are given in several languages.

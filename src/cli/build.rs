@@ -36,6 +36,11 @@ pub struct BuildArgs {
     /// Also cut each chapter from the book PDF into _book/offprints/<chapter-id>.pdf.
     #[arg(long)]
     pub offprints: bool,
+    /// Also write the wraparound cover (back, spine, front, with bleed)
+    /// into _book/<book-id>-cover.pdf; builds the PDF, whose page count
+    /// sets the spine.
+    #[arg(long)]
+    pub cover: bool,
     /// Also write the generated Typst sources into DIR, for debugging
     /// (`typst compile --root DIR DIR/__ouvrage/main.typ` typesets the same book).
     #[arg(long, value_name = "DIR")]
@@ -58,14 +63,21 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
         DiagnosticFormat::Text | DiagnosticFormat::Github
     );
     // `--metadata` alone makes the feeds and the PDF they take pages from.
-    let only_metadata =
-        args.metadata && !(args.html || args.pdf || args.epub || args.docx || args.offprints);
-    let plan = if only_metadata {
+    let only_metadata = args.metadata
+        && !(args.html || args.pdf || args.epub || args.docx || args.offprints || args.cover);
+    let mut plan = if only_metadata {
         Plan::build(false, true, false, false, false)
     } else {
-        Plan::build(args.html, args.pdf, args.epub, args.docx, args.offprints)
+        Plan::build(
+            args.html,
+            args.pdf || args.cover,
+            args.epub,
+            args.docx,
+            args.offprints,
+        )
     }
     .with_metadata(args.metadata);
+    plan.cover = args.cover;
     if args.emit_typst.is_some() && !plan.pdf {
         return super::usage(
             ctx,

@@ -103,6 +103,12 @@ fn print_preflight(
         }
     };
     diagnostics.extend(report.diagnostics.iter().cloned());
+    // Images without alt text, at their Markdown lines: errors under a
+    // standard that requires it (Typst's own error at export says the same).
+    let alt = crate::render::typst::accessibility::missing_alt(book);
+    diagnostics
+        .retain(|d| !(alt.iter().any(|a| a.span == d.span) && d.message.contains("alt text")));
+    diagnostics.extend(alt);
     let failed = diagnostics.iter().any(|d| d.severity == Severity::Error);
     if format != DiagnosticFormat::Json {
         ctx.print_diagnostics(&book.sources, &diagnostics, format);
@@ -121,6 +127,11 @@ fn print_preflight(
             "scaled_tables": report.scaled_tables,
             "colour_pages": report.colour_pages.iter().map(|p| p.page).collect::<Vec<_>>(),
         });
+        json["preflight"]["print_shop"] = print_shop_json(book, &report);
+        json["preflight"]["accessibility"] = serde_json::json!({
+            "level": crate::render::typst::accessibility::declared_level(book),
+            "summary": crate::render::typst::accessibility::summary(book),
+        });
         println!(
             "{}",
             serde_json::to_string_pretty(&json).unwrap_or_default()
@@ -135,6 +146,10 @@ fn print_preflight(
             crate::render::typst::preflight::SIGNATURE,
             report.blank_for_signature
         ));
+        ctx.info(crate::render::typst::accessibility::summary(book));
+        for line in print_shop_lines(book, &report) {
+            ctx.info(line);
+        }
         ctx.info(format!(
             "fonts: {embedded} of {} embedded",
             report.fonts.len()
@@ -184,6 +199,83 @@ fn print_preflight(
     } else {
         Outcome::Success
     }
+}
+
+/// The sheet and the wraparound cover of a preflight's PDF, from book.toml's
+/// `[pdf] bleed`, `crop-marks` and `[cover]`.
+fn print_shop(
+    book: &crate::model::Book,
+    report: &crate::render::typst::preflight::Preflight,
+) -> (
+    (f64, f64),
+    Result<crate::render::typst::wraparound::CoverSize, Diagnostic>,
+) {
+    use crate::render::typst::wraparound::{CoverSize, PrintedBook};
+    let margin = book.config.pdf.print.margin_mm();
+    let sheet = (
+        report.page_mm.0 + 2.0 * margin,
+        report.page_mm.1 + 2.0 * margin,
+    );
+    let printed = PrintedBook {
+        pages: report.pages,
+        trim_mm: report.page_mm,
+    };
+    (sheet, CoverSize::of(book, printed))
+}
+
+fn print_shop_lines(
+    book: &crate::model::Book,
+    report: &crate::render::typst::preflight::Preflight,
+) -> Vec<String> {
+    let print = &book.config.pdf.print;
+    let (sheet, cover) = print_shop(book, report);
+    let mut lines = vec![format!(
+        "trim: {:.1} × {:.1} mm; bleed: {}; sheet: {:.1} × {:.1} mm{}",
+        report.page_mm.0,
+        report.page_mm.1,
+        if print.bleed_mm > 0.0 {
+            format!("{:.1} mm", print.bleed_mm)
+        } else {
+            "none".to_string()
+        },
+        sheet.0,
+        sheet.1,
+        if print.crop_marks {
+            " with crop marks"
+        } else {
+            ""
+        }
+    )];
+    lines.push(match cover {
+        Ok(c) => {
+            let (w, h) = c.sheet();
+            format!(
+                "cover (build --cover): {w:.1} × {h:.1} mm with {:.1} mm of bleed; spine {:.1} mm for {} pages",
+                c.bleed, c.spine, report.pages
+            )
+        }
+        Err(_) => "cover (build --cover): no [cover] paper-thickness or paper to size the spine".to_string(),
+    });
+    lines
+}
+
+fn print_shop_json(
+    book: &crate::model::Book,
+    report: &crate::render::typst::preflight::Preflight,
+) -> serde_json::Value {
+    let print = &book.config.pdf.print;
+    let (sheet, cover) = print_shop(book, report);
+    serde_json::json!({
+        "trim_mm": [report.page_mm.0, report.page_mm.1],
+        "bleed_mm": print.bleed_mm,
+        "crop_marks": print.crop_marks,
+        "sheet_mm": [sheet.0, sheet.1],
+        "cover": cover.ok().map(|c| serde_json::json!({
+            "sheet_mm": [c.sheet().0, c.sheet().1],
+            "spine_mm": c.spine,
+            "bleed_mm": c.bleed,
+        })),
+    })
 }
 
 /// The gate before print: one error per chapter that is neither approved

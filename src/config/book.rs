@@ -23,6 +23,8 @@ pub struct BookConfig {
     pub review: ReviewConfig,
     /// `[markdown]`.
     pub markdown: MarkdownConfig,
+    /// `[cover]`: the wraparound cover of `build --cover`.
+    pub cover: super::print::CoverConfig,
     /// `[index]`.
     pub index: IndexConfig,
     /// `[metadata]`.
@@ -136,6 +138,8 @@ pub struct PdfConfig {
     pub code_overflow: CodeOverflow,
     /// Whether ouvrage's own elements print in colour or in grey.
     pub colour: PdfColour,
+    /// `bleed` and `crop-marks`: what the print shop trims.
+    pub print: super::print::PrintConfig,
 }
 
 /// `[pdf] code-overflow`: a code line longer than the measure.
@@ -213,6 +217,9 @@ pub struct HtmlConfig {
     pub base_url: Option<String>,
     /// Raw HTML policy.
     pub raw_html: RawHtml,
+    /// Whether the site marks where each page of the PDF begins (off by
+    /// default; the EPUB always has its page list).
+    pub page_markers: bool,
 }
 
 /// `[markdown]`: how the chapters' Markdown is read.
@@ -271,6 +278,7 @@ const TOP_KEYS: &[&str] = &[
     "html",
     "review",
     "markdown",
+    "cover",
     "index",
     "metadata",
 ];
@@ -286,6 +294,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("html", HTML_KEYS),
     ("review", REVIEW_KEYS),
     ("markdown", MARKDOWN_KEYS),
+    ("cover", super::print::COVER_KEYS),
     ("index", INDEX_KEYS),
     ("metadata", METADATA_KEYS),
 ];
@@ -322,8 +331,10 @@ const PDF_KEYS: &[&str] = &[
     "fallback-fonts",
     "code-overflow",
     "colour",
+    "bleed",
+    "crop-marks",
 ];
-const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html"];
+const HTML_KEYS: &[&str] = &["search", "base-url", "raw-html", "page-markers"];
 const REVIEW_KEYS: &[&str] = &[
     "required-approvals",
     "signatures",
@@ -356,6 +367,8 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
     let html = read_html(&mut r, top);
     let review = read_review(&mut r, top);
     let markdown = read_markdown(&mut r, top);
+    let cover_table = section_table(&mut r, top, "cover", super::print::COVER_KEYS);
+    let cover = super::print::read_cover(&mut r, cover_table);
     let index = section_table(&mut r, top, "index", INDEX_KEYS);
     let index = IndexConfig {
         names: r.boolean(index, "names").unwrap_or(false),
@@ -369,6 +382,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         html,
         review,
         markdown,
+        cover,
         index,
         metadata,
     })
@@ -662,6 +676,7 @@ fn read_pdf(r: &mut Reader<'_>, top: &Entries) -> PdfConfig {
                 ("gray", PdfColour::Grey),
             ],
         ),
+        print: super::print::read_print(r, pdf),
     }
 }
 
@@ -774,6 +789,7 @@ fn read_html(r: &mut Reader<'_>, top: &Entries) -> HtmlConfig {
         search: r.boolean(html, "search").unwrap_or(true),
         base_url: read_base_url(r, html),
         raw_html,
+        page_markers: r.boolean(html, "page-markers").unwrap_or(false),
     }
 }
 
@@ -968,14 +984,17 @@ impl Default for BookConfig {
                 fallback_fonts: Vec::new(),
                 code_overflow: CodeOverflow::Wrap,
                 colour: PdfColour::Colour,
+                print: Default::default(),
             },
             html: HtmlConfig {
                 search: true,
                 base_url: None,
                 raw_html: RawHtml::Escape,
+                page_markers: false,
             },
             review: ReviewConfig::default(),
             markdown: MarkdownConfig::default(),
+            cover: Default::default(),
             index: IndexConfig::default(),
             metadata: MetadataConfig::default(),
         }

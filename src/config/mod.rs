@@ -6,6 +6,7 @@ pub mod book;
 pub mod chapter;
 pub mod contributors;
 pub mod edit;
+pub mod print;
 pub mod quote;
 pub mod read;
 pub mod value;

@@ -90,6 +90,10 @@ pub struct Labels {
     pub state: &'static str,
     /// "Tiré à part de": the first line of an offprint.
     pub offprint: &'static str,
+    /// "page": a page marker's spoken label ("page 12").
+    pub page: &'static str,
+    /// "Pages": the EPUB's page list.
+    pub pages: &'static str,
     /// Heading of a reference list.
     pub references: &'static str,
     /// "Citer ce chapitre".
@@ -228,6 +232,8 @@ pub static FR: Labels = Labels {
     revision: "révision",
     state: "état",
     offprint: "Tiré à part de",
+    page: "page",
+    pages: "Pages",
     references: "Références",
     cite_chapter: "Citer ce chapitre",
     cite_book: "Citer cet ouvrage",
@@ -302,6 +308,8 @@ pub static IT: Labels = Labels {
     revision: "revisione",
     state: "stato",
     offprint: "Estratto da",
+    page: "pagina",
+    pages: "Pagine",
     references: "Bibliografia",
     cite_chapter: "Come citare questo capitolo",
     cite_book: "Come citare questo volume",
@@ -376,6 +384,8 @@ pub static EN: Labels = Labels {
     revision: "revision",
     state: "state",
     offprint: "Offprint from",
+    page: "page",
+    pages: "Pages",
     references: "References",
     cite_chapter: "How to cite this chapter",
     cite_book: "How to cite this book",

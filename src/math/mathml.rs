@@ -87,6 +87,22 @@ fn with_alttext(mathml: &str, tex: &str) -> String {
     } else {
         end
     };
+    let alt = attribute_text(tex);
+    format!("{} alttext=\"{alt}\"{}", &mathml[..end], &mathml[end..])
+}
+
+/// `mathml` (made by [`MathMl::convert`] from `tex`) with `alt` in place of
+/// `tex` as its `alttext`: a formula's `{alt="…"}`.
+pub fn replace_alttext(mathml: &str, tex: &str, alt: &str) -> String {
+    mathml.replacen(
+        &format!(" alttext=\"{}\"", attribute_text(tex)),
+        &format!(" alttext=\"{}\"", attribute_text(alt)),
+        1,
+    )
+}
+
+/// Text for an attribute value, escaped for XML and HTML alike.
+fn attribute_text(tex: &str) -> String {
     let mut alt = String::with_capacity(tex.len() + 16);
     for word in tex.split_whitespace() {
         if !alt.is_empty() {
@@ -105,7 +121,7 @@ fn with_alttext(mathml: &str, tex: &str) -> String {
             }
         }
     }
-    format!("{} alttext=\"{alt}\"{}", &mathml[..end], &mathml[end..])
+    alt
 }
 
 /// The MathML namespace, the only one a formula may declare.

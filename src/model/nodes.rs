@@ -121,6 +121,9 @@ pub struct Math {
     /// MathML, a `<math>` element in the MathML namespace; `None` before the
     /// math pass or when conversion failed.
     pub mathml: Option<String>,
+    /// `{alt="…"}` written right after the formula: its text alternative,
+    /// when the LaTeX source would not do (see [`Math::alt_text`]).
+    pub alt: Option<String>,
 }
 
 impl Math {
@@ -131,7 +134,14 @@ impl Math {
             span,
             typst: None,
             mathml: None,
+            alt: None,
         }
+    }
+
+    /// The text alternative every output gives the formula: `{alt="…"}`,
+    /// else its LaTeX source.
+    pub fn alt_text(&self) -> &str {
+        self.alt.as_deref().unwrap_or(&self.tex)
     }
 }
 

@@ -195,14 +195,27 @@ impl<'p, 's> Lowerer<'p, 's> {
 
     fn paragraph<'a>(&mut self, node: &'a AstNode<'a>, span: Span) -> Block {
         let mut inlines = self.inlines(node);
-        // A display formula alone in its paragraph is a block.
+        // A display formula alone in its paragraph (with an optional
+        // `{alt="…"}` after it) is a block.
         let meaningful: Vec<&AstNode<'a>> =
             node.children().filter(|c| !is_blank_inline(c)).collect();
-        if let [only] = meaningful.as_slice()
+        let (only, alt) = match meaningful.as_slice() {
+            [only] => (Some(*only), None),
+            [only, text] => match &text.data().value {
+                NodeValue::Text(t) => match formula_alt(t) {
+                    Some((alt, rest)) if rest.trim().is_empty() => (Some(*only), Some(alt)),
+                    _ => (None, None),
+                },
+                _ => (None, None),
+            },
+            _ => (None, None),
+        };
+        if let Some(only) = only
             && let NodeValue::Math(m) = &only.data().value
             && m.display_math
         {
-            let math = Math::new(m.literal.trim(), self.positions.span(only));
+            let mut math = Math::new(m.literal.trim(), self.positions.span(only));
+            math.alt = alt;
             return Block {
                 kind: BlockKind::Math(math),
                 span,
@@ -268,11 +281,27 @@ impl<'p, 's> Lowerer<'p, 's> {
     }
 
     fn inlines<'a>(&mut self, parent: &'a AstNode<'a>) -> Vec<Inline> {
+        let mut after_math = false;
         let items = parent
             .children()
             .map(|child| match &child.data().value {
-                NodeValue::Text(t) => Item::Text(child, 0..t.len()),
-                _ => Item::Node(child),
+                // `{alt="…"}` right after a formula is its text
+                // alternative (taken by `formula_alts`), not text.
+                NodeValue::Text(t) if std::mem::take(&mut after_math) => {
+                    let skip = formula_alt(t).map_or(0, |(_, rest)| t.len() - rest.len());
+                    Item::Text(child, skip..t.len())
+                }
+                NodeValue::Math(_) => {
+                    after_math = true;
+                    Item::Node(child)
+                }
+                _ => {
+                    after_math = false;
+                    match &child.data().value {
+                        NodeValue::Text(t) => Item::Text(child, 0..t.len()),
+                        _ => Item::Node(child),
+                    }
+                }
             })
             .collect();
         let mut unread = Vec::new();
@@ -295,7 +324,9 @@ impl<'p, 's> Lowerer<'p, 's> {
                     .hint("write them as {.index}, {.index key=\"…\" see=\"…\" seealso=\"…\" .name} or {.smallcaps}, with plain text in quotes (no emphasis, math or code inside)"),
             );
         }
-        self.lower_items(&items)
+        let mut inlines = self.lower_items(&items);
+        formula_alts(parent, &mut inlines);
+        inlines
     }
 
     fn lower_items<'a>(&mut self, items: &[Item<'a>]) -> Vec<Inline> {
@@ -490,6 +521,37 @@ impl<'p, 's> Lowerer<'p, 's> {
                 }
                 Inline::Emph(inner)
             }
+        }
+    }
+}
+
+/// `{alt="…"}` at the start of `text` (spaces before it allowed): the alt
+/// text and what follows it.
+fn formula_alt(text: &str) -> Option<(String, &str)> {
+    let rest = text.trim_start().strip_prefix("{alt=\"")?;
+    let end = rest.find("\"}")?;
+    Some((rest[..end].trim().to_string(), &rest[end + 2..]))
+}
+
+/// Gives each formula of `parent` the `{alt="…"}` written right after it
+/// (`inlines` holds the formulas in the same order as the children).
+fn formula_alts<'a>(parent: &'a AstNode<'a>, inlines: &mut [Inline]) {
+    let children: Vec<&AstNode<'a>> = parent.children().collect();
+    let mut alts = children.iter().enumerate().filter_map(|(i, child)| {
+        if !matches!(child.data().value, NodeValue::Math(_)) {
+            return None;
+        }
+        let next = children.get(i + 1)?;
+        match &next.data().value {
+            NodeValue::Text(t) => formula_alt(t).map(|(alt, _)| alt),
+            _ => None,
+        }
+        .map(Some)
+        .or(Some(None))
+    });
+    for inline in inlines.iter_mut() {
+        if let Inline::Math(m) = inline {
+            m.alt = alts.next().flatten();
         }
     }
 }

@@ -71,6 +71,20 @@ type Converted = std::collections::HashMap<String, (String, String)>;
 
 /// Converts one formula, reporting a failure at its position.
 fn convert(math: &mut Math, display: bool, mathml: &MathMl, sources: &Sources, sink: &mut Sink) {
+    convert_tex(math, display, mathml, sources, sink);
+    // `{alt="…"}` replaces the LaTeX as the MathML's alttext.
+    if let (Some(html), Some(alt)) = (&math.mathml, &math.alt) {
+        math.mathml = Some(crate::math::mathml::replace_alttext(html, &math.tex, alt));
+    }
+}
+
+fn convert_tex(
+    math: &mut Math,
+    display: bool,
+    mathml: &MathMl,
+    sources: &Sources,
+    sink: &mut Sink,
+) {
     let converted = || CONVERTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((html, typst)) = converted()[display as usize].get(&math.tex).cloned() {
         math.mathml = Some(html);

@@ -22,6 +22,12 @@ use crate::model::Book;
 pub type ChapterPages =
     std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, (usize, usize)>>>;
 
+/// Where each page of the PDF begins, by chapter id: (index of the
+/// chapter's top-level block, the page's printed number), set by the PDF's
+/// renderer for the EPUB's page list and the site's page markers.
+pub type PageBreaks =
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Vec<(usize, String)>>>>;
+
 /// A renderer's warnings when it finishes, its errors when it cannot.
 pub type RenderResult = Result<Vec<Diagnostic>, Vec<Diagnostic>>;
 

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::docx::DocxRenderer;
 use super::epub::{EpubOptions, EpubRenderer};
 use super::html::{HtmlOptions, HtmlRenderer};
+use super::typst::wraparound::{Printed, WraparoundRenderer};
 use super::metadata::MetadataRenderer;
 use super::typst::{OffprintsRenderer, PdfOptions, PdfRenderer, SharedSession};
 use super::{RenderResult, Renderer};
@@ -26,6 +27,9 @@ pub struct Plan {
     pub epub: bool,
     /// The DOCX (only when asked: it is not among "every output").
     pub docx: bool,
+    /// The wraparound cover, `<book-id>-cover.pdf` (only when asked; it
+    /// needs the PDF's page count, so the PDF is made too).
+    pub cover: bool,
     /// The publishing feeds, `metadata/` (only when asked; they take the
     /// chapters' pages from the PDF, which the plan then makes too).
     pub metadata: bool,
@@ -43,6 +47,7 @@ impl Plan {
             offprints,
             epub: all || epub,
             docx,
+            cover: false,
             metadata: false,
         }
     }
@@ -69,6 +74,7 @@ impl Plan {
             offprints: false,
             epub: false,
             docx: false,
+            cover: false,
             metadata: false,
         }
     }
@@ -89,6 +95,7 @@ impl Plan {
             pdf: link(self.pdf, PdfRenderer::file_name(book)),
             epub: link(self.epub, EpubRenderer::file_name(book)),
             pages: Default::default(),
+            page_breaks: Default::default(),
         }
     }
 
@@ -103,12 +110,24 @@ impl Plan {
     ) -> Vec<Box<dyn Renderer>> {
         let session = SharedSession::default();
         let pages = crate::render::ChapterPages::default();
+        let printed = Printed::default();
+        let breaks = crate::render::PageBreaks::default();
+        let markers = self.html && book.config.html.page_markers;
         let mut renderers: Vec<Box<dyn Renderer>> = Vec::new();
         if self.pdf {
             let mut pdf = PdfRenderer::new(pdf_options.clone(), session.clone());
             // Only the site and the feeds print them.
             pdf.pages = (self.html || self.metadata).then(|| pages.clone());
+            pdf.printed = self.cover.then(|| printed.clone());
+            pdf.breaks = (self.epub || markers).then(|| breaks.clone());
             renderers.push(Box::new(pdf));
+        }
+        if self.cover {
+            renderers.push(Box::new(WraparoundRenderer {
+                options: pdf_options.clone(),
+                session: session.clone(),
+                printed,
+            }));
         }
         if self.offprints {
             renderers.push(Box::new(Offprints {
@@ -126,6 +145,7 @@ impl Plan {
             renderers.push(Box::new(EpubRenderer {
                 options: EpubOptions {
                     fonts: pdf_options.fonts,
+                    page_breaks: breaks.clone(),
                 },
                 session,
             }));
@@ -138,6 +158,9 @@ impl Plan {
         if self.html {
             let mut options = self.html_options(book, out_dir);
             options.pages = pages;
+            if markers {
+                options.page_breaks = breaks;
+            }
             renderers.push(Box::new(HtmlRenderer { options }));
         }
         renderers

@@ -95,6 +95,9 @@ pub fn image_media_type(path: &str) -> Option<&'static str> {
 pub struct EpubOptions {
     /// Fonts for the cover, beyond Typst's embedded ones (as for the PDF).
     pub fonts: FontOptions,
+    /// Where the PDF's pages begin, when the same build typeset it: the
+    /// page list and the page-break marks (none otherwise).
+    pub page_breaks: crate::render::PageBreaks,
 }
 
 /// Renders `_book/<book-id>.epub`.
@@ -128,6 +131,12 @@ impl EpubRenderer {
     pub fn files(&self, book: &Book) -> Result<Publication, Vec<Diagnostic>> {
         let templates = Templates::for_output(book, crate::templates::Output::Epub)?;
         let mut epub = Epub::new(book, &templates)?;
+        epub.page_breaks = self
+            .options
+            .page_breaks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let mut chapters = epub.chapters();
         chapters.extend(epub.contributors());
         chapters.extend(epub.index_page());
@@ -186,6 +195,8 @@ struct Epub<'b> {
     documents: BTreeSet<String>,
     /// The images the chapters use.
     used_images: BTreeSet<String>,
+    /// Where the PDF's pages begin, by chapter id.
+    page_breaks: std::collections::HashMap<String, Vec<(usize, String)>>,
     manifest: Vec<ManifestItem>,
     spine: Vec<String>,
     errors: Vec<Diagnostic>,
@@ -238,6 +249,7 @@ impl<'b> Epub<'b> {
             images,
             documents,
             used_images: BTreeSet::new(),
+            page_breaks: Default::default(),
             manifest: vec![
                 ManifestItem::new("nav", NAV_FILE, "application/xhtml+xml", &["nav"]),
                 ManifestItem::new("cover", COVER_PAGE, "application/xhtml+xml", &[]),
@@ -275,6 +287,7 @@ impl<'b> Epub<'b> {
                 .then(|| CONTRIBUTORS_PAGE.to_string()),
             index_page: (!self.view.indexes.is_empty()).then(|| INDEX_PAGE.to_string()),
             landmarks: None,
+            page_list: None,
             cover: None,
             package: None,
         }
@@ -329,6 +342,7 @@ impl<'b> Epub<'b> {
             labels,
             references: "",
             markup: Markup::Xhtml(&links),
+            page_breaks: Vec::new(),
         };
         let people = crate::render::html::context::contributor_contexts(book, &body, &chapter_file);
         let mut found = Found::default();
@@ -392,6 +406,7 @@ impl<'b> Epub<'b> {
             labels,
             references: &list_page,
             markup: Markup::Xhtml(&links),
+            page_breaks: self.page_breaks.get(&ch.id).cloned().unwrap_or_default(),
         };
         let html = render_chapter(ch, &body);
         let (abstracts, other_titles, translated) =
@@ -505,6 +520,25 @@ impl<'b> Epub<'b> {
         }
         let mut data = self.data(labels.contents, STYLESHEET);
         data.landmarks = Some(landmarks);
+        // The page list: each printed page, in page order, at the mark
+        // before the block it begins in.
+        let pages: Vec<Landmark> = self
+            .book
+            .chapters
+            .iter()
+            .flat_map(|ch| {
+                self.page_breaks
+                    .get(&ch.id)
+                    .into_iter()
+                    .flatten()
+                    .map(move |(_, page)| Landmark {
+                        epub_type: "pagebreak",
+                        href: format!("{}#page-{page}", chapter_file(&ch.id)),
+                        title: page.clone(),
+                    })
+            })
+            .collect();
+        data.page_list = (!pages.is_empty()).then_some(pages);
         render(self.book, self.templates, "epub-nav.xhtml", &data, NAV_FILE)
     }
 
@@ -531,11 +565,18 @@ impl<'b> Epub<'b> {
     /// The package document: metadata, manifest and spine.
     fn package(&self) -> Result<String, Diagnostic> {
         let mut data = self.data(&self.book.config.book.title, STYLESHEET);
-        data.package = Some(Package::new(
-            self.book,
-            self.manifest.clone(),
-            self.spine.clone(),
-        ));
+        let mut package = Package::new(self.book, self.manifest.clone(), self.spine.clone());
+        if self.page_breaks.values().any(|pages| !pages.is_empty()) {
+            package.accessibility.features.push("pageNavigation");
+            package.accessibility.features.push("pageBreakMarkers");
+            // The page numbers are the PDF's: its edition is their source.
+            package.page_source = Some(if package.isbn {
+                package.identifier.clone()
+            } else {
+                format!("{} (PDF)", self.book.config.book.title)
+            });
+        }
+        data.package = Some(package);
         render(
             self.book,
             self.templates,
@@ -804,6 +845,9 @@ pub struct EpubData<'a> {
     pub index_page: Option<String>,
     /// In the navigation document.
     pub landmarks: Option<Vec<Landmark>>,
+    /// In the navigation document: the printed pages (`title`: the page
+    /// number), when the PDF was typeset in the same build.
+    pub page_list: Option<Vec<Landmark>>,
     /// In the cover page.
     pub cover: Option<CoverData>,
     /// In the package document.

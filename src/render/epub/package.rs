@@ -71,6 +71,9 @@ pub struct Package {
     pub cover_image: String,
     /// Its accessibility, as EPUB Accessibility 1.1 declares it.
     pub accessibility: view::Accessibility,
+    /// `dc:source` of the page list's numbers (the print edition), when
+    /// the EPUB has one.
+    pub page_source: Option<String>,
 }
 
 impl Package {
@@ -100,6 +103,7 @@ impl Package {
             spine,
             cover_image: "cover-image".into(),
             accessibility: view::accessibility(book),
+            page_source: None,
         }
     }
 }

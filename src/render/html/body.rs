@@ -43,6 +43,9 @@ pub struct BodyContext<'a> {
     pub references: &'a str,
     /// HTML for the site, XHTML for the EPUB.
     pub markup: Markup<'a>,
+    /// Where the PDF's pages begin in this chapter: (index of the top-level
+    /// block, printed page number); a marker goes before each such block.
+    pub page_breaks: Vec<(usize, String)>,
 }
 
 impl BodyContext<'_> {
@@ -845,6 +848,24 @@ pub struct ChapterHtml {
     pub found: Found,
 }
 
+/// The mark of where printed page `page` begins: in the EPUB, an empty
+/// `pagebreak` (the page list leads to it, readers announce it); in the
+/// site, the page number, small in the margin (see the stylesheet).
+fn page_break(ctx: &BodyContext<'_>, page: &str) -> String {
+    let mut label = String::new();
+    push_xml_text(&mut label, page);
+    if ctx.xhtml() {
+        format!(
+            "<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{label}\" aria-label=\"{label}\"></span>\n"
+        )
+    } else {
+        format!(
+            "<span class=\"page-break\" role=\"doc-pagebreak\" id=\"page-{label}\" aria-label=\"{} {label}\">{label}</span>\n",
+            ctx.labels.page
+        )
+    }
+}
+
 /// Renders one chapter.
 pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
     let mut w = BodyWriter::new(ctx);
@@ -855,7 +876,18 @@ pub fn render_chapter(chapter: &Chapter, ctx: &BodyContext<'_>) -> ChapterHtml {
     }
     let title_html = std::mem::take(&mut w.out).trim_end().to_string();
     let abstract_html = (!chapter.abstract_.is_empty()).then(|| w.blocks(&chapter.abstract_));
-    let body_html = w.blocks(&chapter.blocks);
+    let body_html = if ctx.page_breaks.is_empty() {
+        w.blocks(&chapter.blocks)
+    } else {
+        let mut out = String::new();
+        for (i, block) in chapter.blocks.iter().enumerate() {
+            for (_, page) in ctx.page_breaks.iter().filter(|(b, _)| *b == i) {
+                out.push_str(&page_break(ctx, page));
+            }
+            out.push_str(&w.blocks(std::slice::from_ref(block)));
+        }
+        out
+    };
     let footnotes = crate::view::notes(chapter)
         .into_iter()
         .map(|note| (note.number, w.blocks(note.blocks)))

@@ -237,6 +237,8 @@ struct Site<'b> {
     book: &'b Book,
     /// The chapters' pages in the PDF typeset before the site, if any.
     pages: crate::render::ChapterPages,
+    /// Where the PDF's pages begin, for the page markers.
+    page_breaks: crate::render::PageBreaks,
     context: Arc<BookContext>,
     style: cite_this::CiteStyle,
     labels: &'static Labels,
@@ -265,6 +267,7 @@ impl<'b> Site<'b> {
         Site {
             book,
             pages: options.pages.clone(),
+            page_breaks: options.page_breaks.clone(),
             context: Arc::new(context),
             style,
             labels,
@@ -348,7 +351,14 @@ impl<'b> Site<'b> {
         let book = self.book;
         let labels = ch.lang.labels();
         let references = self.context.references_page.as_deref().unwrap_or_default();
-        let body = body_context(book, &ch.id, labels, references);
+        let mut body = body_context(book, &ch.id, labels, references);
+        body.page_breaks = self
+            .page_breaks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&ch.id)
+            .cloned()
+            .unwrap_or_default();
         let html = render_chapter(ch, &body);
         let (abstracts, other_titles, _) =
             crate::render::html::body::language_versions(book, ch, &body);
@@ -542,6 +552,7 @@ fn body_context<'a>(
         labels,
         references,
         markup: Markup::Html,
+        page_breaks: Vec::new(),
     }
 }
 

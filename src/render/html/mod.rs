@@ -32,6 +32,9 @@ pub struct HtmlOptions {
     /// The chapters' pages in the PDF this build typeset before the site
     /// (empty when it typesets none).
     pub pages: crate::render::ChapterPages,
+    /// Where each page of the PDF begins, for the page markers of
+    /// `[html] page-markers = true` (empty otherwise).
+    pub page_breaks: crate::render::PageBreaks,
 }
 
 /// Renders the site.

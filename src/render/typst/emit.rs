@@ -466,6 +466,17 @@ fn meta_fields(book: &Book, options: &EmitOptions) -> Vec<(&'static str, String)
             (cfg.pdf.colour == crate::config::PdfColour::Grey).to_string(),
         ),
         ("offprint", string_or_none(options.offprint.as_deref())),
+        ("bleed", format!("{}mm", cfg.pdf.print.bleed_mm)),
+        ("page-bleed", format!("{}mm", cfg.pdf.print.margin_mm())),
+        ("crop-marks", cfg.pdf.print.crop_marks.to_string()),
+        (
+            "crop-offset",
+            format!("{}mm", cfg.pdf.print.crop_offset_mm()),
+        ),
+        (
+            "crop-length",
+            format!("{}mm", crate::config::print::CROP_LENGTH_MM),
+        ),
         ("contributors", contributors(book)),
         ("labels", labels_dict(book.lang.labels())),
     ]
@@ -519,6 +530,14 @@ fn contributors(book: &Book) -> String {
         })
         .collect();
     typst_array(&people)
+}
+
+/// Blocks of Markdown outside any chapter (the back cover's text) as Typst
+/// markup, written as a bio is: text stays text.
+pub fn emit_loose_blocks(book: &Book, blocks: &[Block]) -> String {
+    let mut w = Writer::new(book, "", book.lang.labels());
+    w.blocks(blocks);
+    w.out.trim().to_string()
 }
 
 /// The words the template prints, in the book's language.
@@ -774,7 +793,9 @@ impl<'a> Writer<'a> {
             }
             BlockKind::Math(math) => {
                 match &math.typst {
-                    Some(equation) => self.out.push_str(equation),
+                    Some(equation) => self
+                        .out
+                        .push_str(&with_alt(equation, math.alt_text(), true)),
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#align(center, raw(lang: \"latex\", ");
@@ -1062,7 +1083,10 @@ impl<'a> Writer<'a> {
             Inline::Math(math) => {
                 self.map.mark(self.out.len(), &math.span);
                 match &math.typst {
-                    Some(equation) => self.out.push_str(equation),
+                    Some(equation) => {
+                        self.out
+                            .push_str(&with_alt(equation, math.alt_text(), false))
+                    }
                     // Not convertible (an error was reported): its source.
                     None => {
                         self.out.push_str("#raw(lang: \"latex\", ");
@@ -1189,6 +1213,17 @@ impl<'a> Writer<'a> {
         self.out.truncate(trimmed);
         self.out.push_str(&format!("]<{label}>"));
     }
+}
+
+/// A converted formula with its text alternative, `{alt="…"}` or the LaTeX
+/// it was written in (what a screen reader reads, and what PDF/UA requires
+/// of every formula): `#math.equation(alt: …, block: …, $…$.body);`, the semicolon
+/// ending the call so that a `(` or `[` written after the formula stays text.
+fn with_alt(equation: &str, tex: &str, block: bool) -> String {
+    format!(
+        "#math.equation(alt: {}, block: {block}, {equation}.body);",
+        typst_string(tex)
+    )
 }
 
 /// The import of the math prelude, for a chapter with at least one

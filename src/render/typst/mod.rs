@@ -4,19 +4,24 @@
 //! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
 //! back to the Markdown line that caused them; `typst-pdf` writes the file.
 
+pub mod accessibility;
 pub mod colour;
 pub mod cover;
 pub mod date;
 pub mod diagnostics;
+pub mod ean13;
 pub mod emit;
 pub mod glyphs;
 pub mod marks;
 pub mod math;
 pub mod offprints;
+pub mod page_list;
 pub mod preflight;
 pub mod sourcemap;
 pub mod text;
+pub mod trim;
 pub mod world;
+pub mod wraparound;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -509,10 +514,16 @@ fn export_document(
     pages: Option<std::ops::RangeInclusive<usize>>,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let date = compiled.date;
-    let standards: Vec<typst_pdf::PdfStandard> = book
-        .config
-        .pdf
-        .standard
+    let whole = pages.is_none();
+    let standard = book.config.pdf.standard.as_deref();
+    // Typst cannot tag a page range: an offprint cannot meet a standard
+    // that requires tags (PDF/UA-1, PDF/A's "a" levels), and takes the
+    // level below, PDF/A's "b", or none for UA (the build says so).
+    let standard = match standard {
+        Some(s) if !whole => untagged_standard(s),
+        other => other.map(str::to_string),
+    };
+    let standards: Vec<typst_pdf::PdfStandard> = standard
         .as_deref()
         .and_then(parse_standard)
         .into_iter()
@@ -529,7 +540,6 @@ fn export_document(
             std::num::NonZeroUsize::new(start)..=std::num::NonZeroUsize::new(end),
         ])
     });
-    let whole = page_ranges.is_none();
     let options = |page_ranges: Option<typst::layout::PageRanges>| typst_pdf::PdfOptions {
         ident: Smart::Custom(book.id()),
         creator: Smart::Custom(Some(format!("ouvrage {}", env!("CARGO_PKG_VERSION")))),
@@ -542,7 +552,7 @@ fn export_document(
         standards: standards.clone(),
         pretty: false,
     };
-    typst_pdf::pdf(document, &options(page_ranges)).map_err(|errors| {
+    let pdf = typst_pdf::pdf(document, &options(page_ranges)).map_err(|errors| {
         let mapped = diagnostics::map_all(world, book, &compiled.emitted, &errors);
         let unplaced = |d: &Diagnostic| d.span.is_none() && d.path.is_none();
         // Typst names no place for some faults (a font's licence, a PDF
@@ -586,8 +596,28 @@ fn export_document(
                     ),
                 }
             })
-            .collect()
+            .collect::<Vec<_>>()
+    })?;
+    let print = &book.config.pdf.print;
+    if print.margin_mm() <= 0.0 {
+        return Ok(pdf);
+    }
+    trim::add_bleed_box(pdf, print.bleed_mm).map_err(|e| {
+        vec![Diagnostic::error_in(
+            Some(PathBuf::from("book.toml")),
+            format!("[pdf] bleed: the PDF's BleedBox could not be written: {e}"),
+        )]
     })
+}
+
+/// The standard an untagged file (an offprint) can meet in place of
+/// `standard`: PDF/A's "a" levels become "b", PDF/UA-1 none.
+pub fn untagged_standard(standard: &str) -> Option<String> {
+    match standard {
+        "ua-1" => None,
+        s if s.starts_with("a-") && s.ends_with('a') => Some(format!("{}b", &s[..s.len() - 1])),
+        s => Some(s.to_string()),
+    }
 }
 
 /// The first chapter whose pages, exported alone, raise the export error
@@ -620,6 +650,12 @@ pub struct PdfRenderer {
     /// Where it leaves each chapter's pages for the renderers after it,
     /// when one reads them (finding them reads every page's text).
     pub pages: Option<crate::render::ChapterPages>,
+    /// Where it leaves its page count and trimmed size for the
+    /// wraparound cover, when the build makes one.
+    pub printed: Option<wraparound::Printed>,
+    /// Where it leaves where each page begins in the text, for the EPUB's
+    /// page list and the site's page markers, when the build makes them.
+    pub breaks: Option<crate::render::PageBreaks>,
 }
 
 /// A Typst session shared by the renderers of one build (or of a watch).
@@ -646,6 +682,8 @@ impl PdfRenderer {
             options,
             session,
             pages: None,
+            printed: None,
+            breaks: None,
         }
     }
 
@@ -661,13 +699,32 @@ impl Renderer for PdfRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
+        // Images without alt text: errors under a standard that requires
+        // it, found on the model before Typst raises the same at export.
+        let alt = accessibility::missing_alt(book);
         let (compiled, bytes) = with_session(&self.session, book, &self.options, |s| {
             let compiled = s.compile(book, &self.options)?;
+            if alt
+                .iter()
+                .any(|d| d.severity == crate::diag::Severity::Error)
+            {
+                let mut all = alt.clone();
+                all.extend(compiled.warnings.iter().cloned());
+                return Err(all);
+            }
             let bytes = export(s.world(), book, &compiled, None)?;
+            if let Some(breaks) = &self.breaks {
+                *breaks.lock().unwrap_or_else(|e| e.into_inner()) =
+                    page_list::page_starts(s.world(), book, &compiled.emitted, &compiled.document);
+            }
             Ok((compiled, bytes))
         })?;
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
+        if let Some(printed) = &self.printed {
+            *printed.lock().unwrap_or_else(|e| e.into_inner()) =
+                Some(wraparound::PrintedBook::of(&compiled.document));
+        }
         if let Some(pages) = &self.pages {
             let mut pages = pages.lock().unwrap_or_else(|e| e.into_inner());
             pages.clear();
@@ -676,7 +733,22 @@ impl Renderer for PdfRenderer {
             }
             pages.insert(String::new(), (1, compiled.document.pages().len()));
         }
-        Ok(compiled.warnings)
+        let mut warnings = alt;
+        warnings.extend(compiled.warnings);
+        // A book's own template written before `[pdf] bleed` existed never
+        // gives it to `page(bleed:)`: the pages would go to the printer
+        // without the bleed book.toml asks for.
+        let unbled = compiled.document.pages().iter().all(|p| p.bleed.is_zero());
+        if book.config.pdf.print.margin_mm() > 0.0 && unbled {
+            warnings.push(
+                Diagnostic::warning_in(
+                    Some(PathBuf::from("templates/book.typ")),
+                    "book.toml asks for bleed or crop marks, and the template's pages have none",
+                )
+                .hint("give `meta.page-bleed` to `page(bleed:)` and `_crop-marks(meta)` to `page(background:)`, as the built-in template does (`ouvrage init --templates` writes it)"),
+            );
+        }
+        Ok(warnings)
     }
 }
 
@@ -737,10 +809,28 @@ impl Renderer for OffprintsRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        with_session(&self.session, book, &self.options, |s| {
+        let mut warnings = with_session(&self.session, book, &self.options, |s| {
             let compiled = s.compile_variant(book, &self.options, Some(provenance(book)))?;
             self.cut(s.world(), book, &compiled, staging)
-        })
+        })?;
+        if let Some(level) = accessibility::declared_level(book) {
+            let below = book
+                .config
+                .pdf
+                .standard
+                .as_deref()
+                .and_then(untagged_standard)
+                .map(|s| format!("they are {s}"))
+                .unwrap_or_else(|| "they declare no standard".into());
+            warnings.push(
+                Diagnostic::warning_in(
+                    Some(PathBuf::from("book.toml")),
+                    format!("the offprints are untagged, so not {level}: {below}"),
+                )
+                .hint("Typst 0.15 cannot tag part of a document; the book's PDF is tagged and conforms"),
+            );
+        }
+        Ok(warnings)
     }
 }
 
