@@ -828,3 +828,50 @@ fn the_package_declares_its_accessibility() {
         !properties(&opf, "schema:accessibilityFeature").contains(&"alternativeText".to_string())
     );
 }
+
+#[test]
+fn an_image_without_alt_text_is_a_warning_once_or_an_error_when_the_epub_declares_conformance() {
+    let (tmp, book) = fixture("features");
+    std::fs::write(
+        book.join("chapters/02-second.md"),
+        "---\ntitle: Second\n---\n\n## Résultats {#resultats}\n\n![](images/schema.svg)\n",
+    )
+    .unwrap();
+    let build = |out: &str, formats: &[&str]| {
+        let mut args = vec!["build"];
+        args.extend_from_slice(formats);
+        let out = tmp.path().join(out);
+        args.extend(["--out", out.to_str().unwrap()]);
+        let output = ouvrage(&book, &args);
+        let (_, stderr) = text(&output);
+        (output.status.code(), stderr)
+    };
+    // The PDF and the EPUB both find it: it is said once, as a warning.
+    let (code, stderr) = build("both", &["--pdf", "--epub"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr.matches("has no alt text").count(), 1, "{stderr}");
+    assert!(stderr.contains("02-second.md:7"), "{stderr}");
+    // The EPUB alone says it too.
+    let (code, stderr) = build("epub", &["--epub"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(stderr.matches("has no alt text").count(), 1, "{stderr}");
+    // A book that declares the EPUB's conformance may not leave it out.
+    let config = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        format!("{config}\n[epub]\nconformance = true\n"),
+    )
+    .unwrap();
+    let (code, stderr) = build("declared", &["--epub"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("error"), "{stderr}");
+    assert!(stderr.contains("02-second.md:7"), "{stderr}");
+    assert!(stderr.contains("[epub] conformance = true"), "{stderr}");
+    assert!(
+        !tmp.path().join("declared").exists()
+            || std::fs::read_dir(tmp.path().join("declared"))
+                .unwrap()
+                .all(|e| e.unwrap().path().extension().is_none_or(|x| x != "epub")),
+        "no EPUB is written"
+    );
+}

@@ -137,6 +137,9 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
     };
     let renderers = plan.renderers(&book, &out_dir, pdf_options);
     let mut written = Vec::new();
+    // Two outputs can find the same fault (an image without alt text in
+    // the PDF and the EPUB): it is said once.
+    let mut said: Vec<crate::diag::Diagnostic> = Vec::new();
     for renderer in renderers {
         let t = std::time::Instant::now();
         let name = renderer.output_name(&book);
@@ -146,7 +149,9 @@ pub fn run(ctx: &Context, args: BuildArgs) -> Outcome {
             bar.finish_and_clear();
         }
         match result {
-            Ok((path, warnings)) => {
+            Ok((path, mut warnings)) => {
+                warnings.retain(|w| !said.contains(w));
+                said.extend(warnings.iter().cloned());
                 let shown = path
                     .strip_prefix(&ctx.cwd)
                     .unwrap_or(&path)

@@ -29,6 +29,18 @@ pub struct BookConfig {
     pub index: IndexConfig,
     /// `[metadata]`.
     pub metadata: MetadataConfig,
+    /// `[epub]`.
+    pub epub: EpubConfig,
+}
+
+/// `[epub]`: what the EPUB promises.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EpubConfig {
+    /// `conformance`: the book declares the EPUB meets EPUB Accessibility
+    /// 1.1 at WCAG 2.1 AA, so an image without a text alternative is an
+    /// error (without it, a warning, and the package claims conformance
+    /// only when every image has one).
+    pub conformance: bool,
 }
 
 /// `[metadata]`: what the publishing feeds of `build --metadata` need
@@ -281,6 +293,7 @@ const TOP_KEYS: &[&str] = &[
     "cover",
     "index",
     "metadata",
+    "epub",
 ];
 
 /// Every key of book.toml, table by table (`[[part]]` as `part`): what the
@@ -297,6 +310,7 @@ pub const KEYS: &[(&str, &[&str])] = &[
     ("cover", super::print::COVER_KEYS),
     ("index", INDEX_KEYS),
     ("metadata", METADATA_KEYS),
+    ("epub", EPUB_KEYS),
 ];
 
 const BOOK_KEYS: &[&str] = &[
@@ -343,6 +357,7 @@ const REVIEW_KEYS: &[&str] = &[
 ];
 const MARKDOWN_KEYS: &[&str] = &["math"];
 const INDEX_KEYS: &[&str] = &["names"];
+const EPUB_KEYS: &[&str] = &["conformance"];
 const METADATA_KEYS: &[&str] = &[
     "depositor",
     "depositor-email",
@@ -374,6 +389,10 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         names: r.boolean(index, "names").unwrap_or(false),
     };
     let metadata = read_metadata(&mut r, top);
+    let epub = section_table(&mut r, top, "epub", EPUB_KEYS);
+    let epub = EpubConfig {
+        conformance: r.boolean(epub, "conformance").unwrap_or(false),
+    };
     Some(BookConfig {
         book: section,
         parts,
@@ -385,6 +404,7 @@ pub fn read_book_config(file: FileId, root: &Node, sink: &mut Sink) -> Option<Bo
         cover,
         index,
         metadata,
+        epub,
     })
 }
 
@@ -997,6 +1017,7 @@ impl Default for BookConfig {
             cover: Default::default(),
             index: IndexConfig::default(),
             metadata: MetadataConfig::default(),
+            epub: EpubConfig::default(),
         }
     }
 }

@@ -509,6 +509,41 @@ pub struct Accessibility {
     pub conforms_to: Option<&'static str>,
 }
 
+/// Each image of the chapters (abstracts, bodies, notes, nested inlines
+/// included) that has no text alternative: the span of the block it
+/// stands in, and its URL. Every output that cares (the tagged PDF, the EPUB) reports
+/// these, each with its own severity.
+pub fn images_without_alt(book: &Book) -> Vec<(crate::diag::Span, String)> {
+    let mut out = Vec::new();
+    for chapter in &book.chapters {
+        let lists = std::iter::once(&chapter.abstract_)
+            .chain(std::iter::once(&chapter.blocks))
+            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
+        for blocks in lists {
+            crate::model::walk_blocks(blocks, &mut |block: &Block| {
+                let mut bare: Vec<String> = Vec::new();
+                let mut look = |image: &crate::model::Image| {
+                    if image.alt_text().trim().is_empty() {
+                        bare.push(image.url.clone());
+                    }
+                };
+                if let BlockKind::Figure(f) = &block.kind {
+                    look(&f.image);
+                }
+                crate::model::block_inlines(block, &mut |inlines| {
+                    crate::model::walk_inlines(inlines, &mut |inline| {
+                        if let crate::model::Inline::Image(i) = inline {
+                            look(i);
+                        }
+                    })
+                });
+                out.extend(bare.into_iter().map(|url| (block.span.clone(), url)));
+            });
+        }
+    }
+    out
+}
+
 /// The book's [`Accessibility`].
 pub fn accessibility(book: &Book) -> Accessibility {
     let (mut images, mut described, mut math) = (0usize, 0usize, false);

@@ -602,11 +602,39 @@ impl Renderer for EpubRenderer {
     }
 
     fn render(&self, book: &Book, staging: &Path) -> RenderResult {
-        let (bytes, warnings) = self.epub(book)?;
+        let alt = missing_alt(book);
+        if alt.iter().any(|d| d.severity == Severity::Error) {
+            return Err(alt);
+        }
+        let (bytes, mut warnings) = self.epub(book)?;
+        warnings.extend(alt);
         let path = staging.join(Self::file_name(book));
         std::fs::write(&path, bytes).map_err(|e| io_error(&path, "write", e))?;
         Ok(warnings)
     }
+}
+
+/// One diagnostic per image without a text alternative: an error when
+/// book.toml declares the EPUB's accessibility conformance (`[epub]
+/// conformance = true`), a warning otherwise (the package then claims
+/// conformance only when every image has one).
+fn missing_alt(book: &Book) -> Vec<Diagnostic> {
+    let declared = book.config.epub.conformance;
+    crate::view::images_without_alt(book)
+        .into_iter()
+        .map(|(span, url)| {
+            let message = format!("the image `{url}` has no alt text");
+            if declared {
+                Diagnostic::error(span, message).hint(
+                    "`[epub] conformance = true` promises every image a text alternative: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
+                )
+            } else {
+                Diagnostic::warning(span, message).hint(
+                    "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
+                )
+            }
+        })
+        .collect()
 }
 
 /// `META-INF/container.xml`: where the package document is.

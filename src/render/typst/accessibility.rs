@@ -6,7 +6,7 @@
 //! Formulas need nothing here: the emitter gives each its LaTeX as alt text.
 
 use crate::diag::Diagnostic;
-use crate::model::{Block, BlockKind, Book, Image, Inline};
+use crate::model::{Block, BlockKind, Book, Inline};
 
 /// The standards that require a text alternative for every image.
 const REQUIRING_ALT: &[&str] = &["ua-1", "a-1a", "a-2a", "a-3a"];
@@ -35,47 +35,21 @@ pub fn requires_alt(book: &Book) -> bool {
 /// One diagnostic per image without a text alternative, in reading order.
 pub fn missing_alt(book: &Book) -> Vec<Diagnostic> {
     let error = requires_alt(book);
-    let mut out = Vec::new();
-    for chapter in &book.chapters {
-        let lists = std::iter::once(&chapter.abstract_)
-            .chain(std::iter::once(&chapter.blocks))
-            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
-        for blocks in lists {
-            crate::model::walk_blocks(blocks, &mut |block: &Block| {
-                // The URLs of the block's images without a text alternative.
-                let mut bare: Vec<String> = Vec::new();
-                let mut look = |image: &Image| {
-                    if image.alt_text().trim().is_empty() {
-                        bare.push(image.url.clone());
-                    }
-                };
-                if let BlockKind::Figure(f) = &block.kind {
-                    look(&f.image);
-                }
-                crate::model::block_inlines(block, &mut |inlines| {
-                    crate::model::walk_inlines(inlines, &mut |inline| {
-                        if let Inline::Image(i) = inline {
-                            look(i);
-                        }
-                    })
-                });
-                for url in bare {
-                    let message = format!("the image `{url}` has no alt text");
-                    let d = if error {
-                        Diagnostic::error(block.span.clone(), message)
-                    } else {
-                        Diagnostic::warning(block.span.clone(), message)
-                    };
-                    out.push(d.hint(if error {
-                        "the PDF's standard requires it: write what the image shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure whose caption says something else"
-                    } else {
-                        "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure"
-                    }));
-                }
-            });
-        }
-    }
-    out
+    crate::view::images_without_alt(book)
+        .into_iter()
+        .map(|(span, url)| {
+            let message = format!("the image `{url}` has no alt text");
+            if error {
+                Diagnostic::error(span, message).hint(
+                    "the PDF's standard requires it: write what the image shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure whose caption says something else",
+                )
+            } else {
+                Diagnostic::warning(span, message).hint(
+                    "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
+                )
+            }
+        })
+        .collect()
 }
 
 /// What `check --print` says of the PDF's accessibility: the level
