@@ -322,6 +322,15 @@ impl Chapter {
         lists
     }
 
+    /// The block lists a reader reads as the chapter's text, in order: the
+    /// abstract, the body, the notes (not the title, which the contents
+    /// and running heads repeat, nor the translations).
+    pub fn text_lists(&self) -> impl Iterator<Item = &Vec<Block>> {
+        std::iter::once(&self.abstract_)
+            .chain(std::iter::once(&self.blocks))
+            .chain(self.footnotes.iter().map(|n| &n.blocks))
+    }
+
     /// The title's inlines (see [`Chapter::title_markup`]).
     pub fn title_inlines(&self) -> &[Inline] {
         match self.title_markup.first().map(|b| &b.kind) {

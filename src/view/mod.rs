@@ -516,10 +516,7 @@ pub struct Accessibility {
 pub fn images_without_alt(book: &Book) -> Vec<(crate::diag::Span, String)> {
     let mut out = Vec::new();
     for chapter in &book.chapters {
-        let lists = std::iter::once(&chapter.abstract_)
-            .chain(std::iter::once(&chapter.blocks))
-            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
-        for blocks in lists {
+        for blocks in chapter.text_lists() {
             crate::model::walk_blocks(blocks, &mut |block: &Block| {
                 let mut bare: Vec<String> = Vec::new();
                 let mut look = |image: &crate::model::Image| {
@@ -556,10 +553,7 @@ pub fn accessibility(book: &Book) -> Accessibility {
     // Every block of every chapter (abstract, body, notes) and every
     // inline in it: an image in a table cell or a note counts too.
     for chapter in &book.chapters {
-        let lists = std::iter::once(&chapter.abstract_)
-            .chain(std::iter::once(&chapter.blocks))
-            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
-        for blocks in lists {
+        for blocks in chapter.text_lists() {
             crate::model::walk_blocks(blocks, &mut |block: &Block| {
                 match &block.kind {
                     BlockKind::Figure(f) => image(&f.image),

@@ -64,10 +64,7 @@ pub fn summary(book: &Book) -> String {
         {
             other_langs.push(chapter.lang.tag().to_string());
         }
-        let lists = std::iter::once(&chapter.abstract_)
-            .chain(std::iter::once(&chapter.blocks))
-            .chain(chapter.footnotes.iter().map(|n| &n.blocks));
-        for blocks in lists {
+        for blocks in chapter.text_lists() {
             crate::model::walk_blocks(blocks, &mut |block: &Block| {
                 if matches!(&block.kind, BlockKind::Math(m) if m.typst.is_some()) {
                     formulas += 1;

@@ -8,16 +8,16 @@
 use typst_layout::PagedDocument;
 
 use super::date::to_typst;
-use super::emit::{EmitOptions, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book};
+use super::emit::{EmitOptions, Emitted, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book};
 use super::world::FontOptions;
-use super::{PdfOptions, SharedSession, diagnostics, with_session};
+use super::{PdfOptions, Session, SharedSession, diagnostics, with_session};
 use crate::diag::Diagnostic;
 use crate::model::Book;
 use crate::render::escape::typst_string;
 use crate::templates::BOOK_TYP;
 
 /// The built-in template's virtual path, beside the book's own.
-const BUILTIN_PATH: &str = "/__ouvrage/builtin.typ";
+pub(super) const BUILTIN_PATH: &str = "/__ouvrage/builtin.typ";
 
 /// The generated main file of the cover.
 fn cover_main() -> String {
@@ -34,6 +34,52 @@ fn cover_main() -> String {
     )
 }
 
+/// Typesets `main`, a document that calls one of the template's functions
+/// with the book's metadata and typesets no chapter (the EPUB's cover, the
+/// wraparound cover), in the book's session with its document date. The
+/// document, and the emitted sources its diagnostics map back through.
+/// `what` names it in the message of a compiler panic.
+pub(super) fn typeset_alone(
+    session: &mut Session,
+    book: &Book,
+    main: String,
+    what: &str,
+) -> Result<(PagedDocument, Emitted), Vec<Diagnostic>> {
+    let mut emitted = emit_book(book, &EmitOptions::default());
+    emitted.main = main;
+    emitted.chapters.clear();
+    let template = BOOK_TYP.text(book).to_string();
+    session.world.update(
+        [
+            (MAIN_PATH.to_string(), emitted.main.clone()),
+            (META_PATH.to_string(), emitted.meta.clone()),
+            (TEMPLATE_PATH.to_string(), template),
+            (BUILTIN_PATH.to_string(), BOOK_TYP.builtin.to_string()),
+        ],
+        book.date.and_then(to_typst),
+    );
+    let world = &session.world;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        typst::compile::<PagedDocument>(world)
+    }))
+    .map_err(|_| {
+        vec![
+            Diagnostic::error_in(
+                None,
+                format!("the Typst compiler failed while typesetting {what}"),
+            )
+            .hint("this is a bug in Typst, not in the book"),
+        ]
+    })?;
+    let document = result.output.map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| diagnostics::map(world, book, &emitted, e))
+            .collect::<Vec<_>>()
+    })?;
+    Ok((document, emitted))
+}
+
 /// The cover of `book` as an SVG document (its first page), typeset in the
 /// shared session with the book's document date.
 pub fn cover_svg(
@@ -41,46 +87,13 @@ pub fn cover_svg(
     book: &Book,
     fonts: &FontOptions,
 ) -> Result<String, Vec<Diagnostic>> {
-    let date = book.date;
     let options = PdfOptions {
         fonts: fonts.clone(),
         ..Default::default()
     };
     with_session(session, book, &options, |session| {
         // The cover is the same in a draft: it is the book's.
-        let mut emitted = emit_book(book, &EmitOptions::default());
-        // Only the metadata is used: no chapter is typeset.
-        emitted.main = cover_main();
-        emitted.chapters.clear();
-        let template = BOOK_TYP.text(book).to_string();
-        session.world.update(
-            [
-                (MAIN_PATH.to_string(), emitted.main.clone()),
-                (META_PATH.to_string(), emitted.meta.clone()),
-                (TEMPLATE_PATH.to_string(), template),
-                (BUILTIN_PATH.to_string(), BOOK_TYP.builtin.to_string()),
-            ],
-            date.and_then(to_typst),
-        );
-        let world = &session.world;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            typst::compile::<PagedDocument>(world)
-        }))
-        .map_err(|_| {
-            vec![
-                Diagnostic::error_in(
-                    None,
-                    "the Typst compiler failed while typesetting the EPUB's cover",
-                )
-                .hint("this is a bug in Typst, not in the book"),
-            ]
-        })?;
-        let document = result.output.map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| diagnostics::map(world, book, &emitted, e))
-                .collect::<Vec<_>>()
-        })?;
+        let (document, _) = typeset_alone(session, book, cover_main(), "the EPUB's cover")?;
         let page = document.pages().first().ok_or_else(|| {
             vec![
                 Diagnostic::error_in(None, "the template's cover(meta) made no page")

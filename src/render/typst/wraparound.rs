@@ -20,17 +20,14 @@ use std::sync::{Arc, Mutex};
 
 use typst_layout::PagedDocument;
 
+use super::cover::BUILTIN_PATH;
 use super::date::to_typst;
-use super::emit::{EmitOptions, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book, emit_loose_blocks};
+use super::emit::{META_PATH, TEMPLATE_PATH, emit_loose_blocks};
 use super::{PdfOptions, SharedSession, diagnostics, ean13, with_session};
 use crate::diag::{Diagnostic, Sink};
 use crate::model::Book;
 use crate::render::escape::typst_string;
 use crate::render::{RenderResult, Renderer, io_error};
-use crate::templates::BOOK_TYP;
-
-/// The built-in template's virtual path, beside the book's own.
-const BUILTIN_PATH: &str = "/__ouvrage/builtin.typ";
 
 /// The cover's bleed when `[pdf] bleed` gives none: a cover is always cut.
 pub const DEFAULT_BLEED_MM: f64 = 3.0;
@@ -272,39 +269,15 @@ pub fn cover_pdf(
     }
     let date = book.date;
     let bytes = with_session(session, book, options, |session| {
-        let mut emitted = emit_book(book, &EmitOptions::default());
-        emitted.main = cover_main(&cover);
-        emitted.chapters.clear();
-        let template = BOOK_TYP.text(book).to_string();
-        session.world.update(
-            [
-                (MAIN_PATH.to_string(), emitted.main.clone()),
-                (META_PATH.to_string(), emitted.meta.clone()),
-                (TEMPLATE_PATH.to_string(), template),
-                (BUILTIN_PATH.to_string(), BOOK_TYP.builtin.to_string()),
-            ],
-            date.and_then(to_typst),
-        );
+        let (document, emitted) =
+            super::cover::typeset_alone(session, book, cover_main(&cover), "the cover")?;
         let world = &session.world;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            typst::compile::<PagedDocument>(world)
-        }))
-        .map_err(|_| {
-            vec![
-                Diagnostic::error_in(
-                    None,
-                    "the Typst compiler failed while typesetting the cover",
-                )
-                .hint("this is a bug in Typst, not in the book"),
-            ]
-        })?;
         let map = |errors: &[typst::diag::SourceDiagnostic]| {
             errors
                 .iter()
                 .map(|e| diagnostics::map(world, book, &emitted, e))
                 .collect::<Vec<_>>()
         };
-        let document = result.output.map_err(|e| map(&e))?;
         let pdf_options = typst_pdf::PdfOptions {
             ident: typst::foundations::Smart::Custom(format!("{}-cover", book.id())),
             creator: typst::foundations::Smart::Custom(Some(format!(
