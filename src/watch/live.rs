@@ -383,12 +383,17 @@ impl Live {
 
     /// Replaces the typeset document; returns the pages that changed.
     pub fn set_document(&self, document: PagedDocument) -> (Vec<String>, Vec<usize>) {
-        let hashes: Vec<String> = document
-            .pages()
-            .iter()
-            .map(|page| format!("{:016x}", look(page)))
-            .collect();
-        self.with(|state| {
+        // Each page on its own, on every core: a long book's pages take
+        // a few hundred milliseconds to hash one by one.
+        let hashes: Vec<String> = {
+            use rayon::prelude::*;
+            document
+                .pages()
+                .par_iter()
+                .map(|page| format!("{:016x}", look(page)))
+                .collect()
+        };
+        let (hashes, changed, previous) = self.with(|state| {
             let changed = hashes
                 .iter()
                 .enumerate()
@@ -396,11 +401,16 @@ impl Live {
                 .map(|(i, _)| i)
                 .collect();
             // Drawn pages that no longer exist are dropped.
-            state.svg.retain(|hash, _| hashes.contains(hash));
+            let live: std::collections::HashSet<&String> = hashes.iter().collect();
+            state.svg.retain(|hash, _| live.contains(hash));
             state.page_hashes = hashes.clone();
-            state.document = Some(Arc::new(document));
-            (hashes, changed)
-        })
+            let previous = state.document.replace(Arc::new(document));
+            (hashes, changed, previous)
+        });
+        // A long book's pages take a while to free: not before the
+        // preview is announced.
+        std::thread::spawn(move || drop(previous));
+        (hashes, changed)
     }
 
     /// Page `index` as SVG, drawn at the first request (outside the lock)
