@@ -7,7 +7,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,18 +39,11 @@ fn post(address: &str, host: Option<&str>, headers: &[(&str, &str)], body: &[u8]
     stream.write_all(head.as_bytes()).unwrap();
     // A server that refuses early may close before reading it all.
     let _ = stream.write_all(body);
-    let mut raw = Vec::new();
-    let _ = stream.read_to_end(&mut raw);
-    let raw = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
+    let answer = common::live::read_response(&mut stream);
     Reply {
-        status,
-        body: serde_json::from_str(body).unwrap_or(serde_json::Value::String(body.into())),
+        status: answer.status,
+        body: serde_json::from_str(&answer.body)
+            .unwrap_or(serde_json::Value::String(answer.body.clone())),
     }
 }
 

@@ -95,6 +95,12 @@ pub fn get(address: &str, path: &str) -> Response {
         "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
+    read_response(&mut stream)
+}
+
+/// The whole answer the server writes on `stream` (a request sent with
+/// `Connection: close`): its status, headers and body.
+pub fn read_response(stream: &mut TcpStream) -> Response {
     let mut raw = Vec::new();
     let _ = stream.read_to_end(&mut raw);
     let raw = String::from_utf8_lossy(&raw).into_owned();
