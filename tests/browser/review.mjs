@@ -34,6 +34,21 @@ try {
     { timeout: 30000 },
   );
   await ready();
+  // Each save is committed, and the build that follows rewrites the page
+  // (the draft site lists the comments), which reloads it: the page is
+  // read or used only once no reload has come for a while.
+  let navigations = 0;
+  page.on("framenavigated", (frame) => { if (frame === page.mainFrame()) { navigations += 1; } });
+  const quiet = async (what) => {
+    for (;;) {
+      const before = navigations;
+      await page.waitForTimeout(1500);
+      if (before === navigations) { break; }
+    }
+    await page.waitForLoadState("load");
+    await ready();
+    await page.waitForFunction(what, null, { timeout: 60000 });
+  };
 
   // Selects from the start of `from` to the end of `to` as the mouse
   // would (a range over the text, possibly across elements), then the
@@ -71,12 +86,9 @@ try {
 
   // The comment in the panel and highlighted in the text (the page may
   // have reloaded meanwhile: the build rewrote it).
-  await page.waitForFunction(
-    () => document.querySelector(".ouvrage-thread") && document.querySelector("mark.ouvrage-comment"),
-    null,
-    { timeout: 60000 },
-  );
-  await ready();
+  const commented = () => document.querySelector(".ouvrage-thread") && document.querySelector("mark.ouvrage-comment");
+  await page.waitForFunction(commented, null, { timeout: 60000 });
+  await quiet(commented);
   result.commented = await page.evaluate(() => ({
     body: document.querySelector(".ouvrage-thread .ouvrage-body").textContent,
     quote: document.querySelector(".ouvrage-thread .ouvrage-quote").textContent,
@@ -92,23 +104,17 @@ try {
     card.querySelector(".ouvrage-reply-text").value = "Merci, corrigé.";
     card.querySelector("button.ouvrage-reply").click();
   });
-  await page.waitForFunction(
-    () => document.querySelector(".ouvrage-thread .ouvrage-event-reply"),
-    null,
-    { timeout: 60000 },
-  );
-  await ready();
+  const replied = () => document.querySelector(".ouvrage-thread .ouvrage-event-reply");
+  await page.waitForFunction(replied, null, { timeout: 60000 });
+  await quiet(replied);
   result.replied = await page.evaluate(
     () => document.querySelector(".ouvrage-thread .ouvrage-event-reply .ouvrage-body").textContent,
   );
 
   await page.evaluate(() => document.querySelector(".ouvrage-thread button.ouvrage-resolve").click());
-  await page.waitForFunction(
-    () => document.querySelector(".ouvrage-thread.resolved .ouvrage-event-resolve"),
-    null,
-    { timeout: 60000 },
-  );
-  await ready();
+  const resolved = () => document.querySelector(".ouvrage-thread.resolved .ouvrage-event-resolve");
+  await page.waitForFunction(resolved, null, { timeout: 60000 });
+  await quiet(resolved);
   result.resolved = await page.evaluate(() => ({
     marks: document.querySelectorAll("mark.ouvrage-comment").length,
     title: document.querySelector("#ouvrage-review h2").textContent,
@@ -121,12 +127,8 @@ try {
   await page.click("#ouvrage-comment-button");
   await page.fill("#ouvrage-new-body", "Et la note ?");
   await page.click("#ouvrage-new-save");
-  await page.waitForFunction(
-    () => document.querySelector(".ouvrage-thread") && document.querySelector("mark.ouvrage-comment"),
-    null,
-    { timeout: 60000 },
-  );
-  await ready();
+  await page.waitForFunction(commented, null, { timeout: 60000 });
+  await quiet(commented);
   result.across = await page.evaluate(() => ({
     marked: Array.from(document.querySelectorAll("mark.ouvrage-comment")).map((m) => m.textContent).join("|"),
     error: Array.from(document.querySelectorAll("#ouvrage-review .ouvrage-error")).map((e) => e.textContent).join(""),
