@@ -119,10 +119,8 @@ pub fn indexes(book: &Book, url: &dyn Fn(&str) -> String) -> Vec<IndexView> {
         };
         let mut on_block =
             |b: &crate::model::Block| crate::model::block_inlines(b, &mut on_inlines);
-        crate::model::walk_blocks(&chapter.abstract_, &mut on_block);
-        crate::model::walk_blocks(&chapter.blocks, &mut on_block);
-        for note in &chapter.footnotes {
-            crate::model::walk_blocks(&note.blocks, &mut on_block);
+        for blocks in chapter.text_lists() {
+            crate::model::walk_blocks(blocks, &mut on_block);
         }
         for mark in marks {
             let levels = mark.levels();
