@@ -308,20 +308,24 @@ fn parse_chapters(
 /// each chapter with its state and the revision of the text shown, for every
 /// output to print.
 pub fn attach_review(book: &mut Book, report: crate::review::report::StatusReport) {
-    for chapter in &mut book.chapters {
+    use rayon::prelude::*;
+    let sources = &book.sources;
+    // Each chapter's blob id on every core: hashing a long book's text
+    // stands between a save and its page in `watch`.
+    book.chapters.par_iter_mut().for_each(|chapter| {
         let state = report
             .chapters
             .iter()
             .find(|c| c.id == chapter.id)
             .map(|c| c.state)
             .unwrap_or(crate::review::State::Draft);
-        let text = &book.sources.get(chapter.file).text;
+        let text = &sources.get(chapter.file).text;
         chapter.review = Some(crate::model::ChapterReview {
             state,
             revision: crate::git::blob_id(text.as_bytes()),
             since_approval: None,
         });
-    }
+    });
     book.review = Some(std::sync::Arc::new(report));
 }
 
