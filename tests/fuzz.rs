@@ -141,14 +141,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("book");
-        std::fs::create_dir_all(root.join("chapters/images")).unwrap();
-        std::fs::write(
-            root.join("chapters/images/a.svg"),
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n",
-        )
-        .unwrap();
+        let (tmp, root) = common::scratch_book_with_image();
         Bench {
             _tmp: tmp,
             root,

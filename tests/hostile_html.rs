@@ -18,6 +18,8 @@
 //! book, nor a `javascript:`, `vbscript:` or `data:text/html` URL in any
 //! attribute. 48 cases with a fixed seed (three builds each).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -259,14 +261,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("book");
-        std::fs::create_dir_all(root.join("chapters/images")).unwrap();
-        std::fs::write(
-            root.join("chapters/images/a.svg"),
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n",
-        )
-        .unwrap();
+        let (tmp, root) = common::scratch_book_with_image();
         Bench {
             _tmp: tmp,
             root,

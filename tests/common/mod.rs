@@ -63,6 +63,20 @@ pub fn sample_book() -> (tempfile::TempDir, PathBuf) {
     (tmp, dest)
 }
 
+/// An empty book folder holding one small SVG (`chapters/images/a.svg`),
+/// for tests that write their own book.toml and chapters case by case.
+pub fn scratch_book_with_image() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("book");
+    std::fs::create_dir_all(root.join("chapters/images")).unwrap();
+    std::fs::write(
+        root.join("chapters/images/a.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><rect width=\"10\" height=\"10\"/></svg>\n",
+    )
+    .unwrap();
+    (tmp, root)
+}
+
 /// Replaces the one occurrence of `from` in the file at `path` by `to`.
 /// Panics, naming the file and the pattern, unless `from` occurs exactly
 /// once: an edit of a book that silently changes nothing (or changes a
