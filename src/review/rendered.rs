@@ -35,7 +35,8 @@ fn markup_end(text: &str, i: usize) -> Option<usize> {
     } else {
         return None;
     };
-    let window = &rest[..rest.len().min(MARKUP_SPAN)];
+    // Cut at a character's start: the text is the author's, in any script.
+    let window = &rest[..rest.floor_char_boundary(MARKUP_SPAN)];
     let end = window[open.len()..].find([close, '\n'])?;
     let at = open.len() + end;
     (window[at..].starts_with(close)).then(|| i + at + close.len_utf8())
@@ -181,6 +182,24 @@ mod tests {
 
     fn found(exact: &str, prefix: &str, suffix: &str) -> Result<&'static str, Miss> {
         find(TEXT, exact, prefix, suffix).map(|s| &TEXT[s.start..s.end])
+    }
+
+    /// Markup that starts more than MARKUP_SPAN bytes before the end of
+    /// the text, with a multi-byte character across that limit: the
+    /// window is cut at a character, never inside one (it panicked).
+    #[test]
+    fn markup_far_from_the_end_is_cut_at_a_character() {
+        for pad in 390..=400 {
+            let text = format!(
+                "Un [lien]({}é long) puis la phrase choisie.\n{}",
+                "a".repeat(pad),
+                "b".repeat(500)
+            );
+            let at = text.find("](").unwrap();
+            // The window ends before the `)`: no markup found, no panic.
+            let _ = markup_end(&text, at);
+            assert!(find(&text, "la phrase choisie", "", "").is_ok(), "{pad}");
+        }
     }
 
     #[test]
