@@ -541,6 +541,26 @@ pub fn images_without_alt(book: &Book) -> Vec<(crate::diag::Span, String)> {
     out
 }
 
+/// One diagnostic per image without a text alternative, at its block:
+/// an error with `required` as its hint when an output's declared
+/// standard requires one (the PDF's, the EPUB's conformance), else a
+/// warning. Both outputs word it alike, so that `build` says it once.
+pub fn missing_alt(book: &Book, required: Option<&str>) -> Vec<crate::diag::Diagnostic> {
+    use crate::diag::Diagnostic;
+    images_without_alt(book)
+        .into_iter()
+        .map(|(span, url)| {
+            let message = format!("the image `{url}` has no alt text");
+            match required {
+                Some(hint) => Diagnostic::error(span, message).hint(hint),
+                None => Diagnostic::warning(span, message).hint(
+                    "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
+                ),
+            }
+        })
+        .collect()
+}
+
 /// The book's [`Accessibility`].
 pub fn accessibility(book: &Book) -> Accessibility {
     let (mut images, mut described, mut math) = (0usize, 0usize, false);

@@ -619,22 +619,10 @@ impl Renderer for EpubRenderer {
 /// conformance = true`), a warning otherwise (the package then claims
 /// conformance only when every image has one).
 fn missing_alt(book: &Book) -> Vec<Diagnostic> {
-    let declared = book.config.epub.conformance;
-    crate::view::images_without_alt(book)
-        .into_iter()
-        .map(|(span, url)| {
-            let message = format!("the image `{url}` has no alt text");
-            if declared {
-                Diagnostic::error(span, message).hint(
-                    "`[epub] conformance = true` promises every image a text alternative: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
-                )
-            } else {
-                Diagnostic::warning(span, message).hint(
-                    "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
-                )
-            }
-        })
-        .collect()
+    let required = book.config.epub.conformance.then_some(
+        "`[epub] conformance = true` promises every image a text alternative: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
+    );
+    crate::view::missing_alt(book, required)
 }
 
 /// `META-INF/container.xml`: where the package document is.

@@ -34,22 +34,10 @@ pub fn requires_alt(book: &Book) -> bool {
 
 /// One diagnostic per image without a text alternative, in reading order.
 pub fn missing_alt(book: &Book) -> Vec<Diagnostic> {
-    let error = requires_alt(book);
-    crate::view::images_without_alt(book)
-        .into_iter()
-        .map(|(span, url)| {
-            let message = format!("the image `{url}` has no alt text");
-            if error {
-                Diagnostic::error(span, message).hint(
-                    "the PDF's standard requires it: write what the image shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure whose caption says something else",
-                )
-            } else {
-                Diagnostic::warning(span, message).hint(
-                    "screen readers say nothing of it: write what it shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure",
-                )
-            }
-        })
-        .collect()
+    let required = requires_alt(book).then_some(
+        "the PDF's standard requires it: write what the image shows, `![a map of the sites](…)`, or `{alt=\"…\"}` after a figure whose caption says something else",
+    );
+    crate::view::missing_alt(book, required)
 }
 
 /// What `check --print` says of the PDF's accessibility: the level
