@@ -213,6 +213,28 @@ fn an_empty_key_and_a_see_to_nowhere_are_errors_at_their_line() {
     assert!(all.contains("04-fautes.md:6:4"), "{all}");
 }
 
+/// The index shows the marks of a chapter's text, not of its translated
+/// title or abstract: a `see` to a term marked only there points nowhere,
+/// and is an error as such (it passed, and the index linked to nothing).
+#[test]
+fn a_see_to_a_term_marked_only_in_a_translation_is_an_error() {
+    let (_tmp, book) = fixture("index");
+    std::fs::write(
+        book.join("chapters/04-fautes.md"),
+        "---\ntitle: Fautes\nabstract:\n  fr: Un résumé.\n  en: \"An [elsewhere]{.index} abstract.\"\n---\n\nUn [renvoi]{.index see=\"elsewhere\"}.\n",
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["check"]);
+    let (stdout, stderr) = text(&out);
+    let all = format!("{stdout}{stderr}");
+    assert!(!out.status.success(), "{all}");
+    assert!(
+        all.contains("`see=\"elsewhere\"` points to no entry of the index"),
+        "{all}"
+    );
+    assert!(all.contains("04-fautes.md:8:4"), "{all}");
+}
+
 #[test]
 fn each_page_number_of_the_pdf_index_is_a_link() {
     let (_tmp, book) = fixture("index");

@@ -331,6 +331,16 @@ impl Chapter {
             .chain(self.footnotes.iter().map(|n| &n.blocks))
     }
 
+    /// Every inline of [`Chapter::text_lists`], nested ones included, in
+    /// reading order.
+    pub fn walk_text_inlines(&self, f: &mut dyn FnMut(&Inline)) {
+        let mut on_inlines = |inlines: &[Inline]| walk_inlines(inlines, &mut *f);
+        let mut on_block = |b: &Block| block_inlines(b, &mut on_inlines);
+        for blocks in self.text_lists() {
+            walk_blocks(blocks, &mut on_block);
+        }
+    }
+
     /// The title's inlines (see [`Chapter::title_markup`]).
     pub fn title_inlines(&self) -> &[Inline] {
         match self.title_markup.first().map(|b| &b.kind) {

@@ -40,9 +40,19 @@ pub fn check_index(book: &mut Book, sink: &mut Sink) {
                 id = format!("index-{n}");
             }
             mark.id = id;
+            if mark.levels().iter().any(String::is_empty) {
+                sink.push(empty_key(mark));
+            }
+        });
+        // The entries and references of the marks the index shows: those
+        // of the chapter's text (`view::index` reads the same lists), not
+        // of its title or translations.
+        chapter.walk_text_inlines(&mut |inline: &Inline| {
+            let Inline::IndexTerm(mark) = inline else {
+                return;
+            };
             let levels = mark.levels();
             if levels.iter().any(String::is_empty) {
-                sink.push(empty_key(mark));
                 return;
             }
             for depth in 1..=levels.len() {

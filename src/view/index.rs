@@ -108,20 +108,13 @@ pub fn indexes(book: &Book, url: &dyn Fn(&str) -> String) -> Vec<IndexView> {
     let mut subjects = Node::default();
     let mut names = Node::default();
     for chapter in &book.chapters {
-        // (Cloned: the walkers lend each inline for the call only.)
+        // (Cloned: the walker lends each inline for the call only.)
         let mut marks: Vec<IndexMark> = Vec::new();
-        let mut on_inlines = |inlines: &[Inline]| {
-            crate::model::walk_inlines(inlines, &mut |i: &Inline| {
-                if let Inline::IndexTerm(m) = i {
-                    marks.push((**m).clone());
-                }
-            })
-        };
-        let mut on_block =
-            |b: &crate::model::Block| crate::model::block_inlines(b, &mut on_inlines);
-        for blocks in chapter.text_lists() {
-            crate::model::walk_blocks(blocks, &mut on_block);
-        }
+        chapter.walk_text_inlines(&mut |i: &Inline| {
+            if let Inline::IndexTerm(m) = i {
+                marks.push((**m).clone());
+            }
+        });
         for mark in marks {
             let levels = mark.levels();
             if mark.id.is_empty() || levels.iter().any(String::is_empty) {
