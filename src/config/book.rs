@@ -967,6 +967,26 @@ pub fn isbn_is_valid(isbn: &str) -> bool {
     }
 }
 
+/// The 13 digits of a valid ISBN, the form feeds and barcodes take: an
+/// ISBN-13 without its hyphens, an ISBN-10 as its `978` EAN with the check
+/// digit computed again. `None` unless [`isbn_is_valid`].
+pub fn isbn13(isbn: &str) -> Option<String> {
+    if !isbn_is_valid(isbn) {
+        return None;
+    }
+    let digits: String = isbn.chars().filter(|c| *c != '-' && *c != ' ').collect();
+    if digits.len() == 13 {
+        return Some(digits);
+    }
+    let twelve = format!("978{}", &digits[..9]);
+    let sum: u32 = twelve
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+        .sum();
+    Some(format!("{twelve}{}", (10 - sum % 10) % 10))
+}
+
 impl Default for BookConfig {
     /// The settings of a book.toml that gives a title and nothing else.
     fn default() -> Self {
@@ -1133,5 +1153,14 @@ mod tests {
         assert!(!isbn_is_valid("978-2-07-036822-9"));
         assert!(isbn_is_valid("0-306-40615-2"));
         assert!(!isbn_is_valid("0-306-40615-3"));
+        assert_eq!(
+            isbn13("978-0-306-40615-7").as_deref(),
+            Some("9780306406157")
+        );
+        assert_eq!(isbn13("0-306-40615-2").as_deref(), Some("9780306406157"));
+        // A lowercase check character and a non-ASCII value.
+        assert_eq!(isbn13("0-8044-2957-x").as_deref(), Some("9780804429573"));
+        assert_eq!(isbn13("12345678é"), None);
+        assert_eq!(isbn13("0-306-40615-3"), None);
     }
 }

@@ -13,7 +13,7 @@ pub mod value;
 
 pub use book::{
     BookConfig, CodeOverflow, IndexConfig, MarkdownConfig, MathSyntax, MetadataConfig,
-    PdfCitations, PdfColour, RawHtml,
+    PdfCitations, PdfColour, RawHtml, isbn13,
 };
 pub use chapter::ChapterConfig;
 pub use contributors::{Contributor, Contributors, Role};

@@ -165,7 +165,11 @@ pub(super) fn deposit(
     let mut any_isbn = false;
     for (isbn, media) in isbns {
         if let Some(isbn) = isbn {
-            x.leaf("isbn", &[("media_type", media)], &isbn_digits(isbn));
+            x.leaf(
+                "isbn",
+                &[("media_type", media)],
+                &crate::config::isbn13(isbn).unwrap_or_default(),
+            );
             any_isbn = true;
         }
     }
@@ -209,12 +213,6 @@ pub(super) fn deposit(
 }
 
 /// An ISBN as Crossref's pattern takes it: its digits (and `X`).
-fn isbn_digits(isbn: &str) -> String {
-    isbn.chars()
-        .filter(|c| c.is_ascii_digit() || *c == 'X')
-        .collect()
-}
-
 fn contributors(x: &mut Xml, people: &[Agent], role: &str) {
     if people.is_empty() {
         return;

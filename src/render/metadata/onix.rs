@@ -171,8 +171,9 @@ pub(super) fn record(
         x.open("Product", &[]);
         x.leaf("RecordReference", &[], &format!("{}-{}", book.id(), n + 1));
         x.leaf("NotificationType", &[], "03");
-        if let Some(isbn) = edition.isbn {
-            identifier(&mut x, "15", &isbn.replace(['-', ' '], ""));
+        // Type 15 is an ISBN-13: an ISBN-10 is given as its 978 form.
+        if let Some(isbn) = edition.isbn.and_then(crate::config::isbn13) {
+            identifier(&mut x, "15", &isbn);
         }
         if let Some(doi) = &cfg.book.doi {
             identifier(&mut x, "06", doi);

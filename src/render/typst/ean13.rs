@@ -31,21 +31,6 @@ fn digit_modules(digit: usize, set: char) -> Vec<bool> {
     }
 }
 
-/// The EAN-13 digits of an ISBN: an ISBN-13 as written, an ISBN-10 as the
-/// `978` EAN with its check digit computed again. `None` when it is neither
-/// (book.toml's reader has checked the check digit already).
-pub fn isbn_to_ean(isbn: &str) -> Option<String> {
-    let chars: String = isbn.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
-    match chars.len() {
-        13 if chars.bytes().all(|b| b.is_ascii_digit()) => Some(chars),
-        10 if chars[..9].bytes().all(|b| b.is_ascii_digit()) => {
-            let twelve = format!("978{}", &chars[..9]);
-            Some(format!("{twelve}{}", check_digit(&twelve)))
-        }
-        _ => None,
-    }
-}
-
 /// The check digit of twelve digits: weights 1 and 3 alternating.
 pub fn check_digit(twelve: &str) -> u32 {
     let sum: u32 = twelve
@@ -207,11 +192,7 @@ mod tests {
     #[test]
     fn isbns_become_eans_and_bad_digits_are_refused() {
         assert_eq!(
-            isbn_to_ean("978-0-306-40615-7").as_deref(),
-            Some("9780306406157")
-        );
-        assert_eq!(
-            isbn_to_ean("0-306-40615-2").as_deref(),
+            crate::config::isbn13("0-306-40615-2").as_deref(),
             Some("9780306406157")
         );
         assert!(modules("9780306406158").is_none(), "wrong check digit");

@@ -204,7 +204,7 @@ fn cover_dict(book: &Book, size: &CoverSize, sink: &mut Sink) -> String {
         .book
         .isbn
         .as_deref()
-        .and_then(ean13::isbn_to_ean)
+        .and_then(crate::config::isbn13)
         .and_then(|ean| ean13::modules(&ean).map(|m| (ean, m)))
         .map(|(ean, m)| {
             let bars: Vec<String> = ean13::bars(&m)
