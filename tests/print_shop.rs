@@ -242,6 +242,23 @@ fn a_cover_without_its_paper_or_with_a_missing_image_is_an_error() {
         all.contains("book.toml:6:9") && all.contains("`front.png` does not exist"),
         "{all}"
     );
+
+    // An image named from the root with a leading `/` is the file there
+    // (it was reported missing while Typst would have found it); the
+    // spine of a one-chapter book is too thin for text: a warning at the
+    // paper's line.
+    let (_tmp, book) = book_with("\n[cover]\npaper = \"offset-80\"\nimage = \"/front.png\"\n");
+    std::fs::copy(
+        common::repo_root().join("tests/fixtures/import/quarto/plot.png"),
+        book.join("front.png"),
+    )
+    .unwrap();
+    let out = ouvrage(&book, &["build", "--cover"]);
+    let (stdout, stderr) = text(&out);
+    let all = stdout + &stderr;
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("too narrow for its title"), "{all}");
+    assert!(all.contains("book.toml:5:9"), "{all}");
 }
 
 // ─── Reference tools ────────────────────────────────────────────────────────

@@ -238,7 +238,10 @@ pub fn cover_pdf(
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut sink = Sink::default();
     if let Some(image) = &book.config.cover.image
-        && !book.root.join(&image.value).is_file()
+        && !book
+            .root
+            .join(image.value.trim_start_matches('/'))
+            .is_file()
     {
         return Err(vec![
             Diagnostic::error(
@@ -254,18 +257,18 @@ pub fn cover_pdf(
     }
     let mut warnings = sink.into_sorted();
     if size.spine < MIN_SPINE_TEXT_MM {
-        warnings.push(
-            Diagnostic::warning_in(
-                Some(PathBuf::from("book.toml")),
-                format!(
-                    "the spine is {:.1} mm wide: too narrow for its title, it is left blank",
-                    size.spine
-                ),
-            )
-            .hint(format!(
-                "printers set text on spines of {MIN_SPINE_TEXT_MM} mm or more"
-            )),
+        let message = format!(
+            "the spine is {:.1} mm wide: too narrow for its title, it is left blank",
+            size.spine
         );
+        // At the paper that makes it so, when book.toml names one.
+        let warning = match &book.config.cover.leaf_mm {
+            Some(leaf) => Diagnostic::warning(leaf.span.clone(), message),
+            None => Diagnostic::warning_in(Some(PathBuf::from("book.toml")), message),
+        };
+        warnings.push(warning.hint(format!(
+            "printers set text on spines of {MIN_SPINE_TEXT_MM} mm or more"
+        )));
     }
     let date = book.date;
     let bytes = with_session(session, book, options, |session| {
