@@ -224,6 +224,21 @@ impl Sink {
     }
 }
 
+/// Text as a terminal may show it: control characters (escape sequences
+/// among them, which could recolour or move the cursor) written as
+/// `\u{…}`; line breaks kept when `lines`.
+pub fn printable(text: &str, lines: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && !(lines && c == '\n') {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The candidate closest to `wrong`, if it is close enough to be a likely typo.
 pub fn closest<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();

@@ -198,18 +198,9 @@ pub fn no_chapter(book: &Book, id: &str) -> Diagnostic {
         .hint("`ouvrage status` lists the chapters")
 }
 
-/// One line of text as a terminal may show it: control characters
-/// (escape sequences among them) written as `\u{…}`.
+/// Text of a comment as a terminal may show it, its lines kept.
 pub fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::diag::printable(text, true)
 }
 
 /// A quote shortened to one line for a message.

@@ -268,16 +268,9 @@ pub fn terminal(paragraphs: &[Vec<DiffPiece>], colour: bool) -> String {
     out
 }
 
+/// A piece of the diff as the terminal shows it, on its line.
 fn printable(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() {
-                format!("\\u{{{:x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
+    crate::diag::printable(text, false)
 }
 
 #[cfg(test)]
