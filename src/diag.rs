@@ -212,6 +212,11 @@ impl Sink {
         &self.diagnostics
     }
 
+    /// Takes the diagnostics out, in the order they were recorded.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
     /// Takes the diagnostics out, in a stable order: by file, then position.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.diagnostics.sort_by_key(|d| {

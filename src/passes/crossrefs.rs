@@ -7,6 +7,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
 use crate::model::{BlockKind, Book, CrossRef, Inline, RefKind, plain_text, walk_blocks_mut};
@@ -22,106 +24,127 @@ struct Target {
 
 /// Resolves every cross-reference, or reports it at its line.
 pub fn resolve(book: &mut Book, sink: &mut Sink) {
-    // Label (with its kind prefix) → targets, in book order.
-    let mut targets: HashMap<String, Vec<Target>> = HashMap::new();
-    for chapter in &mut book.chapters {
-        let id = chapter.id.clone();
-        walk_blocks_mut(&mut chapter.blocks, &mut |b| {
-            let (labels, number, title, anchor) = match &b.kind {
-                BlockKind::Heading(h) => {
-                    // `{#sec:x}` is `@sec:x`; `{#x}` is `@sec:x` too.
-                    let label = if h.id.starts_with("sec:") {
-                        h.id.clone()
-                    } else {
-                        format!("sec:{}", h.id)
-                    };
-                    (
-                        vec![label],
-                        h.number.clone(),
-                        plain_text(&h.content),
-                        h.id.clone(),
-                    )
-                }
-                BlockKind::Figure(f) => match &f.label {
-                    Some(l) => (vec![l.clone()], f.number.clone(), String::new(), l.clone()),
-                    None => return,
-                },
-                BlockKind::Table(t) => match &t.label {
-                    Some(l) if !t.caption.is_empty() => {
-                        (vec![l.clone()], t.number.clone(), String::new(), l.clone())
+    // Label (with its kind prefix) → targets, in book order; each
+    // chapter's found on every core.
+    let found: Vec<Vec<(String, Target)>> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let mut found = Vec::new();
+            let id = chapter.id.clone();
+            walk_blocks_mut(&mut chapter.blocks, &mut |b| {
+                let (label, number, title, anchor) = match &b.kind {
+                    BlockKind::Heading(h) => {
+                        // `{#sec:x}` is `@sec:x`; `{#x}` is `@sec:x` too.
+                        let label = if h.id.starts_with("sec:") {
+                            h.id.clone()
+                        } else {
+                            format!("sec:{}", h.id)
+                        };
+                        (
+                            label,
+                            h.number.clone(),
+                            plain_text(&h.content),
+                            h.id.clone(),
+                        )
                     }
+                    BlockKind::Figure(f) => match &f.label {
+                        Some(l) => (l.clone(), f.number.clone(), String::new(), l.clone()),
+                        None => return,
+                    },
+                    BlockKind::Table(t) => match &t.label {
+                        Some(l) if !t.caption.is_empty() => {
+                            (l.clone(), t.number.clone(), String::new(), l.clone())
+                        }
+                        _ => return,
+                    },
                     _ => return,
-                },
-                _ => return,
-            };
-            for label in labels {
-                targets.entry(label).or_default().push(Target {
-                    chapter: id.clone(),
-                    anchor: anchor.clone(),
-                    number: number.clone(),
-                    title: title.clone(),
-                });
-            }
-        });
-    }
-    for chapter in &mut book.chapters {
-        let id = chapter.id.clone();
-        let lang = chapter.lang.clone();
-        chapter.walk_inlines_mut(&mut |inline| {
-            let Inline::Ref(r) = inline else {
-                return;
-            };
-            let found = targets.get(&r.label).and_then(|list| {
-                list.iter()
-                    .find(|t| t.chapter == id)
-                    .or_else(|| (list.len() == 1).then(|| &list[0]))
+                };
+                found.push((
+                    label,
+                    Target {
+                        chapter: id.clone(),
+                        anchor,
+                        number,
+                        title,
+                    },
+                ));
             });
-            match found {
-                Some(t) => {
-                    r.target = Some((t.chapter.clone(), t.anchor.clone()));
-                    r.number = t.number.clone();
-                    r.title = t.title.clone();
-                    r.text = printed_text(r, &lang);
-                }
-                None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => {
-                    r.text = printed_text(r, &lang);
-                    sink.push(
-                        Diagnostic::error(
-                            r.span.clone(),
-                            format!("`@{}` is a label of several other chapters", r.label),
+            found
+        })
+        .collect();
+    let mut targets: HashMap<String, Vec<Target>> = HashMap::new();
+    for (label, target) in found.into_iter().flatten() {
+        targets.entry(label).or_default().push(target);
+    }
+    let own: Vec<Sink> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let mut sink = Sink::default();
+            let id = chapter.id.clone();
+            let lang = chapter.lang.clone();
+            chapter.walk_inlines_mut(&mut |inline| {
+                let Inline::Ref(r) = inline else {
+                    return;
+                };
+                let found = targets.get(&r.label).and_then(|list| {
+                    list.iter()
+                        .find(|t| t.chapter == id)
+                        .or_else(|| (list.len() == 1).then(|| &list[0]))
+                });
+                match found {
+                    Some(t) => {
+                        r.target = Some((t.chapter.clone(), t.anchor.clone()));
+                        r.number = t.number.clone();
+                        r.title = t.title.clone();
+                        r.text = printed_text(r, &lang);
+                    }
+                    None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => {
+                        r.text = printed_text(r, &lang);
+                        sink.push(
+                            Diagnostic::error(
+                                r.span.clone(),
+                                format!("`@{}` is a label of several other chapters", r.label),
+                            )
+                            .hint("give the label a name that is unique in the book"),
                         )
-                        .hint("give the label a name that is unique in the book"),
-                    )
+                    }
+                    None => {
+                        r.text = printed_text(r, &lang);
+                        let prefix = match r.kind {
+                            RefKind::Figure => "fig:",
+                            RefKind::Table => "tbl:",
+                            RefKind::Section => "sec:",
+                        };
+                        let what = match r.kind {
+                            RefKind::Figure => "figure labelled `{#LABEL}`",
+                            RefKind::Table => "captioned table labelled `{#LABEL}`",
+                            RefKind::Section => "heading with the id `{#ID}`",
+                        };
+                        sink.push(
+                            Diagnostic::error(
+                                r.span.clone(),
+                                format!("no {} `{}` in the book", kind_name(r.kind), r.label),
+                            )
+                            .suggest(
+                                &r.label,
+                                targets
+                                    .keys()
+                                    .filter(|k| k.starts_with(prefix))
+                                    .map(String::as_str),
+                            )
+                            .hint(format!("a cross-reference points to a {what}")),
+                        );
+                    }
                 }
-                None => {
-                    r.text = printed_text(r, &lang);
-                    let prefix = match r.kind {
-                        RefKind::Figure => "fig:",
-                        RefKind::Table => "tbl:",
-                        RefKind::Section => "sec:",
-                    };
-                    let what = match r.kind {
-                        RefKind::Figure => "figure labelled `{#LABEL}`",
-                        RefKind::Table => "captioned table labelled `{#LABEL}`",
-                        RefKind::Section => "heading with the id `{#ID}`",
-                    };
-                    sink.push(
-                        Diagnostic::error(
-                            r.span.clone(),
-                            format!("no {} `{}` in the book", kind_name(r.kind), r.label),
-                        )
-                        .suggest(
-                            &r.label,
-                            targets
-                                .keys()
-                                .filter(|k| k.starts_with(prefix))
-                                .map(String::as_str),
-                        )
-                        .hint(format!("a cross-reference points to a {what}")),
-                    );
-                }
-            }
-        });
+            });
+            sink
+        })
+        .collect();
+    // The diagnostics in reading order.
+    for own in own {
+        sink.extend(own.into_diagnostics());
     }
 }
 

@@ -12,6 +12,8 @@
 
 use std::collections::HashSet;
 
+use rayon::prelude::*;
+
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{Block, BlockKind, Book, IndexMark, Inline, split_levels, walk_blocks};
 
@@ -19,51 +21,68 @@ use crate::model::{Block, BlockKind, Book, IndexMark, Inline, split_levels, walk
 pub fn check_index(book: &mut Book, sink: &mut Sink) {
     // Every entry and every level above one (a `see` may name a heading
     // whose pages are all in sub-entries).
+    // Each chapter on every core; the diagnostics kept in reading order.
+    type Found = (Sink, Vec<Vec<String>>, Vec<(Span, &'static str, String)>);
+    let found: Vec<Found> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let mut sink = Sink::default();
+            let mut entries = Vec::new();
+            let mut refs = Vec::new();
+            let mut taken: HashSet<String> = HashSet::new();
+            walk_blocks(&chapter.blocks, &mut |b: &Block| {
+                if let BlockKind::Heading(h) = &b.kind {
+                    taken.insert(h.id.clone());
+                }
+            });
+            let mut n = 0;
+            chapter.walk_inlines_mut(&mut |inline: &mut Inline| {
+                let Inline::IndexTerm(mark) = inline else {
+                    return;
+                };
+                n += 1;
+                let mut id = format!("index-{n}");
+                while taken.contains(&id) {
+                    n += 1;
+                    id = format!("index-{n}");
+                }
+                mark.id = id;
+                if mark.levels().iter().any(String::is_empty) {
+                    sink.push(empty_key(mark));
+                }
+            });
+            // The entries and references of the marks the index shows: those
+            // of the chapter's text (`view::index` reads the same lists), not
+            // of its title or translations.
+            chapter.walk_text_inlines(&mut |inline: &Inline| {
+                let Inline::IndexTerm(mark) = inline else {
+                    return;
+                };
+                let levels = mark.levels();
+                if levels.iter().any(String::is_empty) {
+                    return;
+                }
+                for depth in 1..=levels.len() {
+                    entries.push(levels[..depth].to_vec());
+                }
+                for (attr, target) in [("see", &mark.see), ("seealso", &mark.see_also)] {
+                    if let Some(target) = target {
+                        refs.push((mark.span.clone(), attr, target.clone()));
+                    }
+                }
+            });
+            (sink, entries, refs)
+        })
+        .collect();
+    // Every entry and every level above one (a `see` may name a heading
+    // whose pages are all in sub-entries).
     let mut entries: HashSet<Vec<String>> = HashSet::new();
     let mut refs: Vec<(Span, &'static str, String)> = Vec::new();
-    for chapter in &mut book.chapters {
-        let mut taken: HashSet<String> = HashSet::new();
-        walk_blocks(&chapter.blocks, &mut |b: &Block| {
-            if let BlockKind::Heading(h) = &b.kind {
-                taken.insert(h.id.clone());
-            }
-        });
-        let mut n = 0;
-        chapter.walk_inlines_mut(&mut |inline: &mut Inline| {
-            let Inline::IndexTerm(mark) = inline else {
-                return;
-            };
-            n += 1;
-            let mut id = format!("index-{n}");
-            while taken.contains(&id) {
-                n += 1;
-                id = format!("index-{n}");
-            }
-            mark.id = id;
-            if mark.levels().iter().any(String::is_empty) {
-                sink.push(empty_key(mark));
-            }
-        });
-        // The entries and references of the marks the index shows: those
-        // of the chapter's text (`view::index` reads the same lists), not
-        // of its title or translations.
-        chapter.walk_text_inlines(&mut |inline: &Inline| {
-            let Inline::IndexTerm(mark) = inline else {
-                return;
-            };
-            let levels = mark.levels();
-            if levels.iter().any(String::is_empty) {
-                return;
-            }
-            for depth in 1..=levels.len() {
-                entries.insert(levels[..depth].to_vec());
-            }
-            for (attr, target) in [("see", &mark.see), ("seealso", &mark.see_also)] {
-                if let Some(target) = target {
-                    refs.push((mark.span.clone(), attr, target.clone()));
-                }
-            }
-        });
+    for (own, found, seen) in found {
+        sink.extend(own.into_diagnostics());
+        entries.extend(found);
+        refs.extend(seen);
     }
     for (span, attr, target) in refs {
         if entries.contains(&split_levels(&target)) {

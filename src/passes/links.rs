@@ -15,6 +15,12 @@ use crate::model::{
     walk_blocks_mut, walk_inlines_mut,
 };
 use crate::url::{decode, is_external};
+use rayon::prelude::*;
+
+/// Each chapter's anchors, by chapter id.
+type Anchors = HashMap<String, HashSet<String>>;
+/// Each chapter's former heading ids and what they are now, by chapter id.
+type Renamed = HashMap<String, HashMap<String, String>>;
 
 /// Every anchor a chapter page has: heading ids, figure and table labels,
 /// and the anchors of raw HTML (`<a id>`).
@@ -134,38 +140,52 @@ pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
         .iter()
         .map(|c| (slash_path(&c.path), c.id.clone()))
         .collect();
-    let anchors: HashMap<String, HashSet<String>> = book
+    // Each chapter walked on every core: three walks of a long book stand
+    // between a save and its page in `watch`.
+    let (anchors, renamed): (Anchors, Renamed) = book
         .chapters
-        .iter_mut()
-        .map(|c| (c.id.clone(), chapter_anchors(&mut c.blocks)))
-        .collect();
-    let renamed: HashMap<String, HashMap<String, String>> = book
-        .chapters
-        .iter_mut()
-        .map(|c| (c.id.clone(), former_ids(&mut c.blocks)))
-        .collect();
+        .par_iter_mut()
+        .map(|c| {
+            (
+                (c.id.clone(), chapter_anchors(&mut c.blocks)),
+                (c.id.clone(), former_ids(&mut c.blocks)),
+            )
+        })
+        .unzip();
     let chapter_files: Vec<String> = by_path.keys().cloned().collect();
-    let mut files = Files::default();
 
-    for chapter in &mut book.chapters {
-        let dir = chapter
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let id = chapter.id.clone();
-        let ctx = Ctx {
-            root: &root,
-            dir: &dir,
-            chapter_id: &id,
-            by_path: &by_path,
-            anchors: &anchors,
-            renamed: &renamed,
-            chapter_files: &chapter_files,
-        };
-        for blocks in chapter.block_lists_mut() {
-            ctx.resolve_blocks(blocks, sink, &mut files);
-        }
+    let found: Vec<(Sink, Files)> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let dir = chapter
+                .path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let id = chapter.id.clone();
+            let ctx = Ctx {
+                root: &root,
+                dir: &dir,
+                chapter_id: &id,
+                by_path: &by_path,
+                anchors: &anchors,
+                renamed: &renamed,
+                chapter_files: &chapter_files,
+            };
+            let mut own = (Sink::default(), Files::default());
+            for blocks in chapter.block_lists_mut() {
+                ctx.resolve_blocks(blocks, &mut own.0, &mut own.1);
+            }
+            own
+        })
+        .collect();
+    // The diagnostics in reading order, as one walk would give them.
+    let mut files = Files::default();
+    for (own, found) in found {
+        sink.extend(own.into_diagnostics());
+        files.assets.extend(found.assets);
+        files.missing.extend(found.missing);
     }
     // Bios are written in contributors.toml, at the root; they have no
     // anchors of their own.
@@ -201,9 +221,9 @@ struct Ctx<'a> {
     dir: &'a Path,
     chapter_id: &'a str,
     by_path: &'a HashMap<String, String>,
-    anchors: &'a HashMap<String, HashSet<String>>,
+    anchors: &'a Anchors,
     /// Former heading ids and what they are now, by chapter.
-    renamed: &'a HashMap<String, HashMap<String, String>>,
+    renamed: &'a Renamed,
     chapter_files: &'a [String],
 }
 
