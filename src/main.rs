@@ -2,6 +2,14 @@
 
 use clap::Parser;
 
+/// Typst's compile allocates and frees millions of small objects, and
+/// `watch` empties Typst's cache of a whole book before laying it out
+/// again: with mimalloc a long book's compile is about a tenth faster
+/// than with the C library's allocator, and emptying the cache takes
+/// milliseconds instead of most of a second (bench/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     // `ouvrage status | head`: a reader that stops reading ends the program
     // quietly, as it ends other Unix tools, rather than with a panic

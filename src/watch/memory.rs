@@ -51,12 +51,19 @@ fn page_size() -> u64 {
     4096
 }
 
-/// Gives the memory freed by an eviction back to the system. The C
-/// allocator keeps freed memory for later (in one arena per thread that
-/// ever allocated: Typst lays out on every core), so that a process that
+/// Gives the memory freed by an eviction back to the system. An
+/// allocator keeps freed memory for later (in pages per thread that ever
+/// allocated: Typst lays out on every core), so that a process that
 /// evicted half its cache would otherwise look, to the system, as large
-/// as before, and stay so while idle.
+/// as before, and stay so while idle. The binary allocates with mimalloc
+/// (`src/main.rs`); a program that links this library keeps the C
+/// library's allocator: both are asked.
 pub fn trim() {
+    // SAFETY: mi_collect only frees mimalloc's unused pages, of its heaps
+    // if it is not the global allocator.
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
+    }
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of the allocator's heaps.
     unsafe {
