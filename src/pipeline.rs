@@ -1,7 +1,7 @@
 //! The stages in order: load → parse → passes, giving the [`Book`] model
 //! that every renderer reads.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::MarkdownConfig;
@@ -308,24 +308,71 @@ fn parse_chapters(
 /// each chapter with its state and the revision of the text shown, for every
 /// output to print.
 pub fn attach_review(book: &mut Book, report: crate::review::report::StatusReport) {
+    attach_review_with(book, report, &mut Revisions::default());
+}
+
+/// Each chapter file's text and its git blob id, as last computed: libgit2
+/// hashes with collision-detecting SHA-1, some 25 ms for a 400,000-word
+/// book, which `watch` would otherwise pay on every save for chapters
+/// whose text did not change. The text is kept whole and compared, so
+/// that an id is never reused for another text.
+#[derive(Default)]
+pub struct Revisions {
+    by_path: HashMap<PathBuf, (String, String)>,
+}
+
+impl Revisions {
+    /// The blob id of `text`, the chapter file at `path`.
+    fn blob_id(&self, path: &Path, text: &str) -> Option<String> {
+        self.by_path
+            .get(path)
+            .filter(|(known, _)| known == text)
+            .map(|(_, id)| id.clone())
+    }
+}
+
+/// [`attach_review`], with the blob ids of unchanged chapter files taken
+/// from `revisions` (and the new ones kept there).
+pub fn attach_review_with(
+    book: &mut Book,
+    report: crate::review::report::StatusReport,
+    revisions: &mut Revisions,
+) {
     use rayon::prelude::*;
     let sources = &book.sources;
-    // Each chapter's blob id on every core: hashing a long book's text
-    // stands between a save and its page in `watch`.
-    book.chapters.par_iter_mut().for_each(|chapter| {
-        let state = report
-            .chapters
-            .iter()
-            .find(|c| c.id == chapter.id)
-            .map(|c| c.state)
-            .unwrap_or(crate::review::State::Draft);
-        let text = &sources.get(chapter.file).text;
-        chapter.review = Some(crate::model::ChapterReview {
-            state,
-            revision: crate::git::blob_id(text.as_bytes()),
-            since_approval: None,
-        });
-    });
+    let known = &*revisions;
+    // The changed chapters' blob ids on every core.
+    let computed: Vec<Option<(PathBuf, String, String)>> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let state = report
+                .chapters
+                .iter()
+                .find(|c| c.id == chapter.id)
+                .map(|c| c.state)
+                .unwrap_or(crate::review::State::Draft);
+            let text = &sources.get(chapter.file).text;
+            let (revision, new) = match known.blob_id(&chapter.path, text) {
+                Some(id) => (id, None),
+                None => {
+                    let id = crate::git::blob_id(text.as_bytes());
+                    (id.clone(), Some((chapter.path.clone(), text.clone(), id)))
+                }
+            };
+            chapter.review = Some(crate::model::ChapterReview {
+                state,
+                revision,
+                since_approval: None,
+            });
+            new
+        })
+        .collect();
+    let paths: HashSet<&PathBuf> = book.chapters.iter().map(|c| &c.path).collect();
+    revisions.by_path.retain(|path, _| paths.contains(path));
+    for (path, text, id) in computed.into_iter().flatten() {
+        revisions.by_path.insert(path, (text, id));
+    }
     book.review = Some(std::sync::Arc::new(report));
 }
 

@@ -1288,10 +1288,10 @@ fn the_pages_rewritten_after_an_edit_include_the_edited_chapters() {
     let (tmp, book) = fixture("features");
     let live = ouvrage::watch::live::Live::default();
     let mut builder = ouvrage::watch::builder::Builder::new(&book, &tmp.path().join("out"), false);
-    let first = builder.rebuild(&live);
+    let first = builder.rebuild(&live, None);
     assert!(first.html.is_some(), "{:?}", first.diagnostics);
     append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
-    let second = builder.rebuild(&live);
+    let second = builder.rebuild(&live, None);
     let (pages, _) = second.html.expect("the site was written");
     assert!(
         pages.iter().any(|p| p == "second.html"),
@@ -1303,6 +1303,50 @@ fn the_pages_rewritten_after_an_edit_include_the_edited_chapters() {
     unique.dedup();
     assert_eq!(unique.len(), pages.len(), "{pages:?}");
     // Nothing changed: nothing written.
-    let third = builder.rebuild(&live);
+    let third = builder.rebuild(&live, None);
     assert_eq!(third.html.map(|(p, _)| p), Some(Vec::new()));
+}
+
+/// Each save's model carries each chapter's revision (git's blob id) of its
+/// text as saved: the ids `watch` keeps from one save to the next are those
+/// of texts that did not change, never of an earlier text of the file.
+#[test]
+fn each_save_carries_the_blob_id_of_each_chapter_as_saved() {
+    let (tmp, book) = fixture("features");
+    let mut watch = InProcess::new(&book, &tmp.path().join("out"), None);
+    let revisions = |report: &ouvrage::watch::builder::Report| -> Vec<(String, String)> {
+        let model = report
+            .typeset
+            .as_ref()
+            .expect("the model went to the typesetter");
+        model
+            .chapters
+            .iter()
+            .map(|c| {
+                let text = std::fs::read(book.join(&c.path)).unwrap();
+                let review = c.review.as_ref().expect("a draft's review state");
+                assert_eq!(
+                    review.revision,
+                    ouvrage::git::blob_id(&text),
+                    "{}",
+                    c.path.display()
+                );
+                (c.id.clone(), review.revision.clone())
+            })
+            .collect()
+    };
+    let first = revisions(&watch.save());
+    append(&book.join("chapters/02-second.md"), "\nUn mot de plus.\n");
+    let second = revisions(&watch.save());
+    let changed: Vec<&String> = first
+        .iter()
+        .zip(&second)
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, _)| &a.0)
+        .collect();
+    assert_eq!(changed, ["second"], "only the edited chapter's id moved");
+    // Another edit of the same file: the id of that text, not the one kept.
+    append(&book.join("chapters/02-second.md"), "\nEncore un mot.\n");
+    let third = revisions(&watch.save());
+    assert_ne!(third, second);
 }

@@ -12,7 +12,7 @@ use super::{Context, DiagnosticFormat, Outcome, fail};
 use crate::diag::{Diagnostic, Severity};
 use crate::watch::builder::{Builder, Report};
 use crate::watch::live::{Held, Live};
-use crate::watch::typesetter::{self, Job, Report as TypesetReport, Typesetter};
+use crate::watch::typesetter::{self, Report as TypesetReport, Typesetter};
 use crate::watch::watcher::{Change, Relevance, Watch, next_burst};
 use crate::watch::{bind, output_folder, start_server};
 
@@ -153,19 +153,15 @@ impl Session<'_> {
         self.watch.rearm();
         let builder = &mut *self.builder;
         let live = self.live;
-        let outcome =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.rebuild(live)));
+        let typesetter = self.typesetter;
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            builder.rebuild(live, typesetter)
+        }));
         match outcome {
             Ok(report) => {
                 let mut folders = report.watch.clone();
                 folders.sort();
                 self.watch.update(&folders, &report.root_files);
-                if let (Some(typesetter), Some(book)) = (self.typesetter, report.typeset.clone()) {
-                    typesetter.submit(Job {
-                        generation: report.generation,
-                        book,
-                    });
-                }
                 self.ctx.print_diagnostics(
                     &report.sources,
                     &report.diagnostics,
@@ -208,7 +204,7 @@ fn print_typeset(ctx: &Context, report: &TypesetReport) {
     let save = report.generation;
     if report.superseded {
         ctx.info(format!(
-            "typeset of save {save}: dropped, a newer save came"
+            "typeset of save {save}: dropped (a newer save came, or its site could not be built)"
         ));
         return;
     }
@@ -276,6 +272,12 @@ fn summary(what: &str, report: &Report) -> String {
     let mut parts = vec![format!("model {} ms", ms(report.model))];
     if !report.reparsed.is_empty() {
         parts[0].push_str(&format!(" ({} reparsed)", report.reparsed.len()));
+    }
+    if !report.review.is_zero() {
+        parts.push(format!("review {} ms", ms(report.review)));
+    }
+    if let Some(took) = report.page {
+        parts.push(format!("page out at {} ms", ms(took)));
     }
     if let Some((pages, took)) = &report.html {
         parts.push(format!(

@@ -9,6 +9,8 @@
 //! text ([`DiffPiece`]), printed for a terminal here, shown by the draft
 //! site through the model ([`crate::model::SinceApproval`]).
 
+use std::collections::HashMap;
+
 use similar::{Algorithm, ChangeTag, DiffOp, TextDiff};
 
 use crate::config::MarkdownConfig;
@@ -190,52 +192,84 @@ pub fn approved_revision(
 /// gets the diff since, for the draft site to show. Nothing outside git,
 /// for someone who is no contributor, or on a chapter they did not approve.
 pub fn attach_since_approval(book: &mut Book, repo: &Repo) {
-    let Some(report) = book.review.clone() else {
-        return;
-    };
-    let Some(me) = repo.identity().ok().and_then(|person| {
-        let person = crate::status::identities(book, repo)
-            .people
-            .resolve(&person);
-        book.contributors
-            .list
-            .iter()
-            .find(|c| c.emails.contains(&person.email))
-            .map(|c| c.id.value.clone())
-    }) else {
+    let me = drafting_contributor(book, repo);
+    attach_since_approval_as(book, repo, me.as_deref(), &mut Diffs::default());
+}
+
+/// The contributor id of git's identity in `repo` (through the book's
+/// mailmap), if it is one of the book's contributors.
+pub fn drafting_contributor(book: &Book, repo: &Repo) -> Option<String> {
+    let person = repo.identity().ok()?;
+    let person = crate::status::identities(book, repo)
+        .people
+        .resolve(&person);
+    book.contributors
+        .list
+        .iter()
+        .find(|c| c.emails.contains(&person.email))
+        .map(|c| c.id.value.clone())
+}
+
+/// Diffs already made, by the two revisions (blob ids) they compare: a
+/// long-lived process (`watch`) makes each once, not on every save.
+#[derive(Default)]
+pub struct Diffs {
+    by_revisions: HashMap<(String, String), Vec<Vec<DiffPiece>>>,
+    /// How the Markdown was read when they were made.
+    markdown: Option<MarkdownConfig>,
+}
+
+/// [`attach_since_approval`] for the contributor `me` (see
+/// [`drafting_contributor`]), with the diffs of `diffs` reused and the
+/// new ones kept there (only the last build's are kept).
+pub fn attach_since_approval_as(book: &mut Book, repo: &Repo, me: Option<&str>, diffs: &mut Diffs) {
+    let (Some(report), Some(me)) = (book.review.clone(), me) else {
         return;
     };
     let markdown = book.config.markdown;
+    if diffs.markdown != Some(markdown) {
+        diffs.by_revisions.clear();
+        diffs.markdown = Some(markdown);
+    }
+    let mut used = HashMap::new();
     for i in 0..book.chapters.len() {
         let chapter = &book.chapters[i];
         let Some(current) = chapter.review.as_ref().map(|r| r.revision.clone()) else {
             continue;
         };
-        let Some(approved) = approved_revision(&report, &chapter.id, &me) else {
+        let Some(approved) = approved_revision(&report, &chapter.id, me) else {
             continue;
         };
         if approved == current {
             continue;
         }
-        let Some(old) = repo.blob_text(&approved) else {
-            continue;
+        let key = (approved.clone(), current);
+        let paragraphs = match diffs.by_revisions.remove(&key) {
+            Some(paragraphs) => paragraphs,
+            None => {
+                let Some(old) = repo.blob_text(&approved) else {
+                    continue;
+                };
+                let new = &book.sources.get(chapter.file).text;
+                word_diff(
+                    &plain_paragraphs(&old, &markdown),
+                    &plain_paragraphs(new, &markdown),
+                )
+            }
         };
-        let new = &book.sources.get(chapter.file).text;
-        let paragraphs = word_diff(
-            &plain_paragraphs(&old, &markdown),
-            &plain_paragraphs(new, &markdown),
-        );
+        used.insert(key, paragraphs.clone());
         if paragraphs.is_empty() {
             continue;
         }
         if let Some(review) = book.chapters[i].review.as_mut() {
             review.since_approval = Some(SinceApproval {
-                reviewer: me.clone(),
+                reviewer: me.to_string(),
                 revision: approved,
                 paragraphs,
             });
         }
     }
+    diffs.by_revisions = used;
 }
 
 /// The diff for a terminal: with `colour`, removed words red and struck

@@ -13,13 +13,14 @@ use std::time::{Duration, Instant, SystemTime};
 use crate::diag::{Diagnostic, Severity, Sink};
 use crate::model::Book;
 use crate::pipeline::{
-    ParseCache, attach_review, book_date, load_model_cached, load_model_overridden,
+    ParseCache, Revisions, attach_review_with, book_date, load_model_cached, load_model_overridden,
 };
 use crate::render::html::{HtmlOptions, HtmlRenderer};
 use crate::render::plan::Plan;
 use crate::source::Sources;
 
 use super::live::{Event, Held, Live, Problem};
+use super::typesetter::{Job, Typesetter};
 
 /// What one rebuild did, for the terminal and the watcher.
 #[derive(Default)]
@@ -30,6 +31,11 @@ pub struct Report {
     pub reparsed: Vec<String>,
     /// Time to load, parse and check the book.
     pub model: Duration,
+    /// Time to attach the review state (history, comments, diffs).
+    pub review: Duration,
+    /// From the start of the rebuild to the edited chapter's page
+    /// written and announced, when it was announced before the rest.
+    pub page: Option<Duration>,
     /// Site pages rewritten, and the time the site took.
     pub html: Option<(Vec<String>, Duration)>,
     /// Diagnostics of the build, and the sources they point into.
@@ -42,8 +48,8 @@ pub struct Report {
     pub watch: Vec<PathBuf>,
     /// Bibliography and other root files the book reads.
     pub root_files: Vec<String>,
-    /// The finished model, when it can be typeset (the site was built
-    /// from it).
+    /// The finished model, when it went to the typesetter (the site was
+    /// built from it).
     pub typeset: Option<Arc<Book>>,
 }
 
@@ -80,6 +86,13 @@ pub struct Builder {
     reviewed: Option<(String, u64, crate::status::StatusReport)>,
     /// The document date, and the HEAD it was read at (empty outside git).
     date: Option<(String, crate::date::DocDate)>,
+    /// The chapter files' blob ids, as last computed.
+    revisions: Revisions,
+    /// The contributor making the draft, with the HEAD, the book's inputs
+    /// and the git identity it was found from.
+    me: Option<((String, u64, crate::git::Person), Option<String>)>,
+    /// The diffs since approval, as last made.
+    diffs: crate::textdiff::Diffs,
 }
 
 impl Builder {
@@ -97,6 +110,9 @@ impl Builder {
             history: None,
             reviewed: None,
             date: None,
+            revisions: Revisions::default(),
+            me: None,
+            diffs: Default::default(),
         }
     }
 
@@ -112,8 +128,10 @@ impl Builder {
     }
 
     /// Rebuilds the site from the files as they are and tells the browsers;
-    /// the report carries the model for the typesetter.
-    pub fn rebuild(&mut self, live: &Live) -> Report {
+    /// the finished model goes to `typesetter` as soon as the edited
+    /// chapter's page is out, before the rest of the site (and is taken
+    /// back if the site then fails).
+    pub fn rebuild(&mut self, live: &Live, typesetter: Option<&Typesetter>) -> Report {
         let generation = live.with(|s| {
             s.generation += 1;
             s.generation
@@ -158,13 +176,21 @@ impl Builder {
         // Always a draft; the document date moves with HEAD, not with each
         // save, and is known before the first site is written ("how to
         // cite" prints its year).
+        let t = Instant::now();
         let review = self.review(&book);
         book.date = self.document_date(&book, &review.head);
-        attach_review(&mut book, review);
+        attach_review_with(&mut book, review, &mut self.revisions);
         if let Ok(repo) = crate::git::Repo::open(&book.root) {
-            crate::textdiff::attach_since_approval(&mut book, &repo);
+            let me = self.drafting_contributor(&book, &repo);
+            crate::textdiff::attach_since_approval_as(
+                &mut book,
+                &repo,
+                me.as_deref(),
+                &mut self.diffs,
+            );
         }
         publish_comments(live, &book);
+        report.review = t.elapsed();
 
         let t = Instant::now();
         let mut options = Plan::watch(self.pdf).html_options(&book, &self.out);
@@ -201,8 +227,25 @@ impl Builder {
                         pages,
                         all: false,
                     });
+                    report.page = Some(started.elapsed());
                 }
             }
+        }
+        // The typesetter starts now, beside the rest of the site: a
+        // whole-book typeset begins by emptying Typst's cache, which takes
+        // as long as the site.
+        let model_failed = report
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+            && report.held == Held::Nothing;
+        let book = Arc::new(book);
+        let typesetter = typesetter.filter(|_| self.pdf && !model_failed);
+        if let Some(typesetter) = typesetter {
+            typesetter.submit(Job {
+                generation,
+                book: book.clone(),
+            });
         }
         let site = self.write_site(&book, options);
         let (pages, all) = match site {
@@ -236,11 +279,13 @@ impl Builder {
         if site_failed {
             report.held = Held::Everything;
         }
-        if self.pdf && !site_failed {
-            report.typeset = Some(Arc::new(book));
-        } else {
+        match typesetter {
+            Some(typesetter) if site_failed => typesetter.withdraw(generation),
+            Some(_) => report.typeset = Some(book),
             // Freeing a long book's model takes a while: not before the next save.
-            std::thread::spawn(move || drop(book));
+            None => {
+                std::thread::spawn(move || drop(book));
+            }
         }
         self.finish(live, &report, &sources);
         report.sources = sources;
@@ -387,6 +432,25 @@ impl Builder {
             report
         });
         computed.unwrap_or_else(|_| crate::status::offline_report(book))
+    }
+
+    /// The contributor making the draft (git's identity through the
+    /// mailmap), found again only when HEAD, the book's inputs or the
+    /// identity changed: reading the mailmap and the contributors' keys
+    /// is not for every save.
+    fn drafting_contributor(&mut self, book: &Book, repo: &crate::git::Repo) -> Option<String> {
+        let (Some((head, inputs, _)), Ok(identity)) = (&self.reviewed, repo.identity()) else {
+            return crate::textdiff::drafting_contributor(book, repo);
+        };
+        let key = (head.clone(), *inputs, identity);
+        if let Some((known, me)) = &self.me
+            && *known == key
+        {
+            return me.clone();
+        }
+        let me = crate::textdiff::drafting_contributor(book, repo);
+        self.me = Some((key, me.clone()));
+        me
     }
 
     /// The document date, kept while HEAD does not move (a save does not

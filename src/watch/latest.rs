@@ -15,6 +15,8 @@ pub struct Latest<T> {
 struct Slot<T> {
     waiting: Option<(u64, T)>,
     newest: u64,
+    /// The newest job withdrawn (0: none).
+    withdrawn: u64,
     closed: bool,
 }
 
@@ -24,6 +26,7 @@ impl<T> Default for Latest<T> {
             slot: Mutex::new(Slot {
                 waiting: None,
                 newest: 0,
+                withdrawn: 0,
                 closed: false,
             }),
             ready: Condvar::new(),
@@ -60,9 +63,21 @@ impl<T> Latest<T> {
         }
     }
 
-    /// Whether a job newer than `generation` was submitted.
+    /// Whether a job newer than `generation` was submitted, or job
+    /// `generation` was withdrawn.
     pub fn superseded(&self, generation: u64) -> bool {
-        self.slot().newest > generation
+        let slot = self.slot();
+        slot.newest > generation || slot.withdrawn == generation
+    }
+
+    /// Withdraws job `generation`: taken from the slot if it waits there,
+    /// and [`Latest::superseded`] if it was taken already.
+    pub fn withdraw(&self, generation: u64) {
+        let mut slot = self.slot();
+        slot.withdrawn = generation;
+        if slot.waiting.as_ref().is_some_and(|(g, _)| *g == generation) {
+            slot.waiting = None;
+        }
     }
 
     /// Whether a job is waiting.
@@ -102,6 +117,25 @@ mod tests {
         latest.submit(5, ());
         assert!(latest.superseded(generation));
         assert!(!latest.superseded(5));
+    }
+
+    #[test]
+    fn a_withdrawn_job_is_never_taken_and_counts_as_superseded() {
+        let latest = Latest::default();
+        latest.submit(1, "one");
+        latest.withdraw(1);
+        assert!(!latest.is_waiting(), "taken out of the slot");
+        assert!(latest.superseded(1));
+        // Withdrawn after it was taken: the worker learns it between stages.
+        latest.submit(2, "two");
+        assert_eq!(latest.take(), Some((2, "two")));
+        assert!(!latest.superseded(2));
+        latest.withdraw(2);
+        assert!(latest.superseded(2));
+        // The next job is not touched.
+        latest.submit(3, "three");
+        assert!(!latest.superseded(3));
+        assert_eq!(latest.take(), Some((3, "three")));
     }
 
     #[test]

@@ -105,6 +105,9 @@ pub struct Typesetter {
     latest: Arc<Latest<Job>>,
     live: Arc<Live>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The typesetter's status before the last job was submitted, for
+    /// [`Typesetter::withdraw`].
+    before: std::sync::Mutex<Option<(u64, Typeset)>>,
 }
 
 impl Typesetter {
@@ -131,6 +134,7 @@ impl Typesetter {
             latest,
             live,
             thread: Some(thread),
+            before: std::sync::Mutex::new(None),
         })
     }
 
@@ -139,9 +143,29 @@ impl Typesetter {
     /// says "typesetting" from now on.
     pub fn submit(&self, job: Job) {
         let generation = job.generation;
-        self.live
-            .change_status(|s| s.typeset = Typeset::Running(generation));
+        let mut before = self.before.lock().unwrap_or_else(|e| e.into_inner());
+        self.live.change_status(|s| {
+            *before = Some((generation, s.typeset));
+            s.typeset = Typeset::Running(generation);
+        });
         self.latest.submit(generation, job);
+    }
+
+    /// Takes back the job of save `generation` (its site could not be
+    /// built after all): never typeset if it did not start, dropped
+    /// between stages if it did, and the status as it was before it.
+    pub fn withdraw(&self, generation: u64) {
+        self.latest.withdraw(generation);
+        let before = self.before.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((submitted, status)) = *before
+            && submitted == generation
+        {
+            self.live.change_status(|s| {
+                if s.typeset == Typeset::Running(generation) {
+                    s.typeset = status;
+                }
+            });
+        }
     }
 }
 

@@ -275,14 +275,7 @@ impl InProcess {
 
     /// One rebuild of the site; its model goes to the typesetter.
     pub fn save(&mut self) -> ouvrage::watch::builder::Report {
-        let report = self.builder.rebuild(&self.live);
-        if let (Some(typesetter), Some(book)) = (&self.typesetter, report.typeset.clone()) {
-            typesetter.submit(ouvrage::watch::typesetter::Job {
-                generation: report.generation,
-                book,
-            });
-        }
-        report
+        self.builder.rebuild(&self.live, self.typesetter.as_ref())
     }
 
     /// The typesetter's next report.
