@@ -389,7 +389,7 @@ print()
 print("| for reference: median / peak |" + "".join(f" {names[b]} |" for b in books))
 print("|---|" + "---:|" * len(books))
 for what, t, m, digits in [
-    ("pandoc alone (Markdown → Typst)", "pandoc", "mem_pandoc", 2),
+    ("pandoc alone (Markdown → Typst; --citeproc when the book has a bibliography)", "pandoc", "mem_pandoc", 2),
     ("`typst compile` of pandoc's Typst", "typst_of_pandoc", "mem_pandoc_typst", 2),
     ("`mdbook build`", "mdbook", "mem_mdbook", 3),
 ]:
