@@ -51,14 +51,25 @@ fn page_size() -> u64 {
     4096
 }
 
-/// Gives the memory freed by an eviction back to the system. An
-/// allocator keeps freed memory for later (in pages per thread that ever
-/// allocated: Typst lays out on every core), so that a process that
-/// evicted half its cache would otherwise look, to the system, as large
-/// as before, and stay so while idle. The binary allocates with mimalloc
-/// (`src/main.rs`); a program that links this library keeps the C
-/// library's allocator: both are asked.
-pub fn trim() {
+/// Gives the memory freed by an eviction back to the system, from this
+/// thread and from every thread of `pool` (Typst's) and of rayon's global
+/// pool (the site's). An allocator keeps freed memory for later, in pages
+/// of the thread that allocated it: a process that evicted half its cache
+/// would otherwise look, to the system, as large as before, and stay so
+/// while idle.
+pub fn trim(pool: Option<&rayon::ThreadPool>) {
+    trim_thread();
+    if let Some(pool) = pool {
+        pool.broadcast(|_| trim_thread());
+    }
+    rayon::broadcast(|_| trim_thread());
+}
+
+/// [`trim`] on the calling thread. The binary allocates with mimalloc
+/// (`src/main.rs`), whose free pages belong to each thread's heap; a
+/// program that links this library keeps the C library's allocator: both
+/// are asked.
+fn trim_thread() {
     // SAFETY: mi_collect only frees mimalloc's unused pages, of its heaps
     // if it is not the global allocator.
     unsafe {
@@ -144,22 +155,23 @@ pub fn clear_before_compile() {
     typst::comemo::evict(0);
 }
 
-/// Applies an eviction to Typst's cache and gives the memory back.
-pub fn evict(eviction: Eviction) {
+/// Applies an eviction to Typst's cache and gives the memory back (see
+/// [`trim`] for `pool`).
+pub fn evict(eviction: Eviction, pool: Option<&rayon::ThreadPool>) {
     match eviction {
         Eviction::KeepRecent(n) => typst::comemo::evict(n),
         Eviction::Clear => typst::comemo::evict(0),
     }
-    trim();
+    trim(pool);
 }
 
 /// The whole policy after a compile: evicts by size, as [`Budget`] says,
 /// and returns what it did.
-pub fn after_compile(budget: &mut Budget) -> Eviction {
+pub fn after_compile(budget: &mut Budget, pool: Option<&rayon::ThreadPool>) -> Eviction {
     let first = budget.after_compile(resident(), peak());
-    evict(first);
+    evict(first, pool);
     if budget.still_over(resident()) {
-        evict(Eviction::Clear);
+        evict(Eviction::Clear, pool);
         return Eviction::Clear;
     }
     first

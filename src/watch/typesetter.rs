@@ -208,7 +208,7 @@ fn run(
                 // Nothing of the session is trusted after a panic: a new
                 // World, an empty cache.
                 worker = Worker::new(out, live, latest, &options, hook.clone());
-                memory::evict(Eviction::Clear);
+                memory::evict(Eviction::Clear, None);
                 let message = format!(
                     "internal error while typesetting ({why}); this is a bug in ouvrage, please report it. The typesetter started again and the site goes on."
                 );
@@ -413,7 +413,7 @@ impl<'a> Worker<'a> {
     /// Evicts Typst's cache by size, once per job.
     fn evict(&self, budget: &mut Budget, report: &mut Report) {
         if report.memory.is_none() {
-            let eviction = memory::after_compile(budget);
+            let eviction = memory::after_compile(budget, self.pool.as_ref());
             report.memory = Some((memory::resident(), eviction));
         }
     }
