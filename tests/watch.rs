@@ -1351,3 +1351,39 @@ fn each_save_carries_the_blob_id_of_each_chapter_as_saved() {
     let third = revisions(&watch.save());
     assert_ne!(third, second);
 }
+
+/// The warnings a save still has, unchanged since the last save, are not
+/// printed again (an imported book's thousand warnings would fill the
+/// terminal at every save): the save's line says how many there are. A
+/// new one prints them all again.
+#[test]
+fn unchanged_warnings_are_not_printed_again_at_each_save() {
+    let (_tmp, root) = fixture("features");
+    let watch = start(&root, &["--no-pdf"]);
+    watch.wait_first_build();
+    let line_of = |file: &str| -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            let line = watch
+                .lines
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("no line for a save of {file}"));
+            if line.starts_with(file) {
+                return line;
+            }
+        }
+    };
+    let chapter = "chapters/02-second.md";
+    append(&root.join(chapter), "\nUn paragraphe de plus.\n");
+    let same = line_of(chapter);
+    assert!(
+        same.contains("diagnostics as printed before")
+            || same.contains("diagnostic as printed before"),
+        "{same}"
+    );
+    // A new warning: the report is printed again, and the line says nothing.
+    append(&root.join(chapter), "\n<span>du HTML</span>\n");
+    let new = line_of(chapter);
+    assert!(!new.contains("as printed before"), "{new}");
+}

@@ -108,6 +108,7 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
     let mut builder = Builder::new(&root, &out, !args.no_pdf);
     let mut session = Session {
         ctx,
+        printed: Vec::new(),
         builder: &mut builder,
         live: &live,
         watch: &mut watch,
@@ -138,6 +139,10 @@ pub fn run(ctx: &Context, args: WatchArgs) -> Outcome {
 /// What one rebuild works with.
 struct Session<'a> {
     ctx: &'a Context,
+    /// The diagnostics last printed: the same again are not reprinted
+    /// (an imported book's thousand warnings would fill the terminal at
+    /// every save).
+    printed: Vec<Diagnostic>,
     builder: &'a mut Builder,
     live: &'a Live,
     watch: &'a mut Watch,
@@ -162,12 +167,23 @@ impl Session<'_> {
                 let mut folders = report.watch.clone();
                 folders.sort();
                 self.watch.update(&folders, &report.root_files);
-                self.ctx.print_diagnostics(
-                    &report.sources,
-                    &report.diagnostics,
-                    DiagnosticFormat::Text,
-                );
-                self.ctx.info(summary(what, &report));
+                let again = !report.diagnostics.is_empty() && report.diagnostics == self.printed;
+                if !again {
+                    self.ctx.print_diagnostics(
+                        &report.sources,
+                        &report.diagnostics,
+                        DiagnosticFormat::Text,
+                    );
+                    self.printed = report.diagnostics.clone();
+                }
+                let mut line = summary(what, &report);
+                if again {
+                    line.push_str(&format!(
+                        " (the same {} as printed before)",
+                        diagnostics_count(report.diagnostics.len())
+                    ));
+                }
+                self.ctx.info(line);
                 self.builder.prepare_next();
             }
             Err(panic) => {
@@ -189,6 +205,11 @@ impl Session<'_> {
             }
         }
     }
+}
+
+/// "1 diagnostic", "983 diagnostics".
+fn diagnostics_count(n: usize) -> String {
+    format!("{n} diagnostic{}", if n == 1 { "" } else { "s" })
 }
 
 /// The line printed after each typeset, and its diagnostics.
