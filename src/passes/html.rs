@@ -37,19 +37,36 @@ use crate::model::{
 /// Converts the raw HTML of every chapter and bio. `warn`: report raw HTML
 /// that `escape` prints as text (not when only the outline is read).
 pub fn convert_html(book: &mut Book, sink: &mut Sink, warn: bool) {
+    use rayon::prelude::*;
     let escape = warn && book.config.html.raw_html == RawHtml::Escape;
-    let mut pass = Pass { sink, escape };
-    for chapter in &mut book.chapters {
-        // Raw HTML is only ever read from a `<` of the chapter's file (its
-        // front matter's title and abstract included): most chapters have
-        // none, and rebuilding their every list would be all the work.
-        if !book.sources.get(chapter.file).text.contains('<') {
-            continue;
-        }
-        for blocks in chapter.block_lists_mut() {
-            pass.blocks(blocks);
-        }
+    let sources = &book.sources;
+    // Each chapter on every core (a book imported from HTML-rich Markdown
+    // has raw HTML in most chapters, and `watch` passes them all at each
+    // save); the diagnostics in reading order.
+    let own: Vec<Sink> = book
+        .chapters
+        .par_iter_mut()
+        .map(|chapter| {
+            let mut own = Sink::default();
+            // Raw HTML is only ever read from a `<` of the chapter's file (its
+            // front matter's title and abstract included): most chapters have
+            // none, and rebuilding their every list would be all the work.
+            if sources.get(chapter.file).text.contains('<') {
+                let mut pass = Pass {
+                    sink: &mut own,
+                    escape,
+                };
+                for blocks in chapter.block_lists_mut() {
+                    pass.blocks(blocks);
+                }
+            }
+            own
+        })
+        .collect();
+    for own in own {
+        sink.extend(own.into_diagnostics());
     }
+    let mut pass = Pass { sink, escape };
     for person in &mut book.people {
         pass.blocks(&mut person.bio);
     }
