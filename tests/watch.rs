@@ -1387,3 +1387,38 @@ fn unchanged_warnings_are_not_printed_again_at_each_save() {
     let new = line_of(chapter);
     assert!(!new.contains("as printed before"), "{new}");
 }
+
+/// "How to cite" follows a change of citation style made while `watch`
+/// runs (the styles read are kept in the process): the book's reference
+/// after the change is the one a cold build prints.
+#[test]
+fn how_to_cite_follows_a_style_changed_while_watching() {
+    let (tmp, book) = fixture("features");
+    let out = tmp.path().join("out");
+    let live = ouvrage::watch::live::Live::default();
+    let mut builder = ouvrage::watch::builder::Builder::new(&book, &out, false);
+    let cite = |dir: &std::path::Path| -> String {
+        let page = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        let start = page.find("cite-this-reference").expect("how to cite");
+        page[start..start + page[start..].find("</p>").unwrap()].to_string()
+    };
+    builder.rebuild(&live, None);
+    let before = cite(&out.join("html"));
+    append(
+        &book.join("book.toml"),
+        "\n[bibliography]\nstyle = \"ieee\"\n",
+    );
+    builder.rebuild(&live, None);
+    let after = cite(&out.join("html"));
+    assert_ne!(before, after, "the new style's reference");
+    let cold = tmp.path().join("cold");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_ouvrage"))
+        .args(["-q", "--book"])
+        .arg(&book)
+        .args(["build", "--html", "--out"])
+        .arg(&cold)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(after, cite(&cold.join("html")));
+}

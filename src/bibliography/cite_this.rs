@@ -22,20 +22,45 @@ pub struct CiteThis {
 }
 
 /// The book's citation style, with a hash that stands for it in the memo.
+#[derive(Clone)]
 pub struct CiteStyle {
-    csl: IndependentStyle,
+    csl: std::sync::Arc<IndependentStyle>,
     key: u64,
 }
 
+/// Styles already read, by what they are read from (the name book.toml
+/// gives, and a `.csl` file's text): reading hayagriva's archived style and
+/// hashing it took a fifth of a save's site rebuild in `watch`, where every
+/// save reads the same style twice. A few are kept: a book changes its
+/// style rarely.
+static STYLES: std::sync::LazyLock<std::sync::Mutex<Vec<(u64, CiteStyle)>>> =
+    std::sync::LazyLock::new(Default::default);
+const STYLES_KEPT: usize = 4;
+
 /// The book's citation style (the default when none or a broken one is named).
 pub fn style(book: &Book) -> CiteStyle {
+    let named = book.config.bibliography.style.as_ref().map(|s| &s.value);
+    let file_text = named
+        .filter(|name| name.ends_with(".csl"))
+        .and_then(|name| book.sources.find(std::path::Path::new(name)))
+        .map(|file| book.sources.get(file).text.as_str());
+    let source = hash(&(named, file_text));
+    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, style)) = styles.iter().find(|(key, _)| *key == source) {
+        return style.clone();
+    }
     let csl = super::load_style(book, &mut Sink::default())
         .or_else(|| archived(DEFAULT_STYLE))
         .expect("the default style is in hayagriva's archive");
-    CiteStyle {
+    let style = CiteStyle {
         key: hash(&csl),
-        csl,
+        csl: std::sync::Arc::new(csl),
+    };
+    if styles.len() >= STYLES_KEPT {
+        styles.remove(0);
     }
+    styles.push((source, style.clone()));
+    style
 }
 
 fn hash(value: &impl std::hash::Hash) -> u64 {
