@@ -234,11 +234,7 @@ impl Builder {
         // The typesetter starts now, beside the rest of the site: a
         // whole-book typeset begins by emptying Typst's cache, which takes
         // as long as the site.
-        let model_failed = report
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-            && report.held == Held::Nothing;
+        let model_failed = unbuilt(&report);
         let book = Arc::new(book);
         let typesetter = typesetter.filter(|_| self.pdf && !model_failed);
         if let Some(typesetter) = typesetter {
@@ -271,11 +267,7 @@ impl Builder {
                 all,
             });
         }
-        let site_failed = report
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-            && report.held == Held::Nothing;
+        let site_failed = unbuilt(&report);
         if site_failed {
             report.held = Held::Everything;
         }
@@ -554,6 +546,16 @@ impl Builder {
 
 /// The stand-in of a chapter with errors that was never built: no text,
 /// its file's id as its title.
+/// Whether a save's report has errors that hold the whole book back (an
+/// error in the model or the site, no chapter held at its last good text).
+fn unbuilt(report: &Report) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == Severity::Error)
+        && report.held == Held::Nothing
+}
+
 fn placeholder(path: &Path) -> String {
     let id = crate::load::id_from_path(path);
     let title = serde_json::to_string(&id).unwrap_or_default();

@@ -58,27 +58,28 @@ fn page_size() -> u64 {
 /// would otherwise look, to the system, as large as before, and stay so
 /// while idle.
 pub fn trim(pool: Option<&rayon::ThreadPool>) {
-    trim_thread();
+    collect_thread();
     if let Some(pool) = pool {
-        pool.broadcast(|_| trim_thread());
+        pool.broadcast(|_| collect_thread());
     }
-    rayon::broadcast(|_| trim_thread());
-}
-
-/// [`trim`] on the calling thread. The binary allocates with mimalloc
-/// (`src/main.rs`), whose free pages belong to each thread's heap; a
-/// program that links this library keeps the C library's allocator: both
-/// are asked.
-fn trim_thread() {
-    // SAFETY: mi_collect only frees mimalloc's unused pages, of its heaps
-    // if it is not the global allocator.
-    unsafe {
-        libmimalloc_sys::mi_collect(true);
-    }
+    rayon::broadcast(|_| collect_thread());
+    // The C library's allocator (that of a program linking this library,
+    // and of the C code in any case) trims every arena at once.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of the allocator's heaps.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+/// mimalloc's free pages of the calling thread's heap back to the system
+/// (the binary allocates with mimalloc, `src/main.rs`; its pages belong to
+/// the heap of each thread).
+fn collect_thread() {
+    // SAFETY: mi_collect only frees mimalloc's unused pages, of its heaps
+    // if it is not the global allocator.
+    unsafe {
+        libmimalloc_sys::mi_collect(true);
     }
 }
 
