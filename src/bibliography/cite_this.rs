@@ -6,7 +6,7 @@ use hayagriva::citationberg::IndependentStyle;
 use hayagriva::types::{Date, EntryType, FormatString, Person, Publisher};
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest};
 
-use super::{DEFAULT_STYLE, LOCALES, archived, locale};
+use super::{LOCALES, locale};
 use crate::diag::{Sink, Span};
 use crate::lang::Lang;
 use crate::model::{Book, Chapter, Inline, PersonRef, Reference};
@@ -28,39 +28,14 @@ pub struct CiteStyle {
     key: u64,
 }
 
-/// Styles already read, by what they are read from (the name book.toml
-/// gives, and a `.csl` file's text): reading hayagriva's archived style and
-/// hashing it took a fifth of a save's site rebuild in `watch`, where every
-/// save reads the same style twice. A few are kept: a book changes its
-/// style rarely.
-static STYLES: std::sync::LazyLock<std::sync::Mutex<Vec<(u64, CiteStyle)>>> =
-    std::sync::LazyLock::new(Default::default);
-const STYLES_KEPT: usize = 4;
-
 /// The book's citation style (the default when none or a broken one is named).
 pub fn style(book: &Book) -> CiteStyle {
-    let named = book.config.bibliography.style.as_ref().map(|s| &s.value);
-    let file_text = named
-        .filter(|name| name.ends_with(".csl"))
-        .and_then(|name| book.sources.find(std::path::Path::new(name)))
-        .map(|file| book.sources.get(file).text.as_str());
-    let source = hash(&(named, file_text));
-    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, style)) = styles.iter().find(|(key, _)| *key == source) {
-        return style.clone();
+    // (Read once per process and style: `super::load_style`.)
+    let csl = super::load_style(book, &mut Sink::default()).unwrap_or_else(super::default_style);
+    CiteStyle {
+        key: hash(&*csl),
+        csl,
     }
-    let csl = super::load_style(book, &mut Sink::default())
-        .or_else(|| archived(DEFAULT_STYLE))
-        .expect("the default style is in hayagriva's archive");
-    let style = CiteStyle {
-        key: hash(&csl),
-        csl: std::sync::Arc::new(csl),
-    };
-    if styles.len() >= STYLES_KEPT {
-        styles.remove(0);
-    }
-    styles.push((source, style.clone()));
-    style
 }
 
 fn hash(value: &impl std::hash::Hash) -> u64 {

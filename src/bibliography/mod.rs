@@ -35,7 +35,7 @@ pub struct Bibliography {
     /// Where each key is defined (file and byte range of its name).
     pub spans: std::collections::HashMap<String, Span>,
     /// The CSL style.
-    pub style: IndependentStyle,
+    pub style: Arc<IndependentStyle>,
     /// A hash of everything formatting depends on (the files' text, the
     /// style's name or file), for memos of formatted citations.
     pub key: u64,
@@ -157,7 +157,7 @@ fn read(book: &Book, sink: &mut Sink) -> Option<Bibliography> {
     }
     // A style that cannot be read is reported; the keys are still checked,
     // with the default style, so that one run reports both.
-    let style = load_style(book, sink).or_else(|| archived(DEFAULT_STYLE))?;
+    let style = load_style(book, sink).unwrap_or_else(default_style);
     Some(Bibliography {
         library,
         spans,
@@ -266,7 +266,62 @@ fn key_span(file: FileId, text: &str, key: &str) -> Span {
 }
 
 /// The style named in book.toml: a name Typst knows, or a `.csl` file.
-fn load_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
+/// Styles read by this process, by a hash of what they were read from,
+/// with their diagnostics: `watch` needs the book's style at every save
+/// (the citations, "how to cite"), and reading one from hayagriva's
+/// archive took a fifth of a save's site rebuild. A few are kept: a book
+/// changes its style rarely.
+static STYLES: std::sync::Mutex<Vec<StyleRead>> = std::sync::Mutex::new(Vec::new());
+const STYLES_KEPT: usize = 4;
+
+/// A style as read, with the hash of its inputs and its diagnostics.
+type StyleRead = (u64, Option<Arc<IndependentStyle>>, Vec<Diagnostic>);
+
+/// The default style (Chicago author-date), read once.
+pub(crate) fn default_style() -> Arc<IndependentStyle> {
+    static DEFAULT: LazyLock<Arc<IndependentStyle>> = LazyLock::new(|| {
+        Arc::new(archived(DEFAULT_STYLE).expect("the default style is in hayagriva's archive"))
+    });
+    DEFAULT.clone()
+}
+
+/// The style book.toml names (`None` when it names none that can be read:
+/// an unknown name, a broken `.csl` file, both reported).
+pub(crate) fn load_style(book: &Book, sink: &mut Sink) -> Option<Arc<IndependentStyle>> {
+    let config = &book.config.bibliography;
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        // The name with its place in book.toml (its diagnostics point
+        // there), and a `.csl` file's id and text.
+        format!("{:?}", config.style).hash(&mut h);
+        let file = config
+            .style
+            .iter()
+            .filter(|s| s.value.ends_with(".csl"))
+            .find_map(|s| book.sources.find(Path::new(&s.value)));
+        if let Some(id) = file {
+            (id, &book.sources.get(id).text).hash(&mut h);
+        }
+        h.finish()
+    };
+    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, style, diagnostics)) = styles.iter().find(|(at, _, _)| *at == key) {
+        sink.extend(diagnostics.iter().cloned());
+        return style.clone();
+    }
+    let mut own = Sink::default();
+    let style = read_style(book, &mut own).map(Arc::new);
+    let diagnostics = own.into_diagnostics();
+    sink.extend(diagnostics.iter().cloned());
+    if styles.len() >= STYLES_KEPT {
+        styles.remove(0);
+    }
+    styles.push((key, style.clone(), diagnostics));
+    style
+}
+
+fn read_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
     let config = &book.config.bibliography;
     let Some(name) = &config.style else {
         return archived(DEFAULT_STYLE);
