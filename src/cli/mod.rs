@@ -468,6 +468,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Completions(args) => shell::completions(&ctx, args),
         Command::Man(args) => shell::man(&ctx, args),
     };
+    crate::git::finish_writes();
     match outcome {
         Outcome::Success => 0,
         Outcome::BookErrors => 1,

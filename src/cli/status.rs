@@ -5,7 +5,9 @@ use clap::{Args, ValueEnum};
 use super::review::git_diagnostic;
 use super::{Context, Outcome, fail, load_lenient};
 use crate::git::{GitError, Repo};
-use crate::status::{StatusOptions, render_markdown, render_table, status_from_history};
+use crate::status::{
+    StatusOptions, chapter_words, render_markdown, render_table, status_from_history,
+};
 
 /// How the report is grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -50,7 +52,14 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
     // The history walk and the chapters' parse need nothing of each other:
     // they run side by side.
     let (loaded, walked) = std::thread::scope(|s| {
-        let load = s.spawn(|| load_lenient(ctx));
+        // The words are counted on this side too, while the history is
+        // read: on a long book the count took as long as the rest of the report.
+        let load = s.spawn(|| {
+            load_lenient(ctx).map(|(_, book)| {
+                let words = chapter_words(&book);
+                (book, words)
+            })
+        });
         let walked = ctx.root().ok().map(|root| {
             Repo::open(&root).and_then(|repo| {
                 // No commit yet: every chapter is a draft.
@@ -66,8 +75,8 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
         let loaded = load.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
         (loaded, walked)
     });
-    let book = match loaded {
-        Ok((_, book)) => book,
+    let (book, words) = match loaded {
+        Ok(loaded) => loaded,
         Err(outcome) => return outcome,
     };
     let walked = walked.unwrap_or_else(|| Err(GitError::NotARepository(book.root.clone())));
@@ -78,7 +87,7 @@ pub fn run(ctx: &Context, args: StatusArgs) -> Outcome {
     let options = StatusOptions {
         all_branches: args.all_branches,
     };
-    let mut report = match status_from_history(&book, &repo, options, head, &history) {
+    let mut report = match status_from_history(&book, &repo, options, head, &history, &words) {
         Ok(report) => report,
         Err(e) => return fail(ctx, git_diagnostic(&e)),
     };

@@ -110,6 +110,20 @@ struct File {
     commits: Vec<(Id, Entry)>,
 }
 
+/// The cache files being written ([`HistoryCache::save`]).
+static WRITING: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Waits for the history caches being written, so that the process does
+/// not end in the middle of one (which would only cost the next run its
+/// speed: the file is replaced atomically).
+pub fn finish_writes() {
+    let pending = std::mem::take(&mut *WRITING.lock().unwrap_or_else(|e| e.into_inner()));
+    for writing in pending {
+        let _ = writing.join();
+    }
+}
+
 /// The cache of one folder's history.
 pub(super) struct HistoryCache {
     path: PathBuf,
@@ -168,12 +182,23 @@ impl HistoryCache {
         self.changed |= self.entries.len() != before;
     }
 
-    /// Writes the cache if it learnt something, atomically; a failure only
-    /// costs the next run its speed.
+    /// Writes the cache if it learnt something, atomically, on a thread of
+    /// its own: 10,000 commits take a few milliseconds to write, and what
+    /// comes next (the report) needs none of it. [`finish_writes`] waits
+    /// for it; a failure only costs the next run its speed.
     pub fn save(self) {
         if !self.changed {
             return;
         }
+        let writing = std::thread::Builder::new()
+            .name("history cache".into())
+            .spawn(move || self.write());
+        let mut pending = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        pending.retain(|w| !w.is_finished());
+        pending.extend(writing.ok());
+    }
+
+    fn write(self) {
         let file = File {
             version: VERSION,
             dir: self.dir,

@@ -9,6 +9,7 @@
 
 mod blame;
 mod cache;
+pub use cache::finish_writes;
 mod sign;
 
 pub use blame::LineOwners;
@@ -395,11 +396,22 @@ impl Repo {
 
     /// The blob id of a book file (path relative to the book root) in HEAD.
     pub fn blob_at_head(&self, path: &str) -> Option<String> {
-        let tree = self.repo.head().ok()?.peel_to_tree().ok()?;
-        let entry = tree
-            .get_path(Path::new(&format!("{}{path}", self.prefix)))
-            .ok()?;
-        (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+        self.blobs_at_head(&[path]).pop().flatten()
+    }
+
+    /// [`Repo::blob_at_head`] of each of `paths`, HEAD's tree read once.
+    pub fn blobs_at_head(&self, paths: &[&str]) -> Vec<Option<String>> {
+        let tree = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
+        paths
+            .iter()
+            .map(|path| {
+                let entry = tree
+                    .as_ref()?
+                    .get_path(Path::new(&format!("{}{path}", self.prefix)))
+                    .ok()?;
+                (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
+            })
+            .collect()
     }
 
     /// The blob id of a book file in the commit `rev` names (any revision
@@ -517,10 +529,12 @@ impl Repo {
         let dir_path = format!("{}{}", self.prefix, dir.trim_end_matches('/'));
         let mut cache =
             cache::HistoryCache::load(self.repo.path(), &dir_path, &self.reachability_key());
+        let uncached = UncachedReads::start();
         let mut nodes = self.walk_once(tip, only.as_ref(), &cache)?;
         let tree_of: HashMap<git2::Oid, git2::Oid> = nodes.iter().map(|n| (n.id, n.tree)).collect();
         let (jobs, to_compute) = self.comparisons_to_make(&nodes, &tree_of);
         let changes = self.changes_on_threads(&jobs, &dir_path)?;
+        drop(uncached);
         record_changes(&mut nodes, &mut cache, &to_compute, changes, &jobs);
         if only.is_none() {
             cache.keep_only(&tree_of.keys().copied().collect());
@@ -1031,6 +1045,26 @@ impl Repo {
         }
         out.sort();
         Ok(out)
+    }
+}
+
+/// libgit2's object cache switched off while it lives. The cache keeps
+/// every commit and tree read, for the whole process; the history walk reads
+/// each once, so there it only costs (a tenth of a cold `status` on 10,000
+/// commits went into filling it). The switch is process-wide: another
+/// thread's reads meanwhile go uncached, which costs them only time.
+struct UncachedReads;
+
+impl UncachedReads {
+    fn start() -> UncachedReads {
+        git2::opts::enable_caching(false);
+        UncachedReads
+    }
+}
+
+impl Drop for UncachedReads {
+    fn drop(&mut self) {
+        git2::opts::enable_caching(true);
     }
 }
 

@@ -439,41 +439,71 @@ pub fn blocks_text(blocks: &[Block]) -> String {
 /// `{#id .class}` attribute). `##`, `-`, `|` and punctuation alone are no
 /// word; a citation `[@ostrom1990]` is one.
 pub fn line_words(line: &str) -> usize {
-    prose(line)
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
-}
-
-/// `line` with its tags, addresses and attributes replaced by spaces.
-fn prose(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    while let Some(c) = rest.chars().next() {
-        let skip = match c {
-            '<' if rest[1..]
-                .chars()
-                .next()
-                .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!') =>
-            {
-                rest.find('>').map(|end| end + 1)
+    // One pass over the characters: a word is counted at its first letter
+    // or digit, and a space ends it.
+    let words = |text: &str| {
+        let (mut count, mut counted) = (0, false);
+        let mut at = 0;
+        while let Some(&byte) = text.as_bytes().get(at) {
+            let (space, alphanumeric, len) = if byte.is_ascii() {
+                let space = byte.is_ascii_whitespace() || byte == 0x0b;
+                (space, byte.is_ascii_alphanumeric(), 1)
+            } else {
+                // Non-breaking spaces (French puts them before `;:!?`) end a word too.
+                let c = text[at..].chars().next().unwrap_or(' ');
+                (c.is_whitespace(), c.is_alphanumeric(), c.len_utf8())
+            };
+            if space {
+                counted = false;
+            } else if alphanumeric && !counted {
+                count += 1;
+                counted = true;
             }
-            ']' if rest[1..].starts_with('(') => rest.find(')').map(|end| end + 1),
-            '{' if rest[1..].starts_with(['#', '.']) => rest.find('}').map(|end| end + 1),
-            _ => None,
-        };
-        match skip {
+            at += len;
+        }
+        count
+    };
+    // The text between two pieces of markup is counted as it stands: the
+    // markup ends a word as a space would. No copy of the line is made, as
+    // `status` counts every line of the book.
+    let (mut total, mut visible, mut from) = (0, 0, 0);
+    let markup = |from: usize| {
+        line.as_bytes()[from..]
+            .iter()
+            .position(|b| matches!(b, b'<' | b']' | b'{'))
+            .map(|found| from + found)
+    };
+    while let Some(at) = markup(from) {
+        match markup_len(&line[at..]) {
             Some(len) => {
-                out.push(' ');
-                rest = &rest[len..];
+                total += words(&line[visible..at]);
+                visible = at + len;
+                from = visible;
             }
-            None => {
-                out.push(c);
-                rest = &rest[c.len_utf8()..];
-            }
+            None => from = at + 1,
         }
     }
-    out
+    total + words(&line[visible..])
+}
+
+/// The length of the markup no reader sees at the start of `rest`, if any:
+/// an HTML tag, a link's or image's `](address)`, an `{#id .class}`
+/// attribute (each up to its closing character).
+fn markup_len(rest: &str) -> Option<usize> {
+    let after = &rest[1..];
+    let close = match rest.as_bytes()[0] {
+        b'<' if after
+            .chars()
+            .next()
+            .is_some_and(|n| n.is_ascii_alphabetic() || n == '/' || n == '!') =>
+        {
+            '>'
+        }
+        b']' if after.starts_with('(') => ')',
+        b'{' if after.starts_with(['#', '.']) => '}',
+        _ => return None,
+    };
+    rest.find(close).map(|end| end + 1)
 }
 
 fn push_plain(inlines: &[Inline], out: &mut String) {
@@ -645,6 +675,53 @@ pub fn walk_inlines_mut(inlines: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) 
             Inline::IndexTerm(m) => walk_inlines_mut(&mut m.content, f),
             Inline::Image(img) => walk_inlines_mut(&mut img.alt, f),
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_words;
+    use proptest::prelude::*;
+
+    /// The count as first written: the line copied with each piece of
+    /// markup replaced by a space, then split.
+    fn words_of_copy(line: &str) -> usize {
+        let mut out = String::new();
+        let mut rest = line;
+        while let Some(c) = rest.chars().next() {
+            let markup = matches!(c, '<' | ']' | '{').then(|| super::markup_len(rest));
+            match markup.flatten() {
+                Some(len) => {
+                    out.push(' ');
+                    rest = &rest[len..];
+                }
+                None => {
+                    out.push(c);
+                    rest = &rest[c.len_utf8()..];
+                }
+            }
+        }
+        out.split_whitespace()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
+            .count()
+    }
+
+    #[test]
+    fn markup_ends_a_word_and_is_no_word() {
+        assert_eq!(line_words("a<b>c"), 2);
+        assert_eq!(line_words("[lien](https://exemple.org/un/deux) et"), 2);
+        assert_eq!(line_words("## Titre {#titre .classe}"), 1);
+        assert_eq!(line_words("3 < 4 et {x}"), 4);
+        assert_eq!(line_words("<non fermé"), 2);
+        assert_eq!(line_words("« Élan » — [@ostrom1990]"), 2);
+    }
+
+    proptest! {
+        /// Any line, markup or not, well formed or not, counts as the copy did.
+        #[test]
+        fn counts_as_the_copy_did(line in "([a-zé0-9 \\u{a0}\\u{202f}\\u{b}\\t]{0,6}|[<>\\[\\](){}#./!«»]){0,24}") {
+            prop_assert_eq!(line_words(&line), words_of_copy(&line));
         }
     }
 }

@@ -416,6 +416,7 @@ impl Builder {
                 Default::default(),
                 head.clone(),
                 &history,
+                &crate::status::chapter_words(book),
             );
             self.history = Some((head.clone(), history));
             if let Ok(report) = &report {
