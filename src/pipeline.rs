@@ -66,8 +66,17 @@ pub struct ParseCache {
 }
 
 /// What a parse depends on: the file's id, a hash of its text, the
-/// chapter's id, the book's language and how its Markdown is read.
-type ParseKey = (crate::source::FileId, u64, String, Lang, MarkdownConfig);
+/// chapter's id, the book's language, how its Markdown is read and whether
+/// raw HTML is printed as text (`raw-html = "escape"`, which the parse's
+/// raw-HTML conversion warns about).
+type ParseKey = (
+    crate::source::FileId,
+    u64,
+    String,
+    Lang,
+    MarkdownConfig,
+    bool,
+);
 
 struct CachedParse {
     key: ParseKey,
@@ -128,8 +137,8 @@ fn text_hash(text: &str) -> u64 {
     h.finish()
 }
 
-/// The book as loaded and parsed, before the passes (for benchmarks of
-/// the passes alone).
+/// The book as loaded and parsed (each chapter's raw HTML converted, as
+/// part of its parse), before the passes (for benchmarks of the passes alone).
 pub fn load_parsed(root: &Path, sink: &mut Sink) -> Book {
     parse_book(root, sink, None, Extent::Whole)
 }
@@ -178,10 +187,11 @@ fn parse_book_with(
     let order = order_chapters(&loaded.chapters, &config, sink);
     let lang = Lang::parse(&config.book.language);
     let markdown = config.markdown;
+    let escape = config.html.raw_html == crate::config::RawHtml::Escape;
     let chapters = parse_chapters(
         &loaded,
         &order.sequence,
-        (&lang, &markdown, extent),
+        (&lang, &markdown, escape, extent),
         sink,
         cache,
     );
@@ -217,7 +227,7 @@ fn parse_book_with(
 fn parse_chapters(
     loaded: &Loaded,
     sequence: &[usize],
-    (lang, markdown, extent): (&Lang, &MarkdownConfig, Extent),
+    (lang, markdown, escape, extent): (&Lang, &MarkdownConfig, bool, Extent),
     sink: &mut Sink,
     mut cache: Option<&mut ParseCache>,
 ) -> Vec<Chapter> {
@@ -238,6 +248,7 @@ fn parse_chapters(
                 chapter.id.clone(),
                 lang.clone(),
                 *markdown,
+                escape,
             )
         })
         .collect();
@@ -261,7 +272,13 @@ fn parse_chapters(
             let chapter = &loaded.chapters[sequence[pos]];
             let key = keys[pos].clone();
             let mut own = Sink::default();
-            let parsed = parse_chapter(chapter, &loaded.sources, &key.3, &key.4, extent, &mut own);
+            let text = &loaded.sources.get(chapter.file).text;
+            let mut parsed =
+                parse_chapter(chapter, &loaded.sources, &key.3, &key.4, extent, &mut own);
+            // An outline's raw HTML is converted by the pass, unwarned.
+            if extent == Extent::Whole {
+                crate::passes::html::convert_chapter(&mut parsed, text, escape, &mut own);
+            }
             let entry = CachedParse {
                 key,
                 chapter: parsed,
@@ -448,5 +465,65 @@ mod tests {
         assert_eq!(cache.parsed, vec!["seul".to_string()]);
         assert!(shown(&edited).contains("changé"));
         assert_eq!(shown(&edited), fresh(&root));
+    }
+
+    /// A chapter's raw HTML is converted with its parse, and kept with it:
+    /// a save of another chapter converts nothing again yet reports the
+    /// kept chapter's warnings, and a change of `raw-html` parses every
+    /// chapter again (its warnings depend on it).
+    #[test]
+    fn raw_html_is_converted_with_the_parse_and_kept_with_it() {
+        use super::{ParseCache, Sink, load_model_cached};
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir(root.join("chapters")).unwrap();
+        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Deux\"\n").unwrap();
+        std::fs::write(
+            root.join("chapters/html.md"),
+            "# Html\n\nUn <span class=\"x\">mot</span>.<!-- remarque-cachée -->\n",
+        )
+        .unwrap();
+        let autre = root.join("chapters/autre.md");
+        std::fs::write(&autre, "# Autre\n\nRien.\n").unwrap();
+        let escaped = |sink: &Sink| {
+            sink.diagnostics()
+                .iter()
+                .filter(|d| d.message.contains("printed as text"))
+                .count()
+        };
+        let mut cache = ParseCache::default();
+        let mut sink = Sink::default();
+        let first = load_model_cached(&root, &mut sink, &mut cache);
+        assert_eq!(escaped(&sink), 1, "{:?}", sink.diagnostics());
+        let shown = format!("{:?}", first.chapters);
+        assert!(
+            !shown.contains("remarque-cachée"),
+            "the comment is dropped: {shown}"
+        );
+
+        std::fs::write(&autre, "# Autre\n\nRien de neuf.\n").unwrap();
+        let mut sink = Sink::default();
+        let again = load_model_cached(&root, &mut sink, &mut cache);
+        assert_eq!(cache.parsed, vec!["autre".to_string()]);
+        assert_eq!(
+            escaped(&sink),
+            1,
+            "the kept chapter's warnings are reported"
+        );
+        let html = |book: &super::Book| {
+            let chapter = book.chapters.iter().find(|c| c.id == "html");
+            format!("{chapter:?}")
+        };
+        assert_eq!(html(&again), html(&first));
+
+        std::fs::write(
+            root.join("book.toml"),
+            "[book]\ntitle = \"Deux\"\n\n[html]\nraw-html = \"sanitize\"\n",
+        )
+        .unwrap();
+        let mut sink = Sink::default();
+        load_model_cached(&root, &mut sink, &mut cache);
+        assert_eq!(escaped(&sink), 0, "{:?}", sink.diagnostics());
+        assert_eq!(cache.parsed.len(), 2, "every chapter parsed again");
     }
 }

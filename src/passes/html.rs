@@ -1,7 +1,8 @@
 //! Raw HTML written in a chapter, made model nodes where it means something
 //! every output can show, whatever `[html] raw-html` says.
 //!
-//! Stage: the second pass (before ids and numbering, so that an image it
+//! Stage: part of each chapter's parse ([`convert_chapter`]), and the
+//! second pass for the bios (before ids and numbering, so that an image it
 //! makes a figure is numbered). Input: the model's raw HTML nodes
 //! ([`BlockKind::Html`], [`Inline::Html`]) in chapters (title, abstract,
 //! body, notes) and bios. Output:
@@ -31,40 +32,40 @@ use crate::config::RawHtml;
 use crate::config::read::is_length;
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
-    Block, BlockKind, Book, Figure, Image, Inline, MAX_NESTING, block_inlines_mut, walk_inlines_mut,
+    Block, BlockKind, Book, Chapter, Figure, Image, Inline, MAX_NESTING, block_inlines_mut,
+    walk_inlines_mut,
 };
 
-/// Converts the raw HTML of every chapter and bio. `warn`: report raw HTML
-/// that `escape` prints as text (not when only the outline is read).
-pub fn convert_html(book: &mut Book, sink: &mut Sink, warn: bool) {
-    use rayon::prelude::*;
+/// Converts the raw HTML of one chapter (title, abstract, body, notes),
+/// whose file's text is `text`. `escape`: raw HTML is printed as text
+/// (`raw-html = "escape"`), so each piece left is warned about.
+///
+/// It reads nothing but the chapter and that setting, so it is part of the
+/// chapter's parse (`pipeline`): `watch` keeps it with the parse and a
+/// save converts only the chapter saved.
+pub fn convert_chapter(chapter: &mut Chapter, text: &str, escape: bool, sink: &mut Sink) {
+    // Raw HTML is only ever read from a `<` of the chapter's file (its
+    // front matter's title and abstract included): most chapters have
+    // none, and rebuilding their every list would be all the work.
+    if text.contains('<') {
+        let mut pass = Pass { sink, escape };
+        for blocks in chapter.block_lists_mut() {
+            pass.blocks(blocks);
+        }
+    }
+}
+
+/// Converts the raw HTML of the bios, and that of the chapters when they
+/// were parsed for their outline only (a whole parse converts each
+/// chapter's own). `warn`: report raw HTML that `escape` prints as text
+/// (not when only the outline is read).
+pub fn convert_html(book: &mut Book, sink: &mut Sink, warn: bool, chapters: bool) {
     let escape = warn && book.config.html.raw_html == RawHtml::Escape;
-    let sources = &book.sources;
-    // Each chapter on every core (a book imported from HTML-rich Markdown
-    // has raw HTML in most chapters, and `watch` passes them all at each
-    // save); the diagnostics in reading order.
-    let own: Vec<Sink> = book
-        .chapters
-        .par_iter_mut()
-        .map(|chapter| {
-            let mut own = Sink::default();
-            // Raw HTML is only ever read from a `<` of the chapter's file (its
-            // front matter's title and abstract included): most chapters have
-            // none, and rebuilding their every list would be all the work.
-            if sources.get(chapter.file).text.contains('<') {
-                let mut pass = Pass {
-                    sink: &mut own,
-                    escape,
-                };
-                for blocks in chapter.block_lists_mut() {
-                    pass.blocks(blocks);
-                }
-            }
-            own
-        })
-        .collect();
-    for own in own {
-        sink.extend(own.into_diagnostics());
+    if chapters {
+        for chapter in &mut book.chapters {
+            let text = &book.sources.get(chapter.file).text;
+            convert_chapter(chapter, text, escape, sink);
+        }
     }
     let mut pass = Pass { sink, escape };
     for person in &mut book.people {

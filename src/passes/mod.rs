@@ -4,7 +4,8 @@
 //! 1. `people`: authors, reviewers and editors are known contributors;
 //!    authors and editors resolved to the book's people.
 //! 2. `html`: raw HTML's comments dropped, its `<img>` and `<a id>` made
-//!    images (figures) and anchors, the rest warned about under `escape`.
+//!    images (figures) and anchors, the rest warned about under `escape`
+//!    (in the bios; each chapter's as part of its parse, which `watch` keeps).
 //! 3. `ids`: heading ids (explicit or generated) and unique labels.
 //! 4. `numbering`: chapter, section, figure and table numbers.
 //!    Then `index`: index terms anchored, their keys and `see` checked.
@@ -62,7 +63,9 @@ pub fn run_all_memo(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: &m
 
 fn run(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: Option<&mut TailMemo>) {
     people::resolve_people(book, sink);
-    html::convert_html(book, sink, prepare != Prepare::Outline);
+    // A whole parse converted each chapter's raw HTML; an outline's did not.
+    let outline = prepare == Prepare::Outline;
+    html::convert_html(book, sink, !outline, outline);
     ids::assign_ids(book, sink);
     numbering::number(book, sink);
     index::check_index(book, sink);
