@@ -22,7 +22,9 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
-    fn new(path: PathBuf, text: String) -> Self {
+    /// A file with its text, its lines indexed (which a caller may do on
+    /// another thread before [`Sources::add_file`]).
+    pub fn new(path: PathBuf, text: String) -> Self {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -88,7 +90,12 @@ pub struct Sources {
 impl Sources {
     /// Registers a file and returns its id.
     pub fn add(&mut self, path: impl Into<PathBuf>, text: String) -> FileId {
-        self.files.push(SourceFile::new(path.into(), text));
+        self.add_file(SourceFile::new(path.into(), text))
+    }
+
+    /// Registers a file made beforehand.
+    pub fn add_file(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
         FileId((self.files.len() - 1) as u32)
     }
 
