@@ -30,6 +30,8 @@ pub mod signing;
 pub mod source;
 pub mod status;
 pub mod templates;
+#[cfg(test)]
+mod testbook;
 pub mod textdiff;
 pub mod url;
 pub mod view;

@@ -430,17 +430,14 @@ mod tests {
     #[test]
     fn models_from_spare_copies_are_the_models_parsed() {
         use super::{Book, ParseCache, Path, Sink, load_model_cached};
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        std::fs::create_dir(root.join("chapters")).unwrap();
-        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Deux\"\n").unwrap();
-        std::fs::write(
-            root.join("chapters/autre.md"),
-            "# Autre\n\nVoir [seul](seul.md).\n",
-        )
-        .unwrap();
+        let (_dir, root) = crate::testbook::book(
+            "Deux",
+            &[
+                ("autre.md", b"# Autre\n\nVoir [seul](seul.md).\n"),
+                ("seul.md", b"---\ntitle: Seul\n---\n\nUn chapitre.\n"),
+            ],
+        );
         let seul = root.join("chapters/seul.md");
-        std::fs::write(&seul, "---\ntitle: Seul\n---\n\nUn chapitre.\n").unwrap();
         let shown = |book: &Book| format!("{:?}", book.chapters);
         let fresh = |root: &Path| {
             let mut sink = Sink::default();
@@ -474,17 +471,18 @@ mod tests {
     #[test]
     fn raw_html_is_converted_with_the_parse_and_kept_with_it() {
         use super::{ParseCache, Sink, load_model_cached};
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().to_path_buf();
-        std::fs::create_dir(root.join("chapters")).unwrap();
-        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Deux\"\n").unwrap();
-        std::fs::write(
-            root.join("chapters/html.md"),
-            "# Html\n\nUn <span class=\"x\">mot</span>.<!-- remarque-cachée -->\n",
-        )
-        .unwrap();
+        let (_dir, root) = crate::testbook::book(
+            "Deux",
+            &[
+                (
+                    "html.md",
+                    "# Html\n\nUn <span class=\"x\">mot</span>.<!-- remarque-cachée -->\n"
+                        .as_bytes(),
+                ),
+                ("autre.md", b"# Autre\n\nRien.\n"),
+            ],
+        );
         let autre = root.join("chapters/autre.md");
-        std::fs::write(&autre, "# Autre\n\nRien.\n").unwrap();
         let escaped = |sink: &Sink| {
             sink.diagnostics()
                 .iter()

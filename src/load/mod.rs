@@ -653,10 +653,8 @@ mod tests {
     /// their faults reported in the chapters' order, as one reader would.
     #[test]
     fn chapters_read_in_parallel_keep_their_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path();
-        std::fs::create_dir(root.join("chapters")).unwrap();
-        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Ordre\"\n").unwrap();
+        let (_dir, root) = crate::testbook::book("Ordre", &[]);
+        let root = root.as_path();
         let mut expected = Vec::new();
         for i in 0..40 {
             let rel = format!("chapters/{i:02}-c.md");
@@ -750,10 +748,9 @@ mod tests {
 
     #[test]
     fn the_loader_skips_what_is_ignored_and_reads_overrides() {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
+        let (_tmp, root) = crate::testbook::book("T", &[]);
+        let root = root.as_path();
         std::fs::create_dir_all(root.join("chapters/_drafts")).unwrap();
-        std::fs::write(root.join("book.toml"), "[book]\ntitle = \"T\"\n").unwrap();
         for name in [
             "01-a.md",
             "02-b.md",
