@@ -30,11 +30,13 @@ pub struct CiteStyle {
 
 /// The book's citation style (the default when none or a broken one is named).
 pub fn style(book: &Book) -> CiteStyle {
-    // (Read once per process and style: `super::load_style`.)
-    let csl = super::load_style(book, &mut Sink::default()).unwrap_or_else(super::default_style);
+    // Read once per process and style (`super::load_style_keyed`), keyed
+    // by what it was read from; a style that cannot be read gives the
+    // default, always the same for the same inputs.
+    let (key, csl) = super::load_style_keyed(book, &mut Sink::default());
     CiteStyle {
-        key: hash(&*csl),
-        csl,
+        key,
+        csl: csl.unwrap_or_else(super::default_style),
     }
 }
 

@@ -288,6 +288,17 @@ pub(crate) fn default_style() -> Arc<IndependentStyle> {
 /// The style book.toml names (`None` when it names none that can be read:
 /// an unknown name, a broken `.csl` file, both reported).
 pub(crate) fn load_style(book: &Book, sink: &mut Sink) -> Option<Arc<IndependentStyle>> {
+    load_style_keyed(book, sink).1
+}
+
+/// [`load_style`], with a hash of what the style was read from (its name
+/// and place in book.toml, a `.csl` file's text): the same inputs always
+/// give the same style, so the hash identifies it without hashing the
+/// parsed style, as "how to cite" would at every call.
+pub(crate) fn load_style_keyed(
+    book: &Book,
+    sink: &mut Sink,
+) -> (u64, Option<Arc<IndependentStyle>>) {
     let config = &book.config.bibliography;
     let key = {
         use std::hash::{Hash, Hasher};
@@ -308,7 +319,7 @@ pub(crate) fn load_style(book: &Book, sink: &mut Sink) -> Option<Arc<Independent
     let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, style, diagnostics)) = styles.iter().find(|(at, _, _)| *at == key) {
         sink.extend(diagnostics.iter().cloned());
-        return style.clone();
+        return (key, style.clone());
     }
     let mut own = Sink::default();
     let style = read_style(book, &mut own).map(Arc::new);
@@ -318,7 +329,7 @@ pub(crate) fn load_style(book: &Book, sink: &mut Sink) -> Option<Arc<Independent
         styles.remove(0);
     }
     styles.push((key, style.clone(), diagnostics));
-    style
+    (key, style)
 }
 
 fn read_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
