@@ -221,8 +221,9 @@ pub struct SinceApproval {
     pub reviewer: String,
     /// The revision they approved (a blob id).
     pub revision: String,
-    /// The paragraphs that changed, each as pieces of text.
-    pub paragraphs: Vec<Vec<DiffPiece>>,
+    /// The paragraphs that changed, each as pieces of text (shared with
+    /// `watch`'s kept diffs, which every save puts into the model again).
+    pub paragraphs: std::sync::Arc<[Vec<DiffPiece>]>,
 }
 
 /// A piece of a word-level diff.

@@ -214,7 +214,7 @@ pub fn drafting_contributor(book: &Book, repo: &Repo) -> Option<String> {
 /// long-lived process (`watch`) makes each once, not on every save.
 #[derive(Default)]
 pub struct Diffs {
-    by_revisions: HashMap<(String, String), Vec<Vec<DiffPiece>>>,
+    by_revisions: HashMap<(String, String), std::sync::Arc<[Vec<DiffPiece>]>>,
     /// How the Markdown was read when they were made.
     markdown: Option<MarkdownConfig>,
 }
@@ -255,6 +255,7 @@ pub fn attach_since_approval_as(book: &mut Book, repo: &Repo, me: Option<&str>, 
                     &plain_paragraphs(&old, &markdown),
                     &plain_paragraphs(new, &markdown),
                 )
+                .into()
             }
         };
         used.insert(key, paragraphs.clone());
