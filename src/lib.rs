@@ -15,6 +15,7 @@ pub mod commenting;
 pub mod config;
 pub mod date;
 pub mod diag;
+pub mod fingerprint;
 pub mod git;
 pub mod import;
 pub mod lang;

@@ -131,10 +131,7 @@ pub fn load_model_overridden(
 }
 
 fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    crate::fingerprint::fingerprint(&text)
 }
 
 /// The book as loaded and parsed (each chapter's raw HTML converted, as

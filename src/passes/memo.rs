@@ -89,8 +89,7 @@ impl Finished {
 
 /// The hash of a chapter as the last passes read it.
 fn input_hash(chapter: &Chapter) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    (
+    crate::fingerprint::fingerprint(&(
         &chapter.id,
         &chapter.lang,
         &chapter.title_markup,
@@ -98,9 +97,7 @@ fn input_hash(chapter: &Chapter) -> u64 {
         &chapter.blocks,
         &chapter.footnotes,
         &chapter.translations,
-    )
-        .hash(&mut h);
-    h.finish()
+    ))
 }
 
 /// The hash of what the last passes read from the book besides its
