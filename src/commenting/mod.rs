@@ -591,10 +591,11 @@ fn date(time: i64) -> String {
 }
 
 /// The comments as one JSON object (schemas/comments.schema.json).
-pub fn comments_json(shown: &[(Thread, Located, String)]) -> serde_json::Value {
+pub fn comments_json(shown: &[(Thread, Located, impl AsRef<str>)]) -> serde_json::Value {
     let items: Vec<serde_json::Value> = shown
         .iter()
         .map(|(t, l, text)| {
+            let text = text.as_ref();
             let now = l.span.map(|s| {
                 serde_json::json!({
                     "line": anchor::line_of(text, s.start),
@@ -648,12 +649,13 @@ pub fn chapters_json(book: &Book) -> std::collections::BTreeMap<String, serde_js
     };
     for chapter in &book.chapters {
         let text = &book.sources.get(chapter.file).text;
-        let shown: Vec<(Thread, Located, String)> = report
+        // The chapter's text is lent to each thread, not copied for it.
+        let shown: Vec<(Thread, Located, &str)> = report
             .chapters
             .iter()
             .filter(|c| c.id == chapter.id)
             .flat_map(|c| c.comments.iter())
-            .map(|t| (t.clone(), anchor::locate(text, &t.anchor), text.clone()))
+            .map(|t| (t.clone(), anchor::locate(text, &t.anchor), text.as_str()))
             .collect();
         out.insert(chapter.id.clone(), comments_json(&shown));
     }
