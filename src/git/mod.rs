@@ -9,10 +9,10 @@
 
 mod blame;
 mod cache;
-pub use cache::finish_writes;
 mod sign;
 
 pub use blame::LineOwners;
+pub use cache::finish_writes;
 pub use sign::{SigningFormat, SigningSetup, sign};
 
 use std::collections::{HashMap, HashSet};

@@ -194,9 +194,9 @@ pub fn recount_words(report: &mut StatusReport, book: &Book, ids: &[String]) {
 }
 
 /// [`compute_status`] from a history already read (`watch` keeps it while
-/// HEAD does not move) and the chapters' [`chapter_words`]. One pass per part of the report: each chapter's
-/// changes, then its review events, then its state; the branches not
-/// merged when asked; then the people.
+/// HEAD does not move) and the chapters' [`chapter_words`]. One pass per
+/// part of the report: each chapter's changes, then its review events,
+/// then its state; the branches not merged when asked; then the people.
 pub fn status_from_history(
     book: &Book,
     repo: &Repo,
