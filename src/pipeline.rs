@@ -234,9 +234,11 @@ fn parse_chapters(
         cache = None;
     }
     // Hashing the text is only worth it when there is a cache to look in.
-    let hash = |text: &str| if cache.is_some() { text_hash(text) } else { 0 };
+    let cached = cache.is_some();
+    let hash = |text: &str| if cached { text_hash(text) } else { 0 };
+    // Each chapter's text hashed on every core.
     let keys: Vec<ParseKey> = sequence
-        .iter()
+        .par_iter()
         .map(|&i| {
             let chapter = &loaded.chapters[i];
             (
