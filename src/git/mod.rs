@@ -1201,17 +1201,26 @@ struct Found {
 
 /// Git's order of tree entries: by name, a tree's name followed by `/`.
 fn git_order(a: &git2::TreeEntry<'_>, b: &git2::TreeEntry<'_>) -> std::cmp::Ordering {
-    let tail = |e: &git2::TreeEntry<'_>| -> &'static [u8] {
-        if e.kind() == Some(git2::ObjectType::Tree) {
-            b"/"
-        } else {
-            b""
-        }
-    };
-    a.name_bytes()
-        .iter()
-        .chain(tail(a))
-        .cmp(b.name_bytes().iter().chain(tail(b)))
+    let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(git2::ObjectType::Tree);
+    name_order(a.name_bytes(), is_tree(a), b.name_bytes(), is_tree(b))
+}
+
+/// [`git_order`] of two entries by their names and whether each is a tree.
+/// The names are compared as slices (memcmp) up to the shorter one's end,
+/// the `/` of a tree counting only when one name begins the other: a long
+/// history's walk compares every entry of the chapters folder at each
+/// commit, and comparing byte by byte through chained iterators was a
+/// twentieth of a cold `status`.
+fn name_order(x: &[u8], x_tree: bool, y: &[u8], y_tree: bool) -> std::cmp::Ordering {
+    let tail = |tree: bool| -> &'static [u8] { if tree { b"/" } else { b"" } };
+    let common = x.len().min(y.len());
+    match x[..common].cmp(&y[..common]) {
+        std::cmp::Ordering::Equal => x[common..]
+            .iter()
+            .chain(tail(x_tree))
+            .cmp(y[common..].iter().chain(tail(y_tree))),
+        unequal => unequal,
+    }
 }
 
 fn oid_hex(oid: git2::Oid) -> String {
@@ -1255,5 +1264,26 @@ mod tests {
             super::blob_id(b"hello\n"),
             "ce013625030ba8dba906f756967f9e9ca394464a"
         );
+    }
+
+    proptest::proptest! {
+        /// Entries are ordered as git orders them: by name, a tree's name
+        /// followed by `/` (so `a.md` < `a/` < `a0`).
+        #[test]
+        fn entries_are_in_gits_order(
+            x in "[a./0_-]{0,6}", x_tree: bool, y in "[a./0_-]{0,6}", y_tree: bool,
+        ) {
+            let with_tail = |name: &str, tree: bool| {
+                let mut bytes = name.as_bytes().to_vec();
+                if tree {
+                    bytes.push(b'/');
+                }
+                bytes
+            };
+            proptest::prop_assert_eq!(
+                super::name_order(x.as_bytes(), x_tree, y.as_bytes(), y_tree),
+                with_tail(&x, x_tree).cmp(&with_tail(&y, y_tree))
+            );
+        }
     }
 }
