@@ -22,7 +22,6 @@ pub struct CiteThis {
 }
 
 /// The book's citation style, with a hash that stands for it in the memo.
-#[derive(Clone)]
 pub struct CiteStyle {
     csl: std::sync::Arc<IndependentStyle>,
     key: u64,

@@ -265,7 +265,6 @@ fn key_span(file: FileId, text: &str, key: &str) -> Span {
     }
 }
 
-/// The style named in book.toml: a name Typst knows, or a `.csl` file.
 /// Styles read by this process, by a hash of what they were read from,
 /// with their diagnostics: `watch` needs the book's style at every save
 /// (the citations, "how to cite"), and reading one from hayagriva's
@@ -322,7 +321,7 @@ pub(crate) fn load_style_keyed(
         return (key, style.clone());
     }
     let mut own = Sink::default();
-    let style = read_style(book, &mut own).map(Arc::new);
+    let style = read_style(book, &mut own);
     let diagnostics = own.into_diagnostics();
     sink.extend(diagnostics.iter().cloned());
     if styles.len() >= STYLES_KEPT {
@@ -332,10 +331,12 @@ pub(crate) fn load_style_keyed(
     (key, style)
 }
 
-fn read_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
+/// The style named in book.toml: a name Typst knows, or a `.csl` file;
+/// the default (read once) when none is named.
+fn read_style(book: &Book, sink: &mut Sink) -> Option<Arc<IndependentStyle>> {
     let config = &book.config.bibliography;
     let Some(name) = &config.style else {
-        return archived(DEFAULT_STYLE);
+        return Some(default_style());
     };
     if name.value.ends_with(".csl") {
         let file = book.sources.find(Path::new(&name.value))?;
@@ -354,7 +355,7 @@ fn read_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
             return None;
         }
         return match citationberg::Style::from_xml(text) {
-            Ok(citationberg::Style::Independent(style)) => Some(style),
+            Ok(citationberg::Style::Independent(style)) => Some(Arc::new(style)),
             Ok(citationberg::Style::Dependent(_)) => {
                 sink.push(
                     Diagnostic::error(
@@ -378,7 +379,7 @@ fn read_style(book: &Book, sink: &mut Sink) -> Option<IndependentStyle> {
         };
     }
     match archived(&name.value) {
-        Some(style) => Some(style),
+        Some(style) => Some(Arc::new(style)),
         None => {
             let names = hayagriva::archive::ArchivedStyle::all()
                 .iter()

@@ -174,8 +174,10 @@ impl Session<'_> {
                         &report.diagnostics,
                         DiagnosticFormat::Text,
                     );
-                    self.printed = report.diagnostics.clone();
                 }
+                // A clean save in between, and the same warnings come back
+                // printed: "as printed before" means the save before.
+                self.printed = report.diagnostics.clone();
                 let mut line = summary(what, &report);
                 if again {
                     line.push_str(&format!(

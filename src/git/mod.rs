@@ -400,14 +400,14 @@ impl Repo {
     }
 
     /// [`Repo::blob_at_head`] of each of `paths`, HEAD's tree read once.
-    pub fn blobs_at_head(&self, paths: &[&str]) -> Vec<Option<String>> {
+    pub fn blobs_at_head(&self, paths: &[impl AsRef<str>]) -> Vec<Option<String>> {
         let tree = self.repo.head().ok().and_then(|h| h.peel_to_tree().ok());
         paths
             .iter()
             .map(|path| {
                 let entry = tree
                     .as_ref()?
-                    .get_path(Path::new(&format!("{}{path}", self.prefix)))
+                    .get_path(Path::new(&format!("{}{}", self.prefix, path.as_ref())))
                     .ok()?;
                 (entry.kind() == Some(git2::ObjectType::Blob)).then(|| entry.id().to_string())
             })

@@ -441,25 +441,16 @@ pub fn blocks_text(blocks: &[Block]) -> String {
 pub fn line_words(line: &str) -> usize {
     // One pass over the characters: a word is counted at its first letter
     // or digit, and a space ends it.
+    // (Non-breaking spaces, which French puts before `;:!?`, are spaces.)
     let words = |text: &str| {
         let (mut count, mut counted) = (0, false);
-        let mut at = 0;
-        while let Some(&byte) = text.as_bytes().get(at) {
-            let (space, alphanumeric, len) = if byte.is_ascii() {
-                let space = byte.is_ascii_whitespace() || byte == 0x0b;
-                (space, byte.is_ascii_alphanumeric(), 1)
-            } else {
-                // Non-breaking spaces (French puts them before `;:!?`) end a word too.
-                let c = text[at..].chars().next().unwrap_or(' ');
-                (c.is_whitespace(), c.is_alphanumeric(), c.len_utf8())
-            };
-            if space {
+        for c in text.chars() {
+            if c.is_whitespace() {
                 counted = false;
-            } else if alphanumeric && !counted {
+            } else if c.is_alphanumeric() && !counted {
                 count += 1;
                 counted = true;
             }
-            at += len;
         }
         count
     };

@@ -55,13 +55,13 @@ pub fn convert_chapter(chapter: &mut Chapter, text: &str, escape: bool, sink: &m
     }
 }
 
-/// Converts the raw HTML of the bios, and that of the chapters when they
-/// were parsed for their outline only (a whole parse converts each
-/// chapter's own). `warn`: report raw HTML that `escape` prints as text
-/// (not when only the outline is read).
-pub fn convert_html(book: &mut Book, sink: &mut Sink, warn: bool, chapters: bool) {
-    let escape = warn && book.config.html.raw_html == RawHtml::Escape;
-    if chapters {
+/// Converts the raw HTML of the bios, warned about under `escape`; for a
+/// book parsed for its `outline` only, that of the chapters too (a whole
+/// parse converts each chapter's own), and nothing is warned about (the
+/// faults are `check`'s).
+pub fn convert_html(book: &mut Book, sink: &mut Sink, outline: bool) {
+    let escape = !outline && book.config.html.raw_html == RawHtml::Escape;
+    if outline {
         for chapter in &mut book.chapters {
             let text = &book.sources.get(chapter.file).text;
             convert_chapter(chapter, text, escape, sink);

@@ -63,9 +63,7 @@ pub fn run_all_memo(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: &m
 
 fn run(book: &mut Book, sink: &mut Sink, prepare: Prepare, memo: Option<&mut TailMemo>) {
     people::resolve_people(book, sink);
-    // A whole parse converted each chapter's raw HTML; an outline's did not.
-    let outline = prepare == Prepare::Outline;
-    html::convert_html(book, sink, !outline, outline);
+    html::convert_html(book, sink, prepare == Prepare::Outline);
     ids::assign_ids(book, sink);
     numbering::number(book, sink);
     index::check_index(book, sink);

@@ -498,7 +498,7 @@ fn chapter_reports(
         time: c.time,
     };
     let paths: Vec<String> = book.chapters.iter().map(|c| c.rel_path()).collect();
-    let revisions = repo.blobs_at_head(&paths.iter().map(String::as_str).collect::<Vec<_>>());
+    let revisions = repo.blobs_at_head(&paths);
     let mut chapters = Vec::new();
     let rows = book
         .chapters

@@ -545,8 +545,6 @@ impl Builder {
     }
 }
 
-/// The stand-in of a chapter with errors that was never built: no text,
-/// its file's id as its title.
 /// Whether a save's report has errors that hold the whole book back (an
 /// error in the model or the site, no chapter held at its last good text).
 fn unbuilt(report: &Report) -> bool {
@@ -557,6 +555,8 @@ fn unbuilt(report: &Report) -> bool {
         && report.held == Held::Nothing
 }
 
+/// The stand-in of a chapter with errors that was never built: no text,
+/// its file's id as its title.
 fn placeholder(path: &Path) -> String {
     let id = crate::load::id_from_path(path);
     let title = serde_json::to_string(&id).unwrap_or_default();
