@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::load::{Loaded, order_chapters};
 use crate::model::{Book, Chapter, Part};
 use crate::parse::{Extent, parse_chapter, parse_people};
-use crate::passes::{self, Prepare, TailMemo};
+use crate::passes::{self, ChapterMemo, Prepare};
 
 /// The stack size of the threads that run the pipeline: a command's own
 /// thread (see `main.rs`), rayon's threads (the chapters are parsed, passed
@@ -59,8 +59,12 @@ pub fn load_outline(root: &Path, sink: &mut Sink) -> Book {
 #[derive(Default)]
 pub struct ParseCache {
     entries: HashMap<PathBuf, CachedParse>,
-    /// What the last passes made of each chapter.
-    tail: TailMemo,
+    /// What the passes made of each chapter.
+    passes: ChapterMemo,
+    /// Each chapter's stamp in the last model, in reading order.
+    stamps: Vec<u64>,
+    /// The stamp of the next parse.
+    next_stamp: u64,
     /// The chapters the last run parsed again (ids).
     pub parsed: Vec<String>,
 }
@@ -80,6 +84,8 @@ type ParseKey = (
 
 struct CachedParse {
     key: ParseKey,
+    /// Tells this parse from every other the cache made.
+    stamp: u64,
     chapter: Chapter,
     /// A copy of `chapter` made while `watch` waited for the next save
     /// ([`ParseCache::refill`]), which the next model takes instead of
@@ -90,18 +96,19 @@ struct CachedParse {
 }
 
 impl ParseCache {
-    /// The chapters the last run put through the last passes (ids): those
-    /// whose text reached them changed, or all after a change of settings
-    /// or bibliography.
+    /// The chapters the last run put through the passes (ids): those
+    /// parsed again or numbered anew, or all after a change of what they
+    /// read of the others (their files, anchors, labels), of the settings
+    /// or of the bibliography.
     pub fn finished_again(&self) -> &[String] {
-        &self.tail.ran
+        &self.passes.ran
     }
 
     /// Makes the copies of the parsed chapters that the next model will
     /// take (on every core), so that the next save does not wait for them.
     pub fn refill(&mut self) {
         use rayon::prelude::*;
-        self.tail.refill();
+        self.passes.refill();
         self.entries.par_iter_mut().for_each(|(_, entry)| {
             if entry.spare.is_none() {
                 entry.spare = Some(entry.chapter.clone());
@@ -126,7 +133,13 @@ pub fn load_model_overridden(
 ) -> Book {
     let mut book = parse_book_with(root, sink, Some(&mut *cache), overrides, Extent::Whole);
     book.date = book_date(&book);
-    passes::run_all_memo(&mut book, sink, Prepare::Render, &mut cache.tail);
+    passes::run_all_memo(
+        &mut book,
+        sink,
+        Prepare::Render,
+        &mut cache.passes,
+        &cache.stamps,
+    );
     book
 }
 
@@ -155,7 +168,9 @@ fn load(
         book.date = book_date(&book);
     }
     match cache {
-        Some(cache) => passes::run_all_memo(&mut book, sink, prepare, &mut cache.tail),
+        Some(cache) => {
+            passes::run_all_memo(&mut book, sink, prepare, &mut cache.passes, &cache.stamps)
+        }
         None => passes::run_all(&mut book, sink, prepare),
     }
     book
@@ -280,6 +295,7 @@ fn parse_chapters(
             }
             let entry = CachedParse {
                 key,
+                stamp: 0,
                 chapter: parsed,
                 spare: None,
                 diagnostics: own.diagnostics().to_vec(),
@@ -288,10 +304,14 @@ fn parse_chapters(
         })
         .collect();
     let mut parsed_ids = Vec::new();
-    for (pos, entry) in fresh {
+    let mut next_stamp = cache.as_deref().map_or(0, |c| c.next_stamp);
+    for (pos, mut entry) in fresh {
         parsed_ids.push(entry.chapter.id.clone());
+        entry.stamp = next_stamp;
+        next_stamp += 1;
         entries[pos] = Some(entry);
     }
+    let mut stamps = Vec::with_capacity(entries.len());
     let mut kept = HashMap::new();
     let chapters = sequence
         .iter()
@@ -299,6 +319,7 @@ fn parse_chapters(
         .map(|(&i, entry)| {
             let entry = entry.expect("every chapter is parsed or cached");
             sink.extend(entry.diagnostics.iter().cloned());
+            stamps.push(entry.stamp);
             match cache {
                 // The model gets a copy; the cache keeps the parse.
                 Some(_) => {
@@ -315,6 +336,8 @@ fn parse_chapters(
         // Chapters gone from the book are forgotten.
         cache.entries = kept;
         cache.parsed = parsed_ids;
+        cache.stamps = stamps;
+        cache.next_stamp = next_stamp;
     }
     chapters
 }

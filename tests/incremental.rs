@@ -1,7 +1,9 @@
-//! `watch`'s rebuilds keep what the last passes made of the chapters whose
-//! text did not change (`passes::memo`): the model they give is the model a
+//! `watch`'s rebuilds keep what the passes made of the chapters whose text
+//! did not change (`passes::memo`): the model they give is the model a
 //! cold load gives, diagnostics included, through edits of a chapter, of
-//! its citations, of the bibliography and of the settings.
+//! its citations, of the bibliography and of the settings, and through
+//! edits of what a chapter reads of the others (their headings, labels,
+//! numbers and index entries) and of the files its links name.
 
 mod common;
 
@@ -12,14 +14,16 @@ use ouvrage::diag::Sink;
 use ouvrage::model::Book;
 use ouvrage::pipeline::{ParseCache, load_model, load_model_cached};
 
-/// What the renderers read of the chapters, and what was said of them.
+/// What the renderers read of the chapters and of the files they name,
+/// and what was said of them.
 fn shown(book: &Book, sink: Sink) -> (String, Vec<String>) {
     let diagnostics = sink
         .into_sorted()
         .into_iter()
-        .map(|d| format!("{:?} {:?} {}", d.severity, d.span, d.message))
+        .map(|d| format!("{:?} {:?} {} {:?}", d.severity, d.span, d.message, d.hints))
         .collect();
-    (format!("{:?}", book.chapters), diagnostics)
+    let files = format!("{:?} {:?}", book.assets, book.missing);
+    (format!("{:?}\n{files}", book.chapters), diagnostics)
 }
 
 /// Equal models, or a panic showing where they first differ (a whole
@@ -210,4 +214,186 @@ fn translated_titles_and_index_marks_are_kept_as_the_passes_made_them() {
         "another chapter edited"
     );
     assert_eq!(cache.finished_again(), ["second"]);
+}
+
+/// A chapter of [`a_book_of_three`], as the edits leave it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Drawn {
+    absent: bool,
+    unnumbered: bool,
+    /// `## Méthode` or `## Méthodes`.
+    plural: bool,
+    paragraph: u8,
+    /// No link, a link to the next chapter's `#méthode`, or to its former
+    /// id `#methode`.
+    link: u8,
+    /// `@fig:carte`.
+    cross_ref: bool,
+    /// A figure labelled `fig:carte`, of `images/carte.png`.
+    figure: bool,
+    /// `[coopérative]{.index}`.
+    mark: bool,
+    /// A mark whose `see` names `coopérative`.
+    see: bool,
+}
+
+impl Drawn {
+    fn flip(&mut self, field: usize) {
+        match field {
+            0 => self.absent ^= true,
+            1 => self.unnumbered ^= true,
+            2 => self.plural ^= true,
+            3 => self.paragraph = (self.paragraph + 1) % 3,
+            4 => self.link = (self.link + 1) % 3,
+            5 => self.cross_ref ^= true,
+            6 => self.figure ^= true,
+            7 => self.mark ^= true,
+            _ => self.see ^= true,
+        }
+    }
+
+    fn text(&self, k: usize) -> String {
+        let mut text = String::new();
+        if self.unnumbered {
+            text.push_str("---\nnumbered: false\n---\n\n");
+        }
+        text.push_str(&format!("# Chapitre {k}\n\n"));
+        let s = if self.plural { "s" } else { "" };
+        text.push_str(&format!(
+            "## Méthode{s}\n\nUn paragraphe {}.\n\n",
+            self.paragraph
+        ));
+        let next = chapter_file((k + 1) % 3);
+        match self.link {
+            1 => text.push_str(&format!("Voir [la suite]({next}#méthode).\n\n")),
+            2 => text.push_str(&format!("Voir [la suite]({next}#methode).\n\n")),
+            _ => {}
+        }
+        if self.cross_ref {
+            text.push_str("Comme le montre @fig:carte.\n\n");
+        }
+        if self.figure {
+            text.push_str("![Carte](images/carte.png){#fig:carte}\n\n");
+        }
+        if self.mark {
+            text.push_str("Une [coopérative]{.index} ici.\n\n");
+        }
+        if self.see {
+            text.push_str("Les [communs]{.index see=\"coopérative\"}.\n\n");
+        }
+        text
+    }
+}
+
+fn chapter_file(k: usize) -> String {
+    format!("0{k}-c{k}.md")
+}
+
+/// Writes the book's files as `drawn` (three chapters) and `image` (whether
+/// `chapters/images/carte.png` exists) say; the first chapter is always there.
+fn draw(root: &Path, drawn: &[Drawn; 3], image: bool) {
+    for (k, chapter) in drawn.iter().enumerate() {
+        let path = root.join("chapters").join(chapter_file(k));
+        if chapter.absent && k > 0 {
+            let _ = std::fs::remove_file(&path);
+        } else {
+            std::fs::write(&path, chapter.text(k)).unwrap();
+        }
+    }
+    let png = root.join("chapters/images/carte.png");
+    if image {
+        std::fs::write(&png, b"png").unwrap();
+    } else {
+        let _ = std::fs::remove_file(&png);
+    }
+}
+
+fn a_book_of_three() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    std::fs::create_dir_all(root.join("chapters/images")).unwrap();
+    std::fs::write(root.join("book.toml"), "[book]\ntitle = \"Trois\"\n").unwrap();
+    (dir, root)
+}
+
+/// What one chapter reads of the others, and the files it names: each
+/// edit's kept model is the cold one, and a paragraph's edit puts only its
+/// chapter through the passes.
+#[test]
+fn what_a_chapter_reads_of_the_others_is_followed() {
+    let (_dir, root) = a_book_of_three();
+    let mut drawn = [Drawn::default(); 3];
+    drawn[0].link = 1;
+    drawn[0].cross_ref = true;
+    drawn[1].figure = true;
+    drawn[2].see = true;
+    drawn[1].mark = true;
+    draw(&root, &drawn, true);
+    let mut cache = ParseCache::default();
+    same(&kept(&root, &mut cache), &cold(&root), "the first build");
+    let clean = cold(&root).1.len();
+
+    let mut step = |drawn: &[Drawn; 3], image: bool, what: &str| {
+        draw(&root, drawn, image);
+        let kept = kept(&root, &mut cache);
+        same(&kept, &cold(&root), what);
+        (kept.1.len(), cache.finished_again().to_vec())
+    };
+    drawn[1].paragraph = 1;
+    let (said, ran) = step(&drawn, true, "a paragraph");
+    assert_eq!((said, ran), (clean, vec!["c1".to_string()]));
+    // The heading a link of the first chapter names: its link breaks.
+    drawn[1].plural = true;
+    let (said, ran) = step(&drawn, true, "a heading renamed");
+    assert!(said > clean, "the broken link is reported");
+    assert_eq!(ran.len(), 3, "every chapter read the heading's id");
+    drawn[1].plural = false;
+    assert_eq!(step(&drawn, true, "the heading back").0, clean);
+    // The image goes and comes back, no chapter edited.
+    let (said, ran) = step(&drawn, false, "the image removed");
+    assert!(said > clean, "the missing image is reported");
+    assert_eq!(ran, ["c1"], "only the chapter that shows it");
+    assert_eq!(step(&drawn, true, "the image back").0, clean);
+    // The figure's chapter leaves the numbering: its number, and the
+    // cross-reference's text, change.
+    drawn[1].unnumbered = true;
+    step(&drawn, true, "a chapter unnumbered");
+    drawn[1].unnumbered = false;
+    // The index entry a `see` names goes.
+    drawn[1].mark = false;
+    let (said, _) = step(&drawn, true, "an index entry removed");
+    assert!(said > clean, "the `see` is reported");
+    drawn[1].mark = true;
+    // A chapter goes, then comes back.
+    drawn[1].absent = true;
+    step(&drawn, true, "a chapter removed");
+    drawn[1].absent = false;
+    assert_eq!(step(&drawn, true, "the chapter back").0, clean);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Any sequence of edits to the chapters and to the image: each kept
+    /// model is the cold one.
+    #[test]
+    fn kept_models_are_cold_models_through_any_edits(
+        edits in proptest::collection::vec((0usize..3, 0usize..10), 1..10)
+    ) {
+        let (_dir, root) = a_book_of_three();
+        let mut drawn = [Drawn::default(); 3];
+        let mut image = true;
+        draw(&root, &drawn, image);
+        let mut cache = ParseCache::default();
+        same(&kept(&root, &mut cache), &cold(&root), "the first build");
+        for (n, (k, field)) in edits.into_iter().enumerate() {
+            if field == 9 {
+                image ^= true;
+            } else {
+                drawn[k].flip(field);
+            }
+            draw(&root, &drawn, image);
+            same(&kept(&root, &mut cache), &cold(&root), &format!("edit {n}: {drawn:?}, image {image}"));
+        }
+    }
 }

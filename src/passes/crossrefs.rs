@@ -5,147 +5,138 @@
 //! gave, or an unnumbered section's title), so that every output prints
 //! the same.
 
-use std::collections::HashMap;
-
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 use crate::diag::{Diagnostic, Sink};
 use crate::lang::Lang;
-use crate::model::{BlockKind, Book, CrossRef, Inline, RefKind, plain_text, walk_blocks_mut};
+use crate::model::{BlockKind, Chapter, CrossRef, Inline, RefKind, plain_text, walk_blocks};
 
 /// Something a cross-reference can point to.
-#[derive(Debug, Clone)]
-struct Target {
+#[derive(Debug, Clone, Hash, PartialEq)]
+pub struct Target {
     chapter: String,
     anchor: String,
     number: Option<String>,
     title: String,
 }
 
-/// Resolves every cross-reference, or reports it at its line.
-pub fn resolve(book: &mut Book, sink: &mut Sink) {
-    // Label (with its kind prefix) → targets, in book order; each
-    // chapter's found on every core.
-    let found: Vec<Vec<(String, Target)>> = book
-        .chapters
-        .par_iter_mut()
-        .map(|chapter| {
-            let mut found = Vec::new();
-            let id = chapter.id.clone();
-            walk_blocks_mut(&mut chapter.blocks, &mut |b| {
-                let (label, number, title, anchor) = match &b.kind {
-                    BlockKind::Heading(h) => {
-                        // `{#sec:x}` is `@sec:x`; `{#x}` is `@sec:x` too.
-                        let label = if h.id.starts_with("sec:") {
-                            h.id.clone()
-                        } else {
-                            format!("sec:{}", h.id)
-                        };
-                        (
-                            label,
-                            h.number.clone(),
-                            plain_text(&h.content),
-                            h.id.clone(),
-                        )
-                    }
-                    BlockKind::Figure(f) => match &f.label {
-                        Some(l) => (l.clone(), f.number.clone(), String::new(), l.clone()),
-                        None => return,
-                    },
-                    BlockKind::Table(t) => match &t.label {
-                        Some(l) if !t.caption.is_empty() => {
-                            (l.clone(), t.number.clone(), String::new(), l.clone())
-                        }
-                        _ => return,
-                    },
-                    _ => return,
+/// What a chapter offers cross-references, in reading order: each label
+/// (with its kind prefix) and what it points to. After numbering.
+pub fn chapter_targets(chapter: &Chapter) -> Vec<(String, Target)> {
+    let mut found = Vec::new();
+    walk_blocks(&chapter.blocks, &mut |b| {
+        let (label, number, title, anchor) = match &b.kind {
+            BlockKind::Heading(h) => {
+                // `{#sec:x}` is `@sec:x`; `{#x}` is `@sec:x` too.
+                let label = if h.id.starts_with("sec:") {
+                    h.id.clone()
+                } else {
+                    format!("sec:{}", h.id)
                 };
-                found.push((
+                (
                     label,
-                    Target {
-                        chapter: id.clone(),
-                        anchor,
-                        number,
-                        title,
-                    },
-                ));
-            });
-            found
-        })
-        .collect();
-    let mut targets: HashMap<String, Vec<Target>> = HashMap::new();
-    for (label, target) in found.into_iter().flatten() {
-        targets.entry(label).or_default().push(target);
-    }
-    let own: Vec<Sink> = book
-        .chapters
-        .par_iter_mut()
-        .map(|chapter| {
-            let mut sink = Sink::default();
-            let id = chapter.id.clone();
-            let lang = chapter.lang.clone();
-            chapter.walk_inlines_mut(&mut |inline| {
-                let Inline::Ref(r) = inline else {
-                    return;
-                };
-                let found = targets.get(&r.label).and_then(|list| {
-                    list.iter()
-                        .find(|t| t.chapter == id)
-                        .or_else(|| (list.len() == 1).then(|| &list[0]))
-                });
-                match found {
-                    Some(t) => {
-                        r.target = Some((t.chapter.clone(), t.anchor.clone()));
-                        r.number = t.number.clone();
-                        r.title = t.title.clone();
-                        r.text = printed_text(r, &lang);
-                    }
-                    None if targets.get(&r.label).is_some_and(|l| l.len() > 1) => {
-                        r.text = printed_text(r, &lang);
-                        sink.push(
-                            Diagnostic::error(
-                                r.span.clone(),
-                                format!("`@{}` is a label of several other chapters", r.label),
-                            )
-                            .hint("give the label a name that is unique in the book"),
-                        )
-                    }
-                    None => {
-                        r.text = printed_text(r, &lang);
-                        let prefix = match r.kind {
-                            RefKind::Figure => "fig:",
-                            RefKind::Table => "tbl:",
-                            RefKind::Section => "sec:",
-                        };
-                        let what = match r.kind {
-                            RefKind::Figure => "figure labelled `{#LABEL}`",
-                            RefKind::Table => "captioned table labelled `{#LABEL}`",
-                            RefKind::Section => "heading with the id `{#ID}`",
-                        };
-                        sink.push(
-                            Diagnostic::error(
-                                r.span.clone(),
-                                format!("no {} `{}` in the book", kind_name(r.kind), r.label),
-                            )
-                            .suggest(
-                                &r.label,
-                                targets
-                                    .keys()
-                                    .filter(|k| k.starts_with(prefix))
-                                    .map(String::as_str),
-                            )
-                            .hint(format!("a cross-reference points to a {what}")),
-                        );
-                    }
+                    h.number.clone(),
+                    plain_text(&h.content),
+                    h.id.clone(),
+                )
+            }
+            BlockKind::Figure(f) => match &f.label {
+                Some(l) => (l.clone(), f.number.clone(), String::new(), l.clone()),
+                None => return,
+            },
+            BlockKind::Table(t) => match &t.label {
+                Some(l) if !t.caption.is_empty() => {
+                    (l.clone(), t.number.clone(), String::new(), l.clone())
                 }
-            });
-            sink
-        })
-        .collect();
-    // The diagnostics in reading order.
-    for own in own {
-        sink.extend(own.into_diagnostics());
+                _ => return,
+            },
+            _ => return,
+        };
+        found.push((
+            label,
+            Target {
+                chapter: chapter.id.clone(),
+                anchor,
+                number,
+                title,
+            },
+        ));
+    });
+    found
+}
+
+/// Every label of the book, with the targets of each in reading order.
+pub struct Labels<'a>(BTreeMap<&'a str, Vec<&'a Target>>);
+
+impl<'a> Labels<'a> {
+    /// The labels of chapters that offer `chapters` ([`chapter_targets`]),
+    /// in reading order.
+    pub fn new(chapters: impl IntoIterator<Item = &'a [(String, Target)]>) -> Labels<'a> {
+        let mut labels: BTreeMap<&str, Vec<&Target>> = BTreeMap::new();
+        for (label, target) in chapters.into_iter().flatten() {
+            labels.entry(label).or_default().push(target);
+        }
+        Labels(labels)
     }
+}
+
+/// Resolves every cross-reference of a chapter, or reports it at its line.
+pub fn resolve_chapter(chapter: &mut Chapter, labels: &Labels, sink: &mut Sink) {
+    let targets = &labels.0;
+    let id = chapter.id.clone();
+    let lang = chapter.lang.clone();
+    chapter.walk_inlines_mut(&mut |inline| {
+        let Inline::Ref(r) = inline else {
+            return;
+        };
+        let found = targets.get(r.label.as_str()).and_then(|list| {
+            list.iter()
+                .find(|t| t.chapter == id)
+                .or_else(|| (list.len() == 1).then(|| &list[0]))
+        });
+        match found {
+            Some(t) => {
+                r.target = Some((t.chapter.clone(), t.anchor.clone()));
+                r.number = t.number.clone();
+                r.title = t.title.clone();
+                r.text = printed_text(r, &lang);
+            }
+            None if targets.get(r.label.as_str()).is_some_and(|l| l.len() > 1) => {
+                r.text = printed_text(r, &lang);
+                sink.push(
+                    Diagnostic::error(
+                        r.span.clone(),
+                        format!("`@{}` is a label of several other chapters", r.label),
+                    )
+                    .hint("give the label a name that is unique in the book"),
+                )
+            }
+            None => {
+                r.text = printed_text(r, &lang);
+                let prefix = match r.kind {
+                    RefKind::Figure => "fig:",
+                    RefKind::Table => "tbl:",
+                    RefKind::Section => "sec:",
+                };
+                let what = match r.kind {
+                    RefKind::Figure => "figure labelled `{#LABEL}`",
+                    RefKind::Table => "captioned table labelled `{#LABEL}`",
+                    RefKind::Section => "heading with the id `{#ID}`",
+                };
+                sink.push(
+                    Diagnostic::error(
+                        r.span.clone(),
+                        format!("no {} `{}` in the book", kind_name(r.kind), r.label),
+                    )
+                    .suggest(
+                        &r.label,
+                        targets.keys().copied().filter(|k| k.starts_with(prefix)),
+                    )
+                    .hint(format!("a cross-reference points to a {what}")),
+                );
+            }
+        }
+    });
 }
 
 fn kind_name(kind: RefKind) -> &'static str {

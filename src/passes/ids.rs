@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::{Block, BlockKind, Book, plain_text, walk_blocks_mut};
+use crate::model::{Block, BlockKind, Chapter, plain_text, walk_blocks_mut};
 
 /// A heading's id as GitHub makes it from the heading's text (before
 /// duplicates are numbered); `section` when nothing is left of it.
@@ -25,84 +25,90 @@ pub fn github_id(text: &str) -> String {
     }
 }
 
-/// Assigns heading ids and checks that ids and labels are unique.
-pub fn assign_ids(book: &mut Book, sink: &mut Sink) {
-    let mut labels: HashMap<String, (String, Span)> = HashMap::new();
-    for chapter in &mut book.chapters {
-        let mut explicit: HashMap<String, Span> = HashMap::new();
-        walk_blocks_mut(&mut chapter.blocks, &mut |b: &mut Block| {
-            if let BlockKind::Heading(h) = &b.kind
-                && h.explicit_id
-            {
-                if explicit.contains_key(&h.id) {
-                    sink.push(
-                        Diagnostic::error(
-                            b.span.clone(),
-                            format!("the id `{}` is given to two headings", h.id),
-                        )
-                        .hint("each {#id} must be unique in its chapter"),
-                    );
-                } else {
-                    explicit.insert(h.id.clone(), b.span.clone());
-                }
-            }
-        });
-        let mut used: HashSet<String> = explicit.keys().cloned().collect();
-        walk_blocks_mut(
-            &mut chapter.blocks,
-            &mut |b: &mut Block| match &mut b.kind {
-                BlockKind::Heading(h) if !h.explicit_id => {
-                    let base = github_id(&plain_text(&h.content));
-                    let mut id = base.clone();
-                    let mut n = 1;
-                    while used.contains(&id) {
-                        id = format!("{base}-{n}");
-                        n += 1;
-                    }
-                    used.insert(id.clone());
-                    h.id = id;
-                }
-                BlockKind::Figure(f) => {
-                    if let Some(label) = &f.label {
-                        record_label(&mut labels, label, &chapter.id, &b.span, sink);
-                    }
-                }
-                BlockKind::Table(t) => {
-                    if let Some(label) = &t.label {
-                        record_label(&mut labels, label, &chapter.id, &b.span, sink);
-                    }
-                }
-                _ => {}
-            },
-        );
-        for (id, span) in &explicit {
-            if id.starts_with("fig:") || id.starts_with("tbl:") {
-                sink.push(Diagnostic::warning(
-                    span.clone(),
-                    format!("the heading id `{id}` has a figure or table prefix"),
-                ));
+/// Gives a chapter's headings their ids, checks the ids written in its
+/// text, and returns the figure and table labels written there, in reading
+/// order, with where (their uniqueness in the book is [`check_labels`]'s).
+pub fn chapter_ids(chapter: &mut Chapter, sink: &mut Sink) -> Vec<(String, Span)> {
+    let mut labels = Vec::new();
+    let mut explicit: HashMap<String, Span> = HashMap::new();
+    walk_blocks_mut(&mut chapter.blocks, &mut |b: &mut Block| {
+        if let BlockKind::Heading(h) = &b.kind
+            && h.explicit_id
+        {
+            if explicit.contains_key(&h.id) {
+                sink.push(
+                    Diagnostic::error(
+                        b.span.clone(),
+                        format!("the id `{}` is given to two headings", h.id),
+                    )
+                    .hint("each {#id} must be unique in its chapter"),
+                );
+            } else {
+                explicit.insert(h.id.clone(), b.span.clone());
             }
         }
+    });
+    let mut used: HashSet<String> = explicit.keys().cloned().collect();
+    walk_blocks_mut(
+        &mut chapter.blocks,
+        &mut |b: &mut Block| match &mut b.kind {
+            BlockKind::Heading(h) if !h.explicit_id => {
+                let base = github_id(&plain_text(&h.content));
+                let mut id = base.clone();
+                let mut n = 1;
+                while used.contains(&id) {
+                    id = format!("{base}-{n}");
+                    n += 1;
+                }
+                used.insert(id.clone());
+                h.id = id;
+            }
+            BlockKind::Figure(f) => {
+                if let Some(label) = &f.label {
+                    labels.push((label.clone(), b.span.clone()));
+                }
+            }
+            BlockKind::Table(t) => {
+                if let Some(label) = &t.label {
+                    labels.push((label.clone(), b.span.clone()));
+                }
+            }
+            _ => {}
+        },
+    );
+    for (id, span) in &explicit {
+        if id.starts_with("fig:") || id.starts_with("tbl:") {
+            sink.push(Diagnostic::warning(
+                span.clone(),
+                format!("the heading id `{id}` has a figure or table prefix"),
+            ));
+        }
     }
+    labels
 }
 
-fn record_label(
-    labels: &mut HashMap<String, (String, Span)>,
-    label: &str,
-    chapter: &str,
-    span: &Span,
+/// Checks that each figure and table label is written once in the book:
+/// `chapters` gives each chapter's id and its labels ([`chapter_ids`]), in
+/// reading order; a label written again is an error where it is.
+pub fn check_labels<'a>(
+    chapters: impl IntoIterator<Item = (&'a str, &'a [(String, Span)])>,
     sink: &mut Sink,
 ) {
-    if let Some((other, _)) = labels.get(label) {
-        sink.push(
-            Diagnostic::error(
-                span.clone(),
-                format!("the label `{label}` is already used in chapter `{other}`"),
-            )
-            .hint("labels of figures and tables must be unique in the whole book"),
-        );
-    } else {
-        labels.insert(label.to_string(), (chapter.to_string(), span.clone()));
+    let mut first: HashMap<&str, &str> = HashMap::new();
+    for (chapter, labels) in chapters {
+        for (label, span) in labels {
+            if let Some(other) = first.get(label.as_str()) {
+                sink.push(
+                    Diagnostic::error(
+                        span.clone(),
+                        format!("the label `{label}` is already used in chapter `{other}`"),
+                    )
+                    .hint("labels of figures and tables must be unique in the whole book"),
+                );
+            } else {
+                first.insert(label, chapter);
+            }
+        }
     }
 }
 

@@ -12,89 +12,87 @@
 
 use std::collections::HashSet;
 
-use rayon::prelude::*;
-
 use crate::diag::{Diagnostic, Sink, Span};
-use crate::model::{Block, BlockKind, Book, IndexMark, Inline, split_levels, walk_blocks};
+use crate::model::{Block, BlockKind, Chapter, IndexMark, Inline, split_levels, walk_blocks};
 
-/// Anchors every index term and checks keys and cross-references.
-pub fn check_index(book: &mut Book, sink: &mut Sink) {
-    // Every entry and every level above one (a `see` may name a heading
-    // whose pages are all in sub-entries).
-    // Each chapter on every core; the diagnostics kept in reading order.
-    type Found = (Sink, Vec<Vec<String>>, Vec<(Span, &'static str, String)>);
-    let sources = &book.sources;
-    let found: Vec<Found> = book
-        .chapters
-        .par_iter_mut()
-        .map(|chapter| {
-            let mut sink = Sink::default();
-            let mut entries = Vec::new();
-            let mut refs = Vec::new();
-            if !may_mark_terms(&sources.get(chapter.file).text) {
-                return (sink, entries, refs);
-            }
-            let mut taken: HashSet<String> = HashSet::new();
-            walk_blocks(&chapter.blocks, &mut |b: &Block| {
-                if let BlockKind::Heading(h) = &b.kind {
-                    taken.insert(h.id.clone());
-                }
-            });
-            let mut n = 0;
-            chapter.walk_inlines_mut(&mut |inline: &mut Inline| {
-                let Inline::IndexTerm(mark) = inline else {
-                    return;
-                };
-                n += 1;
-                let mut id = format!("index-{n}");
-                while taken.contains(&id) {
-                    n += 1;
-                    id = format!("index-{n}");
-                }
-                mark.id = id;
-                if mark.levels().iter().any(String::is_empty) {
-                    sink.push(empty_key(mark));
-                }
-            });
-            // The entries and references of the marks the index shows: those
-            // of the chapter's text (`view::index` reads the same lists), not
-            // of its title or translations.
-            chapter.walk_text_inlines(&mut |inline: &Inline| {
-                let Inline::IndexTerm(mark) = inline else {
-                    return;
-                };
-                let levels = mark.levels();
-                if levels.iter().any(String::is_empty) {
-                    return;
-                }
-                for depth in 1..=levels.len() {
-                    entries.push(levels[..depth].to_vec());
-                }
-                for (attr, target) in [("see", &mark.see), ("seealso", &mark.see_also)] {
-                    if let Some(target) = target {
-                        refs.push((mark.span.clone(), attr, target.clone()));
-                    }
-                }
-            });
-            (sink, entries, refs)
-        })
-        .collect();
-    // Every entry and every level above one (a `see` may name a heading
-    // whose pages are all in sub-entries).
-    let mut entries: HashSet<Vec<String>> = HashSet::new();
-    let mut refs: Vec<(Span, &'static str, String)> = Vec::new();
-    for (own, found, seen) in found {
-        sink.extend(own.into_diagnostics());
-        entries.extend(found);
-        refs.extend(seen);
+/// The index entries a chapter's marks make, and their `see`/`seealso`
+/// references, which [`check_see`] checks against the whole book's.
+#[derive(Debug, Clone, Default)]
+pub struct Marks {
+    /// Every entry, and every level above one (a `see` may name a heading
+    /// whose pages are all in sub-entries).
+    entries: Vec<Vec<String>>,
+    /// Where each reference is, its attribute and the entry it names.
+    refs: Vec<(Span, &'static str, String)>,
+}
+
+/// Anchors each index term of a chapter (after its headings have their
+/// ids) and checks its key; `text` is the chapter file's.
+pub fn anchor_marks(chapter: &mut Chapter, text: &str, sink: &mut Sink) -> Marks {
+    let mut marks = Marks::default();
+    if !may_mark_terms(text) {
+        return marks;
     }
-    for (span, attr, target) in refs {
-        if entries.contains(&split_levels(&target)) {
+    let mut taken: HashSet<String> = HashSet::new();
+    walk_blocks(&chapter.blocks, &mut |b: &Block| {
+        if let BlockKind::Heading(h) = &b.kind {
+            taken.insert(h.id.clone());
+        }
+    });
+    let mut n = 0;
+    chapter.walk_inlines_mut(&mut |inline: &mut Inline| {
+        let Inline::IndexTerm(mark) = inline else {
+            return;
+        };
+        n += 1;
+        let mut id = format!("index-{n}");
+        while taken.contains(&id) {
+            n += 1;
+            id = format!("index-{n}");
+        }
+        mark.id = id;
+        if mark.levels().iter().any(String::is_empty) {
+            sink.push(empty_key(mark));
+        }
+    });
+    // The entries and references of the marks the index shows: those of
+    // the chapter's text (`view::index` reads the same lists), not of its
+    // title or translations.
+    chapter.walk_text_inlines(&mut |inline: &Inline| {
+        let Inline::IndexTerm(mark) = inline else {
+            return;
+        };
+        let levels = mark.levels();
+        if levels.iter().any(String::is_empty) {
+            return;
+        }
+        for depth in 1..=levels.len() {
+            marks.entries.push(levels[..depth].to_vec());
+        }
+        for (attr, target) in [("see", &mark.see), ("seealso", &mark.see_also)] {
+            if let Some(target) = target {
+                marks.refs.push((mark.span.clone(), attr, target.clone()));
+            }
+        }
+    });
+    marks
+}
+
+/// Checks that each `see` and `seealso` names an entry of the book's index
+/// (`chapters` gives each chapter's [`Marks`], in reading order).
+pub fn check_see<'a>(chapters: impl IntoIterator<Item = &'a Marks> + Clone, sink: &mut Sink) {
+    let entries: HashSet<&[String]> = chapters
+        .clone()
+        .into_iter()
+        .flat_map(|m| m.entries.iter().map(Vec::as_slice))
+        .collect();
+    for (span, attr, target) in chapters.into_iter().flat_map(|m| &m.refs) {
+        if entries.contains(split_levels(target).as_slice()) {
             continue;
         }
         sink.push(
             Diagnostic::error(
-                span,
+                span.clone(),
                 format!("`{attr}=\"{target}\"` points to no entry of the index"),
             )
             .hint(format!(

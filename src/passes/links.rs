@@ -6,26 +6,37 @@
 //! linked files must be files inside the book root: they become assets that
 //! the outputs copy. No path may leave the book, through `..` or a symlink.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::hash::Hash;
 use std::path::{Component, Path, PathBuf};
 
 use crate::diag::{Diagnostic, Sink, Span};
 use crate::model::{
-    Asset, Block, BlockKind, Book, Image, Inline, LinkTarget, block_inlines_mut, slash_path,
-    walk_blocks_mut, walk_inlines_mut,
+    Asset, Block, BlockKind, Chapter, Image, Inline, LinkTarget, Person, block_inlines_mut,
+    slash_path, walk_blocks_mut, walk_inlines_mut,
 };
 use crate::url::{decode, is_external};
-use rayon::prelude::*;
 
-/// Each chapter's anchors, by chapter id.
-type Anchors = HashMap<String, HashSet<String>>;
-/// Each chapter's former heading ids and what they are now, by chapter id.
-type Renamed = HashMap<String, HashMap<String, String>>;
+/// What a link into a chapter may name: its anchors, and the ids its
+/// headings had before they followed GitHub's rule (each with its id now).
+#[derive(Debug, Clone, Default, Hash, PartialEq)]
+pub struct LinkTargets {
+    anchors: BTreeSet<String>,
+    renamed: BTreeMap<String, String>,
+}
+
+/// A chapter's [`LinkTargets`], once its ids and labels are set.
+pub fn link_targets(blocks: &mut [Block]) -> LinkTargets {
+    LinkTargets {
+        anchors: chapter_anchors(blocks),
+        renamed: former_ids(blocks),
+    }
+}
 
 /// Every anchor a chapter page has: heading ids, figure and table labels,
 /// and the anchors of raw HTML (`<a id>`).
-pub fn chapter_anchors(blocks: &mut [Block]) -> HashSet<String> {
-    let mut anchors = HashSet::new();
+pub fn chapter_anchors(blocks: &mut [Block]) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
     walk_blocks_mut(blocks, &mut |b| {
         block_inlines_mut(b, &mut |inlines| {
             walk_inlines_mut(inlines, &mut |i| {
@@ -57,8 +68,8 @@ pub fn chapter_anchors(blocks: &mut [Block]) -> HashSet<String> {
 /// The ids headings had before they followed GitHub's rule (ASCII slugs,
 /// accents folded, punctuation a dash), by chapter: a link written against
 /// one is told the heading's id now.
-fn former_ids(blocks: &mut [Block]) -> HashMap<String, String> {
-    let mut former = HashMap::new();
+fn former_ids(blocks: &mut [Block]) -> BTreeMap<String, String> {
+    let mut former = BTreeMap::new();
     walk_blocks_mut(blocks, &mut |b| {
         if let BlockKind::Heading(h) = &b.kind
             && !h.explicit_id
@@ -97,6 +108,7 @@ fn join_inside(base: &Path, rel: &str) -> Option<PathBuf> {
 }
 
 /// Where a relative path of a chapter points, checked to stay in the book.
+#[derive(Debug, Clone, PartialEq)]
 enum Local {
     /// A file inside the book (relative to the root, `/` separators).
     File(String),
@@ -128,106 +140,141 @@ fn resolve_local(root: &Path, chapter_dir: &Path, raw: &str) -> Local {
     }
 }
 
-/// Resolves every link and image of the book.
-pub fn resolve_links(book: &mut Book, sink: &mut Sink) {
-    // Canonical once: every local path is checked against it.
-    let root = book
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| book.root.clone());
-    let by_path: HashMap<String, String> = book
-        .chapters
-        .iter()
-        .map(|c| (slash_path(&c.path), c.id.clone()))
-        .collect();
-    // Each chapter walked on every core: three walks of a long book stand
-    // between a save and its page in `watch`.
-    let (anchors, renamed): (Anchors, Renamed) = book
-        .chapters
-        .par_iter_mut()
-        .map(|c| {
-            (
-                (c.id.clone(), chapter_anchors(&mut c.blocks)),
-                (c.id.clone(), former_ids(&mut c.blocks)),
-            )
-        })
-        .unzip();
-    let chapter_files: Vec<String> = by_path.keys().cloned().collect();
+/// The book as its links see it: where each chapter file is, and what a
+/// link into each chapter may name.
+pub struct Directory<'a> {
+    /// The book's root, canonical: every local path is checked against it.
+    root: PathBuf,
+    /// Each chapter's id by its file (relative to the root, `/` separators).
+    by_path: HashMap<String, String>,
+    /// Each chapter's targets by its id.
+    targets: HashMap<String, &'a LinkTargets>,
+    /// The chapter files, in reading order.
+    chapter_files: Vec<String>,
+    /// Each chapter's id and targets, in reading order.
+    order: Vec<(String, &'a LinkTargets)>,
+}
 
-    let found: Vec<(Sink, Files)> = book
-        .chapters
-        .par_iter_mut()
-        .map(|chapter| {
-            let dir = chapter
-                .path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default();
-            let id = chapter.id.clone();
-            let ctx = Ctx {
-                root: &root,
-                dir: &dir,
-                chapter_id: &id,
-                by_path: &by_path,
-                anchors: &anchors,
-                renamed: &renamed,
-                chapter_files: &chapter_files,
-            };
-            let mut own = (Sink::default(), Files::default());
-            for blocks in chapter.block_lists_mut() {
-                ctx.resolve_blocks(blocks, &mut own.0, &mut own.1);
-            }
-            own
-        })
-        .collect();
-    // The diagnostics in reading order, as one walk would give them.
-    let mut files = Files::default();
-    for (own, found) in found {
-        sink.extend(own.into_diagnostics());
-        files.assets.extend(found.assets);
-        files.missing.extend(found.missing);
+impl<'a> Directory<'a> {
+    /// The directory of the book at `root` whose chapters are `chapters`
+    /// (each one's file, id and targets, in reading order).
+    pub fn new<'c>(
+        root: &Path,
+        chapters: impl IntoIterator<Item = (&'c Path, &'c str, &'a LinkTargets)>,
+    ) -> Directory<'a> {
+        let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let mut directory = Directory {
+            root,
+            by_path: HashMap::new(),
+            targets: HashMap::new(),
+            chapter_files: Vec::new(),
+            order: Vec::new(),
+        };
+        for (path, id, targets) in chapters {
+            let file = slash_path(path);
+            directory.by_path.insert(file.clone(), id.to_string());
+            directory.chapter_files.push(file);
+            directory.targets.insert(id.to_string(), targets);
+            directory.order.push((id.to_string(), targets));
+        }
+        directory
     }
-    // Bios are written in contributors.toml, at the root; they have no
-    // anchors of their own.
+}
+
+/// All a chapter's links are resolved against but the files on disk
+/// ([`Files::still_found`] checks those).
+impl Hash for Directory<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.root, &self.chapter_files, &self.order).hash(state);
+    }
+}
+
+/// Resolves every link and image of a chapter: the files it names are
+/// returned (and what it found of each, for [`Files::still_found`]).
+pub fn resolve_chapter(chapter: &mut Chapter, directory: &Directory, sink: &mut Sink) -> Files {
+    let dir = chapter
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let id = chapter.id.clone();
     let ctx = Ctx {
-        root: &root,
+        directory,
+        dir: &dir,
+        chapter_id: &id,
+    };
+    let mut files = Files::default();
+    for blocks in chapter.block_lists_mut() {
+        ctx.resolve_blocks(blocks, sink, &mut files);
+    }
+    files
+}
+
+/// Resolves the links and images of the contributors' bios. They are
+/// written in contributors.toml, at the root, and have no anchors of their own.
+pub fn resolve_bios(people: &mut [Person], directory: &Directory, sink: &mut Sink) -> Files {
+    let ctx = Ctx {
+        directory,
         dir: Path::new(""),
         chapter_id: "",
-        by_path: &by_path,
-        anchors: &anchors,
-        renamed: &renamed,
-        chapter_files: &chapter_files,
     };
-    for person in &mut book.people {
+    let mut files = Files::default();
+    for person in people {
         ctx.resolve_blocks(&mut person.bio, sink, &mut files);
     }
-    book.assets = files
-        .assets
-        .into_iter()
-        .map(|path| Asset { path })
-        .collect();
-    book.missing = files.missing.into_iter().collect();
+    files
+}
+
+/// The files a book's text reads, as the book keeps them (its assets, and
+/// the files named that do not exist): those of each chapter and of the
+/// bios ([`resolve_chapter`], [`resolve_bios`]).
+pub fn gather<'a>(found: impl IntoIterator<Item = &'a Files>) -> (Vec<Asset>, Vec<String>) {
+    let mut assets = BTreeSet::new();
+    let mut missing = BTreeSet::new();
+    for files in found {
+        assets.extend(files.assets.iter().cloned());
+        missing.extend(files.missing.iter().cloned());
+    }
+    let assets = assets.into_iter().map(|path| Asset { path }).collect();
+    (assets, missing.into_iter().collect())
 }
 
 /// The files the text reads: those found, and those it names that do not exist.
-#[derive(Default)]
-struct Files {
+#[derive(Debug, Clone, Default)]
+pub struct Files {
     assets: BTreeSet<String>,
     missing: BTreeSet<String>,
+    /// Each local path the text names (as written) and what it was found
+    /// to be.
+    looked_up: BTreeMap<String, Local>,
+}
+
+impl Files {
+    /// Whether every path the chapter at `path` names would be found as it
+    /// was: what a kept resolution of its links needs besides the
+    /// [`Directory`] (a file may have come or gone since).
+    pub fn still_found(&self, directory: &Directory, path: &Path) -> bool {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        self.looked_up
+            .iter()
+            .all(|(raw, found)| resolve_local(&directory.root, dir, raw) == *found)
+    }
 }
 
 struct Ctx<'a> {
-    root: &'a Path,
+    directory: &'a Directory<'a>,
     dir: &'a Path,
     chapter_id: &'a str,
-    by_path: &'a HashMap<String, String>,
-    anchors: &'a Anchors,
-    /// Former heading ids and what they are now, by chapter.
-    renamed: &'a Renamed,
-    chapter_files: &'a [String],
 }
 
 impl Ctx<'_> {
+    /// Where the local path `raw` of the text points, kept in `files`.
+    fn look_up(&self, raw: &str, files: &mut Files) -> Local {
+        let found = resolve_local(&self.directory.root, self.dir, raw);
+        files.looked_up.insert(raw.to_string(), found.clone());
+        found
+    }
+
     /// Resolves every link and image of `blocks`, nested ones included.
     fn resolve_blocks(&self, blocks: &mut [Block], sink: &mut Sink, files: &mut Files) {
         walk_blocks_mut(blocks, &mut |block| {
@@ -250,15 +297,16 @@ impl Ctx<'_> {
     }
 
     fn check_anchor(&self, chapter: &str, anchor: &str, span: &Span, sink: &mut Sink) {
-        let Some(known) = self.anchors.get(chapter) else {
+        let Some(targets) = self.directory.targets.get(chapter) else {
             return;
         };
+        let known = &targets.anchors;
         if !known.contains(anchor) {
             let error = Diagnostic::error(
                 span.clone(),
                 format!("chapter `{chapter}` has no anchor `#{anchor}`"),
             );
-            let error = match self.renamed.get(chapter).and_then(|r| r.get(anchor)) {
+            let error = match targets.renamed.get(anchor) {
                 Some(now) => error.hint(format!("did you mean `#{now}`? heading ids follow GitHub's rule now (`#{anchor}` was the former id of that heading)")),
                 None => error.suggest(anchor, known.iter().map(String::as_str)),
             };
@@ -286,8 +334,8 @@ impl Ctx<'_> {
                 anchor,
             };
         }
-        let local = match resolve_local(self.root, self.dir, path) {
-            Local::Missing(rel) => match self.html_chapter(path, span, sink) {
+        let local = match self.look_up(path, files) {
+            Local::Missing(rel) => match self.html_chapter(path, span, sink, files) {
                 Some(found) => found,
                 None => Local::Missing(rel),
             },
@@ -295,7 +343,7 @@ impl Ctx<'_> {
         };
         match local {
             Local::File(rel) => {
-                if let Some(id) = self.by_path.get(&rel) {
+                if let Some(id) = self.directory.by_path.get(&rel) {
                     if let Some(a) = &anchor {
                         self.check_anchor(id, a, span, sink);
                     }
@@ -320,7 +368,12 @@ impl Ctx<'_> {
             }
             Local::Missing(rel) => {
                 files.missing.insert(rel.clone());
-                let names: Vec<&str> = self.chapter_files.iter().map(String::as_str).collect();
+                let names: Vec<&str> = self
+                    .directory
+                    .chapter_files
+                    .iter()
+                    .map(String::as_str)
+                    .collect();
                 let rel_from_dir = |f: &str| {
                     f.strip_prefix(&format!("{}/", slash_path(self.dir)))
                         .unwrap_or(f)
@@ -344,13 +397,19 @@ impl Ctx<'_> {
     /// `NAME.html` as mdBook and Pandoc's sites write a link to a chapter:
     /// the chapter `NAME.md`, when there is one beside it (with a note: the
     /// `.md` form is what a reader on the forge can follow).
-    fn html_chapter(&self, path: &str, span: &Span, sink: &mut Sink) -> Option<Local> {
+    fn html_chapter(
+        &self,
+        path: &str,
+        span: &Span,
+        sink: &mut Sink,
+        files: &mut Files,
+    ) -> Option<Local> {
         let stem = path.strip_suffix(".html")?;
         let md = format!("{stem}.md");
-        let Local::File(rel) = resolve_local(self.root, self.dir, &md) else {
+        let Local::File(rel) = self.look_up(&md, files) else {
             return None;
         };
-        self.by_path.get(&rel)?;
+        self.directory.by_path.get(&rel)?;
         sink.push(
             Diagnostic::note(span.clone(), format!("`{path}` is the chapter `{md}`")).hint(
                 format!("write the link to `{md}`: it then works on the forge too"),
@@ -370,7 +429,7 @@ impl Ctx<'_> {
             );
             return;
         }
-        match resolve_local(self.root, self.dir, &image.url) {
+        match self.look_up(&image.url, files) {
             Local::File(rel) => {
                 files.assets.insert(rel.clone());
                 image.asset = Some(rel);

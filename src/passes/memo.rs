@@ -1,43 +1,56 @@
-//! The last passes' work on each chapter, kept between `watch`'s rebuilds.
+//! What the passes made of each chapter, kept between `watch`'s rebuilds.
 //!
-//! Stage: in place of the chapter-local passes (citations, raw, math,
-//! typography) when `watch` rebuilds. Those passes read nothing of a
-//! chapter but its text as the passes before them left it (its block
-//! lists, id and language) and the book's settings and bibliography; they
-//! write only the text, the title and the reference list. So a chapter
-//! whose text reaches them unchanged (the same hash) in a book whose
-//! settings and bibliography are unchanged gets what they made the last
-//! time, with their diagnostics, and only the other chapters go through
-//! them. On a long book a paragraph's save then costs the passes of one
-//! chapter, not of all of them.
+//! Stage: in place of the passes from ids on when `watch` rebuilds. A
+//! chapter's passes read its own parse, its number, what the other
+//! chapters offer its links and cross-references (their files, anchors and
+//! labels: a [`Directory`](super::links::Directory) and their targets), the
+//! files its links name, and the book's settings and bibliography. So a
+//! chapter of the same parse (the parse cache's stamp) and number, in a
+//! book whose chapters offer the same and whose settings and bibliography
+//! are the same, whose named files are found as they were, gets what the
+//! passes made of it the last time, with its diagnostics; only the others
+//! go through them. The checks across chapters (labels written once, `see`
+//! naming an entry) run every time, on what each chapter offers, which is
+//! kept with it. On a long book a paragraph's save then costs the passes of
+//! one chapter, not of all of them.
 //!
 //! What is kept is taken by the next rebuild as a copy made while `watch`
-//! waited ([`TailMemo::refill`]), and what it replaces is freed on another
-//! thread: neither copying nor freeing a book's worth of text stands
-//! between a save and its page.
+//! waited ([`ChapterMemo::refill`]), and what it replaces is freed on
+//! another thread: neither copying nor freeing a book's worth of text
+//! stands between a save and its page.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::Arc;
 
-use super::{Prepare, tail};
+use super::{Offered, Prepare, check_offered, crossrefs, directory, links, own_passes, tail};
 use crate::diag::{Diagnostic, Sink};
 use crate::load::CONTRIBUTORS_FILE;
 use crate::model::{Block, Book, Chapter, Footnote, Reference, Translation};
 
-/// What the last passes made of each chapter, by chapter id.
+/// What the passes made of each chapter, by chapter file.
 #[derive(Default)]
-pub struct TailMemo {
-    /// The hash of what those passes read from the book (settings,
-    /// bibliography files, language, the kind of build).
-    context: u64,
-    entries: HashMap<String, Entry>,
+pub struct ChapterMemo {
+    /// The hash of what the passes read from the book besides its chapters
+    /// (settings, bibliography files, language, the kind of build).
+    settings: u64,
+    /// The hash of what the last run resolved links and cross-references
+    /// against: what every chapter offered.
+    offered: u64,
+    entries: HashMap<PathBuf, Entry>,
     /// The chapters the last run put through the passes (ids).
     pub ran: Vec<String>,
 }
 
 struct Entry {
-    /// The hash of the chapter as the passes got it.
-    input: u64,
+    /// The parse it was made from, and the chapter's number then.
+    stamp: u64,
+    number: Option<u32>,
+    /// What the chapter offered the others.
+    offered: Arc<Offered>,
+    /// The files its text reads.
+    files: links::Files,
     finished: Finished,
     /// A copy of `finished` for the next rebuild to take.
     spare: Option<Finished>,
@@ -45,7 +58,8 @@ struct Entry {
     diagnostics: Vec<Diagnostic>,
 }
 
-/// The fields of a chapter the last passes write.
+/// The fields of a chapter the passes write (besides its number, which
+/// is the same in a kept chapter).
 #[derive(Clone)]
 struct Finished {
     title: String,
@@ -87,21 +101,8 @@ impl Finished {
     }
 }
 
-/// The hash of a chapter as the last passes read it.
-fn input_hash(chapter: &Chapter) -> u64 {
-    crate::fingerprint::fingerprint(&(
-        &chapter.id,
-        &chapter.lang,
-        &chapter.title_markup,
-        &chapter.abstract_,
-        &chapter.blocks,
-        &chapter.footnotes,
-        &chapter.translations,
-    ))
-}
-
-/// The hash of what the last passes read from the book besides its
-/// chapters; `None` when they read the other chapters too (one reference
+/// The hash of what the passes read from the book besides its chapters;
+/// `None` when the citations read the other chapters too (one reference
 /// list for the whole book), so that nothing can be kept.
 fn context_hash(book: &Book, prepare: Prepare) -> Option<u64> {
     let bibliography = &book.config.bibliography;
@@ -119,41 +120,110 @@ fn context_hash(book: &Book, prepare: Prepare) -> Option<u64> {
     Some(h.finish())
 }
 
-impl TailMemo {
-    /// Runs the last passes on the chapters of `book` that need them, and
-    /// gives the others what those passes made of them before.
-    pub fn run(&mut self, book: &mut Book, sink: &mut Sink, prepare: Prepare) {
-        let Some(context) = context_hash(book, prepare) else {
+impl ChapterMemo {
+    /// Runs the passes from ids on (after [`super::numbering::number_chapters`])
+    /// on the chapters of `book` that need them, and gives the others what
+    /// those passes made of them before. `stamps` tells each chapter's
+    /// parse, in reading order.
+    pub fn run(&mut self, book: &mut Book, sink: &mut Sink, prepare: Prepare, stamps: &[u64]) {
+        let count = book.chapters.len();
+        let Some(settings) = context_hash(book, prepare).filter(|_| stamps.len() == count) else {
             self.entries.clear();
             self.ran = book.chapters.iter().map(|c| c.id.clone()).collect();
-            tail(book, sink, prepare);
+            super::whole_book(book, sink, prepare);
             return;
         };
-        if context != self.context {
+        if settings != self.settings {
             self.entries.clear();
-            self.context = context;
+            self.settings = settings;
         }
-        let inputs: Vec<u64> = {
-            use rayon::prelude::*;
-            book.chapters.par_iter().map(input_hash).collect()
+        // The same parse at the same number may be kept.
+        let mut keep: Vec<bool> = book
+            .chapters
+            .iter()
+            .zip(stamps)
+            .map(|(c, stamp)| {
+                self.entries
+                    .get(&c.path)
+                    .is_some_and(|e| e.stamp == *stamp && e.number == c.number)
+            })
+            .collect();
+        let mut sinks = vec![Sink::default(); count];
+        let fresh: Vec<bool> = keep.iter().map(|k| !k).collect();
+        let made = own_passes(book, &fresh, prepare, &mut sinks);
+        let offered: Vec<Arc<Offered>> = made
+            .into_iter()
+            .zip(&book.chapters)
+            .map(|(made, c)| match made {
+                Some(offered) => Arc::new(offered),
+                None => self.entries[&c.path].offered.clone(),
+            })
+            .collect();
+        check_offered(book, &offered, sink);
+        let directory = directory(book, &offered);
+        let labels = crossrefs::Labels::new(offered.iter().map(|o| o.targets.as_slice()));
+        let against = {
+            let targets: Vec<_> = offered.iter().map(|o| &o.targets).collect();
+            crate::fingerprint::fingerprint(&(&directory, targets))
         };
+        if against != self.offered {
+            keep.fill(false);
+            self.offered = against;
+        }
+        for (keep, chapter) in keep.iter_mut().zip(&book.chapters) {
+            *keep = *keep
+                && self.entries[&chapter.path]
+                    .files
+                    .still_found(&directory, &chapter.path);
+        }
+        // The chapters kept until now that may not be: their own passes,
+        // whose offer is the one kept (the same parse at the same number).
+        let late: Vec<bool> = keep.iter().zip(&fresh).map(|(k, f)| !k && !f).collect();
+        own_passes(book, &late, prepare, &mut sinks);
+        let again: Vec<bool> = keep.iter().map(|k| !k).collect();
+        let found = super::resolve(book, &again, &directory, &labels, &mut sinks);
+        let bios = links::resolve_bios(&mut book.people, &directory, sink);
+        {
+            let kept = book
+                .chapters
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(c, _)| &self.entries[&c.path].files);
+            let gathered = links::gather(found.iter().flatten().chain(kept).chain([&bios]));
+            (book.assets, book.missing) = gathered;
+        }
+        drop((directory, labels));
+        // What the chapters not kept made, in reading order.
+        let made: Vec<(u64, Arc<Offered>, links::Files, Vec<Diagnostic>)> = keep
+            .iter()
+            .zip(stamps)
+            .zip(offered)
+            .zip(found)
+            .zip(sinks)
+            .filter(|((((keep, _), _), _), _)| !**keep)
+            .map(|((((_, stamp), offered), files), own)| {
+                (
+                    *stamp,
+                    offered,
+                    files.unwrap_or_default(),
+                    own.into_diagnostics(),
+                )
+            })
+            .collect();
+
+        // The chapters not kept, through the last passes.
         let all = std::mem::take(&mut book.chapters);
         let mut kept: Vec<(usize, Chapter)> = Vec::new();
-        let mut again: Vec<(usize, u64)> = Vec::new();
-        for (i, (chapter, input)) in all.into_iter().zip(&inputs).enumerate() {
-            let hit = self
-                .entries
-                .get(&chapter.id)
-                .is_some_and(|e| e.input == *input);
-            if hit {
+        let mut changed_at: Vec<usize> = Vec::new();
+        for (i, (chapter, keep)) in all.into_iter().zip(&keep).enumerate() {
+            if *keep {
                 kept.push((i, chapter));
             } else {
-                again.push((i, *input));
+                changed_at.push(i);
                 book.chapters.push(chapter);
             }
         }
-
-        // The chapters that changed, through the passes.
         let mut own = Sink::default();
         tail(book, &mut own, prepare);
         let bios = book.sources.find(std::path::Path::new(CONTRIBUTORS_FILE));
@@ -173,27 +243,32 @@ impl TailMemo {
         }
         let changed = std::mem::take(&mut book.chapters);
         self.ran = changed.iter().map(|c| c.id.clone()).collect();
-        let seen: std::collections::HashSet<&str> = changed
+        let seen: std::collections::HashSet<&PathBuf> = changed
             .iter()
-            .map(|c| c.id.as_str())
-            .chain(kept.iter().map(|(_, c)| c.id.as_str()))
+            .map(|c| &c.path)
+            .chain(kept.iter().map(|(_, c)| &c.path))
             .collect();
-        self.entries.retain(|id, _| seen.contains(id.as_str()));
-        for (chapter, (_, input)) in changed.iter().zip(&again) {
+        self.entries.retain(|path, _| seen.contains(path));
+        for (chapter, (stamp, offered, files, mut diagnostics)) in changed.iter().zip(made) {
+            sink.extend(diagnostics.iter().cloned());
             if attributed {
+                diagnostics.extend(by_file.remove(&chapter.file).unwrap_or_default());
                 self.entries.insert(
-                    chapter.id.clone(),
+                    chapter.path.clone(),
                     Entry {
-                        input: *input,
+                        stamp,
+                        number: chapter.number,
+                        offered,
+                        files,
                         finished: Finished::of(chapter),
                         spare: None,
-                        diagnostics: by_file.remove(&chapter.file).unwrap_or_default(),
+                        diagnostics,
                     },
                 );
             } else {
                 // A diagnostic that names no chapter may come from any:
                 // nothing made this time is kept.
-                self.entries.remove(&chapter.id);
+                self.entries.remove(&chapter.path);
             }
         }
 
@@ -202,8 +277,8 @@ impl TailMemo {
         for (_, chapter) in &mut kept {
             let entry = self
                 .entries
-                .get_mut(&chapter.id)
-                .expect("a hit has its entry");
+                .get_mut(&chapter.path)
+                .expect("a kept chapter has its entry");
             let finished = entry.spare.take().unwrap_or_else(|| entry.finished.clone());
             replaced.push(finished.put_into(chapter));
             for d in &entry.diagnostics {
@@ -213,16 +288,11 @@ impl TailMemo {
         // Freeing a book's worth of text is not the next page's business.
         std::thread::spawn(move || drop(replaced));
 
-        let mut chapters: Vec<(usize, Chapter)> = again
-            .iter()
-            .map(|(i, _)| *i)
-            .zip(changed)
-            .chain(kept)
-            .collect();
+        let mut chapters: Vec<(usize, Chapter)> =
+            changed_at.into_iter().zip(changed).chain(kept).collect();
         chapters.sort_by_key(|(i, _)| *i);
         book.chapters = chapters.into_iter().map(|(_, c)| c).collect();
     }
-
     /// Makes the copies the next rebuild takes (on every core), while no
     /// save is waiting.
     pub fn refill(&mut self) {

@@ -8,31 +8,37 @@
 //! screen reader sees then differs from the one the sizes suggest.
 
 use crate::diag::{Diagnostic, Sink};
-use crate::model::{Block, BlockKind, Book, walk_blocks_mut};
+use crate::model::{Block, BlockKind, Chapter, walk_blocks_mut};
 
-/// Numbers chapters, sections, figures and tables, and warns about headings
-/// that skip a level.
-pub fn number(book: &mut Book, sink: &mut Sink) {
+/// Numbers the chapters that are numbered, from 1 in reading order.
+pub fn number_chapters(chapters: &mut [Chapter]) {
     let mut chapter_number = 0;
-    for chapter in &mut book.chapters {
+    for chapter in chapters {
         chapter.number = if chapter.config.numbered {
             chapter_number += 1;
             Some(chapter_number)
         } else {
             None
         };
-        let prefix = chapter.number.map(|n| format!("{n}.")).unwrap_or_default();
-        let mut outline = Outline::default();
-        let (mut figures, mut tables) = (0, 0);
-        let numbered = chapter.number.is_some();
-        walk_blocks_mut(
-            &mut chapter.blocks,
-            &mut |b: &mut Block| match &mut b.kind {
-                BlockKind::Heading(h) => {
-                    let (parts, skipped_from) = outline.enter(h.depth.max(1));
-                    if let Some(above) = skipped_from {
-                        let marks = |depth: u8| "#".repeat(depth as usize + 1);
-                        sink.push(
+    }
+}
+
+/// Numbers a chapter's sections, figures and tables (after
+/// [`number_chapters`]: their numbers begin with the chapter's), and warns
+/// about headings that skip a level.
+pub fn number_within(chapter: &mut Chapter, sink: &mut Sink) {
+    let prefix = chapter.number.map(|n| format!("{n}.")).unwrap_or_default();
+    let mut outline = Outline::default();
+    let (mut figures, mut tables) = (0, 0);
+    let numbered = chapter.number.is_some();
+    walk_blocks_mut(
+        &mut chapter.blocks,
+        &mut |b: &mut Block| match &mut b.kind {
+            BlockKind::Heading(h) => {
+                let (parts, skipped_from) = outline.enter(h.depth.max(1));
+                if let Some(above) = skipped_from {
+                    let marks = |depth: u8| "#".repeat(depth as usize + 1);
+                    sink.push(
                         Diagnostic::warning(
                             b.span.clone(),
                             format!(
@@ -46,33 +52,32 @@ pub fn number(book: &mut Book, sink: &mut Sink) {
                             marks(above + 1)
                         )),
                     );
-                    }
-                    h.number = numbered.then(|| {
-                        let parts: Vec<String> = parts.iter().map(|n| n.to_string()).collect();
-                        format!("{prefix}{}", parts.join("."))
-                    });
                 }
-                // A figure or captioned table without a label gets one made
-                // from its number, so that every output can link to it
-                // (the lists of figures and tables do).
-                BlockKind::Figure(f) => {
-                    figures += 1;
-                    let number = format!("{prefix}{figures}");
-                    f.label
-                        .get_or_insert_with(|| format!("figure-{}", number.replace('.', "-")));
-                    f.number = Some(number);
-                }
-                BlockKind::Table(t) if !t.caption.is_empty() => {
-                    tables += 1;
-                    let number = format!("{prefix}{tables}");
-                    t.label
-                        .get_or_insert_with(|| format!("table-{}", number.replace('.', "-")));
-                    t.number = Some(number);
-                }
-                _ => {}
-            },
-        );
-    }
+                h.number = numbered.then(|| {
+                    let parts: Vec<String> = parts.iter().map(|n| n.to_string()).collect();
+                    format!("{prefix}{}", parts.join("."))
+                });
+            }
+            // A figure or captioned table without a label gets one made
+            // from its number, so that every output can link to it
+            // (the lists of figures and tables do).
+            BlockKind::Figure(f) => {
+                figures += 1;
+                let number = format!("{prefix}{figures}");
+                f.label
+                    .get_or_insert_with(|| format!("figure-{}", number.replace('.', "-")));
+                f.number = Some(number);
+            }
+            BlockKind::Table(t) if !t.caption.is_empty() => {
+                tables += 1;
+                let number = format!("{prefix}{tables}");
+                t.label
+                    .get_or_insert_with(|| format!("table-{}", number.replace('.', "-")));
+                t.number = Some(number);
+            }
+            _ => {}
+        },
+    );
 }
 
 /// The headings a chapter's text is under at some point: for each, its depth

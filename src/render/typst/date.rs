@@ -1,5 +1,5 @@
 //! The document date as Typst takes it (computed once per build by
-//! [`crate::date::book_date`]).
+//! [`crate::pipeline::book_date`]).
 
 pub use crate::date::DocDate;
 
