@@ -170,11 +170,17 @@ impl ChapterMemo {
             keep.fill(false);
             self.offered = against;
         }
-        for (keep, chapter) in keep.iter_mut().zip(&book.chapters) {
-            *keep = *keep
-                && self.entries[&chapter.path]
-                    .files
-                    .still_found(&directory, &chapter.path);
+        // A file named may have come or gone (looked for on every core).
+        {
+            use rayon::prelude::*;
+            let entries = &self.entries;
+            keep.par_iter_mut()
+                .zip(&book.chapters)
+                .filter(|(keep, _)| **keep)
+                .for_each(|(keep, chapter)| {
+                    let files = &entries[&chapter.path].files;
+                    *keep = files.still_found(&directory, &chapter.path);
+                });
         }
         // The chapters kept until now that may not be: their own passes,
         // whose offer is the one kept (the same parse at the same number).
