@@ -8,7 +8,8 @@ impl Chapter {
     /// True when the chapter has a formula converted to Typst by the math
     /// pass (the PDF's source of the chapter then imports the math prelude).
     pub fn has_typst_math(&self) -> bool {
-        blocks_have_math(&self.blocks)
+        blocks_have_math(&self.title_markup)
+            || blocks_have_math(&self.blocks)
             || blocks_have_math(&self.abstract_)
             || self
                 .translations

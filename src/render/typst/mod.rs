@@ -97,7 +97,13 @@ struct Fingerprint {
 
 impl Prepared {
     fn fingerprint(&self) -> Fingerprint {
-        let shared = hash_of(&(&self.shared, &self.emitted.main, self.date_key()));
+        // The contents' plan in `main.typ` repeats what the chapters'
+        // sources say (titles, numbers, authors): a change there is theirs,
+        // not one that lays out every page again.
+        let main: Vec<&str> = (self.emitted.main.lines())
+            .filter(|line| !line.starts_with(emit::TOC_LINE))
+            .collect();
+        let shared = hash_of(&(&self.shared, main, self.date_key()));
         let chapters = self
             .emitted
             .chapters
@@ -864,5 +870,100 @@ impl OffprintsRenderer {
         } else {
             Err(errors)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The contents' plan (`meta.toc` and the back matter the template
+    /// adds to it), which the contents print before the first layout pass
+    /// has placed any mark, lists what the marks then list: the same parts
+    /// (with their labels), chapters (numbers, authors, languages) and back
+    /// matter, in the same order. Were it to differ, the contents would
+    /// change height after the first pass and every page after them would
+    /// be laid out again.
+    #[test]
+    fn the_contents_plan_is_what_the_marks_then_list() {
+        let sample = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+        let index = sample.join("tests/fixtures/index");
+        let (_dir, one_list) = crate::testbook::book(
+            "Une liste",
+            &[
+                ("01-a.md", b"# A\n\nUn renvoi [@ostrom1990].\n"),
+                ("02-b.md", b"---\nnumbered: false\n---\n\n# B\n\nRien.\n"),
+            ],
+        );
+        std::fs::write(
+            one_list.join("book.toml"),
+            "[book]\ntitle = \"Une liste\"\n\n[bibliography]\nfiles = [\"refs.bib\"]\nper-chapter = false\n",
+        )
+        .unwrap();
+        std::fs::write(
+            one_list.join("refs.bib"),
+            "@book{ostrom1990, author = {Ostrom, Elinor}, title = {Governing the Commons}, year = {1990}, publisher = {CUP}}\n",
+        )
+        .unwrap();
+        let check = r#"
+#context {
+  let key(e) = (e.kind, e.title, e.at("label", default: none), e.at("number", default: none),
+    e.at("authors", default: ()).map(a => a.name), e.at("lang", default: none))
+  let marks = query(<ouvrage-mark>).filter(m => m.value.kind in ("part", "chapter", "back"))
+  let plan = tpl._toc-plan(meta + (toc: toc))
+  assert(plan.len() >= 3, message: "a plan of " + str(plan.len()) + " entries")
+  assert.eq(marks.map(m => key(m.value)), plan.map(key))
+}
+"#;
+        let mut kinds = Vec::new();
+        for root in [&sample, &index, &one_list] {
+            let mut sink = crate::diag::Sink::default();
+            let book = crate::pipeline::load_model(root, &mut sink);
+            assert!(!sink.has_errors(), "{root:?}: {:?}", sink.diagnostics());
+            let mut session = Session::for_book(&book, &FontOptions::default()).unwrap();
+            let mut prepared = Session::prepare(&book, &PdfOptions::default()).unwrap();
+            assert!(prepared.emitted.main.contains("#let toc = ("));
+            prepared.emitted.main.push_str(check);
+            if let Err(errors) = session.compile_prepared(&book, &prepared, None) {
+                panic!("{root:?}: {errors:#?}");
+            }
+            kinds.push(prepared.emitted.main.matches("(kind: \"").count());
+        }
+        // Parts and chapters; chapters; chapters and the book's one list.
+        assert!(kinds.iter().all(|&n| n >= 2), "{kinds:?}");
+    }
+
+    /// A chapter's new title changes the contents' plan in `main.typ`, but
+    /// it is that chapter's change (its source says the same), not one that
+    /// has `watch` lay out every page again from an empty cache.
+    #[test]
+    fn a_new_chapter_title_is_that_chapters_change() {
+        let (_dir, root) = crate::testbook::book(
+            "Deux",
+            &[
+                ("01-a.md", b"# Premier\n\nUn mot.\n"),
+                ("02-b.md", b"# Second\n\nDeux mots.\n"),
+            ],
+        );
+        let load = || {
+            let mut sink = crate::diag::Sink::default();
+            crate::pipeline::load_model(&root, &mut sink)
+        };
+        let book = load();
+        let mut session = Session::for_book(&book, &FontOptions::default()).unwrap();
+        let prepared = Session::prepare(&book, &PdfOptions::default()).unwrap();
+        session.compile_prepared(&book, &prepared, None).unwrap();
+        std::fs::write(
+            root.join("chapters/02-b.md"),
+            "# Second, autrement\n\nDeux mots.\n",
+        )
+        .unwrap();
+        let book = load();
+        let prepared = Session::prepare(&book, &PdfOptions::default()).unwrap();
+        assert!(prepared.emitted.main.contains("autrement"));
+        let changes = session.changes(&prepared);
+        assert!(!changes.shared, "{changes:?}");
+        assert_eq!(changes.chapters, ["b"]);
+        assert!(!changes.is_whole_book());
     }
 }
