@@ -269,17 +269,16 @@ impl Drawn {
             2 => text.push_str(&format!("Voir [la suite]({next}#methode).\n\n")),
             _ => {}
         }
-        if self.cross_ref {
-            text.push_str("Comme le montre @fig:carte.\n\n");
-        }
-        if self.figure {
-            text.push_str("![Carte](images/carte.png){#fig:carte}\n\n");
-        }
-        if self.mark {
-            text.push_str("Une [coopérative]{.index} ici.\n\n");
-        }
-        if self.see {
-            text.push_str("Les [communs]{.index see=\"coopérative\"}.\n\n");
+        for (written, paragraph) in [
+            (self.cross_ref, "Comme le montre @fig:carte."),
+            (self.figure, "![Carte](images/carte.png){#fig:carte}"),
+            (self.mark, "Une [coopérative]{.index} ici."),
+            (self.see, "Les [communs]{.index see=\"coopérative\"}."),
+        ] {
+            if written {
+                text.push_str(paragraph);
+                text.push_str("\n\n");
+            }
         }
         text
     }
