@@ -910,7 +910,7 @@ mod tests {
   let key(e) = (e.kind, e.title, e.at("label", default: none), e.at("number", default: none),
     e.at("authors", default: ()).map(a => a.name), e.at("lang", default: none))
   let marks = query(<ouvrage-mark>).filter(m => m.value.kind in ("part", "chapter", "back"))
-  let plan = tpl._toc-plan(meta + (toc: toc))
+  let plan = tpl._toc-plan(meta, toc)
   assert(plan.len() >= 3, message: "a plan of " + str(plan.len()) + " entries")
   assert.eq(marks.map(m => key(m.value)), plan.map(key))
 }
