@@ -218,6 +218,12 @@ impl ChapterMemo {
             })
             .collect();
 
+        // Their diagnostics so far, before the last passes' (as `whole_book`
+        // gives them).
+        for (_, _, _, diagnostics) in &made {
+            sink.extend(diagnostics.iter().cloned());
+        }
+
         // The chapters not kept, through the last passes.
         let all = std::mem::take(&mut book.chapters);
         let mut kept: Vec<(usize, Chapter)> = Vec::new();
@@ -256,7 +262,6 @@ impl ChapterMemo {
             .collect();
         self.entries.retain(|path, _| seen.contains(path));
         for (chapter, (stamp, offered, files, mut diagnostics)) in changed.iter().zip(made) {
-            sink.extend(diagnostics.iter().cloned());
             if attributed {
                 diagnostics.extend(by_file.remove(&chapter.file).unwrap_or_default());
                 self.entries.insert(
