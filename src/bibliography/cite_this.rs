@@ -39,13 +39,6 @@ pub fn style(book: &Book) -> CiteStyle {
     }
 }
 
-fn hash(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
-
 /// References formatted before, by style, entry and language: formatting
 /// runs the whole CSL style (about a millisecond), and `watch` formats the
 /// same hundred chapters at every save.
@@ -188,7 +181,7 @@ fn year(book: &Book) -> Option<i32> {
 }
 
 fn format(book: &Book, style: &CiteStyle, entry: &Entry, lang: &Lang) -> Reference {
-    let key = hash(&(style.key, entry, lang));
+    let key = crate::fingerprint::fingerprint(&(style.key, entry, lang));
     let memo = || FORMATTED.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(found) = memo().get(&key) {
         return found.clone();

@@ -79,20 +79,16 @@ pub fn load(book: &Book, sink: &mut Sink) -> Option<Arc<Bibliography>> {
     if config.files.is_empty() {
         return None;
     }
+    // The settings with their places in book.toml (an unknown style is
+    // reported there), the files and a `.csl` style, with the ids their
+    // diagnostics and links point to.
     let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        // The settings with their places in book.toml (an unknown style is
-        // reported there), the files and a `.csl` style, with the ids their diagnostics and
-        // links point to.
-        format!("{config:?}").hash(&mut h);
         let style_file = config.style.iter().filter(|s| s.value.ends_with(".csl"));
-        for name in config.files.iter().chain(style_file) {
-            if let Some(id) = book.sources.find(Path::new(&name.value)) {
-                (id, &book.sources.get(id).text).hash(&mut h);
-            }
-        }
-        h.finish()
+        let files: Vec<_> = (config.files.iter().chain(style_file))
+            .filter_map(|name| book.sources.find(Path::new(&name.value)))
+            .map(|id| (id, &book.sources.get(id).text))
+            .collect();
+        crate::fingerprint::fingerprint(&(format!("{config:?}"), files))
     };
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((at, bib, diagnostics)) = last.as_ref()
@@ -299,21 +295,16 @@ pub(crate) fn load_style_keyed(
     sink: &mut Sink,
 ) -> (u64, Option<Arc<IndependentStyle>>) {
     let config = &book.config.bibliography;
+    // The name with its place in book.toml (its diagnostics point there),
+    // and a `.csl` file's id and text.
     let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        // The name with its place in book.toml (its diagnostics point
-        // there), and a `.csl` file's id and text.
-        format!("{:?}", config.style).hash(&mut h);
         let file = config
             .style
             .iter()
             .filter(|s| s.value.ends_with(".csl"))
-            .find_map(|s| book.sources.find(Path::new(&s.value)));
-        if let Some(id) = file {
-            (id, &book.sources.get(id).text).hash(&mut h);
-        }
-        h.finish()
+            .find_map(|s| book.sources.find(Path::new(&s.value)))
+            .map(|id| (id, &book.sources.get(id).text));
+        crate::fingerprint::fingerprint(&(format!("{:?}", config.style), file))
     };
     let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, style, diagnostics)) = styles.iter().find(|(at, _, _)| *at == key) {

@@ -20,7 +20,6 @@
 //! stands between a save and its page.
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -109,15 +108,21 @@ fn context_hash(book: &Book, prepare: Prepare) -> Option<u64> {
     if !bibliography.per_chapter {
         return None;
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{:?}{:?}", book.config, prepare).hash(&mut h);
-    (&book.root, &book.lang).hash(&mut h);
-    // The bibliography and a style of the book, as they are now.
+    // The bibliography and a style of the book as this load read them
+    // (the citations pass formats from these texts, not from the disk,
+    // which may have changed since).
     let style = bibliography.style.iter().map(|s| &s.value);
-    for file in bibliography.files.iter().map(|f| &f.value).chain(style) {
-        std::fs::read(book.root.join(file)).ok().hash(&mut h);
-    }
-    Some(h.finish())
+    let texts: Vec<Option<&str>> = (bibliography.files.iter().map(|f| &f.value))
+        .chain(style)
+        .map(|name| {
+            let file = book.sources.find(std::path::Path::new(name))?;
+            Some(book.sources.get(file).text.as_str())
+        })
+        .collect();
+    let settings = format!("{:?}{:?}", book.config, prepare);
+    Some(crate::fingerprint::fingerprint(&(
+        settings, &book.root, &book.lang, texts,
+    )))
 }
 
 impl ChapterMemo {

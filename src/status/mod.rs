@@ -174,7 +174,7 @@ pub fn chapter_words(book: &Book) -> Vec<usize> {
 /// report only needs its words counted again ([`recount_words`]).
 pub fn inputs_key(book: &Book) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::fingerprint::hasher();
     format!("{:?}{:?}", book.config, book.contributors).hash(&mut h);
     for chapter in &book.chapters {
         (&chapter.id, chapter.rel_path(), &chapter.title).hash(&mut h);

@@ -464,7 +464,7 @@ impl Builder {
     /// Writes a file of the site unless it is as last written; whether it
     /// was written.
     fn write_page(&mut self, dir: &Path, name: &str, bytes: &[u8]) -> Result<bool, Diagnostic> {
-        let hash = hash_bytes(bytes);
+        let hash = crate::fingerprint::fingerprint(&bytes);
         if self.written.get(name) == Some(&hash) {
             return Ok(false);
         }
@@ -602,13 +602,6 @@ fn watched_folders(book: &Book) -> Vec<PathBuf> {
     folders.sort();
     folders.dedup();
     folders
-}
-
-fn hash_bytes(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// Files under `dir`, as `/`-separated paths relative to it.

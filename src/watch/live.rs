@@ -278,7 +278,7 @@ pub fn behind(held: &Held, typeset: Typeset, pdf_failed: bool) -> Vec<String> {
 /// every page as changed.
 pub fn look(page: &typst_layout::Page) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = crate::fingerprint::hasher();
     page.fill.hash(&mut hasher);
     page.bleed.hash(&mut hasher);
     hash_frame(&page.frame, &mut hasher);

@@ -8,7 +8,7 @@
 use typst_layout::PagedDocument;
 
 use super::date::to_typst;
-use super::emit::{EmitOptions, Emitted, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_book};
+use super::emit::{EmitOptions, Emitted, MAIN_PATH, META_PATH, TEMPLATE_PATH, emit_meta};
 use super::world::FontOptions;
 use super::{PdfOptions, Session, SharedSession, diagnostics, with_session};
 use crate::diag::Diagnostic;
@@ -45,9 +45,13 @@ pub(super) fn typeset_alone(
     main: String,
     what: &str,
 ) -> Result<(PagedDocument, Emitted), Vec<Diagnostic>> {
-    let mut emitted = emit_book(book, &EmitOptions::default());
-    emitted.main = main;
-    emitted.chapters.clear();
+    // The metadata alone: no chapter is typeset.
+    let emitted = Emitted {
+        main,
+        meta: emit_meta(book, &EmitOptions::default()),
+        toc: String::new(),
+        chapters: Vec::new(),
+    };
     let template = BOOK_TYP.text(book).to_string();
     session.world.update(
         [

@@ -97,18 +97,16 @@ struct Fingerprint {
 
 impl Prepared {
     fn fingerprint(&self) -> Fingerprint {
-        // The contents' plan in `main.typ` repeats what the chapters'
-        // sources say (titles, numbers, authors): a change there is theirs,
-        // not one that lays out every page again.
-        let main: Vec<&str> = (self.emitted.main.lines())
-            .filter(|line| !line.starts_with(emit::TOC_LINE))
-            .collect();
-        let shared = hash_of(&(&self.shared, main, self.date_key()));
+        // `toc.typ` is left out: it repeats what the chapters' sources say
+        // (titles, numbers, authors), so a change there is theirs, not one
+        // that lays out every page again.
+        let shared =
+            crate::fingerprint::fingerprint(&(&self.shared, &self.emitted.main, self.date_key()));
         let chapters = self
             .emitted
             .chapters
             .iter()
-            .map(|c| (c.id.clone(), hash_of(&c.text)))
+            .map(|c| (c.id.clone(), crate::fingerprint::fingerprint(&c.text)))
             .collect();
         Fingerprint { shared, chapters }
     }
@@ -116,13 +114,6 @@ impl Prepared {
     fn date_key(&self) -> Option<String> {
         self.date.map(|d| format!("{d:?}"))
     }
-}
-
-fn hash_of(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
 }
 
 /// What a compile would change against the last whole-book compile of the
@@ -374,7 +365,10 @@ impl Prepared {
             Some((book, (index, first_page))) => emit::emit_alone_main(book, index, first_page),
             None => self.emitted.main.clone(),
         };
-        let mut generated = vec![(emit::MAIN_PATH.to_string(), main)];
+        let mut generated = vec![
+            (emit::MAIN_PATH.to_string(), main),
+            (emit::TOC_PATH.to_string(), self.emitted.toc.clone()),
+        ];
         generated.extend(self.shared.iter().cloned());
         generated.extend(
             self.emitted
@@ -922,12 +916,12 @@ mod tests {
             assert!(!sink.has_errors(), "{root:?}: {:?}", sink.diagnostics());
             let mut session = Session::for_book(&book, &FontOptions::default()).unwrap();
             let mut prepared = Session::prepare(&book, &PdfOptions::default()).unwrap();
-            assert!(prepared.emitted.main.contains("#let toc = ("));
+            assert!(prepared.emitted.toc.contains("#let toc = ("));
             prepared.emitted.main.push_str(check);
             if let Err(errors) = session.compile_prepared(&book, &prepared, None) {
                 panic!("{root:?}: {errors:#?}");
             }
-            kinds.push(prepared.emitted.main.matches("(kind: \"").count());
+            kinds.push(prepared.emitted.toc.matches("(kind: \"").count());
         }
         // Parts and chapters; chapters; chapters and the book's one list.
         assert!(kinds.iter().all(|&n| n >= 2), "{kinds:?}");
@@ -960,7 +954,7 @@ mod tests {
         .unwrap();
         let book = load();
         let prepared = Session::prepare(&book, &PdfOptions::default()).unwrap();
-        assert!(prepared.emitted.main.contains("autrement"));
+        assert!(prepared.emitted.toc.contains("autrement"));
         let changes = session.changes(&prepared);
         assert!(!changes.shared, "{changes:?}");
         assert_eq!(changes.chapters, ["b"]);
