@@ -155,7 +155,7 @@ impl ChapterMemo {
             .collect();
         let mut sinks = vec![Sink::default(); count];
         let fresh: Vec<bool> = keep.iter().map(|k| !k).collect();
-        let made = own_passes(book, &fresh, prepare, &mut sinks);
+        let made = own_passes(book, &fresh, true, &mut sinks);
         let offered: Vec<Arc<Offered>> = made
             .into_iter()
             .zip(&book.chapters)
@@ -188,9 +188,10 @@ impl ChapterMemo {
                 });
         }
         // The chapters kept until now that may not be: their own passes,
-        // whose offer is the one kept (the same parse at the same number).
+        // without an offer (theirs is the one kept: the same parse at the
+        // same number).
         let late: Vec<bool> = keep.iter().zip(&fresh).map(|(k, f)| !k && !f).collect();
-        own_passes(book, &late, prepare, &mut sinks);
+        own_passes(book, &late, false, &mut sinks);
         let again: Vec<bool> = keep.iter().map(|k| !k).collect();
         let found = super::resolve(book, &again, &directory, &labels, &mut sinks);
         let bios = links::resolve_bios(&mut book.people, &directory, sink);

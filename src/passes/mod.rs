@@ -102,10 +102,11 @@ fn run(
 fn whole_book(book: &mut Book, sink: &mut Sink, prepare: Prepare) {
     let everyone = vec![true; book.chapters.len()];
     let mut sinks = vec![Sink::default(); book.chapters.len()];
-    let offered: Vec<Arc<Offered>> = own_passes(book, &everyone, prepare, &mut sinks)
-        .into_iter()
-        .map(|o| Arc::new(o.expect("every chapter offers")))
-        .collect();
+    let offered: Vec<Arc<Offered>> =
+        own_passes(book, &everyone, prepare != Prepare::Outline, &mut sinks)
+            .into_iter()
+            .map(|o| Arc::new(o.expect("every chapter offers")))
+            .collect();
     check_offered(book, &offered, sink);
     for own in &mut sinks {
         sink.extend(std::mem::take(own).into_diagnostics());
@@ -145,12 +146,13 @@ pub struct Offered {
 /// The passes over each chapter's own text, on the chapters `which` names
 /// (on every core): heading ids, the numbers within it, its index marks.
 /// Each chapter's diagnostics go to its sink of `sinks`; it gives what it
-/// offers the others (its links' and cross-references' targets only when
-/// `prepare` goes past the outline).
+/// offers the others (its links' and cross-references' targets only with
+/// `targets`: an outline resolves neither, and a chapter whose offer is
+/// kept needs no new one).
 fn own_passes(
     book: &mut Book,
     which: &[bool],
-    prepare: Prepare,
+    targets: bool,
     sinks: &mut [Sink],
 ) -> Vec<Option<Offered>> {
     let sources = &book.sources;
@@ -164,7 +166,7 @@ fn own_passes(
                 numbering::number_within(chapter, sink);
                 let text = &sources.get(chapter.file).text;
                 let marks = index::anchor_marks(chapter, text, sink);
-                if prepare == Prepare::Outline {
+                if !targets {
                     return Offered {
                         labels,
                         marks,
