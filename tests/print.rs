@@ -403,6 +403,41 @@ fn a_table_wider_than_the_text_block_is_scaled_with_a_warning_at_its_line() {
     assert!(!stderr.contains("wider than the text block"), "{stderr}");
 }
 
+#[test]
+fn a_table_of_code_is_measured_as_code_broken_at_its_separators() {
+    // The table's widths are measured from the pieces a cell cannot break:
+    // in code, the runs between `::`, `/`, `.`, `_` and `-`, set in the
+    // monospace font. Three cells of 34 `i`: narrow as text, too wide for
+    // an A5 measure as code.
+    let is = "i".repeat(34);
+    let table = |cell: &str| {
+        format!(
+            "---\ntitle: Tableau\n---\n\nAvant.\n\n| a | b | c |\n|---|---|---|\n| {cell} | {cell} | {cell} |\n\nTable: Code {{#tbl:code}}\n"
+        )
+    };
+    let (_tmp, book) = book_with(&table(&format!("`{is}`")), "");
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("chapters/seul.md:7:1") && stderr.contains("wider than the text block"),
+        "code measured as text: {stderr}"
+    );
+    // The same characters as words fit.
+    std::fs::write(book.join("chapters/seul.md"), table(&is)).unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert!(!stderr.contains("wider than the text block"), "{stderr}");
+    // As code again, with a separator every few characters: each piece is
+    // short, the cells break there, and the table fits.
+    let pieced = (0..6).map(|_| "iiiii").collect::<Vec<_>>().join("::");
+    std::fs::write(book.join("chapters/seul.md"), table(&format!("`{pieced}`"))).unwrap();
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("wider than the text block"), "{stderr}");
+}
+
 /// The vertical positions of the text runs of the first page whose text
 /// is a piece of `of`, in the compiled document.
 fn baselines_of(document: &typst_layout::PagedDocument, of: &str) -> Vec<i64> {
