@@ -131,9 +131,11 @@ fn emit_main(book: &Book) -> String {
         typst_string(META_PATH),
         typst_string(TOC_PATH),
     ));
+    let mut parts = 0;
     for part in &book.parts {
         if let Some(title) = &part.title {
-            out.push_str("#tpl.part(meta, [");
+            parts += 1;
+            out.push_str(&format!("#tpl.part(meta + (part-number: {parts}), ["));
             push_typst_markup(&mut out, title);
             out.push_str("])\n");
         }
@@ -1257,7 +1259,8 @@ impl<'a> Writer<'a> {
     fn footnote(&mut self, n: u32) {
         let label = typst_label(&format!("{}:fn:{n}", self.chapter));
         if !self.footnotes_done.insert(n) {
-            self.out.push_str(&format!("#footnote(<{label}>)"));
+            self.out
+                .push_str(&format!("#footnote(numbering: (..) => \"{n}\", <{label}>)"));
             return;
         }
         let Some(note) = self.footnotes.iter().find(|f| f.number == n) else {
@@ -1265,7 +1268,11 @@ impl<'a> Writer<'a> {
         };
         let blocks = note.blocks.clone();
         let span = note.span.clone();
-        self.out.push_str("#footnote[");
+        // The model's number, the one the site and the EPUB print, from the
+        // first layout pass on (Typst's counter knows it from the second:
+        // a number that changes width then moves the page's break).
+        self.out
+            .push_str(&format!("#footnote(numbering: (..) => \"{n}\")["));
         self.map.mark(self.out.len(), &span);
         for (i, b) in blocks.iter().enumerate() {
             if i > 0 {

@@ -2,7 +2,9 @@
 //!
 //! `emit` turns the model into Typst sources; `world` serves them, the
 //! book's files and fonts to the compiler; `diagnostics` maps Typst's errors
-//! back to the Markdown line that caused them; `typst-pdf` writes the file.
+//! back to the Markdown line that caused them; `typst-pdf` writes the file;
+//! `passes` runs the layout passes one at a time, to say why a book needs
+//! more than two.
 
 pub mod accessibility;
 pub mod colour;
@@ -16,6 +18,7 @@ pub mod marks;
 pub mod math;
 pub mod offprints;
 pub mod page_list;
+pub mod passes;
 pub mod preflight;
 pub mod sourcemap;
 pub mod text;
