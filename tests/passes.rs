@@ -42,7 +42,7 @@ fn sentences(seed: usize, n: usize) -> String {
 /// A book with what moved pages or running heads between the first two
 /// passes: a part, running heads over titles with italics and code, a
 /// dozen notes in a chapter, citations whose text hyphenates at the end of
-/// a justified line.
+/// a justified line, tables.
 fn book() -> (tempfile::TempDir, std::path::PathBuf) {
     let (tmp, book) = fixture("print");
     std::fs::write(
@@ -74,6 +74,11 @@ fn book() -> (tempfile::TempDir, std::path::PathBuf) {
                 ));
             }
         }
+        // A table, whose height the first pass measures and the second
+        // reads back.
+        md.push_str(&format!(
+            "| Commune | Part |\n|---|---|\n| Lyon | 12 % |\n| Grenoble | 8 % |\n\nTable: Parts {{#tbl:{id}}}\n\n"
+        ));
         for k in 0..notes {
             md.push_str(&format!("[^n{k}]: {}\n\n", sentences(k, 1 + k % 3)));
         }

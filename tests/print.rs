@@ -438,6 +438,49 @@ fn a_table_of_code_is_measured_as_code_broken_at_its_separators() {
     assert!(!stderr.contains("wider than the text block"), "{stderr}");
 }
 
+#[test]
+fn a_table_that_fits_on_a_page_stays_whole_and_a_longer_one_breaks_with_its_header() {
+    let rows = |prefix: &str, n: usize| {
+        (1..=n)
+            .map(|i| format!("| {prefix}{i:02} | valeur {i} |\n"))
+            .collect::<String>()
+    };
+    let filler = "Un paragraphe qui remplit la page avant le tableau. ".repeat(26);
+    let md = format!(
+        "---\ntitle: Tableaux\n---\n\n{filler}\n\n| Court | Nombre |\n|---|---|\n{}\nTable: Court {{#tbl:court}}\n\n\
+         Entre les deux.\n\n| Long | Nombre |\n|---|---|\n{}\nTable: Long {{#tbl:long}}\n",
+        rows("c", 22),
+        rows("L", 90)
+    );
+    let (_tmp, book) = book_with(&md, "");
+    let mut sink = ouvrage::diag::Sink::default();
+    let model = ouvrage::pipeline::load_model(&book, &mut sink);
+    assert!(!sink.has_errors(), "{:?}", sink.diagnostics());
+    let mut session = Session::for_book(&model, &Default::default()).unwrap();
+    let compiled = session.compile(&model, &PdfOptions::default()).unwrap();
+    let pages = text::page_texts(&compiled.document);
+    let on = |cell: &str| -> Vec<usize> {
+        pages
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.split_whitespace().any(|w| w == cell))
+            .map(|(i, _)| i)
+            .collect()
+    };
+    // The short table does not fit under the paragraph: it moves to the
+    // next page whole, the paragraph's page keeping none of its rows.
+    let filler_page = on("remplit")[0];
+    let short = on("c01");
+    assert_eq!(short, on("c22"), "{pages:#?}");
+    assert!(short[0] > filler_page, "{pages:#?}");
+    // The long one runs over pages, its header row on each.
+    let (first, last) = (on("L01")[0], on("L90")[0]);
+    assert!(last > first, "{pages:#?}");
+    for (i, page) in pages.iter().enumerate().take(last + 1).skip(first) {
+        assert!(page.contains("Long"), "page {}: {page}", i + 1);
+    }
+}
+
 /// The vertical positions of the text runs of the first page whose text
 /// is a piece of `of`, in the compiled document.
 fn baselines_of(document: &typst_layout::PagedDocument, of: &str) -> Vec<i64> {
