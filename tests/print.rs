@@ -481,6 +481,31 @@ fn a_table_that_fits_on_a_page_stays_whole_and_a_longer_one_breaks_with_its_head
     }
 }
 
+#[test]
+fn preflight_refuses_text_that_runs_off_the_foot_of_a_page() {
+    // A chapter's opening (title, authors, abstract) is one block that
+    // cannot break: with an abstract longer than a page it runs off the
+    // page's foot, where the printer cuts it.
+    let abstract_ = "Un résumé beaucoup trop long pour une page. ".repeat(120);
+    let md = format!("---\ntitle: Ouverture\nabstract: \"{abstract_}\"\n---\n\nLe texte.\n");
+    let (_tmp, book) = book_with(&md, "");
+    let out = ouvrage(&book, &["check", "--print"]);
+    let (stdout, stderr) = text_of(&out);
+    let all = format!("{stdout}{stderr}");
+    assert!(!out.status.success(), "{all}");
+    assert!(all.contains("text runs off page"), "{all}");
+    assert!(all.contains("chapters/seul.md:3:"), "{all}");
+    // A short abstract fits.
+    let md = "---\ntitle: Ouverture\nabstract: \"Un résumé.\"\n---\n\nLe texte.\n";
+    std::fs::write(book.join("chapters/seul.md"), md).unwrap();
+    let out = ouvrage(&book, &["check", "--print"]);
+    let (stdout, stderr) = text_of(&out);
+    assert!(
+        !format!("{stdout}{stderr}").contains("runs off"),
+        "{stdout}{stderr}"
+    );
+}
+
 /// The vertical positions of the text runs of the first page whose text
 /// is a piece of `of`, in the compiled document.
 fn baselines_of(document: &typst_layout::PagedDocument, of: &str) -> Vec<i64> {

@@ -156,6 +156,15 @@ pub fn preflight(
             ));
         }
     }
+    for (page, span) in off_page(&compiled.document) {
+        let mut d = Diagnostic::error_in(
+            None,
+            format!("text runs off page {page}, below its foot: it would not be printed"),
+        )
+        .hint("a block that cannot break (a chapter's opening, say) is taller than the page: shorten it");
+        d.span = locate_span(world, book, &compiled.emitted, span);
+        diagnostics.push(d);
+    }
     let mut raster_images = 0;
     for page in compiled.document.pages() {
         check_images(
@@ -187,6 +196,57 @@ pub fn preflight(
         colour_pages,
         diagnostics,
     }
+}
+
+/// The pages (from 1) where text is set below the page's foot or beyond
+/// its sides, with the first such text: what a block taller than the page
+/// that cannot break leaves there, cut off by the page's edge.
+fn off_page(document: &typst_layout::PagedDocument) -> Vec<(usize, typst::syntax::Span)> {
+    fn first_out(
+        frame: &Frame,
+        ts: typst::layout::Transform,
+        size: typst::layout::Size,
+    ) -> Option<typst::syntax::Span> {
+        use typst::layout::{Point, Transform};
+        for (pos, item) in frame.items() {
+            let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+            match item {
+                FrameItem::Group(group) => {
+                    if let Some(span) =
+                        first_out(&group.frame, here.pre_concat(group.transform), size)
+                    {
+                        return Some(span);
+                    }
+                }
+                FrameItem::Text(text) => {
+                    let at = Point::zero().transform(here);
+                    let end = Point::with_x(text.width()).transform(here);
+                    let outside = at.y > size.y
+                        || at.y < typst::layout::Abs::zero()
+                        || end.x.max(at.x) < typst::layout::Abs::zero()
+                        || end.x.min(at.x) > size.x;
+                    if outside && let Some(glyph) = text.glyphs.first() {
+                        return Some(glyph.span.0);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+    document
+        .pages()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, page)| {
+            first_out(
+                &page.frame,
+                typst::layout::Transform::identity(),
+                page.frame.size(),
+            )
+            .map(|span| (i + 1, span))
+        })
+        .collect()
 }
 
 fn check_images(
