@@ -442,7 +442,9 @@ fn write_emitted(
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create a folder", e))?;
         }
-        std::fs::write(&path, text).map_err(|e| io_error(&path, "write", e))?;
+        // Each file replaced whole: a `typst compile` or `watch` reading
+        // the folder meanwhile never sees half a source.
+        crate::atomic::write_atomically(&path, text.as_bytes()).map_err(|d| vec![d])?;
     }
     // The images, the bibliography files and a `.csl` style: everything
     // the sources read from the book, so that `typst compile --root DIR`
@@ -465,7 +467,9 @@ fn write_emitted(
         if let Some(parent) = to.parent() {
             std::fs::create_dir_all(parent).map_err(|e| io_error(parent, "create a folder", e))?;
         }
-        std::fs::copy(book.root.join(path), &to).map_err(|e| io_error(&to, "copy", e))?;
+        let from = book.root.join(path);
+        let bytes = std::fs::read(&from).map_err(|e| io_error(&from, "read", e))?;
+        crate::atomic::write_atomically(&to, &bytes).map_err(|d| vec![d])?;
     }
     Ok(())
 }
