@@ -486,6 +486,15 @@ fn preflight_refuses_text_that_runs_off_the_foot_of_a_page() {
     assert!(!out.status.success(), "{all}");
     assert!(all.contains("text runs off page"), "{all}");
     assert!(all.contains("chapters/seul.md:3:"), "{all}");
+    assert_eq!(all.matches("text runs off page").count(), 1, "{all}");
+    // A build writes the PDF and warns, at the same line.
+    let out = ouvrage(&book, &["build", "--pdf"]);
+    let (_, stderr) = text_of(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: text runs off page") && stderr.contains("chapters/seul.md:3:"),
+        "{stderr}"
+    );
     // A short abstract fits.
     let md = "---\ntitle: Ouverture\nabstract: \"Un résumé.\"\n---\n\nLe texte.\n";
     std::fs::write(book.join("chapters/seul.md"), md).unwrap();

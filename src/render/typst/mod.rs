@@ -342,6 +342,12 @@ impl Session {
                         .into_iter()
                         .partition(|d| d.severity == crate::diag::Severity::Error);
                 warnings.extend(layout);
+                warnings.extend(preflight::off_page_warnings(
+                    &self.world,
+                    book,
+                    emitted,
+                    &document,
+                ));
                 Ok(Compiled {
                     undrawn: glyphs::undrawn(&self.world, book, emitted, &document),
                     overflow,

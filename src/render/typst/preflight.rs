@@ -156,15 +156,17 @@ pub fn preflight(
             ));
         }
     }
-    for (page, span) in off_page(&compiled.document) {
-        let mut d = Diagnostic::error_in(
-            None,
-            format!("text runs off page {page}, below its foot: it would not be printed"),
-        )
-        .hint("a block that cannot break (a chapter's opening, say) is taller than the page: shorten it");
-        d.span = locate_span(world, book, &compiled.emitted, span);
-        diagnostics.push(d);
-    }
+    // A warning of every build, an error for the printer.
+    diagnostics.extend(
+        compiled
+            .warnings
+            .iter()
+            .filter(|w| w.message.starts_with(OFF_PAGE))
+            .map(|w| Diagnostic {
+                severity: Severity::Error,
+                ..w.clone()
+            }),
+    );
     let mut raster_images = 0;
     for page in compiled.document.pages() {
         check_images(
@@ -198,9 +200,34 @@ pub fn preflight(
     }
 }
 
+/// How the warning about text off the page begins.
+const OFF_PAGE: &str = "text runs off page";
+
+/// Text set below a page's foot or beyond its sides, a warning at its
+/// Markdown line per page: what a block taller than the page that cannot
+/// break leaves there, cut off by the page's edge.
+pub(super) fn off_page_warnings(
+    world: &BookWorld,
+    book: &Book,
+    emitted: &super::emit::Emitted,
+    document: &typst_layout::PagedDocument,
+) -> Vec<Diagnostic> {
+    off_page(document)
+        .into_iter()
+        .map(|(page, span)| {
+            let mut d = Diagnostic::warning_in(
+                None,
+                format!("{OFF_PAGE} {page}, below its foot: it would not be printed"),
+            )
+            .hint("a block that cannot break (a chapter's opening, say) is taller than the page: shorten it");
+            d.span = locate_span(world, book, emitted, span);
+            d
+        })
+        .collect()
+}
+
 /// The pages (from 1) where text is set below the page's foot or beyond
-/// its sides, with the first such text: what a block taller than the page
-/// that cannot break leaves there, cut off by the page's edge.
+/// its sides, with the first such text.
 fn off_page(document: &typst_layout::PagedDocument) -> Vec<(usize, typst::syntax::Span)> {
     fn first_out(
         frame: &Frame,
