@@ -16,7 +16,7 @@ fn main() {
     let world = match emitted_world(std::path::Path::new(&dir)) {
         Ok(world) => world,
         Err(e) => {
-            eprintln!("{dir}: {e}");
+            eprintln!("error: {e}");
             std::process::exit(1);
         }
     };

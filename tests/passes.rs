@@ -74,10 +74,12 @@ fn book() -> (tempfile::TempDir, std::path::PathBuf) {
                 ));
             }
         }
-        // A table, whose height the first pass measures and the second
-        // reads back.
+        // Tables, with and without an id, whose height the first pass
+        // measures and the second reads back.
         md.push_str(&format!(
-            "| Commune | Part |\n|---|---|\n| Lyon | 12 % |\n| Grenoble | 8 % |\n\nTable: Parts {{#tbl:{id}}}\n\n"
+            "| Commune | Part |\n|---|---|\n| Lyon | 12 % |\n| Grenoble | 8 % |\n\nTable: Parts {{#tbl:{id}}}\n\n\
+             Entre les tableaux.\n\n\
+             | Ville | Nombre |\n|---|---|\n| Lille | 3 |\n\nTable: Sans identifiant\n\nAprès.\n\n"
         ));
         for k in 0..notes {
             md.push_str(&format!("[^n{k}]: {}\n\n", sentences(k, 1 + k % 3)));
@@ -137,6 +139,13 @@ fn a_book_is_laid_out_in_two_passes_the_first_placing_all_where_the_last_prints_
     let moved: Vec<_> = first.iter().zip(&last).filter(|(a, b)| a != b).collect();
     assert!(moved.is_empty(), "moved on the second pass: {moved:#?}");
     assert_eq!(first.len(), last.len());
+    // Every table's height was measured on the first pass only: each left
+    // the mark the second reads back, ids or none.
+    let tall_marks = last
+        .iter()
+        .filter(|(label, ..)| label.starts_with("ouvrage-tall:"))
+        .count();
+    assert_eq!(tall_marks, 4, "{last:#?}");
     // And it printed the text the last one prints, on every page after the
     // contents (whose page numbers only the second pass knows), between
     // the running head and the folio (which read where chapters fell).

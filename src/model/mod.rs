@@ -96,6 +96,20 @@ pub struct PersonRef {
 }
 
 impl Book {
+    /// The parts in reading order, each titled one with its number among
+    /// the titled parts, from 1 (the number the PDF prints: "Première
+    /// partie"); `None` for the chapters outside any part.
+    pub fn numbered_parts(&self) -> impl Iterator<Item = (Option<usize>, &Part)> {
+        let mut titled = 0;
+        self.parts.iter().map(move |part| {
+            let number = part.title.as_ref().map(|_| {
+                titled += 1;
+                titled
+            });
+            (number, part)
+        })
+    }
+
     /// Whether any chapter cites a work of the bibliography.
     pub fn cites(&self) -> bool {
         self.chapters.iter().any(|c| c.cites)

@@ -4,8 +4,8 @@
 //! structure files, as an error of ouvrage itself (never at a line of
 //! generated code the user has not seen).
 
+use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic, Tracepoint};
-use typst::{World, WorldExt};
 
 use super::emit::{Emitted, GENERATED_DIR, TEMPLATE_PATH};
 use super::world::BookWorld;
@@ -37,6 +37,15 @@ fn locate(
         });
     }
     Some(Located::Builtin(path, range))
+}
+
+/// The line (from 1; 0 if unknown) of byte `at` in a Typst source.
+pub fn line_of(world: &dyn typst::World, id: typst::syntax::FileId, at: usize) -> usize {
+    world
+        .source(id)
+        .ok()
+        .and_then(|source| source.lines().byte_to_line(at))
+        .map_or(0, |l| l + 1)
 }
 
 /// The Markdown (or book template) span behind a Typst span, if any.
@@ -151,12 +160,7 @@ pub fn map(world: &BookWorld, book: &Book, emitted: &Emitted, d: &SourceDiagnost
             hints,
         },
         Some(Located::Builtin(path, range)) => {
-            let source = d.span.id().and_then(|id| world.source(id).ok());
-            let line = source
-                .as_ref()
-                .and_then(|s| s.lines().byte_to_line(range.start))
-                .map(|l| l + 1)
-                .unwrap_or(0);
+            let line = d.span.id().map_or(0, |id| line_of(world, id, range.start));
             Diagnostic {
                 severity,
                 message: format!("typst: {} (in ouvrage's {path}, line {line})", d.message),

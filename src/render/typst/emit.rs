@@ -131,11 +131,9 @@ fn emit_main(book: &Book) -> String {
         typst_string(META_PATH),
         typst_string(TOC_PATH),
     ));
-    let mut parts = 0;
-    for part in &book.parts {
-        if let Some(title) = &part.title {
-            parts += 1;
-            out.push_str(&format!("#tpl.part(meta + (part-number: {parts}), ["));
+    for (number, part) in book.numbered_parts() {
+        if let (Some(n), Some(title)) = (number, &part.title) {
+            out.push_str(&format!("#tpl.part(meta + (part-number: {n}), ["));
             push_typst_markup(&mut out, title);
             out.push_str("])\n");
         }
@@ -170,11 +168,11 @@ fn emit_toc(book: &Book) -> String {
         String::new()
     };
     let mut entries = Vec::new();
-    for part in &book.parts {
-        if let Some(title) = &part.title {
+    for (number, part) in book.numbered_parts() {
+        if let (Some(n), Some(title)) = (number, &part.title) {
             let mut markup = String::new();
             push_typst_markup(&mut markup, title);
-            entries.push(format!("(kind: \"part\", title: [{markup}])"));
+            entries.push(format!("(kind: \"part\", number: {n}, title: [{markup}])"));
         }
         for &i in &part.chapters {
             let ch = &book.chapters[i];

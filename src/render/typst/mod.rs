@@ -16,6 +16,7 @@ pub mod emit;
 pub mod glyphs;
 pub mod marks;
 pub mod math;
+pub mod offpage;
 pub mod offprints;
 pub mod page_list;
 pub mod passes;
@@ -342,12 +343,7 @@ impl Session {
                         .into_iter()
                         .partition(|d| d.severity == crate::diag::Severity::Error);
                 warnings.extend(layout);
-                warnings.extend(preflight::off_page_warnings(
-                    &self.world,
-                    book,
-                    emitted,
-                    &document,
-                ));
+                warnings.extend(offpage::warnings(&self.world, book, emitted, &document));
                 Ok(Compiled {
                     undrawn: glyphs::undrawn(&self.world, book, emitted, &document),
                     overflow,

@@ -103,12 +103,9 @@ fn place(world: &dyn World, diagnostic: &SourceDiagnostic) -> String {
     let Some(id) = diagnostic.span.id() else {
         return String::new();
     };
-    let line = world
-        .source(id)
-        .ok()
-        .zip(world.range(diagnostic.span))
-        .and_then(|(source, range)| source.lines().byte_to_line(range.start))
-        .map_or(0, |l| l + 1);
+    let line = world.range(diagnostic.span).map_or(0, |range| {
+        super::diagnostics::line_of(world, id, range.start)
+    });
     format!("{}:{line}", super::world::BookWorld::path_of(id))
 }
 
@@ -136,16 +133,21 @@ pub fn labelled_positions(document: &PagedDocument) -> Vec<(String, usize, i64)>
 /// A world of the sources `build --emit-typst DIR` wrote: `DIR/__ouvrage`
 /// as the generated files, the rest of `DIR` as the book's.
 pub fn emitted_world(dir: &std::path::Path) -> std::io::Result<super::world::BookWorld> {
-    let mut world = super::world::BookWorld::new(dir, &Default::default())?;
+    // Each error names its file: `DIR` may not be what `--emit-typst` wrote.
+    let at = |path: &std::path::Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| std::io::Error::new(e.kind(), format!("{path}: {e}"))
+    };
+    let mut world = super::world::BookWorld::new(dir, &Default::default()).map_err(at(dir))?;
     let mut generated = Vec::new();
     let mut dirs = vec![dir.join("__ouvrage")];
     while let Some(d) = dirs.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let path = entry?.path();
+        for entry in std::fs::read_dir(&d).map_err(at(&d))? {
+            let path = entry.map_err(at(&d))?.path();
             if path.is_dir() {
                 dirs.push(path);
             } else if let Ok(inside) = path.strip_prefix(dir) {
-                let text = std::fs::read_to_string(&path)?;
+                let text = std::fs::read_to_string(&path).map_err(at(&path))?;
                 generated.push((format!("/{}", crate::model::slash_path(inside)), text));
             }
         }

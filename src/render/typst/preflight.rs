@@ -161,7 +161,7 @@ pub fn preflight(
         compiled
             .warnings
             .iter()
-            .filter(|w| w.message.starts_with(OFF_PAGE))
+            .filter(|w| w.message.starts_with(super::offpage::MESSAGE))
             .map(|w| Diagnostic {
                 severity: Severity::Error,
                 ..w.clone()
@@ -198,82 +198,6 @@ pub fn preflight(
         colour_pages,
         diagnostics,
     }
-}
-
-/// How the warning about text off the page begins.
-const OFF_PAGE: &str = "text runs off page";
-
-/// Text set below a page's foot or beyond its sides, a warning at its
-/// Markdown line per page: what a block taller than the page that cannot
-/// break leaves there, cut off by the page's edge.
-pub(super) fn off_page_warnings(
-    world: &BookWorld,
-    book: &Book,
-    emitted: &super::emit::Emitted,
-    document: &typst_layout::PagedDocument,
-) -> Vec<Diagnostic> {
-    off_page(document)
-        .into_iter()
-        .map(|(page, span)| {
-            let mut d = Diagnostic::warning_in(
-                None,
-                format!("{OFF_PAGE} {page}, below its foot: it would not be printed"),
-            )
-            .hint("a block that cannot break (a chapter's opening, say) is taller than the page: shorten it");
-            d.span = locate_span(world, book, emitted, span);
-            d
-        })
-        .collect()
-}
-
-/// The pages (from 1) where text is set below the page's foot or beyond
-/// its sides, with the first such text.
-fn off_page(document: &typst_layout::PagedDocument) -> Vec<(usize, typst::syntax::Span)> {
-    fn first_out(
-        frame: &Frame,
-        ts: typst::layout::Transform,
-        size: typst::layout::Size,
-    ) -> Option<typst::syntax::Span> {
-        use typst::layout::{Point, Transform};
-        for (pos, item) in frame.items() {
-            let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
-            match item {
-                FrameItem::Group(group) => {
-                    if let Some(span) =
-                        first_out(&group.frame, here.pre_concat(group.transform), size)
-                    {
-                        return Some(span);
-                    }
-                }
-                FrameItem::Text(text) => {
-                    let at = Point::zero().transform(here);
-                    let end = Point::with_x(text.width()).transform(here);
-                    let outside = at.y > size.y
-                        || at.y < typst::layout::Abs::zero()
-                        || end.x.max(at.x) < typst::layout::Abs::zero()
-                        || end.x.min(at.x) > size.x;
-                    if outside && let Some(glyph) = text.glyphs.first() {
-                        return Some(glyph.span.0);
-                    }
-                }
-                _ => {}
-            }
-        }
-        None
-    }
-    document
-        .pages()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, page)| {
-            first_out(
-                &page.frame,
-                typst::layout::Transform::identity(),
-                page.frame.size(),
-            )
-            .map(|span| (i + 1, span))
-        })
-        .collect()
 }
 
 fn check_images(
